@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: MIT
+# Userspace, tests and benchmarks. The kernel module is built by Kbuild:
+#   make -C $KDIR M=$PWD
+#
+#   make               build everything (release variant, build/release/)
+#   make check         install what is missing, run every test
+#   make bench         run the EIE datapath benchmark
+#   make VARIANT=asan  build with ASan+UBSan (what the tests use)
+
+VARIANT ?= release
+O := build/$(VARIANT)
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ifeq ($(VARIANT),fuzz)
+CC := clang
+endif
+
+CFLAGS_release := -O2 -g
+CFLAGS_asan := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+LDFLAGS_asan := -fsanitize=address,undefined
+CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wvla
+CPPFLAGS := -Iinclude -D_DEFAULT_SOURCE
+CFLAGS := -std=c11 $(WARN) $(CFLAGS_$(VARIANT)) $(EXTRA_CFLAGS)
+LDFLAGS := $(LDFLAGS_$(VARIANT))
+
+PROGRAMS :=
+TESTS :=
+FUZZERS :=
+
+# Libraries other fragments link, named here since fragments are read in
+# path order and prerequisites expand when read.
+LIBEIE := $(O)/libeie.a
+LIBEIE_ENCODE := $(O)/libeie_encode.a
+
+all:
+
+# Each part adds its libraries, programs, tests and fuzzers in a fragment.
+include $(sort $(wildcard qemu-device/*/*.mk userspace/*/*.mk tests/*/*.mk \
+	bench/*.mk fuzz/*.mk))
+
+all: $(PROGRAMS) $(TESTS)
+tests: $(TESTS)
+fuzzers: $(FUZZERS)
+print-tests:
+	@echo $(TESTS)
+print-fuzzers:
+	@echo $(FUZZERS)
+
+# Link a program from its prerequisites (objects and archives).
+LINK = @mkdir -p $(dir $@) && $(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS_$(notdir $@))
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)
+
+check:
+	scripts/check.sh
+
+bench: $(O)/bench/eie_bench
+	$(O)/bench/eie_bench --csv $(O)/eie_bench.csv
+
+clean:
+	rm -rf build
+
+.PHONY: all tests fuzzers print-tests print-fuzzers check bench clean
+
+run: bench
+.PHONY: run

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libFuzzer target: an EIE layer as the device would take it from a guest.
+ * The bytes give the shape, formats, codebook, column pointers, entries and
+ * one input vector; eie_validate() must refuse or accept without reading out
+ * of bounds, and an accepted layer must run and be modeled cleanly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../qemu-device/eie/eie.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+struct cursor {
+	const uint8_t *p;
+	size_t left;
+};
+
+static const void *take(struct cursor *c, size_t n)
+{
+	const void *p = c->p;
+
+	if (n > c->left)
+		return NULL;
+	c->p += n;
+	c->left -= n;
+	return p;
+}
+
+/* Copy into aligned memory of exactly the size given, so ASan sees ends. */
+static void *dup(struct cursor *c, size_t n)
+{
+	const void *src = take(c, n);
+	void *p;
+
+	if (!src)
+		return NULL;
+	p = malloc(n ? n : 1);
+	if (p)
+		memcpy(p, src, n);
+	return p;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cursor c = { data, size };
+	const uint8_t *h = take(&c, 12);
+	struct eie_layer l = { 0 };
+	void *codebook = NULL, *colptr = NULL, *entries = NULL, *input = NULL;
+	void *bias = NULL, *ws = NULL, *cws = NULL, *out = NULL;
+	struct eie_cycles cycles = { 0 };
+	struct eie_stats stats = { 0 };
+
+	if (!h)
+		return 0;
+	/* keep shapes small so each input runs fast */
+	l.rows = 1 + h[0] % 64;
+	l.cols = 1 + h[1] % 64;
+	l.pes = 1 + h[2] % 16;
+	l.wbits = h[3] % 10;		/* 0 and 9 are invalid on purpose */
+	l.zbits = h[4] % 10;
+	l.in_frac = h[5] % 18;
+	l.w_frac = h[6] % 18;
+	l.out_frac = h[7] % 18;
+	l.relu = h[8] & 1;
+	l.codebook_len = h[9];
+	l.entry_count = h[10] | (uint32_t)(h[11] & 3) << 8;
+
+	codebook = dup(&c, (size_t)2 << (l.wbits > 8 ? 8 : l.wbits));
+	colptr = dup(&c, (size_t)4 * l.pes * (l.cols + 1));
+	entries = dup(&c, (size_t)l.entry_count *
+		      (l.wbits + l.zbits <= 8 ? 1 : 2));
+	input = dup(&c, (size_t)2 * l.cols);
+	if (h[8] & 2)
+		bias = dup(&c, (size_t)4 * l.rows);
+	if (!codebook || !colptr || !entries || !input)
+		goto out;
+	l.codebook = codebook;
+	l.colptr = colptr;
+	l.entries = entries;
+	l.bias = bias;
+
+	if (eie_validate(&l, NULL) == 0) {
+		ws = malloc(eie_run_ws_size(&l));
+		cws = malloc(eie_cycles_ws_size(l.pes, 1 + h[8] % 16));
+		out = malloc((size_t)2 * l.rows);
+		if (ws && cws && out) {
+			eie_run(&l, 1, input, out, ws, &stats);
+			eie_model_cycles(&l, 1 + h[8] % 16, 1, input, cws,
+					 &cycles, NULL);
+			if (stats.entries > l.entry_count ||
+			    cycles.busy < stats.entries)
+				abort();	/* the model and the run disagree */
+		}
+	}
+out:
+	free(codebook);
+	free(colptr);
+	free(entries);
+	free(input);
+	free(bias);
+	free(ws);
+	free(cws);
+	free(out);
+	return 0;
+}

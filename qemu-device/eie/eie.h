@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The EIE datapath as a plain C library: validate a layer's streams, run it
+ * on 16-bit fixed-point input vectors, and model its cycles. No QEMU, no
+ * kernel, no allocation: callers pass workspaces sized by the *_ws_size()
+ * functions. The QEMU device, the host tests, the benchmarks and libaccel's
+ * CPU reference all call this code, so their outputs are identical.
+ *
+ * Spec: Documentation/accel/dcaccel/hardware.rst, "Datapath".
+ */
+#ifndef DCACCEL_EIE_ENGINE_H
+#define DCACCEL_EIE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dcaccel/dcaccel_eie.h"
+
+/* One sparse, weight-shared fully connected layer in EIE form. */
+struct eie_layer {
+	uint32_t rows;		/* m: outputs */
+	uint32_t cols;		/* n: inputs */
+	uint32_t pes;		/* P: row i belongs to PE i % P */
+	uint8_t wbits;		/* codebook index bits, 1..8 */
+	uint8_t zbits;		/* relative row index bits, 1..8 */
+	uint8_t in_frac;	/* fraction bits of the input activations */
+	uint8_t w_frac;		/* fraction bits of the codebook weights */
+	uint8_t out_frac;	/* fraction bits of the outputs */
+	bool relu;		/* clamp negative sums to zero */
+	uint32_t codebook_len;	/* entries in codebook, 1..1 << wbits */
+	const int16_t *codebook;	/* codebook[0] is 0: the padding weight */
+	const uint32_t *colptr;	/* pes * (cols + 1) entry offsets, PE-major */
+	const uint8_t *entries;	/* entry_count entries, little-endian */
+	uint32_t entry_count;
+	const int32_t *bias;	/* rows values at in_frac + w_frac, or NULL */
+};
+
+/* What eie_validate() found wrong, for a person to read. */
+struct eie_error {
+	char msg[192];
+};
+
+/* Work counted while running a layer (summed over a batch). */
+struct eie_stats {
+	uint64_t nonzero_acts;	/* input activations broadcast (non-zero) */
+	uint64_t entries;	/* entries streamed, padding included */
+	uint64_t padding;	/* of which padding entries (index 0) */
+	uint64_t macs;		/* multiply-accumulates: entries - padding */
+};
+
+/* The cycle model's result for one run (summed over a batch). */
+struct eie_cycles {
+	uint64_t cycles;	/* latency: first broadcast to last PE done */
+	uint64_t busy;		/* PE cycles spent on entries, over all PEs */
+	uint64_t lnzd_stalls;	/* cycles the broadcast waited on a full queue */
+};
+
+/*
+ * Check every field and every entry of a layer so that eie_run() and
+ * eie_model_cycles() can trust it. Returns 0, or -EINVAL (from <errno.h>)
+ * with err->msg saying what is wrong, when err is not NULL.
+ */
+int eie_validate(const struct eie_layer *l, struct eie_error *err);
+
+/* Bytes of workspace eie_run() needs for this layer. */
+size_t eie_run_ws_size(const struct eie_layer *l);
+
+/*
+ * Run a validated layer on `batch` input vectors of l->cols values each,
+ * stored one after another in `in`, writing l->rows values per vector to
+ * `out`. ws is eie_run_ws_size() bytes, 8-byte aligned. stats, when not
+ * NULL, is added to.
+ */
+void eie_run(const struct eie_layer *l, uint32_t batch, const int16_t *in,
+	     int16_t *out, void *ws, struct eie_stats *stats);
+
+/* Bytes of workspace eie_model_cycles() needs. */
+size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth);
+
+/*
+ * Model the cycles a validated layer takes on `batch` input vectors with
+ * activation queues of queue_depth (1..DCACCEL_EIE_QUEUE_MAX) entries.
+ * pe_busy, when not NULL, holds l->pes counters that are added to. ws is
+ * eie_cycles_ws_size() bytes, 8-byte aligned. Returns 0 or -EINVAL for a
+ * bad queue depth.
+ */
+int eie_model_cycles(const struct eie_layer *l, uint32_t queue_depth,
+		     uint32_t batch, const int16_t *in, void *ws,
+		     struct eie_cycles *cycles, uint64_t *pe_busy);
+
+/* Modeled time in nanoseconds of `cycles` at clock_mhz. */
+static inline double eie_cycles_to_ns(uint64_t cycles, uint32_t clock_mhz)
+{
+	return clock_mhz ? (double)cycles * 1000.0 / clock_mhz : 0.0;
+}
+
+#endif /* DCACCEL_EIE_ENGINE_H */

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Functional execution of a validated EIE layer.
+ *
+ * The order of work differs from the hardware's (which runs all PEs in
+ * lockstep on one broadcast activation) only where integer addition makes
+ * it unobservable: here one non-zero activation at a time, then each PE's
+ * run of that column, with a product table per activation so that the inner
+ * loop is a table look-up and an add per entry. Accumulators are 64-bit, so
+ * no sum can overflow within DCACCEL_EIE_DIM_MAX columns, and the result is
+ * the spec's, bit for bit.
+ */
+#include <string.h>
+
+#include "eie.h"
+#include "eie_arith.h"
+#include "eie_entry.h"
+
+struct eie_nz {
+	uint32_t col;
+	int32_t val;
+};
+
+/* Rows per PE in the accumulator array: the first PE holds the most. */
+static size_t acc_stride(const struct eie_layer *l)
+{
+	return DCACCEL_EIE_PE_ROWS(l->rows, l->pes, 0);
+}
+
+size_t eie_run_ws_size(const struct eie_layer *l)
+{
+	return acc_stride(l) * l->pes * sizeof(int64_t) +
+	       (size_t)l->cols * sizeof(struct eie_nz) +
+	       ((size_t)1 << l->wbits) * sizeof(int32_t);
+}
+
+/* The leading non-zero detection: the non-zero inputs, in column order. */
+static uint32_t gather_nonzero(const int16_t *x, uint32_t cols,
+			       struct eie_nz *nz)
+{
+	uint32_t k = 0;
+
+	for (uint32_t j = 0; j < cols; j++) {
+		if (x[j]) {
+			nz[k].col = j;
+			nz[k].val = x[j];
+			k++;
+		}
+	}
+	return k;
+}
+
+/*
+ * One PE's run of one column: entries [e, end) add prod[index] to the
+ * PE's accumulators. Returns the number of padding entries met.
+ */
+static inline uint32_t run_column(const uint8_t *entries, uint32_t e,
+				  uint32_t end, unsigned int bytes,
+				  unsigned int zbits, const int32_t *prod,
+				  int64_t *acc)
+{
+	const unsigned int zmask = (1u << zbits) - 1;
+	uint32_t row = 0, padding = 0;
+
+	for (; e < end; e++) {
+		unsigned int v = eie_entry_at(entries, e, bytes);
+		unsigned int w = v >> zbits;
+
+		row += v & zmask;
+		acc[row] += prod[w];
+		padding += w == DCACCEL_EIE_PAD_INDEX;
+		row++;
+	}
+	return padding;
+}
+
+static void run_vector(const struct eie_layer *l, const int16_t *x,
+		       int16_t *y, void *ws, struct eie_stats *stats)
+{
+	const size_t stride = acc_stride(l);
+	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(l->wbits, l->zbits);
+	const unsigned int shift = l->in_frac + l->w_frac - l->out_frac;
+	int64_t *acc = ws;
+	struct eie_nz *nz = (struct eie_nz *)(acc + stride * l->pes);
+	int32_t *prod = (int32_t *)(nz + l->cols);
+	uint64_t entries = 0, padding = 0;
+	uint32_t k, nnz;
+
+	memset(acc, 0, stride * l->pes * sizeof(*acc));
+	nnz = gather_nonzero(x, l->cols, nz);
+
+	for (k = 0; k < nnz; k++) {
+		const uint32_t *ptr = l->colptr + nz[k].col;
+
+		for (uint32_t w = 0; w < l->codebook_len; w++)
+			prod[w] = (int32_t)l->codebook[w] * nz[k].val;
+		for (uint32_t p = 0; p < l->pes; p++, ptr += l->cols + 1) {
+			entries += ptr[1] - ptr[0];
+			if (bytes == 1)
+				padding += run_column(l->entries, ptr[0], ptr[1],
+						      1, l->zbits, prod,
+						      acc + p * stride);
+			else
+				padding += run_column(l->entries, ptr[0], ptr[1],
+						      2, l->zbits, prod,
+						      acc + p * stride);
+		}
+	}
+
+	for (uint32_t i = 0; i < l->rows; i++) {
+		int64_t sum = acc[(i % l->pes) * stride + i / l->pes];
+
+		if (l->bias)
+			sum += l->bias[i];
+		y[i] = eie_finish(sum, l->relu, shift);
+	}
+
+	if (stats) {
+		stats->nonzero_acts += nnz;
+		stats->entries += entries;
+		stats->padding += padding;
+		stats->macs += entries - padding;
+	}
+}
+
+void eie_run(const struct eie_layer *l, uint32_t batch, const int16_t *in,
+	     int16_t *out, void *ws, struct eie_stats *stats)
+{
+	for (uint32_t b = 0; b < batch; b++)
+		run_vector(l, in + (size_t)b * l->cols,
+			   out + (size_t)b * l->rows, ws, stats);
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Run one libFuzzer target for a bounded number of inputs, from its seed
+# corpus when there is one, and report it as a one-test TAP suite.
+# Usage: fuzz-smoke.sh FUZZER [RUNS]
+set -uo pipefail
+fuzzer=$1 runs=${2:-${FUZZ_RUNS:-20000}}
+name=$(basename "$fuzzer")
+corpus=fuzz/corpus/$name
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+[ -d "$corpus" ] && cp -r "$corpus/." "$work/"
+
+echo "1..1"
+if "$fuzzer" -runs="$runs" -seed=1 -max_total_time=120 \
+	-artifact_prefix="$work/" "$work" >"$work/log" 2>&1; then
+	echo "# $(grep -E '^(#[0-9]+ +DONE|Done)' "$work/log" | tail -n 1)"
+	echo "ok 1 - $name: $runs runs, no finding"
+else
+	sed 's/^/# /' "$work/log" | tail -n 40
+	echo "not ok 1 - $name found a crash (see above)"
+fi

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eie_fixture.h"
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void fixture_alloc(struct fixture *f, bool with_bias)
+{
+	f->widx = xcalloc((size_t)f->rows * f->cols, 1);
+	f->codebook = xcalloc((size_t)1 << f->wbits, sizeof(*f->codebook));
+	f->bias = with_bias ? xcalloc(f->rows, sizeof(*f->bias)) : NULL;
+	if (!f->codebook_len)
+		f->codebook_len = 1u << f->wbits;
+}
+
+void fixture_randomize(struct fixture *f, struct rng *r, double density)
+{
+	for (uint32_t w = 1; w < f->codebook_len; w++)
+		f->codebook[w] = (int16_t)rng_range(r, INT16_MIN, INT16_MAX);
+	for (size_t i = 0; i < (size_t)f->rows * f->cols; i++)
+		f->widx[i] = rng_chance(r, density) && f->codebook_len > 1 ?
+			(uint8_t)rng_range(r, 1, f->codebook_len - 1) : 0;
+	for (uint32_t i = 0; f->bias && i < f->rows; i++)
+		f->bias[i] = (int32_t)rng_range(r, -(1 << 30), 1 << 30);
+}
+
+int fixture_encode(struct fixture *f)
+{
+	struct eie_error err;
+	int ret;
+
+	ret = eie_encode(f->widx, f->rows, f->cols, f->pes, f->wbits,
+			 f->zbits, &f->s, &err);
+	if (ret) {
+		printf("# encode failed: %s\n", err.msg);
+		return ret;
+	}
+	eie_streams_to_layer(&f->s, &f->l);
+	f->l.in_frac = f->in_frac;
+	f->l.w_frac = f->w_frac;
+	f->l.out_frac = f->out_frac;
+	f->l.relu = f->relu;
+	f->l.codebook_len = f->codebook_len;
+	f->l.codebook = f->codebook;
+	f->l.bias = f->bias;
+	f->ref = (struct ref_layer){
+		.rows = f->rows, .cols = f->cols, .widx = f->widx,
+		.codebook = f->codebook, .bias = f->bias,
+		.in_frac = f->in_frac, .w_frac = f->w_frac,
+		.out_frac = f->out_frac, .relu = f->relu,
+	};
+	ret = eie_validate(&f->l, &err);
+	if (ret)
+		printf("# encoded layer does not validate: %s\n", err.msg);
+	return ret;
+}
+
+void fixture_free(struct fixture *f)
+{
+	eie_streams_free(&f->s);
+	free(f->widx);
+	free(f->codebook);
+	free(f->bias);
+	memset(f, 0, sizeof(*f));
+}
+
+void run_engine(const struct eie_layer *l, uint32_t batch, const int16_t *in,
+		int16_t *out, struct eie_stats *stats)
+{
+	void *ws = xcalloc(1, eie_run_ws_size(l));
+
+	eie_run(l, batch, in, out, ws, stats);
+	free(ws);
+}
+
+int model_cycles(const struct eie_layer *l, uint32_t queue_depth,
+		 uint32_t batch, const int16_t *in, struct eie_cycles *c,
+		 uint64_t *pe_busy)
+{
+	size_t size = queue_depth <= DCACCEL_EIE_QUEUE_MAX ?
+		      eie_cycles_ws_size(l->pes, queue_depth) : 8;
+	void *ws = xcalloc(1, size);
+	int ret = eie_model_cycles(l, queue_depth, batch, in, ws, c, pe_busy);
+
+	free(ws);
+	return ret;
+}

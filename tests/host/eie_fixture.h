@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* Building encoded layers for the datapath tests. */
+#ifndef DCACCEL_TESTS_EIE_FIXTURE_H
+#define DCACCEL_TESTS_EIE_FIXTURE_H
+
+#include "eie_encode.h"
+#include "eie_reference.h"
+#include "rng.h"
+
+struct fixture {
+	/* filled by the test before fixture_encode() */
+	uint32_t rows, cols, pes;
+	uint8_t wbits, zbits;
+	uint8_t in_frac, w_frac, out_frac;
+	bool relu;
+	uint32_t codebook_len;
+	uint8_t *widx;		/* rows x cols, calloc'd by fixture_alloc() */
+	int16_t *codebook;	/* 1 << wbits, codebook[0] == 0 */
+	int32_t *bias;		/* rows, or NULL */
+	/* filled by fixture_encode() */
+	struct eie_streams s;
+	struct eie_layer l;
+	struct ref_layer ref;
+};
+
+/* Allocate widx, codebook and bias for the shape already set in f. */
+void fixture_alloc(struct fixture *f, bool with_bias);
+
+/* Fill widx at the given density and codebook/bias with random values. */
+void fixture_randomize(struct fixture *f, struct rng *r, double density);
+
+/* Encode, and fill the engine's and the reference's layer views. */
+int fixture_encode(struct fixture *f);
+
+void fixture_free(struct fixture *f);
+
+/* eie_run() with a workspace of its own. */
+void run_engine(const struct eie_layer *l, uint32_t batch, const int16_t *in,
+		int16_t *out, struct eie_stats *stats);
+
+/* eie_model_cycles() with a workspace of its own. */
+int model_cycles(const struct eie_layer *l, uint32_t queue_depth,
+		 uint32_t batch, const int16_t *in, struct eie_cycles *c,
+		 uint64_t *pe_busy);
+
+#endif

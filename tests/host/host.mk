@@ -1,0 +1,12 @@
+# Host tests of the EIE datapath and encoder (TAP; run under ASan+UBSan).
+TAP_OBJ := $(O)/tests/lib/tap.o
+EIE_FIXTURE_OBJS := $(O)/tests/host/eie_fixture.o \
+	$(O)/tests/host/eie_reference.o
+EIE_TESTS := test_eie_engine test_eie_format test_eie_cycles
+
+TESTS += $(EIE_TESTS:%=$(O)/tests/%)
+$(O)/tests/host/%.o: CPPFLAGS += -Itests/lib -Iuserspace/eie -Iqemu-device/eie
+
+$(EIE_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
+		$(EIE_FIXTURE_OBJS) $(TAP_OBJ) $(LIBEIE_ENCODE) $(LIBEIE)
+	$(LINK)

@@ -1,0 +1,5 @@
+# The EIE encoder/decoder that dcc and libaccel link.
+EIE_ENCODE_SRCS := userspace/eie/eie_encode.c userspace/eie/eie_decode.c
+
+$(LIBEIE_ENCODE): $(EIE_ENCODE_SRCS:%.c=$(O)/%.o)
+	$(AR) rcs $@ $^
