@@ -75,6 +75,33 @@ size_t eie_run_ws_size(const struct eie_layer *l);
 void eie_run(const struct eie_layer *l, uint32_t batch, const int16_t *in,
 	     int16_t *out, void *ws, struct eie_stats *stats);
 
+/*
+ * The decoded form (eie_decoded.c): for running many vectors of one layer
+ * on a host CPU. Same results and statistics as eie_run().
+ */
+struct eie_decoded {
+	const struct eie_layer *layer;
+	uint32_t *colstart;	/* cols + 1: each column's first decoded entry */
+	uint32_t *colcount;	/* per column: entries, then padding, of all PEs */
+	uint32_t *row;		/* global row of each non-padding entry */
+	uint8_t *widx;		/* its codebook index */
+};
+
+/* Bytes of buffer eie_decode_layer() needs for this layer. */
+size_t eie_decoded_size(const struct eie_layer *l);
+
+/*
+ * Decode a validated layer into buf (eie_decoded_size() bytes, 8-byte
+ * aligned); d points into buf and at l, which must outlive it.
+ */
+void eie_decode_layer(const struct eie_layer *l, void *buf,
+		      struct eie_decoded *d);
+
+/* As eie_run(), from the decoded form; ws is eie_run_ws_size() bytes. */
+void eie_run_decoded(const struct eie_decoded *d, uint32_t batch,
+		     const int16_t *in, int16_t *out, void *ws,
+		     struct eie_stats *stats);
+
 /* Bytes of workspace eie_model_cycles() needs. */
 size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth);
 

@@ -4,17 +4,21 @@
  *
  * The order of work differs from the hardware's (which runs all PEs in
  * lockstep on one broadcast activation) only where integer addition makes
- * it unobservable: here one non-zero activation at a time, then each PE's
- * run of that column, with a product table per activation so that the inner
- * loop is a table look-up and an add per entry. Accumulators are 64-bit, so
- * no sum can overflow within DCACCEL_EIE_DIM_MAX columns, and the result is
- * the spec's, bit for bit.
+ * it unobservable. For the host's caches, non-zero activations are taken in
+ * chunks: first a product table (codebook x activation) for the chunk, then
+ * PE by PE the columns of the chunk, so that each PE's pointers, entries and
+ * accumulators are read in order and stay close. Accumulators are 64-bit,
+ * so no sum can overflow within DCACCEL_EIE_DIM_MAX columns, and the result
+ * is the spec's, bit for bit.
  */
 #include <string.h>
 
 #include "eie.h"
 #include "eie_arith.h"
 #include "eie_entry.h"
+
+/* Non-zero activations per product table: 256 x 256 x 4 bytes at most. */
+#define EIE_CHUNK	256
 
 struct eie_nz {
 	uint32_t col;
@@ -31,7 +35,7 @@ size_t eie_run_ws_size(const struct eie_layer *l)
 {
 	return acc_stride(l) * l->pes * sizeof(int64_t) +
 	       (size_t)l->cols * sizeof(struct eie_nz) +
-	       ((size_t)1 << l->wbits) * sizeof(int32_t);
+	       (size_t)EIE_CHUNK * l->codebook_len * sizeof(int32_t);
 }
 
 /* The leading non-zero detection: the non-zero inputs, in column order. */
@@ -84,26 +88,38 @@ static void run_vector(const struct eie_layer *l, const int16_t *x,
 	struct eie_nz *nz = (struct eie_nz *)(acc + stride * l->pes);
 	int32_t *prod = (int32_t *)(nz + l->cols);
 	uint64_t entries = 0, padding = 0;
-	uint32_t k, nnz;
+	uint32_t k, k0, nnz;
 
 	memset(acc, 0, stride * l->pes * sizeof(*acc));
 	nnz = gather_nonzero(x, l->cols, nz);
 
-	for (k = 0; k < nnz; k++) {
-		const uint32_t *ptr = l->colptr + nz[k].col;
+	for (k0 = 0; k0 < nnz; k0 += EIE_CHUNK) {
+		uint32_t chunk = nnz - k0 < EIE_CHUNK ? nnz - k0 : EIE_CHUNK;
 
-		for (uint32_t w = 0; w < l->codebook_len; w++)
-			prod[w] = (int32_t)l->codebook[w] * nz[k].val;
-		for (uint32_t p = 0; p < l->pes; p++, ptr += l->cols + 1) {
-			entries += ptr[1] - ptr[0];
-			if (bytes == 1)
-				padding += run_column(l->entries, ptr[0], ptr[1],
-						      1, l->zbits, prod,
-						      acc + p * stride);
-			else
-				padding += run_column(l->entries, ptr[0], ptr[1],
-						      2, l->zbits, prod,
-						      acc + p * stride);
+		for (k = 0; k < chunk; k++)
+			for (uint32_t w = 0; w < l->codebook_len; w++)
+				prod[k * l->codebook_len + w] =
+					(int32_t)l->codebook[w] * nz[k0 + k].val;
+		for (uint32_t p = 0; p < l->pes; p++) {
+			const uint32_t *ptr = l->colptr + p * (l->cols + 1);
+			int64_t *pe_acc = acc + p * stride;
+
+			for (k = 0; k < chunk; k++) {
+				uint32_t j = nz[k0 + k].col;
+				const int32_t *tab = prod + k * l->codebook_len;
+
+				entries += ptr[j + 1] - ptr[j];
+				if (bytes == 1)
+					padding += run_column(l->entries, ptr[j],
+							      ptr[j + 1], 1,
+							      l->zbits, tab,
+							      pe_acc);
+				else
+					padding += run_column(l->entries, ptr[j],
+							      ptr[j + 1], 2,
+							      l->zbits, tab,
+							      pe_acc);
+			}
 		}
 	}
 

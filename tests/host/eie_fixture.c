@@ -83,6 +83,20 @@ void run_engine(const struct eie_layer *l, uint32_t batch, const int16_t *in,
 	free(ws);
 }
 
+void run_engine_decoded(const struct eie_layer *l, uint32_t batch,
+			const int16_t *in, int16_t *out,
+			struct eie_stats *stats)
+{
+	void *buf = xcalloc(1, eie_decoded_size(l));
+	void *ws = xcalloc(1, eie_run_ws_size(l));
+	struct eie_decoded d;
+
+	eie_decode_layer(l, buf, &d);
+	eie_run_decoded(&d, batch, in, out, ws, stats);
+	free(ws);
+	free(buf);
+}
+
 int model_cycles(const struct eie_layer *l, uint32_t queue_depth,
 		 uint32_t batch, const int16_t *in, struct eie_cycles *c,
 		 uint64_t *pe_busy)

@@ -38,6 +38,11 @@ void fixture_free(struct fixture *f);
 void run_engine(const struct eie_layer *l, uint32_t batch, const int16_t *in,
 		int16_t *out, struct eie_stats *stats);
 
+/* eie_decode_layer() and eie_run_decoded(), with buffers of their own. */
+void run_engine_decoded(const struct eie_layer *l, uint32_t batch,
+			const int16_t *in, int16_t *out,
+			struct eie_stats *stats);
+
 /* eie_model_cycles() with a workspace of its own. */
 int model_cycles(const struct eie_layer *l, uint32_t queue_depth,
 		 uint32_t batch, const int16_t *in, struct eie_cycles *c,

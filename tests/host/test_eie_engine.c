@@ -25,10 +25,24 @@ static unsigned int compare_with_reference(struct fixture *f, uint32_t batch,
 					   struct eie_stats *stats)
 {
 	int16_t *got = calloc((size_t)batch * f->rows, sizeof(*got));
+	int16_t *decoded = calloc((size_t)batch * f->rows, sizeof(*got));
 	int16_t *want = calloc(f->rows, sizeof(*want));
+	struct eie_stats direct = { 0 }, via_decoded = { 0 };
 	unsigned int diffs = 0;
 
-	run_engine(&f->l, batch, in, got, stats);
+	run_engine(&f->l, batch, in, got, &direct);
+	run_engine_decoded(&f->l, batch, in, decoded, &via_decoded);
+	if (memcmp(got, decoded, (size_t)batch * f->rows * sizeof(*got)) ||
+	    memcmp(&direct, &via_decoded, sizeof(direct))) {
+		DIAG("the decoded form disagrees with the streams");
+		diffs++;
+	}
+	if (stats) {
+		stats->nonzero_acts += direct.nonzero_acts;
+		stats->entries += direct.entries;
+		stats->padding += direct.padding;
+		stats->macs += direct.macs;
+	}
 	for (uint32_t b = 0; b < batch; b++) {
 		ref_fc(&f->ref, in + (size_t)b * f->cols, want);
 		for (uint32_t i = 0; i < f->rows; i++) {
@@ -40,6 +54,7 @@ static unsigned int compare_with_reference(struct fixture *f, uint32_t batch,
 		}
 	}
 	free(got);
+	free(decoded);
 	free(want);
 	return diffs;
 }
