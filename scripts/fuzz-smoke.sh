@@ -3,7 +3,7 @@
 # corpus when there is one, and report it as a one-test TAP suite.
 # Usage: fuzz-smoke.sh FUZZER [RUNS]
 set -uo pipefail
-fuzzer=$1 runs=${2:-${FUZZ_RUNS:-20000}}
+fuzzer=$1 runs=${2:-${FUZZ_RUNS:-500000}}
 name=$(basename "$fuzzer")
 corpus=fuzz/corpus/$name
 work=$(mktemp -d)

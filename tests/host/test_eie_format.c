@@ -165,6 +165,42 @@ static void encoder_rejects_bad_input(void)
 	CHECK_STR_CONTAINS(err.msg, "matrix 0 x 2");
 }
 
+static void weights_with_codebook_encode(void)
+{
+	const int16_t codebook[4] = { 0, -700, 35, 1200 };
+	const int16_t weights[2 * 3] = { 35, 0, -700,  0, 1200, 35 };
+	int16_t bad[2 * 3];
+	struct eie_streams s;
+	struct eie_error err;
+	struct eie_layer l;
+	uint8_t back[6];
+
+	CHECK_EQ(eie_encode_weights(weights, 2, 3, codebook, 4, 1, 2, 4, &s,
+				    &err), 0);
+	eie_streams_to_layer(&s, &l);
+	l.codebook = codebook;
+	l.codebook_len = 4;
+	CHECK_EQ(eie_decode(&l, back, &err), 0);
+	for (int i = 0; i < 6; i++)
+		CHECK_EQ(weights[i] ? codebook[back[i]] : 0, weights[i]);
+	eie_streams_free(&s);
+
+	memcpy(bad, weights, sizeof(bad));
+	bad[4] = 36;
+	CHECK_EQ(eie_encode_weights(bad, 2, 3, codebook, 4, 1, 2, 4, &s, &err),
+		 -EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "row 1 column 1: weight 36 is not in the codebook");
+	CHECK_EQ(eie_encode_weights(weights, 2, 3, codebook, 5, 1, 2, 4, &s,
+				    &err), -EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "codebook_len must be 1..4");
+	CHECK_EQ(eie_encode_weights(weights, 2, 3, (const int16_t[]){ 0, 0, 35, 1200 },
+				    4, 1, 2, 4, &s, &err), -EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "codebook[1] is 0");
+	CHECK_EQ(eie_encode_weights(weights, 2, 3, (const int16_t[]){ 5, -700, 35, 1200 },
+				    4, 1, 2, 4, &s, &err), -EINVAL);
+	CHECK_STR_CONTAINS(err.msg, "codebook[0] must be 0");
+}
+
 /* A valid 8 x 4 layer on 2 PEs to break in the tests below. */
 static void good_layer(struct fixture *f)
 {
@@ -314,6 +350,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(round_trips),
 	TAP_TEST(csc_input_matches_dense_input),
 	TAP_TEST(encoder_rejects_bad_input),
+	TAP_TEST(weights_with_codebook_encode),
 	TAP_TEST(malformed_streams_rejected),
 	TAP_TEST(bad_parameters_rejected),
 	TAP_TEST(corrupted_streams_never_read_out_of_bounds),

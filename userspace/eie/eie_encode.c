@@ -168,6 +168,24 @@ static int counts_to_offsets(struct eie_streams *s, struct eie_error *err)
 	return 0;
 }
 
+/* The encoder's own output must pass the validator the device runs. */
+static int check_result(const struct eie_streams *s, struct eie_error *err)
+{
+	static const int16_t zeros[1u << DCACCEL_EIE_WBITS_MAX];
+	struct eie_layer l = { .codebook = zeros };
+	int ret;
+
+	eie_streams_to_layer(s, &l);
+	ret = eie_validate(&l, err);
+	if (ret && err) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		snprintf(err->msg, sizeof(err->msg), "encoder bug: %.150s", why);
+	}
+	return ret;
+}
+
 int eie_encode_csc(const uint32_t *colstart, const uint32_t *rowidx,
 		   const uint8_t *widx, uint32_t rows, uint32_t cols,
 		   uint32_t pes, uint8_t wbits, uint8_t zbits,
@@ -206,6 +224,9 @@ int eie_encode_csc(const uint32_t *colstart, const uint32_t *rowidx,
 	if (!s.entries)
 		goto out;
 	encode_pass(colstart, rowidx, widx, &s, next, fill, err);
+	ret = check_result(&s, err);
+	if (ret)
+		goto out;
 	*out = s;
 	s.colptr = NULL;
 	s.entries = NULL;
@@ -264,6 +285,49 @@ out:
 	free(colstart);
 	free(rowidx);
 	free(values);
+	return ret;
+}
+
+int eie_encode_weights(const int16_t *weights, uint32_t rows, uint32_t cols,
+		       const int16_t *codebook, uint32_t codebook_len,
+		       uint32_t pes, uint8_t wbits, uint8_t zbits,
+		       struct eie_streams *out, struct eie_error *err)
+{
+	uint8_t index_of[1u << 16];	/* weight (as uint16) -> index + 1 */
+	uint8_t *widx;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	ret = check_params(rows, cols, pes, wbits, zbits, err);
+	if (ret)
+		return ret;
+	if (codebook_len == 0 || codebook_len > (1u << wbits))
+		return fail(err, "codebook_len must be 1..%u for wbits %u, got %u",
+			    1u << wbits, wbits, codebook_len);
+	if (codebook[0] != 0)
+		return fail(err, "codebook[0] must be 0 (the zero weight), got %d",
+			    codebook[0]);
+	memset(index_of, 0, sizeof(index_of));
+	for (uint32_t w = codebook_len; w-- > 1;) {
+		if (codebook[w] == 0)
+			return fail(err, "codebook[%u] is 0: only index 0 may hold the zero weight",
+				    w);
+		index_of[(uint16_t)codebook[w]] = (uint8_t)w;
+	}
+
+	widx = malloc((size_t)rows * cols);
+	if (!widx)
+		return -ENOMEM;
+	for (size_t i = 0; i < (size_t)rows * cols; i++) {
+		widx[i] = index_of[(uint16_t)weights[i]];
+		if (weights[i] && !widx[i]) {
+			free(widx);
+			return fail(err, "row %zu column %zu: weight %d is not in the codebook",
+				    i / cols, i % cols, weights[i]);
+		}
+	}
+	ret = eie_encode(widx, rows, cols, pes, wbits, zbits, out, err);
+	free(widx);
 	return ret;
 }
 

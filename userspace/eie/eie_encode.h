@@ -23,8 +23,9 @@ struct eie_streams {
 
 /*
  * Encode a rows x cols matrix of codebook indices, row-major, 0 meaning a
- * zero weight, for `pes` PEs. Indices must be below 1 << wbits. Returns 0,
- * -EINVAL (bad argument, err->msg says which) or -ENOMEM.
+ * zero weight, for `pes` PEs. Indices must be below 1 << wbits. The result
+ * is checked with eie_validate() before it is returned. Returns 0, -EINVAL
+ * (bad argument, err->msg says which) or -ENOMEM.
  */
 int eie_encode(const uint8_t *widx, uint32_t rows, uint32_t cols,
 	       uint32_t pes, uint8_t wbits, uint8_t zbits,
@@ -39,6 +40,17 @@ int eie_encode_csc(const uint32_t *colstart, const uint32_t *rowidx,
 		   const uint8_t *widx, uint32_t rows, uint32_t cols,
 		   uint32_t pes, uint8_t wbits, uint8_t zbits,
 		   struct eie_streams *out, struct eie_error *err);
+
+/*
+ * Encode a rows x cols row-major matrix of fixed-point weights whose every
+ * non-zero value is one of codebook[1 .. codebook_len - 1] (codebook[0] is
+ * 0): a weight-shared layer as dcc makes it. A weight outside the codebook
+ * is an error that names its row and column.
+ */
+int eie_encode_weights(const int16_t *weights, uint32_t rows, uint32_t cols,
+		       const int16_t *codebook, uint32_t codebook_len,
+		       uint32_t pes, uint8_t wbits, uint8_t zbits,
+		       struct eie_streams *out, struct eie_error *err);
 
 void eie_streams_free(struct eie_streams *s);
 
