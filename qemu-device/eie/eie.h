@@ -41,6 +41,10 @@ struct eie_error {
 	char msg[192];
 };
 
+/* Fill err->msg (when err is not NULL) and return -EINVAL. */
+int eie_fail(struct eie_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Work counted while running a layer (summed over a batch). */
 struct eie_stats {
 	uint64_t nonzero_acts;	/* input activations broadcast (non-zero) */

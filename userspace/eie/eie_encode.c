@@ -7,42 +7,27 @@
  * standing on the row after a maximal skip.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eie_encode.h"
 
-static int fail(struct eie_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static int fail(struct eie_error *err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
 
 static int check_params(uint32_t rows, uint32_t cols, uint32_t pes,
 			uint8_t wbits, uint8_t zbits, struct eie_error *err)
 {
 	if (rows == 0 || rows > DCACCEL_EIE_DIM_MAX ||
 	    cols == 0 || cols > DCACCEL_EIE_DIM_MAX)
-		return fail(err, "matrix %u x %u: both sides must be 1..%u",
-			    rows, cols, DCACCEL_EIE_DIM_MAX);
+		return eie_fail(err, "matrix %u x %u: both sides must be 1..%u",
+			        rows, cols, DCACCEL_EIE_DIM_MAX);
 	if (pes == 0 || pes > DCACCEL_EIE_PES_MAX)
-		return fail(err, "pes must be 1..%u, got %u",
-			    DCACCEL_EIE_PES_MAX, pes);
+		return eie_fail(err, "pes must be 1..%u, got %u",
+			        DCACCEL_EIE_PES_MAX, pes);
 	if (wbits == 0 || wbits > DCACCEL_EIE_WBITS_MAX ||
 	    zbits == 0 || zbits > DCACCEL_EIE_ZBITS_MAX)
-		return fail(err, "wbits %u / zbits %u: each must be 1..8",
-			    wbits, zbits);
+		return eie_fail(err, "wbits %u / zbits %u: each must be 1..8",
+			        wbits, zbits);
 	return 0;
 }
 
@@ -51,25 +36,25 @@ static int check_csc(const uint32_t *colstart, const uint32_t *rowidx,
 		     uint8_t wbits, struct eie_error *err)
 {
 	if (colstart[0] != 0)
-		return fail(err, "colstart[0] must be 0, got %u", colstart[0]);
+		return eie_fail(err, "colstart[0] must be 0, got %u", colstart[0]);
 	for (uint32_t j = 0; j < cols; j++) {
 		if (colstart[j + 1] < colstart[j])
-			return fail(err, "colstart decreases at column %u", j);
+			return eie_fail(err, "colstart decreases at column %u", j);
 		for (uint32_t e = colstart[j]; e < colstart[j + 1]; e++) {
 			if (rowidx[e] >= rows)
-				return fail(err,
-					    "column %u: row %u is past the %u rows",
-					    j, rowidx[e], rows);
+				return eie_fail(err,
+					        "column %u: row %u is past the %u rows",
+					        j, rowidx[e], rows);
 			if (e > colstart[j] && rowidx[e] <= rowidx[e - 1])
-				return fail(err,
-					    "column %u: rows must increase, got %u after %u",
-					    j, rowidx[e], rowidx[e - 1]);
+				return eie_fail(err,
+					        "column %u: rows must increase, got %u after %u",
+					        j, rowidx[e], rowidx[e - 1]);
 			if (widx[e] == DCACCEL_EIE_PAD_INDEX ||
 			    widx[e] >= (1u << wbits))
-				return fail(err,
-					    "column %u row %u: codebook index %u must be 1..%u",
-					    j, rowidx[e], widx[e],
-					    (1u << wbits) - 1);
+				return eie_fail(err,
+					        "column %u row %u: codebook index %u must be 1..%u",
+					        j, rowidx[e], widx[e],
+					        (1u << wbits) - 1);
 		}
 	}
 	return 0;
@@ -139,8 +124,8 @@ static int encode_pass(const uint32_t *colstart, const uint32_t *rowidx,
 			continue;
 		for (uint32_t p = 0; p < s->pes; p++) {
 			if (fill[p] > UINT32_MAX)
-				return fail(err, "PE %u needs more than %u entries: the layer is too large for one stream",
-					    p, UINT32_MAX);
+				return eie_fail(err, "PE %u needs more than %u entries: the layer is too large for one stream",
+					        p, UINT32_MAX);
 			s->colptr[p * stride + j + 1] = (uint32_t)fill[p];
 		}
 	}
@@ -158,8 +143,8 @@ static int counts_to_offsets(struct eie_streams *s, struct eie_error *err)
 		uint64_t count = ptr[s->cols];
 
 		if (base + count > UINT32_MAX)
-			return fail(err, "more than %u entries: the layer is too large for one stream",
-				    UINT32_MAX);
+			return eie_fail(err, "more than %u entries: the layer is too large for one stream",
+				        UINT32_MAX);
 		for (uint32_t j = 0; j <= s->cols; j++)
 			ptr[j] = (uint32_t)(ptr[j] + base);
 		base += count;
@@ -255,8 +240,8 @@ int eie_encode(const uint8_t *widx, uint32_t rows, uint32_t cols,
 	for (size_t i = 0; i < (size_t)rows * cols; i++)
 		nnz += widx[i] != 0;
 	if (nnz > UINT32_MAX)
-		return fail(err, "%llu non-zero weights: too many for one layer",
-			    (unsigned long long)nnz);
+		return eie_fail(err, "%llu non-zero weights: too many for one layer",
+			        (unsigned long long)nnz);
 
 	ret = -ENOMEM;
 	colstart = malloc(((size_t)cols + 1) * sizeof(*colstart));
@@ -302,16 +287,16 @@ int eie_encode_weights(const int16_t *weights, uint32_t rows, uint32_t cols,
 	if (ret)
 		return ret;
 	if (codebook_len == 0 || codebook_len > (1u << wbits))
-		return fail(err, "codebook_len must be 1..%u for wbits %u, got %u",
-			    1u << wbits, wbits, codebook_len);
+		return eie_fail(err, "codebook_len must be 1..%u for wbits %u, got %u",
+			        1u << wbits, wbits, codebook_len);
 	if (codebook[0] != 0)
-		return fail(err, "codebook[0] must be 0 (the zero weight), got %d",
-			    codebook[0]);
+		return eie_fail(err, "codebook[0] must be 0 (the zero weight), got %d",
+			        codebook[0]);
 	memset(index_of, 0, sizeof(index_of));
 	for (uint32_t w = codebook_len; w-- > 1;) {
 		if (codebook[w] == 0)
-			return fail(err, "codebook[%u] is 0: only index 0 may hold the zero weight",
-				    w);
+			return eie_fail(err, "codebook[%u] is 0: only index 0 may hold the zero weight",
+				        w);
 		index_of[(uint16_t)codebook[w]] = (uint8_t)w;
 	}
 
@@ -322,8 +307,8 @@ int eie_encode_weights(const int16_t *weights, uint32_t rows, uint32_t cols,
 		widx[i] = index_of[(uint16_t)weights[i]];
 		if (weights[i] && !widx[i]) {
 			free(widx);
-			return fail(err, "row %zu column %zu: weight %d is not in the codebook",
-				    i / cols, i % cols, weights[i]);
+			return eie_fail(err, "row %zu column %zu: weight %d is not in the codebook",
+				        i / cols, i % cols, weights[i]);
 		}
 	}
 	ret = eie_encode(widx, rows, cols, pes, wbits, zbits, out, err);
