@@ -10,3 +10,9 @@ $(O)/tests/host/%.o: CPPFLAGS += -Itests/lib -Iuserspace/eie -Iqemu-device/eie
 $(EIE_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(EIE_FIXTURE_OBJS) $(TAP_OBJ) $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
+
+# The ioctl ABI, compiled as userspace sees it (libdrm's drm.h).
+TESTS += $(O)/tests/test_uapi_abi
+$(O)/tests/host/test_uapi_abi.o: CPPFLAGS += -Iuapi/drm -I/usr/include/libdrm
+$(O)/tests/test_uapi_abi: $(O)/tests/host/test_uapi_abi.o $(TAP_OBJ)
+	$(LINK)

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The ioctl ABI compiles standalone in userspace and has the layout it
+ * promises: no implicit padding, 64-bit fields 8-byte aligned, sizes that
+ * are the same for 32- and 64-bit callers.
+ */
+#include <stddef.h>
+
+#include "dcaccel_accel.h"
+#include "tap.h"
+
+#define CHECK_OFFSET(type, field, off) CHECK_EQ(offsetof(struct type, field), off)
+
+static void structs_have_explicit_layout(void)
+{
+	CHECK_EQ(sizeof(struct drm_dcaccel_get_param), 16);
+	CHECK_OFFSET(drm_dcaccel_get_param, value, 8);
+
+	CHECK_EQ(sizeof(struct drm_dcaccel_bo_create), 24);
+	CHECK_OFFSET(drm_dcaccel_bo_create, flags, 8);
+	CHECK_OFFSET(drm_dcaccel_bo_create, handle, 12);
+	CHECK_OFFSET(drm_dcaccel_bo_create, va, 16);
+
+	CHECK_EQ(sizeof(struct drm_dcaccel_bo_info), 32);
+	CHECK_OFFSET(drm_dcaccel_bo_info, mmap_offset, 24);
+
+	CHECK_EQ(sizeof(struct drm_dcaccel_submit), 64);
+	CHECK_OFFSET(drm_dcaccel_submit, cmd_offset, 8);
+	CHECK_OFFSET(drm_dcaccel_submit, bo_handles, 24);
+	CHECK_OFFSET(drm_dcaccel_submit, in_syncobjs, 32);
+	CHECK_OFFSET(drm_dcaccel_submit, bo_count, 40);
+	CHECK_OFFSET(drm_dcaccel_submit, out_syncobj, 48);
+	CHECK_OFFSET(drm_dcaccel_submit, job_id, 56);
+
+	CHECK_EQ(sizeof(struct drm_dcaccel_job_stats), 64);
+	CHECK_EQ(sizeof(struct drm_dcaccel_wait_job), 24 + 64);
+	CHECK_OFFSET(drm_dcaccel_wait_job, stats, 24);
+
+	CHECK_EQ(sizeof(struct drm_dcaccel_bo_wait), 16);
+}
+
+static void ioctl_numbers_are_distinct(void)
+{
+	const unsigned long nr[] = {
+		DRM_IOCTL_DCACCEL_GET_PARAM, DRM_IOCTL_DCACCEL_BO_CREATE,
+		DRM_IOCTL_DCACCEL_BO_INFO, DRM_IOCTL_DCACCEL_SUBMIT,
+		DRM_IOCTL_DCACCEL_WAIT_JOB, DRM_IOCTL_DCACCEL_BO_WAIT,
+	};
+	const size_t n = sizeof(nr) / sizeof(nr[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		/* each command in the driver range, with its own number */
+		CHECK_EQ(_IOC_NR(nr[i]), DRM_COMMAND_BASE + i);
+		CHECK_EQ(_IOC_TYPE(nr[i]), DRM_IOCTL_BASE);
+		for (size_t j = i + 1; j < n; j++)
+			CHECK(nr[i] != nr[j]);
+	}
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(structs_have_explicit_layout),
+	TAP_TEST(ioctl_numbers_are_distinct),
+};
+
+TAP_MAIN(tests)
