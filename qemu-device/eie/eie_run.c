@@ -101,7 +101,8 @@ static void run_vector(const struct eie_layer *l, const int16_t *x,
 				prod[k * l->codebook_len + w] =
 					(int32_t)l->codebook[w] * nz[k0 + k].val;
 		for (uint32_t p = 0; p < l->pes; p++) {
-			const uint32_t *ptr = l->colptr + p * (l->cols + 1);
+			const uint32_t *ptr = l->colptr +
+					      (size_t)p * (l->cols + 1);
 			int64_t *pe_acc = acc + p * stride;
 
 			for (k = 0; k < chunk; k++) {
