@@ -39,6 +39,7 @@ FUZZERS :=
 # path order and prerequisites expand when read.
 LIBEIE := $(O)/libeie.a
 LIBEIE_ENCODE := $(O)/libeie_encode.a
+LIBDCDEV := $(O)/libdcdev.a
 
 all:
 

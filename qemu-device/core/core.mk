@@ -1,0 +1,9 @@
+# The device core: plain C decoding, MMU walk and job execution that the
+# QEMU glue (qemu-device/hw/) calls and the host tests and fuzzers drive.
+DCDEV_SRCS := qemu-device/core/dev_caps.c qemu-device/core/dev_mmu.c \
+	qemu-device/core/dev_ring.c qemu-device/core/dev_cmd.c \
+	qemu-device/core/dev_fc.c qemu-device/core/dev_job.c
+
+
+$(LIBDCDEV): $(DCDEV_SRCS:%.c=$(O)/%.o)
+	$(AR) rcs $@ $^

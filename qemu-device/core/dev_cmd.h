@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Command buffer ops: decoding one op of a buffer already copied out of
+ * the guest, and checking every field against the device's capabilities
+ * before anything is fetched for it.
+ */
+#ifndef DCDEV_CMD_H
+#define DCDEV_CMD_H
+
+#include <stdint.h>
+
+#include "dev_caps.h"
+
+/* An FC op after decoding; see struct dcaccel_op_fc. */
+struct dcdev_fc {
+	uint32_t rows, cols, pes, batch;
+	uint8_t wbits, zbits, in_frac, w_frac, out_frac, flags;
+	uint32_t codebook_len, entry_count;
+	uint64_t codebook_va, colptr_va, entries_va, bias_va;
+	uint64_t input_va, output_va;
+};
+
+struct dcdev_op {
+	uint32_t opcode;
+	uint32_t size;		/* bytes, header included */
+	uint32_t offset;	/* of the op in the command buffer */
+	union {
+		struct dcdev_fc fc;
+		struct {
+			uint32_t action;
+			uint64_t va;
+		} debug;
+	};
+};
+
+/*
+ * Decode the op at `offset` of the len-byte buffer buf. Returns
+ * DCACCEL_JOB_OK, or BAD_COMMAND / TOO_LARGE with *detail the byte offset
+ * in the buffer of the first bad field.
+ */
+uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
+			 const struct dcdev_caps *caps, struct dcdev_op *op,
+			 uint32_t *detail);
+
+/* Bytes an FC op moves between guest memory and the device, all arrays. */
+uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc);
+
+/* Work units of an FC op (device.rst, "Limits"). */
+uint64_t dcdev_fc_work(const struct dcdev_fc *fc);
+
+#endif

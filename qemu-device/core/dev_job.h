@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One job of the ring, end to end, as plain C: read the entry, bind its
+ * context, copy its command buffer, run its ops through the MMU, and
+ * write its completion record. The QEMU glue calls these from its worker
+ * thread; the host tests call them on an array of "guest memory".
+ */
+#ifndef DCDEV_JOB_H
+#define DCDEV_JOB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dev_caps.h"
+#include "dev_cmd.h"
+#include "dev_mem.h"
+#include "dev_mmu.h"
+#include "dev_ring.h"
+
+struct dcdev_env {
+	const struct dcdev_mem *mem;
+	const struct dcdev_caps *caps;
+	uint64_t ctx_base;	/* context table, as CTX_BASE held at fetch */
+	uint32_t ctx_count;
+	/* asked between ops; true when a reset abandoned the job (or NULL) */
+	bool (*cancelled)(void *opaque);
+	void *opaque;
+};
+
+enum dcdev_outcome {
+	DCDEV_COMPLETE,		/* write the completion record */
+	DCDEV_NO_RECORD,	/* failed, and the record address is unusable */
+	DCDEV_HANG,		/* DEBUG hang: wait for a reset */
+	DCDEV_CANCELLED,	/* abandoned: write nothing */
+	DCDEV_RING_UNREADABLE,	/* the entry itself could not be read */
+};
+
+/* Run the ring entry at bus address entry_addr; e and r say what it was. */
+enum dcdev_outcome dcdev_job_run(const struct dcdev_env *env,
+				 uint64_t entry_addr, struct dcdev_entry *e,
+				 struct dcdev_result *r);
+
+/* Write r's completion record for e, the seqno last. 0, or -1 (bus). */
+int dcdev_job_complete(const struct dcdev_env *env,
+		       const struct dcdev_entry *e,
+		       const struct dcdev_result *r);
+
+/* Execute one decoded FC op in m's context, adding to r; a JOB status. */
+uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
+		       const struct dcdev_op *op, struct dcdev_result *r);
+
+#endif

@@ -1,0 +1,700 @@
+/*
+ * dcaccel: a compressed-model (EIE) neural accelerator as a PCI device
+ *
+ * The guest programs a command ring in its memory; a worker thread takes
+ * the ring's entries and runs each job through the device core
+ * (qemu-device/core/: decoding, the device MMU, the EIE datapath), with no
+ * lock held while it computes. Registers and completion happen under the
+ * BQL. Spec: Documentation/accel/dcaccel/device.rst.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qemu/thread.h"
+#include "qemu/timer.h"
+#include "qapi/error.h"
+#include "hw/pci/pci_device.h"
+#include "hw/pci/msi.h"
+#include "hw/qdev-properties.h"
+#include "migration/vmstate.h"
+#include "qom/object.h"
+
+#include "../core/dev_job.h"
+#include "dcaccel/dcaccel_hw.h"
+
+#define TYPE_DCACCEL "dcaccel"
+OBJECT_DECLARE_SIMPLE_TYPE(DcaccelState, DCACCEL)
+
+enum {
+    PERF_JOBS_DONE,
+    PERF_JOBS_FAILED,
+    PERF_CYCLES,
+    PERF_NONZERO_ACTS,
+    PERF_ENTRIES,
+    PERF_MACS,
+    PERF_BUSY,
+    PERF_MMU_FAULTS,
+    PERF_COUNT,
+};
+
+struct DcaccelState {
+    PCIDevice pdev;
+    MemoryRegion mmio;
+
+    /* properties */
+    uint32_t pes;
+    uint32_t queue_depth;
+    uint32_t clock_mhz;
+    char *timing;
+    bool fault_injection;
+
+    struct dcdev_caps caps;
+    struct dcdev_mem mem;
+
+    /* the worker; it and the registers below are under the BQL */
+    QemuThread worker;
+    QemuCond work_cond;
+    bool stopping;
+    bool busy;
+    uint32_t busy_generation;
+    /* bumped by every reset: the job in flight, if any, is abandoned */
+    uint32_t generation;
+
+    uint32_t control;
+    uint32_t int_status;
+    uint32_t int_enable;
+    uint64_t ring_base;
+    uint32_t ring_size;
+    uint32_t ring_head;
+    uint32_t ring_tail;
+    uint64_t ctx_base;
+    uint32_t ctx_count;
+    uint32_t fault_status;
+    uint64_t fault_addr;
+    uint32_t fault_ctx;
+    uint64_t last_seqno;
+    uint32_t last_status;
+    uint32_t last_detail;
+    uint32_t scratch;
+    uint32_t error;
+    bool halted;
+    uint64_t perf[PERF_COUNT];
+};
+
+/* ---- interrupts ------------------------------------------------------ */
+
+/* Assert INTx while anything enabled is pending; MSI on new causes. */
+static void dcaccel_update_irq(DcaccelState *d, uint32_t new_causes)
+{
+    uint32_t pending = d->int_status & d->int_enable;
+
+    if (msi_enabled(&d->pdev)) {
+        if (pending & new_causes) {
+            msi_notify(&d->pdev, 0);
+        }
+    } else {
+        pci_set_irq(&d->pdev, pending != 0);
+    }
+}
+
+static void dcaccel_raise(DcaccelState *d, uint32_t causes)
+{
+    uint32_t fresh = causes & ~d->int_status;
+
+    d->int_status |= causes;
+    dcaccel_update_irq(d, fresh ? fresh : causes);
+}
+
+static void dcaccel_halt(DcaccelState *d, uint32_t error)
+{
+    d->halted = true;
+    d->error = error;
+    dcaccel_raise(d, DCACCEL_INT_RING_ERROR);
+}
+
+/* ---- reset ----------------------------------------------------------- */
+
+static void dcaccel_soft_reset(DcaccelState *d)
+{
+    qatomic_set(&d->generation, d->generation + 1);
+    d->control = 0;
+    d->int_status = 0;
+    d->int_enable = 0;
+    d->ring_base = 0;
+    d->ring_size = 0;
+    d->ring_head = 0;
+    d->ring_tail = 0;
+    d->ctx_base = 0;
+    d->ctx_count = 0;
+    d->fault_status = 0;
+    d->fault_addr = 0;
+    d->fault_ctx = 0;
+    d->last_seqno = 0;
+    d->last_status = 0;
+    d->last_detail = 0;
+    d->scratch = 0;
+    d->error = DCACCEL_ERROR_NONE;
+    d->halted = false;
+    memset(d->perf, 0, sizeof(d->perf));
+    dcaccel_update_irq(d, 0);
+    /* wakes a hung or modeled-time job so that it sees the reset */
+    qemu_cond_broadcast(&d->work_cond);
+}
+
+static void dcaccel_reset(DeviceState *dev)
+{
+    dcaccel_soft_reset(DCACCEL(dev));
+}
+
+/* ---- the worker thread ----------------------------------------------- */
+
+static bool dcaccel_job_ready(DcaccelState *d)
+{
+    return (d->control & DCACCEL_CONTROL_ENABLE) && !d->halted &&
+           d->ring_head != d->ring_tail;
+}
+
+struct dcaccel_job_ctx {
+    DcaccelState *d;
+    uint32_t generation;
+};
+
+/* Called between ops without the BQL: has a reset abandoned this job? */
+static bool dcaccel_job_cancelled(void *opaque)
+{
+    struct dcaccel_job_ctx *jc = opaque;
+
+    return qatomic_read(&jc->d->generation) != jc->generation ||
+           qatomic_read(&jc->d->stopping);
+}
+
+static bool dcaccel_job_current(DcaccelState *d, uint32_t generation)
+{
+    return d->generation == generation && !d->stopping;
+}
+
+/*
+ * Modeled timing: hold the completion until `deadline` (QEMU_CLOCK_REALTIME
+ * ns). Called with the BQL; a reset or unrealize ends the wait.
+ */
+static void dcaccel_hold_until(DcaccelState *d, uint32_t generation,
+                               int64_t deadline)
+{
+    for (;;) {
+        int64_t left = deadline - qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+
+        if (left <= 0 || !dcaccel_job_current(d, generation)) {
+            return;
+        }
+        if (left < SCALE_MS) {
+            /* too short for a timed wait: sleep without the lock */
+            bql_unlock();
+            g_usleep(left / SCALE_US + 1);
+            bql_lock();
+            continue;
+        }
+        qemu_cond_timedwait_bql(&d->work_cond,
+                                MIN(left / SCALE_MS, 1000));
+    }
+}
+
+static void dcaccel_count(DcaccelState *d, const struct dcdev_result *r)
+{
+    d->perf[r->status ? PERF_JOBS_FAILED : PERF_JOBS_DONE]++;
+    d->perf[PERF_CYCLES] += r->cycles.cycles;
+    d->perf[PERF_NONZERO_ACTS] += r->stats.nonzero_acts;
+    d->perf[PERF_ENTRIES] += r->stats.entries;
+    d->perf[PERF_MACS] += r->stats.macs;
+    d->perf[PERF_BUSY] += r->cycles.busy;
+}
+
+/* A job ended (under the BQL, not abandoned): report it and move on. */
+static void dcaccel_finish(DcaccelState *d, const struct dcdev_env *env,
+                           enum dcdev_outcome outcome,
+                           const struct dcdev_entry *e,
+                           const struct dcdev_result *r)
+{
+    uint32_t causes;
+
+    if (outcome == DCDEV_RING_UNREADABLE) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "dcaccel: ring entry %u at 0x%" PRIx64
+                      " is not readable; ring halted\n", d->ring_head,
+                      d->ring_base + (uint64_t)d->ring_head *
+                      DCACCEL_RING_ENTRY_SIZE);
+        dcaccel_halt(d, DCACCEL_ERROR_RING_READ);
+        return;
+    }
+    if (outcome == DCDEV_COMPLETE && dcdev_job_complete(env, e, r)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "dcaccel: completion record at 0x%" PRIx64
+                      " is not writable\n", e->completion);
+    }
+    if (r->status != DCACCEL_JOB_OK) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "dcaccel: job seqno %" PRIu64 " ctx %u failed: "
+                      "status %u detail %u fault 0x%x va 0x%" PRIx64 "%s%s\n",
+                      e->seqno, e->ctx, r->status, r->detail, r->fault,
+                      r->fault_va, r->msg[0] ? ": " : "", r->msg);
+    }
+
+    /* ring registers are frozen while busy, so the size is the job's */
+    d->ring_head = d->ring_size ? (d->ring_head + 1) % d->ring_size : 0;
+    d->last_seqno = e->seqno;
+    d->last_status = r->status;
+    d->last_detail = r->detail;
+    dcaccel_count(d, r);
+
+    if (r->status == DCACCEL_JOB_MMU_FAULT) {
+        d->fault_status = DCACCEL_FAULT_VALID | r->fault;
+        d->fault_addr = r->fault_va;
+        d->fault_ctx = e->ctx;
+        d->perf[PERF_MMU_FAULTS]++;
+        causes = DCACCEL_INT_MMU_FAULT;
+    } else if (r->status != DCACCEL_JOB_OK) {
+        causes = DCACCEL_INT_JOB_ERROR;
+    } else {
+        causes = e->flags & DCACCEL_RING_F_IRQ ? DCACCEL_INT_JOB_DONE : 0;
+    }
+    if (causes) {
+        dcaccel_raise(d, causes);
+    }
+}
+
+static void *dcaccel_worker(void *opaque)
+{
+    DcaccelState *d = opaque;
+    struct dcdev_result *r = g_new0(struct dcdev_result, 1);
+    struct dcdev_entry e;
+
+    bql_lock();
+    for (;;) {
+        struct dcaccel_job_ctx jc = { .d = d };
+        struct dcdev_env env;
+        enum dcdev_outcome outcome;
+        uint64_t entry_addr;
+        int64_t start;
+
+        while (!d->stopping && !dcaccel_job_ready(d)) {
+            qemu_cond_wait_bql(&d->work_cond);
+        }
+        if (d->stopping) {
+            break;
+        }
+
+        /* a snapshot: the registers may change while the job runs */
+        jc.generation = d->generation;
+        entry_addr = d->ring_base +
+                     (uint64_t)d->ring_head * DCACCEL_RING_ENTRY_SIZE;
+        env = (struct dcdev_env){
+            .mem = &d->mem, .caps = &d->caps,
+            .ctx_base = d->ctx_base, .ctx_count = d->ctx_count,
+            .cancelled = dcaccel_job_cancelled, .opaque = &jc,
+        };
+        d->busy = true;
+        d->busy_generation = jc.generation;
+        bql_unlock();
+
+        start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
+        outcome = dcdev_job_run(&env, entry_addr, &e, r);
+
+        bql_lock();
+        if (outcome == DCDEV_HANG) {
+            /* fault injection: nothing but a reset ends this job */
+            while (dcaccel_job_current(d, jc.generation)) {
+                qemu_cond_wait_bql(&d->work_cond);
+            }
+        } else if (d->caps.modeled_timing && outcome == DCDEV_COMPLETE) {
+            uint64_t ns = eie_cycles_to_ns(r->cycles.cycles,
+                                           d->caps.clock_mhz);
+
+            dcaccel_hold_until(d, jc.generation, start + ns);
+        }
+        if (outcome != DCDEV_CANCELLED &&
+            dcaccel_job_current(d, jc.generation)) {
+            dcaccel_finish(d, &env, outcome, &e, r);
+        }
+        d->busy = false;
+    }
+    bql_unlock();
+    g_free(r);
+    return NULL;
+}
+
+/* ---- registers ------------------------------------------------------- */
+
+static uint32_t dcaccel_status(DcaccelState *d)
+{
+    uint32_t s = 0;
+
+    if (d->control & DCACCEL_CONTROL_ENABLE) {
+        s |= DCACCEL_STATUS_ENABLED;
+    }
+    if (d->busy && d->busy_generation == d->generation) {
+        s |= DCACCEL_STATUS_BUSY;
+    }
+    if (d->halted) {
+        s |= DCACCEL_STATUS_HALTED;
+    }
+    return s;
+}
+
+static uint64_t dcaccel_mmio_read(void *opaque, hwaddr addr, unsigned size)
+{
+    DcaccelState *d = opaque;
+
+    if (addr >= DCACCEL_REG_PERF_JOBS_DONE && addr < DCACCEL_REG_PERF_END) {
+        uint64_t v = d->perf[(addr - DCACCEL_REG_PERF_JOBS_DONE) / 8];
+
+        return addr % 8 ? v >> 32 : (uint32_t)v;
+    }
+    switch (addr) {
+    case DCACCEL_REG_ID ... DCACCEL_REG_CAP_MAX_WORK:
+        return dcdev_caps_reg(&d->caps, addr);
+    case DCACCEL_REG_CONTROL:
+        return d->control;
+    case DCACCEL_REG_STATUS:
+        return dcaccel_status(d);
+    case DCACCEL_REG_INT_STATUS:
+        return d->int_status;
+    case DCACCEL_REG_INT_ENABLE:
+        return d->int_enable;
+    case DCACCEL_REG_RING_BASE_LO:
+        return (uint32_t)d->ring_base;
+    case DCACCEL_REG_RING_BASE_HI:
+        return d->ring_base >> 32;
+    case DCACCEL_REG_RING_SIZE:
+        return d->ring_size;
+    case DCACCEL_REG_RING_HEAD:
+        return d->ring_head;
+    case DCACCEL_REG_RING_TAIL:
+        return d->ring_tail;
+    case DCACCEL_REG_CTX_BASE_LO:
+        return (uint32_t)d->ctx_base;
+    case DCACCEL_REG_CTX_BASE_HI:
+        return d->ctx_base >> 32;
+    case DCACCEL_REG_CTX_COUNT:
+        return d->ctx_count;
+    case DCACCEL_REG_FAULT_STATUS:
+        return d->fault_status;
+    case DCACCEL_REG_FAULT_ADDR_LO:
+        return (uint32_t)d->fault_addr;
+    case DCACCEL_REG_FAULT_ADDR_HI:
+        return d->fault_addr >> 32;
+    case DCACCEL_REG_FAULT_CTX:
+        return d->fault_ctx;
+    case DCACCEL_REG_LAST_SEQNO_LO:
+        return (uint32_t)d->last_seqno;
+    case DCACCEL_REG_LAST_SEQNO_HI:
+        return d->last_seqno >> 32;
+    case DCACCEL_REG_SCRATCH:
+        return d->scratch;
+    case DCACCEL_REG_ERROR:
+        return d->error;
+    case DCACCEL_REG_LAST_STATUS:
+        return d->last_status;
+    case DCACCEL_REG_LAST_DETAIL:
+        return d->last_detail;
+    default:
+        return 0;
+    }
+}
+
+/* Why the ring cannot be enabled as programmed, or NULL. */
+static const char *dcaccel_ring_config_error(DcaccelState *d)
+{
+    if (d->ring_size < DCACCEL_RING_ENTRIES_MIN ||
+        d->ring_size > d->caps.ring_max || !is_power_of_2(d->ring_size)) {
+        return "RING_SIZE is not a power of two in range";
+    }
+    if (d->ring_base % DCACCEL_RING_ENTRY_SIZE) {
+        return "RING_BASE is not 64-byte aligned";
+    }
+    if (d->ctx_count < 1 || d->ctx_count > d->caps.contexts) {
+        return "CTX_COUNT is out of range";
+    }
+    if (d->ctx_base % DCACCEL_PAGE_SIZE) {
+        return "CTX_BASE is not 4 KiB aligned";
+    }
+    return NULL;
+}
+
+static void dcaccel_write_control(DcaccelState *d, uint32_t val)
+{
+    const char *why;
+
+    if (val & DCACCEL_CONTROL_RESET) {
+        dcaccel_soft_reset(d);
+        return;
+    }
+    if (val & ~DCACCEL_CONTROL_ENABLE) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "dcaccel: reserved CONTROL bits 0x%x ignored\n", val);
+    }
+    if (!(val & DCACCEL_CONTROL_ENABLE)) {
+        d->control = 0;
+        return;
+    }
+    if (d->control & DCACCEL_CONTROL_ENABLE) {
+        return;
+    }
+    why = dcaccel_ring_config_error(d);
+    if (why) {
+        qemu_log_mask(LOG_GUEST_ERROR, "dcaccel: cannot enable: %s\n", why);
+        dcaccel_halt(d, DCACCEL_ERROR_RING_CONFIG);
+        return;
+    }
+    d->control = DCACCEL_CONTROL_ENABLE;
+    qemu_cond_broadcast(&d->work_cond);
+}
+
+/* Ring and context registers only change while the device is quiet. */
+static bool dcaccel_config_writable(DcaccelState *d, hwaddr addr)
+{
+    if (!(dcaccel_status(d) & (DCACCEL_STATUS_ENABLED |
+                               DCACCEL_STATUS_BUSY))) {
+        return true;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR,
+                  "dcaccel: write to 0x%" HWADDR_PRIx
+                  " while enabled or busy ignored\n", addr);
+    return false;
+}
+
+static void dcaccel_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
+                               unsigned size)
+{
+    DcaccelState *d = opaque;
+    uint32_t val = val64;
+
+    switch (addr) {
+    case DCACCEL_REG_CONTROL:
+        dcaccel_write_control(d, val);
+        break;
+    case DCACCEL_REG_INT_STATUS:
+        d->int_status &= ~val;
+        dcaccel_update_irq(d, 0);
+        break;
+    case DCACCEL_REG_INT_ENABLE:
+        d->int_enable = val & DCACCEL_INT_ALL;
+        dcaccel_update_irq(d, d->int_enable);
+        break;
+    case DCACCEL_REG_RING_BASE_LO:
+    case DCACCEL_REG_RING_BASE_HI:
+    case DCACCEL_REG_RING_SIZE:
+        if (!dcaccel_config_writable(d, addr)) {
+            break;
+        }
+        if (addr == DCACCEL_REG_RING_BASE_LO) {
+            d->ring_base = deposit64(d->ring_base, 0, 32, val);
+        } else if (addr == DCACCEL_REG_RING_BASE_HI) {
+            d->ring_base = deposit64(d->ring_base, 32, 32, val);
+        } else {
+            d->ring_size = val;
+        }
+        /* a new ring starts empty */
+        d->ring_head = 0;
+        d->ring_tail = 0;
+        break;
+    case DCACCEL_REG_RING_TAIL:
+        if (val >= d->ring_size) {
+            qemu_log_mask(LOG_GUEST_ERROR,
+                          "dcaccel: RING_TAIL %u beyond ring of %u\n",
+                          val, d->ring_size);
+            dcaccel_halt(d, DCACCEL_ERROR_TAIL);
+            break;
+        }
+        d->ring_tail = val;
+        qemu_cond_broadcast(&d->work_cond);
+        break;
+    case DCACCEL_REG_CTX_BASE_LO:
+        if (dcaccel_config_writable(d, addr)) {
+            d->ctx_base = deposit64(d->ctx_base, 0, 32, val);
+        }
+        break;
+    case DCACCEL_REG_CTX_BASE_HI:
+        if (dcaccel_config_writable(d, addr)) {
+            d->ctx_base = deposit64(d->ctx_base, 32, 32, val);
+        }
+        break;
+    case DCACCEL_REG_CTX_COUNT:
+        if (dcaccel_config_writable(d, addr)) {
+            d->ctx_count = val;
+        }
+        break;
+    case DCACCEL_REG_FAULT_STATUS:
+        if (val & DCACCEL_FAULT_VALID) {
+            d->fault_status = 0;
+            d->fault_addr = 0;
+            d->fault_ctx = 0;
+        }
+        break;
+    case DCACCEL_REG_SCRATCH:
+        d->scratch = val;
+        break;
+    default:
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "dcaccel: write of 0x%x to read-only or unknown "
+                      "register 0x%" HWADDR_PRIx " ignored\n", val, addr);
+        break;
+    }
+}
+
+static const MemoryRegionOps dcaccel_mmio_ops = {
+    .read = dcaccel_mmio_read,
+    .write = dcaccel_mmio_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 8,
+    },
+    .impl = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+/* ---- DMA for the core ------------------------------------------------ */
+
+static int dcaccel_dma_read(void *opaque, uint64_t addr, void *buf,
+                            size_t len)
+{
+    DcaccelState *d = opaque;
+
+    return pci_dma_read(&d->pdev, addr, buf, len) == MEMTX_OK ? 0 : -1;
+}
+
+static int dcaccel_dma_write(void *opaque, uint64_t addr, const void *buf,
+                             size_t len)
+{
+    DcaccelState *d = opaque;
+
+    return pci_dma_write(&d->pdev, addr, buf, len) == MEMTX_OK ? 0 : -1;
+}
+
+/* ---- life cycle ------------------------------------------------------ */
+
+static void dcaccel_realize(PCIDevice *pdev, Error **errp)
+{
+    DcaccelState *d = DCACCEL(pdev);
+    const char *why;
+
+    dcdev_caps_default(&d->caps);
+    d->caps.pes = d->pes;
+    d->caps.queue_depth = d->queue_depth;
+    d->caps.clock_mhz = d->clock_mhz;
+    d->caps.fault_injection = d->fault_injection;
+    if (!d->timing || !strcmp(d->timing, "fast")) {
+        d->caps.modeled_timing = false;
+    } else if (!strcmp(d->timing, "modeled")) {
+        d->caps.modeled_timing = true;
+    } else {
+        error_setg(errp, "dcaccel: timing must be 'fast' or 'modeled', "
+                   "not '%s'", d->timing);
+        return;
+    }
+    why = dcdev_caps_check(&d->caps);
+    if (why) {
+        error_setg(errp, "dcaccel: %s", why);
+        return;
+    }
+    d->mem = (struct dcdev_mem){
+        .read = dcaccel_dma_read, .write = dcaccel_dma_write, .opaque = d,
+    };
+
+    pci_config_set_interrupt_pin(pdev->config, 1);
+    if (msi_init(pdev, 0, 1, true, false, errp)) {
+        return;
+    }
+    memory_region_init_io(&d->mmio, OBJECT(d), &dcaccel_mmio_ops, d,
+                          "dcaccel-regs", DCACCEL_BAR_SIZE);
+    pci_register_bar(pdev, DCACCEL_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
+                     &d->mmio);
+
+    qemu_cond_init(&d->work_cond);
+    d->stopping = false;
+    qemu_thread_create(&d->worker, "dcaccel", dcaccel_worker, d,
+                       QEMU_THREAD_JOINABLE);
+}
+
+static void dcaccel_exit(PCIDevice *pdev)
+{
+    DcaccelState *d = DCACCEL(pdev);
+
+    qatomic_set(&d->stopping, true);
+    qemu_cond_broadcast(&d->work_cond);
+    /* the worker needs the BQL to see `stopping` and leave */
+    bql_unlock();
+    qemu_thread_join(&d->worker);
+    bql_lock();
+    qemu_cond_destroy(&d->work_cond);
+    msi_uninit(pdev);
+}
+
+static const Property dcaccel_properties[] = {
+    DEFINE_PROP_UINT32("pes", DcaccelState, pes, DCACCEL_EIE_PES_DEFAULT),
+    DEFINE_PROP_UINT32("queue-depth", DcaccelState, queue_depth,
+                       DCACCEL_EIE_QUEUE_DEFAULT),
+    DEFINE_PROP_UINT32("clock-mhz", DcaccelState, clock_mhz, 800),
+    DEFINE_PROP_STRING("timing", DcaccelState, timing),
+    DEFINE_PROP_BOOL("fault-injection", DcaccelState, fault_injection, false),
+};
+
+/* Jobs run on a host thread against guest memory: no migration. */
+static const VMStateDescription vmstate_dcaccel = {
+    .name = TYPE_DCACCEL,
+    .unmigratable = 1,
+};
+
+static void dcaccel_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+
+    k->realize = dcaccel_realize;
+    k->exit = dcaccel_exit;
+    k->vendor_id = DCACCEL_PCI_VENDOR_ID;
+    k->device_id = DCACCEL_PCI_DEVICE_ID;
+    k->revision = DCACCEL_PCI_REVISION;
+    k->class_id = DCACCEL_PCI_CLASS;
+    dc->desc = "dcaccel compressed-model (EIE) neural accelerator";
+    dc->vmsd = &vmstate_dcaccel;
+    device_class_set_legacy_reset(dc, dcaccel_reset);
+    device_class_set_props(dc, dcaccel_properties);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+
+    object_class_property_set_description(klass, "pes",
+        "processing elements, 1..256");
+    object_class_property_set_description(klass, "queue-depth",
+        "activation queue depth per PE, 1..1024");
+    object_class_property_set_description(klass, "clock-mhz",
+        "modeled clock in MHz, 1..100000");
+    object_class_property_set_description(klass, "timing",
+        "fast (complete as soon as computed, the default) or modeled "
+        "(hold completion for the modeled cycle time)");
+    object_class_property_set_description(klass, "fault-injection",
+        "honour the DEBUG op (hang, fault) for recovery tests");
+}
+
+static void dcaccel_register_types(void)
+{
+    static InterfaceInfo interfaces[] = {
+        { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+        { },
+    };
+    static const TypeInfo dcaccel_info = {
+        .name = TYPE_DCACCEL,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(DcaccelState),
+        .class_init = dcaccel_class_init,
+        .interfaces = interfaces,
+    };
+
+    type_register_static(&dcaccel_info);
+}
+
+type_init(dcaccel_register_types)

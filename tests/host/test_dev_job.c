@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Whole jobs through the device core on an array guest: FC layers against
+ * eie_run() called directly, statistics, and every way a job can fail.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev_guest.h"
+#include "eie_fixture.h"
+#include "tap.h"
+#include "../../qemu-device/core/dev_le.h"
+
+#define RW	(DCACCEL_PTE_READ | DCACCEL_PTE_WRITE)
+#define FOFF(field)	offsetof(struct dcaccel_op_fc, field)
+#define COFF(field)	offsetof(struct dcaccel_completion, field)
+#define CMD_VA	0x1000ull
+
+/* A guest with context 1 set up, a ring page and a completion page. */
+struct rig {
+	struct guest g;
+	struct dcdev_caps caps;
+	struct dcdev_env env;
+	uint64_t ring, completion;
+	uint8_t cmd[4096];
+	uint32_t cmd_len;
+	uint64_t next_va;	/* where the next array goes */
+};
+
+static void rig_init(struct rig *r, uint32_t pes)
+{
+	memset(r, 0, sizeof(*r));
+	guest_init(&r->g, 16 << 20, 4);
+	guest_ctx(&r->g, 1);
+	guest_caps(&r->caps, pes);
+	guest_env(&r->g, &r->caps, &r->env);
+	r->ring = guest_page(&r->g);
+	r->completion = guest_page(&r->g);
+	r->next_va = 0x100000;
+}
+
+/* Map len bytes at a fresh VA of ctx 1, fill them from data when given. */
+static uint64_t rig_array(struct rig *r, const void *data, uint64_t len,
+			  uint64_t perms)
+{
+	uint64_t va = r->next_va;
+
+	guest_map(&r->g, 1, va, len ? len : 1, perms);
+	if (data)
+		guest_write_va(&r->g, 1, va, data, len);
+	/* an unmapped page after each array, so that overruns fault */
+	r->next_va += (len + 2 * DCACCEL_PAGE_SIZE) & ~(DCACCEL_PAGE_SIZE - 1);
+	return va;
+}
+
+/* Append an FC op over f's streams; returns the op's offset. */
+static uint32_t add_fc(struct rig *r, const struct fixture *f, uint32_t batch,
+		       uint64_t input_va, uint64_t output_va)
+{
+	uint8_t *op = r->cmd + r->cmd_len;
+	uint32_t at = r->cmd_len;
+	uint32_t eb = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
+
+	memset(op, 0, DCACCEL_OP_FC_SIZE);
+	dcdev_st32(op + FOFF(hdr.opcode), DCACCEL_OP_FC);
+	dcdev_st32(op + FOFF(hdr.size), DCACCEL_OP_FC_SIZE);
+	dcdev_st32(op + FOFF(rows), f->rows);
+	dcdev_st32(op + FOFF(cols), f->cols);
+	dcdev_st32(op + FOFF(pes), f->pes);
+	dcdev_st32(op + FOFF(batch), batch);
+	op[FOFF(wbits)] = f->wbits;
+	op[FOFF(zbits)] = f->zbits;
+	op[FOFF(in_frac)] = f->in_frac;
+	op[FOFF(w_frac)] = f->w_frac;
+	op[FOFF(out_frac)] = f->out_frac;
+	op[FOFF(flags)] = (f->relu ? DCACCEL_FC_F_RELU : 0) |
+			  (f->bias ? DCACCEL_FC_F_BIAS : 0);
+	dcdev_st32(op + FOFF(codebook_len), f->codebook_len);
+	dcdev_st32(op + FOFF(entry_count), f->s.entry_count);
+	dcdev_st64(op + FOFF(codebook_va),
+		   rig_array(r, f->codebook, 2ull * f->codebook_len, RW));
+	dcdev_st64(op + FOFF(colptr_va),
+		   rig_array(r, f->s.colptr, 4ull * f->pes * (f->cols + 1), RW));
+	dcdev_st64(op + FOFF(entries_va),
+		   rig_array(r, f->s.entries, (uint64_t)eb * f->s.entry_count,
+			     RW));
+	if (f->bias)
+		dcdev_st64(op + FOFF(bias_va),
+			   rig_array(r, f->bias, 4ull * f->rows, RW));
+	dcdev_st64(op + FOFF(input_va), input_va);
+	dcdev_st64(op + FOFF(output_va), output_va);
+	r->cmd_len += DCACCEL_OP_FC_SIZE;
+	return at;
+}
+
+static void add_debug(struct rig *r, uint32_t action, uint64_t va)
+{
+	uint8_t *op = r->cmd + r->cmd_len;
+
+	memset(op, 0, DCACCEL_OP_DEBUG_SIZE);
+	dcdev_st32(op, DCACCEL_OP_DEBUG);
+	dcdev_st32(op + 4, DCACCEL_OP_DEBUG_SIZE);
+	dcdev_st32(op + 8, action);
+	dcdev_st64(op + 16, va);
+	r->cmd_len += DCACCEL_OP_DEBUG_SIZE;
+}
+
+/* Write the command buffer and a ring entry for it, then run the job. */
+static enum dcdev_outcome rig_run(struct rig *r, uint32_t flags,
+				  struct dcdev_entry *e,
+				  struct dcdev_result *res)
+{
+	uint8_t *ent = r->g.ram + r->ring;
+
+	guest_map(&r->g, 1, CMD_VA, r->cmd_len, DCACCEL_PTE_READ);
+	guest_write_va(&r->g, 1, CMD_VA, r->cmd, r->cmd_len);
+	memset(ent, 0, DCACCEL_RING_ENTRY_SIZE);
+	dcdev_st32(ent, flags);
+	dcdev_st32(ent + 4, 1);
+	dcdev_st64(ent + 8, CMD_VA);
+	dcdev_st32(ent + 16, r->cmd_len);
+	dcdev_st64(ent + 24, 0xabcd0001);
+	dcdev_st64(ent + 32, r->completion);
+	return dcdev_job_run(&r->env, r->ring, e, res);
+}
+
+static uint64_t rec64(struct rig *r, size_t off)
+{
+	return dcdev_ld64(r->g.ram + r->completion + off);
+}
+
+static uint32_t rec32(struct rig *r, size_t off)
+{
+	return dcdev_ld32(r->g.ram + r->completion + off);
+}
+
+static void make_layer(struct fixture *f, uint32_t seed, uint32_t rows,
+		       uint32_t cols, uint32_t pes, uint8_t wbits,
+		       uint8_t zbits, bool bias)
+{
+	struct rng rng = { seed };
+
+	memset(f, 0, sizeof(*f));
+	f->rows = rows;
+	f->cols = cols;
+	f->pes = pes;
+	f->wbits = wbits;
+	f->zbits = zbits;
+	f->in_frac = 8;
+	f->w_frac = 8;
+	f->out_frac = 8;
+	f->relu = seed & 1;
+	fixture_alloc(f, bias);
+	fixture_randomize(f, &rng, 0.15);
+	if (fixture_encode(f))
+		abort();
+}
+
+static int16_t *random_input(uint32_t seed, size_t n)
+{
+	struct rng rng = { seed };
+	int16_t *x = calloc(n, sizeof(*x));
+
+	for (size_t i = 0; x && i < n; i++)
+		x[i] = rng_chance(&rng, 0.6) ?
+			(int16_t)rng_range(&rng, -3000, 3000) : 0;
+	return x;
+}
+
+static struct dcdev_result res;	/* 2 KiB of per-PE counters: not on the stack */
+
+static void check_fc_job(uint32_t rows, uint32_t cols, uint32_t pes,
+			 uint8_t wbits, uint8_t zbits, bool bias,
+			 uint32_t batch)
+{
+	struct rig r;
+	struct fixture f;
+	struct dcdev_entry e;
+	struct eie_stats want_stats = { 0 };
+	struct eie_cycles want_cycles = { 0 };
+	uint64_t *want_busy = calloc(pes, sizeof(uint64_t));
+	int16_t *in = random_input(rows + cols, (size_t)batch * cols);
+	int16_t *want = calloc((size_t)batch * rows, 2);
+	int16_t *got = calloc((size_t)batch * rows, 2);
+	uint64_t in_va, out_va;
+
+	rig_init(&r, pes);
+	make_layer(&f, rows * 7 + cols, rows, cols, pes, wbits, zbits, bias);
+	in_va = rig_array(&r, in, 2ull * batch * cols, DCACCEL_PTE_READ);
+	out_va = rig_array(&r, NULL, 2ull * batch * rows, DCACCEL_PTE_WRITE);
+	add_fc(&r, &f, batch, in_va, out_va);
+	CHECK_EQ(rig_run(&r, DCACCEL_RING_F_PE_STATS, &e, &res),
+		 DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_OK);
+	CHECK_EQ(res.ops_done, 1);
+	CHECK_EQ(dcdev_job_complete(&r.env, &e, &res), 0);
+	CHECK(r.g.last_write == r.completion);	/* the seqno went last */
+
+	run_engine(&f.l, batch, in, want, &want_stats);
+	CHECK_EQ(model_cycles(&f.l, r.caps.queue_depth, batch, in,
+			      &want_cycles, want_busy), 0);
+	guest_read_va(&r.g, 1, out_va, got, 2ull * batch * rows);
+	CHECK(memcmp(got, want, 2ull * batch * rows) == 0);
+
+	CHECK_EQ(rec64(&r, COFF(seqno)), 0xabcd0001);
+	CHECK_EQ(rec32(&r, COFF(status)), DCACCEL_JOB_OK);
+	CHECK_EQ(rec32(&r, COFF(ops_done)), 1);
+	CHECK_EQ(rec64(&r, COFF(nonzero_acts)), want_stats.nonzero_acts);
+	CHECK_EQ(rec64(&r, COFF(entries)), want_stats.entries);
+	CHECK_EQ(rec64(&r, COFF(padding)), want_stats.padding);
+	CHECK_EQ(rec64(&r, COFF(macs)), want_stats.macs);
+	CHECK_EQ(rec64(&r, COFF(cycles)), want_cycles.cycles);
+	CHECK_EQ(rec64(&r, COFF(busy)), want_cycles.busy);
+	CHECK_EQ(rec64(&r, COFF(lnzd_stalls)), want_cycles.lnzd_stalls);
+	CHECK_EQ(rec64(&r, COFF(time_ns)),
+		 (uint64_t)eie_cycles_to_ns(want_cycles.cycles, 800));
+	CHECK_EQ(rec32(&r, COFF(pes)), pes);
+	for (uint32_t p = 0; p < pes; p++) {
+		CHECK_EQ(rec64(&r, 128 + 8 * p), want_busy[p]);
+		CHECK_EQ(rec64(&r, 128 + 8 * (pes + p)),
+			 want_cycles.cycles - want_busy[p]);
+	}
+	CHECK(want_stats.macs > 0);	/* the layer did some work */
+	fixture_free(&f);
+	guest_free(&r.g);
+	free(want_busy);
+	free(in);
+	free(want);
+	free(got);
+}
+
+static void test_fc_job_matches_engine(void)
+{
+	check_fc_job(100, 70, 8, 4, 4, true, 3);
+}
+
+static void test_fc_job_wide_entries_64_pes(void)
+{
+	check_fc_job(300, 50, 64, 6, 4, false, 2);
+}
+
+static void test_fc_job_long_zero_runs(void)
+{
+	/* 2-bit relative indices: lots of padding entries */
+	check_fc_job(200, 40, 4, 3, 2, true, 1);
+}
+
+static void test_two_ops_chained(void)
+{
+	struct rig r;
+	struct fixture a, b;
+	struct dcdev_entry e;
+	int16_t *in = random_input(5, 60);
+	int16_t mid[40], want[30], got[30];
+	uint64_t in_va, mid_va, out_va;
+
+	rig_init(&r, 4);
+	make_layer(&a, 11, 40, 60, 4, 4, 4, true);
+	make_layer(&b, 12, 30, 40, 4, 4, 4, false);
+	in_va = rig_array(&r, in, 120, DCACCEL_PTE_READ);
+	mid_va = rig_array(&r, NULL, 80, RW);
+	out_va = rig_array(&r, NULL, 60, RW);
+	add_fc(&r, &a, 1, in_va, mid_va);
+	add_fc(&r, &b, 1, mid_va, out_va);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_OK);
+	CHECK_EQ(res.ops_done, 2);
+	run_engine(&a.l, 1, in, mid, NULL);
+	run_engine(&b.l, 1, mid, want, NULL);
+	guest_read_va(&r.g, 1, out_va, got, sizeof(got));
+	CHECK(memcmp(got, want, sizeof(want)) == 0);
+	fixture_free(&a);
+	fixture_free(&b);
+	guest_free(&r.g);
+	free(in);
+}
+
+/* Run one FC job whose output or input mapping is wrong. */
+static void test_mmu_faults_stop_the_job(void)
+{
+	struct rig r;
+	struct fixture f;
+	struct dcdev_entry e;
+	int16_t in[20] = { 1, 2, 3 }, out[16];
+	uint64_t in_va, out_va;
+	uint32_t at;
+
+	rig_init(&r, 4);
+	make_layer(&f, 3, 16, 20, 4, 4, 4, false);
+	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
+	out_va = rig_array(&r, NULL, sizeof(out), DCACCEL_PTE_READ);
+	at = add_fc(&r, &f, 1, in_va, out_va);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(DCACCEL_FAULT_REASON(res.fault), DCACCEL_FAULT_PERMISSION);
+	CHECK(res.fault & DCACCEL_FAULT_WRITE);
+	CHECK(res.fault_va == out_va);
+	CHECK_EQ(res.detail, at + FOFF(output_va));
+	CHECK_EQ(res.ops_done, 0);
+	CHECK_EQ(dcdev_job_complete(&r.env, &e, &res), 0);
+	CHECK_EQ(rec32(&r, COFF(status)), DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(rec64(&r, COFF(fault_va)), out_va);
+	CHECK_EQ(rec64(&r, COFF(seqno)), 0xabcd0001);
+
+	/* an input that runs into an unmapped page: the fault names it */
+	r.cmd_len = 0;
+	at = add_fc(&r, &f, 1, in_va + 4096 - 8, out_va);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(DCACCEL_FAULT_REASON(res.fault), DCACCEL_FAULT_NOT_PRESENT);
+	CHECK_EQ(res.fault & DCACCEL_FAULT_WRITE, 0);
+	CHECK(res.fault_va == in_va + 4096);
+	CHECK_EQ(res.detail, at + FOFF(input_va));
+	fixture_free(&f);
+	guest_free(&r.g);
+}
+
+static void test_other_context_is_out_of_reach(void)
+{
+	struct rig r;
+	struct fixture f;
+	struct dcdev_entry e;
+	int16_t in[20] = { 5 };
+	uint8_t page[64];
+	uint64_t in_va, other = 0x40000000;
+
+	rig_init(&r, 4);
+	guest_ctx(&r.g, 2);
+	guest_map(&r.g, 2, other, 4096, RW);
+	make_layer(&f, 4, 16, 20, 4, 4, 4, false);
+	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
+	add_fc(&r, &f, 1, in_va, other);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK(res.fault_va == other);
+	guest_read_va(&r.g, 2, other, page, sizeof(page));
+	for (size_t i = 0; i < sizeof(page); i++)
+		CHECK_EQ(page[i], 0);
+	fixture_free(&f);
+	guest_free(&r.g);
+}
+
+static void test_bad_layer_streams(void)
+{
+	struct rig r;
+	struct fixture f;
+	struct dcdev_entry e;
+	int16_t in[20] = { 5 };
+	uint64_t in_va, out_va;
+	uint32_t at;
+
+	rig_init(&r, 4);
+	make_layer(&f, 5, 16, 20, 4, 4, 4, false);
+	f.s.colptr[3] = 0xffffff;	/* a pointer beyond the entries */
+	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
+	out_va = rig_array(&r, NULL, 32, RW);
+	at = add_fc(&r, &f, 1, in_va, out_va);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_LAYER);
+	CHECK_EQ(res.detail, at);
+	CHECK(res.msg[0] != '\0');
+	DIAG("validation said: %s", res.msg);
+	fixture_free(&f);
+	guest_free(&r.g);
+}
+
+static void test_bad_op_fails_before_any_work(void)
+{
+	struct rig r;
+	struct fixture f;
+	struct dcdev_entry e;
+	int16_t in[20] = { 5, 6 }, out[16];
+	uint64_t in_va, out_va;
+
+	rig_init(&r, 4);
+	make_layer(&f, 6, 16, 20, 4, 4, 4, false);
+	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
+	out_va = rig_array(&r, NULL, sizeof(out), RW);
+	add_fc(&r, &f, 1, in_va, out_va);
+	add_fc(&r, &f, 1, in_va, out_va);
+	r.cmd[DCACCEL_OP_FC_SIZE + FOFF(reserved0)] = 1;
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_COMMAND);
+	CHECK_EQ(res.detail, DCACCEL_OP_FC_SIZE + FOFF(reserved0));
+	CHECK_EQ(res.ops_done, 0);
+	guest_read_va(&r.g, 1, out_va, out, sizeof(out));
+	for (int i = 0; i < 16; i++)
+		CHECK_EQ(out[i], 0);
+	fixture_free(&f);
+	guest_free(&r.g);
+}
+
+static void test_work_and_op_limits(void)
+{
+	struct rig r;
+	struct fixture f;
+	struct dcdev_entry e;
+	int16_t in[20] = { 5 };
+	uint64_t in_va, out_va;
+
+	rig_init(&r, 4);
+	make_layer(&f, 7, 16, 20, 4, 4, 4, false);
+	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
+	out_va = rig_array(&r, NULL, 32, RW);
+	for (int i = 0; i < 3; i++)
+		add_fc(&r, &f, 1, in_va, out_va);
+	r.caps.max_ops = 2;
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_TOO_LARGE);
+	CHECK_EQ(res.detail, 2 * DCACCEL_OP_FC_SIZE);
+	r.caps.max_ops = 64;
+	r.caps.max_work_mi = 0;
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_TOO_LARGE);
+	CHECK_EQ(res.detail, 0);
+	r.caps.max_work_mi = 1;
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_OK);
+	CHECK_EQ(res.ops_done, 3);
+	fixture_free(&f);
+	guest_free(&r.g);
+}
+
+static void test_entry_problems(void)
+{
+	struct rig r;
+	struct dcdev_entry e;
+	uint8_t *ent;
+	unsigned int writes;
+
+	rig_init(&r, 4);
+	r.cmd_len = 8;	/* one NOP */
+	memset(r.cmd, 0, 8);
+	dcdev_st32(r.cmd + 4, 8);
+	CHECK_EQ(rig_run(&r, DCACCEL_RING_F_IRQ, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_OK);
+	CHECK_EQ(res.ops_done, 1);
+
+	/* a context beyond CTX_COUNT: reported in the record */
+	ent = r.g.ram + r.ring;
+	dcdev_st32(ent + 4, 9);
+	CHECK_EQ(dcdev_job_run(&r.env, r.ring, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_ENTRY);
+	CHECK_EQ(res.detail, 4);
+	CHECK(e.seqno == 0xabcd0001);
+
+	/* a context whose entry is not valid: a CONTEXT fault */
+	dcdev_st32(ent + 4, 3);
+	CHECK_EQ(dcdev_job_run(&r.env, r.ring, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(DCACCEL_FAULT_REASON(res.fault), DCACCEL_FAULT_CONTEXT);
+
+	/* an unmapped command buffer */
+	dcdev_st32(ent + 4, 1);
+	dcdev_st64(ent + 8, 0x7770000);
+	CHECK_EQ(dcdev_job_run(&r.env, r.ring, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(res.detail, 8);
+	CHECK(res.fault_va == 0x7770000);
+
+	/* a completion address the device cannot use: no write at all */
+	dcdev_st64(ent + 32, r.completion + 8);
+	writes = r.g.writes;
+	CHECK_EQ(dcdev_job_run(&r.env, r.ring, &e, &res), DCDEV_NO_RECORD);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_ENTRY);
+	CHECK_EQ(r.g.writes, writes);
+
+	/* the ring entry itself outside memory */
+	CHECK_EQ(dcdev_job_run(&r.env, r.g.size - 32, &e, &res),
+		 DCDEV_RING_UNREADABLE);
+	/* a completion record outside memory fails cleanly */
+	e.completion = r.g.size;
+	CHECK_EQ(dcdev_job_complete(&r.env, &e, &res), -1);
+	guest_free(&r.g);
+}
+
+static bool always(void *opaque)
+{
+	(void)opaque;
+	return true;
+}
+
+static void test_debug_ops_and_cancel(void)
+{
+	struct rig r;
+	struct dcdev_entry e;
+
+	rig_init(&r, 4);
+	guest_map(&r.g, 1, 0x9000, 4096, DCACCEL_PTE_READ);
+	add_debug(&r, DCACCEL_DEBUG_FAULT, 0x9000);
+	add_debug(&r, DCACCEL_DEBUG_FAULT, 0xa000);
+	/* off by default: the op is refused */
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_COMMAND);
+	r.caps.fault_injection = true;
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(res.ops_done, 1);	/* the mapped read went through */
+	CHECK(res.fault_va == 0xa000);
+	CHECK_EQ(res.detail, DCACCEL_OP_DEBUG_SIZE);
+
+	r.cmd_len = 0;
+	add_debug(&r, DCACCEL_DEBUG_HANG, 0);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_HANG);
+
+	/* a reset between ops abandons the job before it writes anything */
+	r.env.cancelled = always;
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_CANCELLED);
+	guest_free(&r.g);
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(test_fc_job_matches_engine),
+	TAP_TEST(test_fc_job_wide_entries_64_pes),
+	TAP_TEST(test_fc_job_long_zero_runs),
+	TAP_TEST(test_two_ops_chained),
+	TAP_TEST(test_mmu_faults_stop_the_job),
+	TAP_TEST(test_other_context_is_out_of_reach),
+	TAP_TEST(test_bad_layer_streams),
+	TAP_TEST(test_bad_op_fails_before_any_work),
+	TAP_TEST(test_work_and_op_limits),
+	TAP_TEST(test_entry_problems),
+	TAP_TEST(test_debug_ops_and_cancel),
+};
+
+TAP_MAIN(tests)
