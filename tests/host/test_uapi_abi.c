@@ -57,9 +57,44 @@ static void ioctl_numbers_are_distinct(void)
 	}
 }
 
+static void values_are_distinct(void)
+{
+	const unsigned int status[] = {
+		DRM_DCACCEL_JOB_OK, DRM_DCACCEL_JOB_MMU_FAULT,
+		DRM_DCACCEL_JOB_BAD_COMMAND, DRM_DCACCEL_JOB_TIMEOUT,
+		DRM_DCACCEL_JOB_CANCELED,
+	};
+	const size_t n = sizeof(status) / sizeof(status[0]);
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			CHECK(status[i] != status[j]);
+	/* the flag mask holds every defined flag and nothing else */
+	CHECK_EQ(DRM_DCACCEL_BO_FLAGS, DRM_DCACCEL_BO_DEVICE_READ_ONLY);
+	CHECK_EQ(DRM_DCACCEL_PARAM_MAX_BO_SIZE, 12);
+}
+
+static void wait_job_fields(void)
+{
+	CHECK_OFFSET(drm_dcaccel_wait_job, timeout_ns, 8);
+	CHECK_OFFSET(drm_dcaccel_wait_job, status, 16);
+	CHECK_OFFSET(drm_dcaccel_wait_job, pad, 20);
+	CHECK_OFFSET(drm_dcaccel_job_stats, fault_va, 56);
+	CHECK_OFFSET(drm_dcaccel_bo_wait, timeout_ns, 8);
+	CHECK_OFFSET(drm_dcaccel_bo_info, flags, 4);
+	CHECK_OFFSET(drm_dcaccel_bo_info, size, 8);
+	CHECK_OFFSET(drm_dcaccel_bo_info, va, 16);
+	CHECK_OFFSET(drm_dcaccel_submit, flags, 4);
+	CHECK_OFFSET(drm_dcaccel_submit, cmd_size, 16);
+	CHECK_OFFSET(drm_dcaccel_submit, in_syncobj_count, 44);
+	CHECK_OFFSET(drm_dcaccel_submit, pad, 52);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(structs_have_explicit_layout),
 	TAP_TEST(ioctl_numbers_are_distinct),
+	TAP_TEST(values_are_distinct),
+	TAP_TEST(wait_job_fields),
 };
 
 TAP_MAIN(tests)

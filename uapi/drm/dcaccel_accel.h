@@ -81,7 +81,7 @@ struct drm_dcaccel_get_param {
 
 /* Flags for &drm_dcaccel_bo_create.flags */
 /* The device may only read the buffer (codebooks, streams, inputs). */
-#define DRM_DCACCEL_BO_DEVICE_READ_ONLY	(1u << 0)
+#define DRM_DCACCEL_BO_DEVICE_READ_ONLY	0x1u
 #define DRM_DCACCEL_BO_FLAGS		DRM_DCACCEL_BO_DEVICE_READ_ONLY
 
 /**

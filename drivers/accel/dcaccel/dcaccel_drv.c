@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dcaccel: PCI probe and remove, the DRM accel device, its files (one
+ * device context each) and the ioctl table.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/slab.h>
+
+#include <drm/drm_accel.h>
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_ioctl.h>
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+
+#include "dcaccel_drv.h"
+
+static int dcaccel_get_param_ioctl(struct drm_device *drm, void *data,
+				   struct drm_file *file)
+{
+	struct dcaccel_device *ddev = to_dcaccel(drm);
+	struct drm_dcaccel_get_param *args = data;
+	const struct dcaccel_caps *c = &ddev->caps;
+
+	if (args->pad)
+		return -EINVAL;
+	switch (args->param) {
+	case DRM_DCACCEL_PARAM_DEVICE_ID:
+		args->value = (u32)ddev->pdev->vendor << 16 | ddev->pdev->device;
+		break;
+	case DRM_DCACCEL_PARAM_HW_VERSION:
+		args->value = c->version;
+		break;
+	case DRM_DCACCEL_PARAM_NUM_PES:
+		args->value = c->pes;
+		break;
+	case DRM_DCACCEL_PARAM_QUEUE_DEPTH:
+		args->value = c->queue_depth;
+		break;
+	case DRM_DCACCEL_PARAM_CLOCK_MHZ:
+		args->value = c->clock_mhz;
+		break;
+	case DRM_DCACCEL_PARAM_MAX_WBITS:
+		args->value = DCACCEL_CAP_FORMAT_WBITS(c->format);
+		break;
+	case DRM_DCACCEL_PARAM_MAX_ZBITS:
+		args->value = DCACCEL_CAP_FORMAT_ZBITS(c->format);
+		break;
+	case DRM_DCACCEL_PARAM_MAX_DIM:
+		args->value = c->max_dim;
+		break;
+	case DRM_DCACCEL_PARAM_MAX_BATCH:
+		args->value = c->max_batch;
+		break;
+	case DRM_DCACCEL_PARAM_VA_START:
+		args->value = DCACCEL_VA_START;
+		break;
+	case DRM_DCACCEL_PARAM_VA_SIZE:
+		args->value = DCACCEL_VA_END - DCACCEL_VA_START;
+		break;
+	case DRM_DCACCEL_PARAM_MAX_BOS:
+		args->value = DCACCEL_SUBMIT_MAX_BOS;
+		break;
+	case DRM_DCACCEL_PARAM_MAX_BO_SIZE:
+		args->value = DCACCEL_MAX_BO_SIZE;
+		break;
+	default:
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int dcaccel_open(struct drm_device *drm, struct drm_file *file)
+{
+	struct dcaccel_device *ddev = to_dcaccel(drm);
+	struct drm_gpu_scheduler *sched = &ddev->sched;
+	struct dcaccel_file *dfile;
+	int ret;
+
+	dfile = kzalloc(sizeof(*dfile), GFP_KERNEL);
+	if (!dfile)
+		return -ENOMEM;
+	dfile->ddev = ddev;
+	mutex_init(&dfile->submit_lock);
+	dfile->vm = dcaccel_vm_create(ddev);
+	if (IS_ERR(dfile->vm)) {
+		ret = PTR_ERR(dfile->vm);
+		goto err_free;
+	}
+	ret = drm_sched_entity_init(&dfile->entity, DRM_SCHED_PRIORITY_NORMAL,
+				    &sched, 1, NULL);
+	if (ret)
+		goto err_vm;
+	file->driver_priv = dfile;
+	return 0;
+
+err_vm:
+	dcaccel_vm_put(dfile->vm);
+err_free:
+	mutex_destroy(&dfile->submit_lock);
+	kfree(dfile);
+	return ret;
+}
+
+static void dcaccel_postclose(struct drm_device *drm, struct drm_file *file)
+{
+	struct dcaccel_file *dfile = file->driver_priv;
+
+	/* waits for this file's queued jobs, up to a timeout, then kills them */
+	drm_sched_entity_destroy(&dfile->entity);
+	/*
+	 * and for those on the device: a timeout or an unplug ends them. No
+	 * job then outlives its file, so the module cannot go while its
+	 * scheduler still has a job to free.
+	 */
+	wait_event(dfile->ddev->job_freed, !atomic_read(&dfile->jobs_alive));
+	dcaccel_file_records_fini(dfile);
+	dcaccel_vm_put(dfile->vm);
+	mutex_destroy(&dfile->submit_lock);
+	kfree(dfile);
+}
+
+static const struct drm_ioctl_desc dcaccel_ioctls[] = {
+	DRM_IOCTL_DEF_DRV(DCACCEL_GET_PARAM, dcaccel_get_param_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(DCACCEL_BO_CREATE, dcaccel_bo_create_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(DCACCEL_BO_INFO, dcaccel_bo_info_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(DCACCEL_SUBMIT, dcaccel_submit_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(DCACCEL_WAIT_JOB, dcaccel_wait_job_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(DCACCEL_BO_WAIT, dcaccel_bo_wait_ioctl, 0),
+};
+
+DEFINE_DRM_ACCEL_FOPS(dcaccel_fops);
+
+static const struct drm_driver dcaccel_driver = {
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ,
+	.open = dcaccel_open,
+	.postclose = dcaccel_postclose,
+	.gem_create_object = dcaccel_gem_create_object,
+	.ioctls = dcaccel_ioctls,
+	.num_ioctls = ARRAY_SIZE(dcaccel_ioctls),
+	.fops = &dcaccel_fops,
+	.name = DCACCEL_DRIVER_NAME,
+	.desc = "Compressed-model (EIE) neural accelerator",
+	.major = DRM_DCACCEL_DRIVER_MAJOR,
+	.minor = DRM_DCACCEL_DRIVER_MINOR,
+};
+
+static void dcaccel_sched_release(struct drm_device *drm, void *arg)
+{
+	dcaccel_sched_fini(to_dcaccel(drm));
+}
+
+static void dcaccel_ida_fini(struct drm_device *drm, void *arg)
+{
+	ida_destroy(&to_dcaccel(drm)->ctx_ida);
+}
+
+static int dcaccel_init_locks(struct dcaccel_device *ddev)
+{
+	spin_lock_init(&ddev->hw_lock);
+	spin_lock_init(&ddev->fence_lock);
+	init_waitqueue_head(&ddev->job_freed);
+	INIT_LIST_HEAD(&ddev->vms);
+	ida_init(&ddev->ctx_ida);
+	return drmm_mutex_init(&ddev->drm, &ddev->vms_lock) ?:
+	       drmm_mutex_init(&ddev->drm, &ddev->reset_lock) ?:
+	       drmm_add_action_or_reset(&ddev->drm, dcaccel_ida_fini, NULL);
+}
+
+static int dcaccel_pci_init(struct dcaccel_device *ddev)
+{
+	struct pci_dev *pdev = ddev->pdev;
+	int ret, irq;
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	ret = pcim_iomap_regions(pdev, BIT(DCACCEL_BAR_REGS),
+				 DCACCEL_DRIVER_NAME);
+	if (ret)
+		return ret;
+	ddev->regs = pcim_iomap_table(pdev)[DCACCEL_BAR_REGS];
+	if (pci_resource_len(pdev, DCACCEL_BAR_REGS) < DCACCEL_BAR_SIZE)
+		return -ENODEV;
+	pci_set_master(pdev);
+	/* PTEs and the ring registers hold 52-bit bus addresses */
+	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(52));
+	if (ret)
+		return ret;
+	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
+	if (ret < 0)
+		return ret;
+	irq = pci_irq_vector(pdev, 0);
+	return devm_request_irq(&pdev->dev, irq, dcaccel_irq, IRQF_SHARED,
+				DCACCEL_DRIVER_NAME, ddev);
+}
+
+static int dcaccel_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct dcaccel_device *ddev;
+	int ret;
+
+	ddev = devm_drm_dev_alloc(&pdev->dev, &dcaccel_driver,
+				  struct dcaccel_device, drm);
+	if (IS_ERR(ddev))
+		return PTR_ERR(ddev);
+	ddev->pdev = pdev;
+	pci_set_drvdata(pdev, ddev);
+
+	ret = dcaccel_init_locks(ddev);
+	if (ret)
+		return ret;
+	ret = dcaccel_pci_init(ddev);
+	if (ret)
+		return ret;
+	ret = dcaccel_hw_init(ddev);
+	if (ret)
+		goto err_stop;
+	ret = dcaccel_sched_init(ddev);
+	if (ret)
+		goto err_stop;
+	ret = drmm_add_action_or_reset(&ddev->drm, dcaccel_sched_release, NULL);
+	if (ret)
+		goto err_stop;
+	dcaccel_debugfs_init(ddev);
+	ret = drm_dev_register(&ddev->drm, 0);
+	if (ret)
+		goto err_stop;
+	drm_info(&ddev->drm, "%u PEs, version %u.%u, %u contexts, ring of %u\n",
+		 ddev->caps.pes, ddev->caps.version >> 16,
+		 ddev->caps.version & 0xffff, ddev->ctx_count, ddev->ring.size);
+	return 0;
+
+err_stop:
+	dcaccel_hw_stop(ddev);
+	return ret;
+}
+
+static void dcaccel_remove(struct pci_dev *pdev)
+{
+	struct dcaccel_device *ddev = pci_get_drvdata(pdev);
+	unsigned long flags;
+
+	drm_dev_unplug(&ddev->drm);
+	/* open files outlive the device: their jobs fail from here on */
+	mutex_lock(&ddev->reset_lock);
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	dcaccel_hw_quiesce(ddev, -ENODEV);
+	ddev->unplugged = true;
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	mutex_unlock(&ddev->reset_lock);
+}
+
+static const struct pci_device_id dcaccel_pci_ids[] = {
+	{ PCI_DEVICE(DCACCEL_PCI_VENDOR_ID, DCACCEL_PCI_DEVICE_ID) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, dcaccel_pci_ids);
+
+static struct pci_driver dcaccel_pci_driver = {
+	.name = DCACCEL_DRIVER_NAME,
+	.id_table = dcaccel_pci_ids,
+	.probe = dcaccel_probe,
+	.remove = dcaccel_remove,
+};
+module_pci_driver(dcaccel_pci_driver);
+
+MODULE_DESCRIPTION("DRM accel driver for the dcaccel compressed-model accelerator");
+MODULE_LICENSE("GPL");
+MODULE_IMPORT_NS(DMA_BUF);

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dcaccel: buffer objects on shmem, each mapped at creation into the
+ * device address space of the file that created it, and those address
+ * spaces themselves (a drm_mm range allocator, page tables, a context).
+ */
+#include <linux/dma-resv.h>
+#include <linux/jiffies.h>
+#include <linux/slab.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+#include <drm/drm_vma_manager.h>
+
+#include "dcaccel_drv.h"
+
+struct dcaccel_vm *dcaccel_vm_create(struct dcaccel_device *ddev)
+{
+	struct dcaccel_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
+	int ctx;
+
+	if (!vm)
+		return ERR_PTR(-ENOMEM);
+	ctx = ida_alloc_max(&ddev->ctx_ida, ddev->ctx_count - 1, GFP_KERNEL);
+	if (ctx < 0) {
+		kfree(vm);
+		return ERR_PTR(ctx == -ENOSPC ? -EBUSY : ctx);
+	}
+	vm->root = dcaccel_pt_alloc(ddev, DCACCEL_PT_LEVELS - 1);
+	if (!vm->root) {
+		ida_free(&ddev->ctx_ida, ctx);
+		kfree(vm);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	drm_mm_init(&vm->mm, DCACCEL_VA_START, DCACCEL_VA_END - DCACCEL_VA_START);
+	vm->ddev = ddev;
+	vm->ctx_id = ctx;
+	drm_dev_get(&ddev->drm);
+	dcaccel_hw_set_ctx(ddev, ctx, vm->root->dma | DCACCEL_CTX_VALID);
+
+	mutex_lock(&ddev->vms_lock);
+	list_add_tail(&vm->link, &ddev->vms);
+	mutex_unlock(&ddev->vms_lock);
+	return vm;
+}
+
+static void dcaccel_vm_release(struct kref *ref)
+{
+	struct dcaccel_vm *vm = container_of(ref, struct dcaccel_vm, ref);
+	struct dcaccel_device *ddev = vm->ddev;
+
+	mutex_lock(&ddev->vms_lock);
+	list_del(&vm->link);
+	mutex_unlock(&ddev->vms_lock);
+
+	dcaccel_hw_set_ctx(ddev, vm->ctx_id, 0);
+	ida_free(&ddev->ctx_ida, vm->ctx_id);
+	drm_mm_takedown(&vm->mm);
+	dcaccel_pt_free(ddev, vm->root, DCACCEL_PT_LEVELS - 1);
+	mutex_destroy(&vm->lock);
+	kfree(vm);
+	drm_dev_put(&ddev->drm);
+}
+
+void dcaccel_vm_put(struct dcaccel_vm *vm)
+{
+	if (vm)
+		kref_put(&vm->ref, dcaccel_vm_release);
+}
+
+static void dcaccel_bo_free(struct drm_gem_object *obj)
+{
+	struct dcaccel_bo *bo = to_dcaccel_bo(obj);
+	struct dcaccel_vm *vm = bo->vm;
+
+	if (vm) {
+		mutex_lock(&vm->lock);
+		dcaccel_mmu_unmap(vm, bo->node.start, obj->size);
+		vm->mapped -= obj->size;
+		drm_mm_remove_node(&bo->node);
+		mutex_unlock(&vm->lock);
+		dcaccel_vm_put(vm);
+	}
+	drm_gem_shmem_free(&bo->base);
+}
+
+/* A BO is mapped in one context only: it is not shared through dma-buf. */
+static struct dma_buf *dcaccel_bo_export(struct drm_gem_object *obj,
+					 int flags)
+{
+	return ERR_PTR(-EOPNOTSUPP);
+}
+
+static const struct drm_gem_object_funcs dcaccel_gem_funcs = {
+	.free = dcaccel_bo_free,
+	.export = dcaccel_bo_export,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+struct drm_gem_object *dcaccel_gem_create_object(struct drm_device *drm,
+						 size_t size)
+{
+	struct dcaccel_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	bo->base.base.funcs = &dcaccel_gem_funcs;
+	return &bo->base.base;
+}
+
+/* A BO of this file's context, with a reference, or NULL. */
+struct dcaccel_bo *dcaccel_bo_lookup(struct drm_file *file, u32 handle)
+{
+	struct dcaccel_file *dfile = file->driver_priv;
+	struct drm_gem_object *obj = drm_gem_object_lookup(file, handle);
+
+	if (!obj)
+		return NULL;
+	/* an imported or foreign object is not mapped in this context */
+	if (obj->funcs != &dcaccel_gem_funcs ||
+	    to_dcaccel_bo(obj)->vm != dfile->vm) {
+		drm_gem_object_put(obj);
+		return NULL;
+	}
+	return to_dcaccel_bo(obj);
+}
+
+/* Pin the pages and map them at a fresh VA, a guard page after them. */
+static int dcaccel_bo_map(struct dcaccel_bo *bo, struct dcaccel_vm *vm)
+{
+	struct drm_gem_object *obj = &bo->base.base;
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+
+	mutex_lock(&vm->lock);
+	ret = drm_mm_insert_node_generic(&vm->mm, &bo->node,
+					 obj->size + DCACCEL_PAGE_SIZE,
+					 DCACCEL_PAGE_SIZE, 0,
+					 DRM_MM_INSERT_BEST);
+	if (ret) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	ret = dcaccel_mmu_map(vm, bo->node.start, sgt, obj->size,
+			      !(bo->flags & DRM_DCACCEL_BO_DEVICE_READ_ONLY));
+	if (ret) {
+		drm_mm_remove_node(&bo->node);
+		goto out_unlock;
+	}
+	kref_get(&vm->ref);
+	bo->vm = vm;
+out_unlock:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+int dcaccel_bo_create_ioctl(struct drm_device *drm, void *data,
+			    struct drm_file *file)
+{
+	struct dcaccel_file *dfile = file->driver_priv;
+	struct drm_dcaccel_bo_create *args = data;
+	struct drm_gem_shmem_object *shmem;
+	struct dcaccel_bo *bo;
+	u32 handle;
+	int ret;
+
+	if (args->flags & ~DRM_DCACCEL_BO_FLAGS)
+		return -EINVAL;
+	if (!args->size)
+		return -EINVAL;
+	if (args->size > DCACCEL_MAX_BO_SIZE)
+		return -E2BIG;
+
+	shmem = drm_gem_shmem_create(drm, PAGE_ALIGN(args->size));
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+	bo = container_of(shmem, struct dcaccel_bo, base);
+	bo->flags = args->flags;
+
+	ret = dcaccel_bo_map(bo, dfile->vm);
+	if (!ret)
+		ret = drm_gem_handle_create(file, &shmem->base, &handle);
+	if (!ret) {
+		args->handle = handle;
+		args->va = bo->node.start;
+	}
+	drm_gem_object_put(&shmem->base);
+	return ret;
+}
+
+int dcaccel_bo_info_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_dcaccel_bo_info *args = data;
+	struct dcaccel_bo *bo = dcaccel_bo_lookup(file, args->handle);
+
+	if (!bo)
+		return -ENOENT;
+	args->flags = bo->flags;
+	args->size = bo->base.base.size;
+	args->va = bo->node.start;
+	args->mmap_offset = drm_vma_node_offset_addr(&bo->base.base.vma_node);
+	drm_gem_object_put(&bo->base.base);
+	return 0;
+}
+
+/* A relative timeout in ns as jiffies; 0 stays 0 (poll). */
+long dcaccel_timeout_to_jiffies(s64 timeout_ns)
+{
+	u64 j;
+
+	if (timeout_ns <= 0)
+		return 0;
+	j = nsecs_to_jiffies64(timeout_ns);
+	if (j >= MAX_SCHEDULE_TIMEOUT)
+		return MAX_SCHEDULE_TIMEOUT - 1;
+	return max_t(long, j, 1);
+}
+
+int dcaccel_bo_wait_ioctl(struct drm_device *drm, void *data,
+			  struct drm_file *file)
+{
+	struct drm_dcaccel_bo_wait *args = data;
+	struct dcaccel_bo *bo;
+	long ret;
+
+	if (args->pad || args->timeout_ns < 0)
+		return -EINVAL;
+	bo = dcaccel_bo_lookup(file, args->handle);
+	if (!bo)
+		return -ENOENT;
+	if (!args->timeout_ns)
+		ret = dma_resv_test_signaled(bo->base.base.resv,
+					     DMA_RESV_USAGE_READ) ? 1 : 0;
+	else
+		ret = dma_resv_wait_timeout(bo->base.base.resv,
+					    DMA_RESV_USAGE_READ, true,
+					    dcaccel_timeout_to_jiffies(args->timeout_ns));
+	drm_gem_object_put(&bo->base.base);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETIME;
+}

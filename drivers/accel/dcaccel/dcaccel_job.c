@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dcaccel: jobs. SUBMIT checks the request, takes the BOs and input
+ * syncobjs, and pushes the job through drm_sched (one scheduler on the
+ * device ring, an entity per file). run_job puts it on the ring; the IRQ
+ * handler completes it from its completion record; a timeout resets the
+ * device, fails the guilty job and replays the others. What the device
+ * counted lands in a job record that WAIT_JOB reads.
+ */
+#include <linux/dma-resv.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include <drm/drm_drv.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_print.h>
+#include <drm/drm_syncobj.h>
+
+#include "dcaccel_drv.h"
+
+unsigned int dcaccel_job_timeout_ms = 2000;
+module_param_named(job_timeout_ms, dcaccel_job_timeout_ms, uint, 0444);
+MODULE_PARM_DESC(job_timeout_ms, "Time a job may run before a reset (ms)");
+
+static const char *dcaccel_fence_driver_name(struct dma_fence *fence)
+{
+	return DCACCEL_DRIVER_NAME;
+}
+
+static const char *dcaccel_fence_timeline_name(struct dma_fence *fence)
+{
+	return "dcaccel-ring";
+}
+
+static const struct dma_fence_ops dcaccel_fence_ops = {
+	.get_driver_name = dcaccel_fence_driver_name,
+	.get_timeline_name = dcaccel_fence_timeline_name,
+};
+
+void dcaccel_fence_signal(struct dma_fence *fence, int error)
+{
+	if (!fence || dma_fence_is_signaled(fence))
+		return;
+	if (error)
+		dma_fence_set_error(fence, error);
+	dma_fence_signal(fence);
+}
+
+static void dcaccel_record_release(struct kref *ref)
+{
+	struct dcaccel_job_record *rec =
+		container_of(ref, struct dcaccel_job_record, ref);
+
+	dma_fence_put(rec->finished);
+	kfree(rec);
+}
+
+static void dcaccel_record_put(struct dcaccel_job_record *rec)
+{
+	if (rec)
+		kref_put(&rec->ref, dcaccel_record_release);
+}
+
+void dcaccel_file_records_fini(struct dcaccel_file *dfile)
+{
+	unsigned int i;
+
+	for (i = 0; i < DCACCEL_JOB_RECORDS; i++)
+		dcaccel_record_put(dfile->records[i]);
+}
+
+static u32 dcaccel_uapi_status(u32 hw_status)
+{
+	switch (hw_status) {
+	case DCACCEL_JOB_OK:
+		return DRM_DCACCEL_JOB_OK;
+	case DCACCEL_JOB_MMU_FAULT:
+		return DRM_DCACCEL_JOB_MMU_FAULT;
+	default:
+		return DRM_DCACCEL_JOB_BAD_COMMAND;
+	}
+}
+
+/* From the IRQ handler or a reset, under hw_lock: the job's record came. */
+void dcaccel_job_complete(struct dcaccel_job *job,
+			  const struct dcaccel_completion *rec)
+{
+	struct dcaccel_device *ddev = job->ddev;
+	struct drm_dcaccel_job_stats *st = &job->record->stats;
+	u32 hw_status = dcaccel_ld32(&rec->status);
+	u32 pes = dcaccel_ld32(&rec->pes);
+
+	memset(st, 0, sizeof(*st));
+	st->cycles = dcaccel_ld64(&rec->cycles);
+	st->nonzero_acts = dcaccel_ld64(&rec->nonzero_acts);
+	st->entries = dcaccel_ld64(&rec->entries);
+	st->macs = dcaccel_ld64(&rec->macs);
+	st->pe_busy_total = dcaccel_ld64(&rec->busy);
+	if (pes && pes == ddev->caps.pes) {
+		const __u64 *busy = (const void *)rec + DCACCEL_COMPLETION_SIZE;
+		u32 i;
+
+		st->pe_busy_min = U64_MAX;
+		for (i = 0; i < pes; i++) {
+			u64 b = dcaccel_ld64(&busy[i]);
+
+			st->pe_busy_min = min(st->pe_busy_min, b);
+			st->pe_busy_max = max(st->pe_busy_max, b);
+		}
+	}
+	job->record->status = dcaccel_uapi_status(hw_status);
+	if (hw_status == DCACCEL_JOB_MMU_FAULT) {
+		st->fault_va = dcaccel_ld64(&rec->fault_va);
+		atomic64_inc(&ddev->counters.faults);
+		job->error = -EFAULT;
+	} else if (hw_status != DCACCEL_JOB_OK) {
+		drm_dbg_driver(&ddev->drm,
+			       "job %llu failed: status %u detail %u\n",
+			       job->record->job_id, hw_status,
+			       dcaccel_ld32(&rec->detail));
+		job->error = -EIO;
+	}
+	atomic64_inc(job->error ? &ddev->counters.failed :
+		     &ddev->counters.completed);
+	job->done = true;
+	dcaccel_fence_signal(job->hw_fence, job->error);
+}
+
+static struct dma_fence *dcaccel_run_job(struct drm_sched_job *sched_job)
+{
+	struct dcaccel_job *job = to_dcaccel_job(sched_job);
+	struct dcaccel_device *ddev = job->ddev;
+	struct dma_fence *fence = job->spare_fence;
+	unsigned long flags;
+	bool pushed = false;
+	int error = 0;
+
+	/* a replay after a reset allocates where the first run did not */
+	job->spare_fence = NULL;
+	if (!fence)
+		fence = kzalloc(sizeof(*fence), GFP_NOWAIT | __GFP_NOWARN);
+	if (!fence)
+		return ERR_PTR(-ENOMEM);
+	dma_fence_init(fence, &dcaccel_fence_ops, &ddev->fence_lock,
+		       ddev->fence_context,
+		       atomic64_inc_return(&ddev->fence_seqno));
+	dma_fence_put(job->hw_fence);
+	job->hw_fence = fence;
+
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	if (job->done)
+		error = job->error;
+	else if (job->timed_out)
+		error = -ETIME;
+	else if (ddev->unplugged)
+		error = -ENODEV;
+	else if (sched_job->s_fence->finished.error)
+		error = sched_job->s_fence->finished.error;
+	else
+		pushed = true;
+	if (pushed)
+		dcaccel_hw_ring_push(ddev, job);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+
+	/* not for the device: complete it here, with the reason */
+	if (pushed)
+		atomic64_inc(&ddev->counters.submitted);
+	else
+		dcaccel_fence_signal(fence, error);
+	return dma_fence_get(fence);
+}
+
+/* Reset the device and replay what was on the ring except bad. */
+void dcaccel_recover(struct dcaccel_device *ddev, struct dcaccel_job *bad)
+{
+	unsigned long flags;
+
+	mutex_lock(&ddev->reset_lock);
+	drm_sched_stop(&ddev->sched, bad ? &bad->base : NULL);
+
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	if (!ddev->unplugged) {
+		dcaccel_hw_reset(ddev, -ECANCELED);
+		if (bad && !bad->done) {
+			bad->timed_out = true;
+			bad->record->status = DRM_DCACCEL_JOB_TIMEOUT;
+			atomic64_inc(&ddev->counters.timeouts);
+		}
+	}
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+
+	drm_sched_resubmit_jobs(&ddev->sched);
+	drm_sched_start(&ddev->sched);
+	mutex_unlock(&ddev->reset_lock);
+}
+
+static enum drm_gpu_sched_stat
+dcaccel_timedout_job(struct drm_sched_job *sched_job)
+{
+	struct dcaccel_job *job = to_dcaccel_job(sched_job);
+	struct dcaccel_device *ddev = job->ddev;
+
+	if (READ_ONCE(ddev->unplugged))
+		return DRM_GPU_SCHED_STAT_ENODEV;
+	drm_warn(&ddev->drm, "job %llu of context %u timed out; resetting\n",
+		 job->record->job_id, job->vm->ctx_id);
+	dcaccel_recover(ddev, job);
+	return DRM_GPU_SCHED_STAT_NOMINAL;
+}
+
+static void dcaccel_job_free(struct dcaccel_job *job)
+{
+	u32 i;
+
+	for (i = 0; i < job->bo_count; i++)
+		drm_gem_object_put(job->bos[i]);
+	kvfree(job->bos);
+	dcaccel_vm_put(job->vm);
+	dcaccel_record_put(job->record);
+	dma_fence_put(job->hw_fence);
+	kfree(job->spare_fence);
+	kfree(job);
+}
+
+static void dcaccel_free_job(struct drm_sched_job *sched_job)
+{
+	struct dcaccel_job *job = to_dcaccel_job(sched_job);
+	struct dcaccel_device *ddev = job->ddev;
+	struct dcaccel_file *dfile = job->dfile;
+
+	drm_sched_job_cleanup(sched_job);
+	dcaccel_job_free(job);
+	/* the file's postclose waits for this before it goes */
+	if (atomic_dec_and_test(&dfile->jobs_alive))
+		wake_up_all(&ddev->job_freed);
+}
+
+static const struct drm_sched_backend_ops dcaccel_sched_ops = {
+	.run_job = dcaccel_run_job,
+	.timedout_job = dcaccel_timedout_job,
+	.free_job = dcaccel_free_job,
+};
+
+/* The debugfs reset, on the timeout queue so that it never races a TDR. */
+static void dcaccel_reset_work(struct work_struct *work)
+{
+	struct dcaccel_device *ddev = container_of(work, struct dcaccel_device,
+						   reset_work);
+
+	if (!READ_ONCE(ddev->unplugged))
+		dcaccel_recover(ddev, NULL);
+}
+
+int dcaccel_sched_init(struct dcaccel_device *ddev)
+{
+	struct drm_sched_init_args args = {
+		.ops = &dcaccel_sched_ops,
+		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
+		/* a job is one ring entry; a full ring keeps one free */
+		.credit_limit = ddev->ring.size - 1,
+		.timeout = msecs_to_jiffies(dcaccel_job_timeout_ms),
+		.name = DCACCEL_DRIVER_NAME,
+		.dev = ddev->drm.dev,
+	};
+	int ret;
+
+	ddev->reset_wq = alloc_ordered_workqueue("dcaccel-reset", 0);
+	if (!ddev->reset_wq)
+		return -ENOMEM;
+	INIT_WORK(&ddev->reset_work, dcaccel_reset_work);
+	args.timeout_wq = ddev->reset_wq;
+	ddev->fence_context = dma_fence_context_alloc(1);
+	ret = drm_sched_init(&ddev->sched, &args);
+	if (ret)
+		destroy_workqueue(ddev->reset_wq);
+	return ret;
+}
+
+void dcaccel_sched_fini(struct dcaccel_device *ddev)
+{
+	drm_sched_fini(&ddev->sched);
+	destroy_workqueue(ddev->reset_wq);
+}
+
+/* Look up the BOs the job lists, and the command BO, each once. */
+static int dcaccel_job_lookup_bos(struct drm_file *file,
+				  struct dcaccel_job *job,
+				  const struct drm_dcaccel_submit *args,
+				  struct drm_gem_object *cmd)
+{
+	u32 __user *uhandles = u64_to_user_ptr(args->bo_handles);
+	bool have_cmd = false;
+	u32 i, j, handle;
+
+	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos), GFP_KERNEL);
+	if (!job->bos)
+		return -ENOMEM;
+	for (i = 0; i < args->bo_count; i++) {
+		struct dcaccel_bo *bo;
+
+		if (get_user(handle, uhandles + i))
+			return -EFAULT;
+		bo = dcaccel_bo_lookup(file, handle);
+		if (!bo)
+			return -ENOENT;
+		job->bos[job->bo_count++] = &bo->base.base;
+		for (j = 0; j < i; j++) {
+			if (job->bos[j] == &bo->base.base)
+				return -EINVAL;	/* listed twice */
+		}
+		have_cmd |= &bo->base.base == cmd;
+	}
+	if (!have_cmd) {
+		drm_gem_object_get(cmd);
+		job->bos[job->bo_count++] = cmd;
+	}
+	return 0;
+}
+
+static int dcaccel_job_add_deps(struct drm_file *file, struct dcaccel_job *job,
+				const struct drm_dcaccel_submit *args)
+{
+	u32 __user *uhandles = u64_to_user_ptr(args->in_syncobjs);
+	u32 i, handle;
+	int ret;
+
+	for (i = 0; i < args->in_syncobj_count; i++) {
+		if (get_user(handle, uhandles + i))
+			return -EFAULT;
+		if (!handle)
+			return -EINVAL;
+		ret = drm_sched_job_add_syncobj_dependency(&job->base, file,
+							   handle, 0);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int dcaccel_submit_check(struct dcaccel_device *ddev,
+				const struct drm_dcaccel_submit *args)
+{
+	if (args->flags || args->pad)
+		return -EINVAL;
+	if (!args->cmd_size || args->cmd_size % 8 || args->cmd_offset % 8)
+		return -EINVAL;
+	if (args->cmd_size > ddev->caps.max_cmd_bytes)
+		return -E2BIG;
+	if (args->bo_count > DCACCEL_SUBMIT_MAX_BOS ||
+	    args->in_syncobj_count > DCACCEL_SUBMIT_MAX_SYNCOBJS)
+		return -E2BIG;
+	return 0;
+}
+
+/*
+ * Publish the job: fences in the BOs and the out syncobj, then queue. Once
+ * pushed the job may run and be freed at any time: nothing touches it after.
+ */
+static int dcaccel_job_push(struct dcaccel_file *dfile,
+			    struct dcaccel_job *job, struct drm_syncobj *out,
+			    u64 *job_id)
+{
+	struct dcaccel_job_record *old;
+	struct ww_acquire_ctx ticket;
+	struct dma_fence *finished;
+	unsigned int slot;
+	u32 i;
+	int ret;
+
+	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &ticket);
+	if (ret)
+		return ret;
+	for (i = 0; i < job->bo_count; i++) {
+		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
+		if (ret) {
+			drm_gem_unlock_reservations(job->bos, job->bo_count,
+						    &ticket);
+			return ret;
+		}
+	}
+
+	mutex_lock(&dfile->submit_lock);
+	drm_sched_job_arm(&job->base);
+	finished = &job->base.s_fence->finished;
+	job->record->finished = dma_fence_get(finished);
+	job->record->job_id = ++dfile->next_job_id;
+	*job_id = job->record->job_id;
+	slot = job->record->job_id % DCACCEL_JOB_RECORDS;
+	old = dfile->records[slot];
+	kref_get(&job->record->ref);
+	dfile->records[slot] = job->record;
+
+	for (i = 0; i < job->bo_count; i++) {
+		bool ro = to_dcaccel_bo(job->bos[i])->flags &
+			  DRM_DCACCEL_BO_DEVICE_READ_ONLY;
+
+		dma_resv_add_fence(job->bos[i]->resv, finished,
+				   ro ? DMA_RESV_USAGE_READ :
+					DMA_RESV_USAGE_WRITE);
+	}
+	drm_gem_unlock_reservations(job->bos, job->bo_count, &ticket);
+	if (out)
+		drm_syncobj_replace_fence(out, finished);
+	atomic_inc(&dfile->jobs_alive);
+	drm_sched_entity_push_job(&job->base);
+	mutex_unlock(&dfile->submit_lock);
+	dcaccel_record_put(old);
+	return 0;
+}
+
+int dcaccel_submit_ioctl(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct dcaccel_device *ddev = to_dcaccel(drm);
+	struct dcaccel_file *dfile = file->driver_priv;
+	struct drm_dcaccel_submit *args = data;
+	struct drm_syncobj *out = NULL;
+	struct dcaccel_bo *cmd;
+	struct dcaccel_job *job;
+	bool inited = false;
+	int ret;
+
+	ret = dcaccel_submit_check(ddev, args);
+	if (ret)
+		return ret;
+
+	cmd = dcaccel_bo_lookup(file, args->cmd_handle);
+	if (!cmd)
+		return -ENOENT;
+	if (args->cmd_offset > cmd->base.base.size ||
+	    args->cmd_size > cmd->base.base.size - args->cmd_offset) {
+		drm_gem_object_put(&cmd->base.base);
+		return -EINVAL;
+	}
+
+	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	if (!job) {
+		drm_gem_object_put(&cmd->base.base);
+		return -ENOMEM;
+	}
+	job->ddev = ddev;
+	job->dfile = dfile;
+	job->vm = dfile->vm;
+	kref_get(&job->vm->ref);
+	INIT_LIST_HEAD(&job->inflight_link);
+	job->cmd_va = cmd->node.start + args->cmd_offset;
+	job->cmd_len = args->cmd_size;
+	job->record = kzalloc(sizeof(*job->record), GFP_KERNEL);
+	if (job->record)
+		kref_init(&job->record->ref);
+	job->spare_fence = kzalloc(sizeof(*job->spare_fence), GFP_KERNEL);
+	if (!job->spare_fence || !job->record) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	/* what WAIT_JOB says of a job that never reaches the device */
+	job->record->status = DRM_DCACCEL_JOB_CANCELED;
+
+	ret = dcaccel_job_lookup_bos(file, job, args, &cmd->base.base);
+	if (ret)
+		goto err;
+	if (args->out_syncobj) {
+		out = drm_syncobj_find(file, args->out_syncobj);
+		if (!out) {
+			ret = -ENOENT;
+			goto err;
+		}
+	}
+
+	ret = drm_sched_job_init(&job->base, &dfile->entity, 1, dfile->vm,
+				 file->client_id);
+	if (ret)
+		goto err;
+	inited = true;
+	ret = dcaccel_job_add_deps(file, job, args);
+	if (ret)
+		goto err;
+
+	ret = dcaccel_job_push(dfile, job, out, &args->job_id);
+	if (ret)
+		goto err;
+	goto out;
+
+err:
+	if (inited)
+		drm_sched_job_cleanup(&job->base);
+	dcaccel_job_free(job);
+out:
+	if (out)
+		drm_syncobj_put(out);
+	drm_gem_object_put(&cmd->base.base);
+	return ret;
+}
+
+int dcaccel_wait_job_ioctl(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct dcaccel_device *ddev = to_dcaccel(drm);
+	struct dcaccel_file *dfile = file->driver_priv;
+	struct drm_dcaccel_wait_job *args = data;
+	struct dcaccel_job_record *rec;
+	unsigned long flags;
+	long ret;
+
+	if (args->pad || args->timeout_ns < 0 || !args->job_id)
+		return -EINVAL;
+
+	mutex_lock(&dfile->submit_lock);
+	rec = dfile->records[args->job_id % DCACCEL_JOB_RECORDS];
+	if (rec && rec->job_id == args->job_id)
+		kref_get(&rec->ref);
+	else
+		rec = NULL;
+	mutex_unlock(&dfile->submit_lock);
+	if (!rec)
+		return -EINVAL;
+
+	if (!args->timeout_ns)
+		ret = dma_fence_is_signaled(rec->finished);
+	else
+		ret = dma_fence_wait_timeout(rec->finished, true,
+					     dcaccel_timeout_to_jiffies(args->timeout_ns));
+	if (ret > 0) {
+		spin_lock_irqsave(&ddev->hw_lock, flags);
+		args->status = rec->status;
+		args->stats = rec->stats;
+		spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	}
+	dcaccel_record_put(rec);
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : -ETIME;
+}

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dcaccel kselftest: probe, GET_PARAM, buffer objects (create, info,
+ * mmap, wait) and every way to get their arguments wrong, and the
+ * isolation of one file's buffers from another's.
+ */
+#include "dcaccel_util.h"
+#include "kselftest_harness.h"
+
+FIXTURE(dev) {
+	int fd;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = dc_open();
+	if (self->fd < 0)
+		SKIP(return, "no dcaccel device");
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+TEST_F(dev, get_param_identity)
+{
+	EXPECT_EQ((uint64_t)DCACCEL_PCI_VENDOR_ID << 16 | DCACCEL_PCI_DEVICE_ID,
+		  dc_param(self->fd, DRM_DCACCEL_PARAM_DEVICE_ID));
+	EXPECT_EQ(DCACCEL_VERSION_MAJOR,
+		  dc_param(self->fd, DRM_DCACCEL_PARAM_HW_VERSION) >> 16);
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_NUM_PES));
+	EXPECT_GE(DCACCEL_EIE_PES_MAX,
+		  dc_param(self->fd, DRM_DCACCEL_PARAM_NUM_PES));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_QUEUE_DEPTH));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_CLOCK_MHZ));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_WBITS));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_ZBITS));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_DIM));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_BATCH));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_BOS));
+	EXPECT_LT(0, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_BO_SIZE));
+}
+
+TEST_F(dev, get_param_va_range)
+{
+	uint64_t start = dc_param(self->fd, DRM_DCACCEL_PARAM_VA_START);
+	uint64_t size = dc_param(self->fd, DRM_DCACCEL_PARAM_VA_SIZE);
+
+	EXPECT_LT(0, start);	/* VA 0 is never mapped */
+	EXPECT_EQ(0, start % DCACCEL_PAGE_SIZE);
+	EXPECT_LT(0, size);
+	EXPECT_GE(1ull << DCACCEL_VA_BITS, start + size);
+}
+
+TEST_F(dev, get_param_bad)
+{
+	struct drm_dcaccel_get_param p = { .param = 0xffff };
+
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_GET_PARAM, &p));
+	p.param = DRM_DCACCEL_PARAM_NUM_PES;
+	p.pad = 1;
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_GET_PARAM, &p));
+}
+
+TEST_F(dev, bo_create_info_mmap)
+{
+	uint64_t start = dc_param(self->fd, DRM_DCACCEL_PARAM_VA_START);
+	struct drm_dcaccel_bo_info info = { 0 };
+	struct dc_bo bo;
+	unsigned char *p;
+	size_t i;
+
+	ASSERT_EQ(0, dc_bo_create(self->fd, 1, 0, &bo));
+	EXPECT_EQ(DCACCEL_PAGE_SIZE, bo.size);	/* rounded up to a page */
+	EXPECT_LE(start, bo.va);
+	EXPECT_EQ(0, bo.va % DCACCEL_PAGE_SIZE);
+
+	info.handle = bo.handle;
+	ASSERT_EQ(0, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_INFO, &info));
+	EXPECT_EQ(bo.va, info.va);
+	EXPECT_EQ(0, info.flags);
+
+	/* zero-filled, and what the CPU writes it reads back */
+	p = bo.map;
+	for (i = 0; i < bo.size; i++)
+		ASSERT_EQ(0, p[i]);
+	for (i = 0; i < bo.size; i++)
+		p[i] = (unsigned char)(i * 7 + 1);
+	for (i = 0; i < bo.size; i++)
+		ASSERT_EQ((unsigned char)(i * 7 + 1), p[i]);
+	dc_bo_destroy(self->fd, &bo);
+}
+
+TEST_F(dev, bo_vas_do_not_overlap)
+{
+	struct dc_bo a, b, c;
+
+	ASSERT_EQ(0, dc_bo_create(self->fd, 3 * 4096, 0, &a));
+	ASSERT_EQ(0, dc_bo_create(self->fd, 5000,
+				  DRM_DCACCEL_BO_DEVICE_READ_ONLY, &b));
+	ASSERT_EQ(0, dc_bo_create(self->fd, 1 << 20, 0, &c));
+	EXPECT_TRUE(a.va + a.size <= b.va || b.va + b.size <= a.va);
+	EXPECT_TRUE(a.va + a.size <= c.va || c.va + c.size <= a.va);
+	EXPECT_TRUE(b.va + b.size <= c.va || c.va + c.size <= b.va);
+	EXPECT_EQ(2 * 4096, b.size);
+	dc_bo_destroy(self->fd, &a);
+	dc_bo_destroy(self->fd, &b);
+	dc_bo_destroy(self->fd, &c);
+}
+
+TEST_F(dev, bo_create_bad)
+{
+	struct drm_dcaccel_bo_create c = { .size = 0 };
+	uint64_t max = dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_BO_SIZE);
+
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_CREATE, &c));
+	c.size = 4096;
+	c.flags = 0x80000000u;
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_CREATE, &c));
+	c.flags = 0;
+	c.size = ~0ull;			/* would overflow page rounding */
+	EXPECT_EQ(-E2BIG, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_CREATE, &c));
+	c.size = ~0ull - 4095;
+	EXPECT_EQ(-E2BIG, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_CREATE, &c));
+	c.size = max + 1;
+	EXPECT_EQ(-E2BIG, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_CREATE, &c));
+}
+
+TEST_F(dev, bo_info_bad_handles)
+{
+	struct drm_dcaccel_bo_info info = { .handle = 0 };
+	struct dc_bo bo;
+	uint32_t stale;
+
+	EXPECT_EQ(-ENOENT, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_INFO, &info));
+	info.handle = 0xdeadbeef;
+	EXPECT_EQ(-ENOENT, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_INFO, &info));
+
+	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &bo));
+	stale = bo.handle;
+	dc_bo_destroy(self->fd, &bo);
+	info.handle = stale;
+	EXPECT_EQ(-ENOENT, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_INFO, &info));
+}
+
+TEST_F(dev, bo_wait)
+{
+	struct drm_dcaccel_bo_wait w = { 0 };
+	struct dc_bo bo;
+
+	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &bo));
+	w.handle = bo.handle;
+	EXPECT_EQ(0, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_WAIT, &w));
+	w.timeout_ns = DC_SEC;
+	EXPECT_EQ(0, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_WAIT, &w));
+	w.pad = 1;
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_WAIT, &w));
+	w.pad = 0;
+	w.timeout_ns = -1;
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_WAIT, &w));
+	w.timeout_ns = 0;
+	w.handle = 0x7777;
+	EXPECT_EQ(-ENOENT, dc_ioctl(self->fd, DRM_IOCTL_DCACCEL_BO_WAIT, &w));
+	dc_bo_destroy(self->fd, &bo);
+}
+
+/* A second file is a second context: the first one's handles mean nothing. */
+TEST_F(dev, second_file_cannot_use_handles)
+{
+	struct drm_dcaccel_bo_info info = { 0 };
+	struct dc_bo other, bo, nop;
+	uint64_t job;
+	int fd2 = dc_open();
+
+	ASSERT_LE(0, fd2);
+	/* so that bo's handle is one that fd2 never hands out below */
+	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &other));
+	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &bo));
+	info.handle = bo.handle;
+	EXPECT_EQ(-ENOENT, dc_ioctl(fd2, DRM_IOCTL_DCACCEL_BO_INFO, &info));
+
+	/* nor submit a command buffer from them */
+	dc_put_nop(&bo, 0);
+	EXPECT_EQ(-ENOENT, dc_submit(fd2, &bo, 0, 8, NULL, 0, NULL, 0, 0,
+				     &job));
+	ASSERT_EQ(0, dc_bo_create(fd2, 4096, 0, &nop));
+	dc_put_nop(&nop, 0);
+	EXPECT_EQ(-ENOENT, dc_submit(fd2, &nop, 0, 8, &bo.handle, 1, NULL, 0,
+				     0, &job));
+	dc_bo_destroy(fd2, &nop);
+	close(fd2);
+	dc_bo_destroy(self->fd, &bo);
+	dc_bo_destroy(self->fd, &other);
+}
+
+/* Many BOs, freed in a different order: the page tables follow. */
+TEST_F(dev, many_bos)
+{
+	struct dc_bo bos[64];
+	int i;
+
+	for (i = 0; i < 64; i++)
+		ASSERT_EQ(0, dc_bo_create(self->fd, 4096 * (1 + i % 5), 0,
+					  &bos[i]));
+	for (i = 0; i < 64; i += 2)
+		dc_bo_destroy(self->fd, &bos[i]);
+	for (i = 0; i < 64; i += 2)
+		ASSERT_EQ(0, dc_bo_create(self->fd, 8192, 0, &bos[i]));
+	for (i = 63; i >= 0; i--)
+		dc_bo_destroy(self->fd, &bos[i]);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Helpers of the dcaccel kselftests: find and open the accel node, wrap
+ * the ioctls so that they return -errno, and build command buffers.
+ */
+#ifndef DCACCEL_SELFTEST_UTIL_H
+#define DCACCEL_SELFTEST_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drm.h"
+#include "dcaccel_accel.h"
+#include "dcaccel_hw.h"
+
+/* ioctl that returns 0 or -errno, retrying when a signal interrupts it */
+static inline int dc_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret ? -errno : 0;
+}
+
+/* Open the first accel node the dcaccel driver owns, loading it first. */
+static inline int dc_open(void)
+{
+	static int loaded;
+	char path[64], name[32];
+	int i, fd;
+
+	for (;;) {
+		for (i = 0; i < 64; i++) {
+			struct drm_version v = {
+				.name = name, .name_len = sizeof(name) - 1,
+			};
+
+			snprintf(path, sizeof(path), "/dev/accel/accel%d", i);
+			fd = open(path, O_RDWR | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			memset(name, 0, sizeof(name));
+			if (!dc_ioctl(fd, DRM_IOCTL_VERSION, &v) &&
+			    !strcmp(name, "dcaccel"))
+				return fd;
+			close(fd);
+		}
+		if (loaded++)
+			return -ENODEV;
+		if (system("modprobe dcaccel 2>/dev/null"))
+			return -ENODEV;
+	}
+}
+
+static inline uint64_t dc_param(int fd, uint32_t param)
+{
+	struct drm_dcaccel_get_param p = { .param = param };
+
+	return dc_ioctl(fd, DRM_IOCTL_DCACCEL_GET_PARAM, &p) ? 0 : p.value;
+}
+
+struct dc_bo {
+	uint32_t handle;
+	uint64_t va;
+	uint64_t size;
+	void *map;
+};
+
+static inline int dc_bo_create(int fd, uint64_t size, uint32_t flags,
+			       struct dc_bo *bo)
+{
+	struct drm_dcaccel_bo_create c = { .size = size, .flags = flags };
+	struct drm_dcaccel_bo_info info = { 0 };
+	int ret = dc_ioctl(fd, DRM_IOCTL_DCACCEL_BO_CREATE, &c);
+
+	if (ret)
+		return ret;
+	info.handle = c.handle;
+	ret = dc_ioctl(fd, DRM_IOCTL_DCACCEL_BO_INFO, &info);
+	if (ret)
+		return ret;
+	bo->handle = c.handle;
+	bo->va = c.va;
+	bo->size = info.size;
+	bo->map = mmap(NULL, info.size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fd, info.mmap_offset);
+	return bo->map == MAP_FAILED ? -errno : 0;
+}
+
+static inline void dc_bo_destroy(int fd, struct dc_bo *bo)
+{
+	struct drm_gem_close c = { .handle = bo->handle };
+
+	if (bo->map && bo->map != MAP_FAILED)
+		munmap(bo->map, bo->size);
+	dc_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &c);
+	memset(bo, 0, sizeof(*bo));
+}
+
+/* Write a NOP op at byte offset off of a command BO; returns its size. */
+static inline uint32_t dc_put_nop(struct dc_bo *bo, uint64_t off)
+{
+	struct dcaccel_op_header h = { .opcode = DCACCEL_OP_NOP, .size = 8 };
+
+	memcpy((char *)bo->map + off, &h, sizeof(h));
+	return sizeof(h);
+}
+
+static inline uint32_t dc_put_debug(struct dc_bo *bo, uint64_t off,
+				    uint32_t action, uint64_t va)
+{
+	struct dcaccel_op_debug d = {
+		.hdr = { .opcode = DCACCEL_OP_DEBUG,
+			 .size = DCACCEL_OP_DEBUG_SIZE },
+		.action = action,
+		.va = va,
+	};
+
+	memcpy((char *)bo->map + off, &d, sizeof(d));
+	return sizeof(d);
+}
+
+/* Submit size bytes at off of cmd, listing bos; returns 0 or -errno. */
+static inline int dc_submit(int fd, struct dc_bo *cmd, uint64_t off,
+			    uint64_t size, const uint32_t *bos, uint32_t nbos,
+			    const uint32_t *in, uint32_t nin, uint32_t out,
+			    uint64_t *job_id)
+{
+	struct drm_dcaccel_submit s = {
+		.cmd_handle = cmd->handle,
+		.cmd_offset = off,
+		.cmd_size = size,
+		.bo_handles = (uintptr_t)bos,
+		.bo_count = nbos,
+		.in_syncobjs = (uintptr_t)in,
+		.in_syncobj_count = nin,
+		.out_syncobj = out,
+	};
+	int ret = dc_ioctl(fd, DRM_IOCTL_DCACCEL_SUBMIT, &s);
+
+	if (!ret && job_id)
+		*job_id = s.job_id;
+	return ret;
+}
+
+static inline int dc_wait_job(int fd, uint64_t job_id, int64_t timeout_ns,
+			      struct drm_dcaccel_wait_job *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->job_id = job_id;
+	w->timeout_ns = timeout_ns;
+	return dc_ioctl(fd, DRM_IOCTL_DCACCEL_WAIT_JOB, w);
+}
+
+static inline uint32_t dc_syncobj_create(int fd)
+{
+	struct drm_syncobj_create c = { 0 };
+
+	return dc_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c) ? 0 : c.handle;
+}
+
+static inline int dc_syncobj_wait(int fd, uint32_t handle, int64_t rel_ns)
+{
+	struct timespec ts;
+	struct drm_syncobj_wait w = {
+		.handles = (uintptr_t)&handle,
+		.count_handles = 1,
+	};
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w.timeout_nsec = ts.tv_sec * 1000000000ll + ts.tv_nsec + rel_ns;
+	return dc_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+}
+
+#define DC_SEC	1000000000ll
+
+#endif /* DCACCEL_SELFTEST_UTIL_H */
