@@ -63,6 +63,12 @@ struct DcaccelState {
     uint32_t busy_generation;
     /* bumped by every reset: the job in flight, if any, is abandoned */
     uint32_t generation;
+    /*
+     * Held around every write to guest memory and around the generation
+     * bump of a reset, so that once a reset returns no write of an
+     * abandoned job can land in memory the driver may already reuse.
+     */
+    QemuMutex write_lock;
 
     uint32_t control;
     uint32_t int_status;
@@ -120,7 +126,9 @@ static void dcaccel_halt(DcaccelState *d, uint32_t error)
 
 static void dcaccel_soft_reset(DcaccelState *d)
 {
+    qemu_mutex_lock(&d->write_lock);
     qatomic_set(&d->generation, d->generation + 1);
+    qemu_mutex_unlock(&d->write_lock);
     d->control = 0;
     d->int_status = 0;
     d->int_enable = 0;
@@ -568,12 +576,19 @@ static int dcaccel_dma_read(void *opaque, uint64_t addr, void *buf,
     return pci_dma_read(&d->pdev, addr, buf, len) == MEMTX_OK ? 0 : -1;
 }
 
+/* Writes only for the job of the current generation; see write_lock. */
 static int dcaccel_dma_write(void *opaque, uint64_t addr, const void *buf,
                              size_t len)
 {
     DcaccelState *d = opaque;
+    int ret = -1;
 
-    return pci_dma_write(&d->pdev, addr, buf, len) == MEMTX_OK ? 0 : -1;
+    qemu_mutex_lock(&d->write_lock);
+    if (qatomic_read(&d->generation) == d->busy_generation) {
+        ret = pci_dma_write(&d->pdev, addr, buf, len) == MEMTX_OK ? 0 : -1;
+    }
+    qemu_mutex_unlock(&d->write_lock);
+    return ret;
 }
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -615,6 +630,7 @@ static void dcaccel_realize(PCIDevice *pdev, Error **errp)
     pci_register_bar(pdev, DCACCEL_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &d->mmio);
 
+    qemu_mutex_init(&d->write_lock);
     qemu_cond_init(&d->work_cond);
     d->stopping = false;
     qemu_thread_create(&d->worker, "dcaccel", dcaccel_worker, d,
@@ -632,6 +648,7 @@ static void dcaccel_exit(PCIDevice *pdev)
     qemu_thread_join(&d->worker);
     bql_lock();
     qemu_cond_destroy(&d->work_cond);
+    qemu_mutex_destroy(&d->write_lock);
     msi_uninit(pdev);
 }
 
