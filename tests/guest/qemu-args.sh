@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Print, one per line, the QEMU arguments that boot the test guest: machine,
+# firmware from Debian's seabios and qemu-system-data, serial console on
+# stdout, no network or display, -kernel/-initrd, and `-device dcaccel`
+# when this QEMU has it. Does not choose the accelerator.
+#
+# Usage: qemu-args.sh QEMU KERNEL_DIR INITRAMFS [KERNEL_ARG]...
+# Environment: GUEST_SMP (default 2), GUEST_MEM (default 1024, MiB).
+set -euo pipefail
+qemu=$1 kdir=$2 initramfs=$3
+shift 3
+
+# Without linuxboot_dma.bin (qemu-system-data) SeaBIOS finds nothing to
+# boot and the guest sits there until the timeout: say so now instead.
+for rom in /usr/share/qemu/linuxboot_dma.bin /usr/share/seabios/bios-256k.bin; do
+	if [ ! -f "$rom" ]; then
+		echo "qemu-args: $rom is missing (install qemu-system-data and seabios:" \
+			"qemu-device/build/qemu-deps.sh)" >&2
+		exit 1
+	fi
+done
+
+append="console=ttyS0 printk.time=1 loglevel=5 panic=-1 oops=panic rdinit=/init"
+device=()
+# The device list names each device as: name "dcaccel", bus PCI, ...
+if "$qemu" -device help 2>/dev/null | grep -q '^name "dcaccel"'; then
+	# fault injection lets the driver's recovery tests hang and fault jobs
+	device=(-device dcaccel,fault-injection=on)
+	append+=" dcaccel_guest.device=1"
+fi
+append+=" $*"
+
+# shellcheck disable=SC2054 # commas inside QEMU option values
+args=(
+	-L /usr/share/qemu -L /usr/share/seabios
+	-machine pc -smp "${GUEST_SMP:-2}" -m "${GUEST_MEM:-1024}"
+	-nodefaults -no-user-config -no-reboot
+	-display none -monitor none
+	-chardev file,id=console,path=/dev/stdout,append=on
+	-serial chardev:console
+	-kernel "$kdir/vmlinuz" -initrd "$initramfs" -append "$append"
+	"${device[@]}"
+)
+printf '%s\n' "${args[@]}"

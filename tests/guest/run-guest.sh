@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The guest test suite: build QEMU with the dcaccel device, fetch Debian's
+# 6.12 kernel, build an initramfs with the guest tests (tests/guest/tests/
+# and any --tests DIR) and any out-of-tree --module, boot it, and stream the
+# guest's results as one TAP stream on stdout (kernel splats are failures).
+# Exit status 0 only when every result passed. The raw console is kept in
+# ${TEST_LOG_DIR:-build/test-logs}/guest-console.log.
+#
+# Usage: tests/guest/run-guest.sh [--module FILE.ko]... [--tests DIR]...
+# Environment: GUEST_TIMEOUT (whole boot, default 900 s), GUEST_TEST_TIMEOUT
+# (one guest program, default 300 s), GUEST_ACCEL (kvm|tcg|auto),
+# GUEST_SMP, GUEST_MEM, DCACCEL_CACHE, TEST_LOG_DIR.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+checkout=$(cd "$here/../.." && pwd)
+
+extra=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--module|--tests)
+		[ $# -ge 2 ] || { echo "run-guest: $1 needs an argument" >&2; exit 2; }
+		extra+=("$1" "$(realpath "$2")"); shift 2 ;;
+	*) echo "usage: run-guest.sh [--module FILE.ko]... [--tests DIR]..." >&2; exit 2 ;;
+	esac
+done
+
+# A step that fails before the guest runs is one failed result.
+fail_setup() {
+	printf '1..1\nnot ok 1 - guest setup: %s\n' "$1"
+	exit 1
+}
+
+qemu=$("$checkout/qemu-device/build-qemu.sh") || fail_setup "building QEMU failed"
+# The device tests skip without the device: make sure that is not a wiring
+# bug hiding them.
+if compgen -G "$checkout/qemu-device/hw/*.c" > /dev/null &&
+	! "$qemu" -device help 2>/dev/null | grep -q '^name "dcaccel"'; then
+	fail_setup "qemu-device/hw/ has sources but $qemu has no dcaccel device"
+fi
+kdir=$("$here/fetch-kernel.sh") || fail_setup "fetching the kernel failed"
+initramfs=$checkout/build/guest/initramfs.cpio.gz
+"$here/make-initramfs.sh" "$kdir" "$initramfs" --tests "$here/tests" "${extra[@]}" ||
+	fail_setup "building the initramfs failed"
+
+log_dir=${TEST_LOG_DIR:-$checkout/build/test-logs}
+mkdir -p "$log_dir"
+console_log=$log_dir/guest-console.log
+"$here/boot-guest.sh" "$qemu" "$kdir" "$initramfs" \
+	"dcaccel_guest.test_timeout=${GUEST_TEST_TIMEOUT:-300}" | tee "$console_log" |
+	awk -v logfile="$console_log" -f "$here/console-to-tap.awk"
