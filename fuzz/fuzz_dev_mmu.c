@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer target: the device MMU against a second, deliberately naive
- * walk written from device.rst. Guest memory is 16 KiB from the input,
+ * walk written from hardware.rst ("Device MMU"). Guest memory is 16 KiB from the input,
  * aliased over the whole bus (so that any table address leads somewhere)
  * except above 2^40, which is a bus error. For a context and four VAs from
  * the input, dcdev_mmu_translate() and dcdev_mmu_read() (with its page
@@ -78,7 +78,7 @@ static uint32_t naive_context(uint32_t ctx, uint64_t *root)
 	return 0;
 }
 
-/* device.rst, "Device MMU", step by step: a fault reason, or 0 and *pa. */
+/* hardware.rst, "Device MMU", step by step: a fault reason, or 0 and *pa. */
 static uint32_t naive_walk(uint32_t ctx, uint64_t va, uint64_t *pa)
 {
 	uint64_t root, t, e = 0;

@@ -4,7 +4,7 @@
  * map, the command ring entry, the completion record, the command buffer
  * ops and the device MMU's context table and page table formats. The QEMU
  * device, the kernel driver and libaccel all include this one header.
- * Normative text: Documentation/accel/dcaccel/device.rst.
+ * Normative text: Documentation/accel/dcaccel/hardware.rst, "Device".
  *
  * All structures live in little-endian memory, naturally aligned, with
  * explicit reserved fields that must be zero. Only fixed-width kernel types

@@ -45,7 +45,7 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 /* Bytes an FC op moves between guest memory and the device, all arrays. */
 uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc);
 
-/* Work units of an FC op (device.rst, "Limits"). */
+/* Work units of an FC op (hardware.rst, "Limits"). */
 uint64_t dcdev_fc_work(const struct dcdev_fc *fc);
 
 #endif

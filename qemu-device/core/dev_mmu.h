@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The device MMU: a context's 3-level page table walk (device.rst, "Device
+ * The device MMU: a context's 3-level page table walk (hardware.rst, "Device
  * MMU") and DMA through it. Every access of a job to its streams goes
  * through here; nothing reaches a bus address the context does not map.
  */

@@ -5,7 +5,7 @@
  * the ring's entries and runs each job through the device core
  * (qemu-device/core/: decoding, the device MMU, the EIE datapath), with no
  * lock held while it computes. Registers and completion happen under the
- * BQL. Spec: Documentation/accel/dcaccel/device.rst.
+ * BQL. Spec: Documentation/accel/dcaccel/hardware.rst, "Device".
  *
  * SPDX-License-Identifier: MIT
  */

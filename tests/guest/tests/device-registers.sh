@@ -2,7 +2,7 @@
 # The dcaccel registers as the guest's CPU sees them through BAR0, with no
 # driver bound: identification, capabilities of the default device, the
 # scratch register, an idle ring, a refused enable and the soft reset.
-# Values: Documentation/accel/dcaccel/device.rst. Skipped without a device.
+# Values: Documentation/accel/dcaccel/hardware.rst, "Device". Skipped without a device.
 echo "1..5"
 skip_all() {
 	for i in 1 2 3 4 5; do echo "ok $i # SKIP $1"; done
