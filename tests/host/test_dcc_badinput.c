@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Bad input files give clear errors, never a crash: truncated IDX, wrong
+ * magic, wrong shapes, corrupted .dcm, bad .npy and .safetensors headers.
+ * Good files of each kind load with the right shapes and values.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "../../userspace/dcc/idx.h"
+#include "../../userspace/dcc/model_io.h"
+#include "../../userspace/dcm/dcm.h"
+
+static char dir[64];
+
+static const char *put_file(const char *name, const void *data, size_t len)
+{
+	static char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	fwrite(data, 1, len, f);
+	fclose(f);
+	return path;
+}
+
+/* An IDX image file: magic, dims (big-endian), then `have` bytes. */
+static const char *idx_file(const char *name, uint8_t type, uint8_t ndim,
+			    const uint32_t *dims, size_t have)
+{
+	uint8_t buf[4096] = { 0, 0, type, ndim };
+	size_t at = 4;
+
+	for (uint8_t d = 0; d < ndim; d++, at += 4) {
+		buf[at] = (uint8_t)(dims[d] >> 24);
+		buf[at + 1] = (uint8_t)(dims[d] >> 16);
+		buf[at + 2] = (uint8_t)(dims[d] >> 8);
+		buf[at + 3] = (uint8_t)dims[d];
+	}
+	for (size_t k = 0; k < have; k++)
+		buf[at + k] = (uint8_t)(k * 7);
+	return put_file(name, buf, at + have);
+}
+
+static void test_idx_errors(void)
+{
+	const uint32_t img[3] = { 10, 4, 4 }, lab[1] = { 10 }, lab9[1] = { 9 };
+	struct dcc_error err;
+	struct dataset ds;
+	char images[128];
+	uint32_t dims[3];
+	uint8_t *data;
+
+	snprintf(images, sizeof(images), "%s", idx_file("img", 8, 3, img, 160));
+	CHECK_EQ(idx_read(images, 3, 0, dims, &data, &err), 0);
+	CHECK(dims[0] == 10 && dims[1] == 4 && dims[2] == 4);
+	CHECK_EQ(data[17], (uint8_t)(17 * 7));
+	free(data);
+	/* the limit reads only the first items */
+	CHECK_EQ(idx_read(images, 3, 3, dims, &data, &err), 0);
+	CHECK_EQ(dims[0], 3);
+	free(data);
+
+	CHECK_EQ(idx_read(idx_file("trunc", 8, 3, img, 100), 3, 0, dims, &data, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "truncated");
+	CHECK(data == NULL);
+	CHECK_EQ(idx_read(idx_file("short", 8, 3, img, 0) , 3, 0, dims, &data, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "truncated");
+	CHECK_EQ(idx_read(put_file("tiny", "\0\0", 2), 3, 0, dims, &data, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "truncated");
+	CHECK_EQ(idx_read(idx_file("magic", 0x0d, 3, img, 160), 3, 0, dims, &data, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "wrong magic");
+	CHECK_EQ(idx_read(idx_file("dims", 8, 1, lab, 10), 3, 0, dims, &data, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "wrong shape");
+	CHECK_EQ(idx_read(idx_file("zero", 8, 3, (uint32_t[]){ 10, 0, 4 }, 0), 3, 0,
+			  dims, &data, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "wrong shape");
+	CHECK_EQ(idx_read("/nonexistent/idx", 3, 0, dims, &data, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "cannot open");
+
+	/* images and labels that disagree */
+	CHECK_EQ(dataset_load(images, idx_file("lab9", 8, 1, lab9, 9), 0, &ds, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "10 images but");
+	CHECK_EQ(dataset_load(images, idx_file("lab", 8, 1, lab, 10), 0, &ds, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "not a class 0..9");	/* bytes k*7 */
+}
+
+static size_t npy(uint8_t *buf, const char *header, const void *data, size_t n)
+{
+	size_t hl = strlen(header);
+
+	memcpy(buf, "\x93NUMPY\x01\x00", 8);
+	buf[8] = (uint8_t)hl;
+	buf[9] = (uint8_t)(hl >> 8);
+	memcpy(buf + 10, header, hl);
+	memcpy(buf + 10 + hl, data, n);
+	return 10 + hl + n;
+}
+
+static void test_npy(void)
+{
+	const float w[6] = { 1, 2, 3, 4, 5, 6 };
+	const double b[2] = { 0.5, -0.5 };
+	uint8_t buf[512];
+	struct dcc_error err;
+	struct tensor t;
+	size_t n;
+
+	n = npy(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", w, 24);
+	CHECK_EQ(npy_load_buffer(buf, n, "w.npy", &t, &err), 0);
+	CHECK(t.ndim == 2 && t.shape[0] == 2 && t.shape[1] == 3 && t.f[4] == 5.0f);
+	tensor_free(&t);
+	/* Fortran order: memory 1..6 is the 2x3 matrix [[1,3,5],[2,4,6]] */
+	n = npy(buf, "{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", w, 24);
+	CHECK_EQ(npy_load_buffer(buf, n, "w.npy", &t, &err), 0);
+	CHECK(t.f[1] == 3.0f && t.f[3] == 2.0f);
+	tensor_free(&t);
+	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", b, 16);
+	CHECK_EQ(npy_load_buffer(buf, n, "b.npy", &t, &err), 0);
+	CHECK(t.ndim == 1 && t.f[1] == -0.5f);
+	tensor_free(&t);
+
+	CHECK_EQ(npy_load_buffer((const uint8_t *)"NUMPY", 5, "x.npy", &t, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "wrong magic");
+	n = npy(buf, "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 3), }", w, 24);
+	CHECK_EQ(npy_load_buffer(buf, n, "x.npy", &t, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "dtype '<i4'");
+	n = npy(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", w, 20);
+	CHECK_EQ(npy_load_buffer(buf, n, "x.npy", &t, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "truncated");
+	n = npy(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': 6, }", w, 24);
+	CHECK_EQ(npy_load_buffer(buf, n, "x.npy", &t, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "shape");
+	n = npy(buf, "{'descr': '<f4', 'shape': (6,), }", w, 24);
+	CHECK_EQ(npy_load_buffer(buf, n, "x.npy", &t, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "fortran_order");
+	n = npy(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", w, 24);
+	buf[8] = 0xff;	/* header longer than the file */
+	CHECK_EQ(npy_load_buffer(buf, n, "x.npy", &t, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "bad .npy header");
+	n = npy(buf, "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }", w, 24);
+	buf[6] = 9;
+	CHECK_EQ(npy_load_buffer(buf, n, "x.npy", &t, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "version");
+}
+
+/* A two-layer model from .npy files, with a shape mismatch refused. */
+static void test_npy_import(void)
+{
+	float w1[12] = { 0 }, b1[4] = { 0 }, w2[8] = { 0 }, b2[3] = { 0 };
+	uint8_t buf[512];
+	char paths[4][128];
+	char *argv[4] = { paths[0], paths[1], paths[2], paths[3] };
+	struct dcc_error err;
+	struct mlp m;
+
+	snprintf(paths[0], 128, "%s", put_file("w1.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 3), }", w1, 48)));
+	snprintf(paths[1], 128, "%s", put_file("b1.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", b1, 16)));
+	snprintf(paths[2], 128, "%s", put_file("w2.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }", w2, 32)));
+	snprintf(paths[3], 128, "%s", put_file("b2.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", b2, 8)));
+	CHECK_EQ(mlp_import_npy(argv, 4, false, &m, &err), 0);
+	CHECK(m.nlayers == 2 && m.l[0].in == 3 && m.l[0].out == 4 && m.l[1].out == 2);
+	mlp_free(&m);
+	CHECK_EQ(mlp_import_npy(argv, 3, false, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "pairs");
+	snprintf(paths[3], 128, "%s", put_file("b2bad.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", b2, 12)));
+	CHECK_EQ(mlp_import_npy(argv, 4, false, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "bias of 2 values");
+	/* transposed [in, out] weights do not chain without --transpose */
+	CHECK_EQ(mlp_import_npy(argv, 4, true, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "wrong shape");
+}
+
+static size_t safetensors(uint8_t *buf, const char *json, const void *data,
+			  size_t n)
+{
+	uint64_t hl = strlen(json);
+
+	for (int i = 0; i < 8; i++)
+		buf[i] = (uint8_t)(hl >> (8 * i));
+	memcpy(buf + 8, json, hl);
+	memcpy(buf + 8 + hl, data, n);
+	return 8 + hl + n;
+}
+
+static void test_safetensors(void)
+{
+	const float d[9] = { 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	uint8_t buf[1024];
+	struct tensor_set ts;
+	struct dcc_error err;
+	struct mlp m, back;
+	size_t n;
+	char path[128];
+
+	n = safetensors(buf, "{\"__metadata__\":{\"a\":\"b\"},\"l.weight\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,24]},"
+			"\"l.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[24,36]}}  ", d, 36);
+	CHECK_EQ(safetensors_load_buffer(buf, n, "ok", &ts, &err), 0);
+	CHECK_EQ(ts.count, 2);
+	CHECK_EQ(mlp_from_tensors(&ts, &m, &err), 0);
+	CHECK(m.nlayers == 1 && m.l[0].in == 2 && m.l[0].out == 3);
+	CHECK(m.l[0].w[5] == 6.0f && m.l[0].b[2] == 9.0f);
+	tensor_set_free(&ts);
+
+	/* dcc's own save format round-trips, masks and codebooks included */
+	m.l[0].mask = calloc(6, 1);
+	m.l[0].mask[1] = 1;
+	snprintf(path, sizeof(path), "%s/m.safetensors", dir);
+	CHECK_EQ(mlp_save(&m, path, &err), 0);
+	CHECK_EQ(mlp_load(path, &back, &err), 0);
+	CHECK(back.l[0].mask && back.l[0].mask[1] == 1 && back.l[0].mask[0] == 0);
+	CHECK(back.l[0].w[0] == 0.0f && back.l[0].w[1] == 2.0f);
+	mlp_free(&back);
+	mlp_free(&m);
+
+	n = safetensors(buf, "{\"x\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,20]}}", d, 24);
+	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "data_offsets");
+	n = safetensors(buf, "{\"x\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", d, 8);
+	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "dtype I32");
+	n = safetensors(buf, "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]", d, 8);
+	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "bad safetensors header");
+	n = safetensors(buf, "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", d, 8);
+	buf[3] = 1;	/* header length far past the file */
+	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "header length");
+	CHECK_EQ(safetensors_load_buffer(buf, 5, "x", &ts, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "bad safetensors header");
+	n = safetensors(buf, "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],\"evil\":1}}", d, 8);
+	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "unknown key");
+
+	/* loads, but is no model: the weights do not chain */
+	n = safetensors(buf, "{\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+			"\"a.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+			"\"b.weight\":{\"dtype\":\"F32\",\"shape\":[1,3],\"data_offsets\":[0,12]},"
+			"\"b.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", d, 16);
+	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), 0);
+	CHECK_EQ(mlp_from_tensors(&ts, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "takes 3 inputs");
+	tensor_set_free(&ts);
+}
+
+static void test_dcm_file_errors(void)
+{
+	struct dcm_model m;
+	struct dcm_error err;
+
+	CHECK_EQ(dcm_read_file(put_file("empty.dcm", "", 0), &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "shorter than a .dcm header");
+	CHECK_EQ(dcm_read_file(put_file("text.dcm", "hello, this is not a model file", 31),
+			       &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "bad magic");
+	CHECK_EQ(dcm_read_file("/nonexistent.dcm", &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "cannot open");
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(test_idx_errors),
+	TAP_TEST(test_npy),
+	TAP_TEST(test_npy_import),
+	TAP_TEST(test_safetensors),
+	TAP_TEST(test_dcm_file_errors),
+};
+
+int main(void)
+{
+	char cmd[96];
+	int ret;
+
+	snprintf(dir, sizeof(dir), "/tmp/test_dcc_badinput.XXXXXX");
+	if (!mkdtemp(dir))
+		return 1;
+	ret = tap_run(tests, sizeof(tests) / sizeof(tests[0]));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		ret = 1;
+	return ret;
+}

@@ -1,0 +1,28 @@
+# dcc: the Deep Compression toolchain (train, prune, quantize, encode).
+DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/mlp.c userspace/dcc/train.c \
+	userspace/dcc/prune.c userspace/dcc/kmeans.c userspace/dcc/fixedpoint.c \
+	userspace/dcc/import_npy.c userspace/dcc/import_safetensors.c \
+	userspace/dcc/model_io.c userspace/dcc/plot.c userspace/dcc/report.c
+LIBDCC := $(O)/libdcc.a
+DCC_LDLIBS := -lopenblas -lpng -lz -lm
+
+$(O)/userspace/dcc/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
+
+$(LIBDCC): $(DCC_LIB_SRCS:%.c=$(O)/%.o)
+	$(AR) rcs $@ $^
+
+PROGRAMS += $(O)/dcc
+LDLIBS_dcc := $(DCC_LDLIBS)
+$(O)/dcc: $(O)/userspace/dcc/dcc.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
+	$(LINK)
+
+# Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
+DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress \
+	test_dcc_train test_dcc_badinput
+TESTS += $(DCC_TESTS:%=$(O)/tests/%)
+$(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))
+$(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
+
+$(DCC_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
+		$(O)/tests/lib/tap.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
+	$(LINK)

@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The weight-distribution picture of Deep Compression: a layer's weights
+ * before pruning (grey), the kept weights after pruning (blue) and the
+ * shared weights (red lines), as a PNG written with libpng.
+ */
+#ifndef DCC_PLOT_H
+#define DCC_PLOT_H
+
+#include <stddef.h>
+
+#include "dcc_error.h"
+
+int plot_weights(const char *path, const float *before, size_t nbefore,
+		 const float *after, size_t nafter, const float *centroids,
+		 unsigned int ncent, struct dcc_error *err);
+
+#endif /* DCC_PLOT_H */

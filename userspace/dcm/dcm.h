@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The .dcm model file: a stack of sparse, weight-shared, fixed-point fully
+ * connected layers as the EIE accelerator runs them. Format:
+ * Documentation/accel/dcaccel/model-format.rst.
+ *
+ * Each layer's non-zero weights are stored column-major as (zero run,
+ * codebook index) pairs, each Huffman-coded; the reader rebuilds the
+ * per-PE EIE streams with the same encoder dcc used, so the streams it
+ * hands out are exactly the ones dcc checked.
+ */
+#ifndef DCM_H
+#define DCM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../eie/eie_encode.h"
+
+#define DCM_MAGIC		"DCM1"
+#define DCM_VERSION		1
+#define DCM_HEADER_BYTES	24
+#define DCM_LAYER_BYTES		48
+#define DCM_LAYERS_MAX		64
+
+/* One layer as the writer takes it and the reader gives it back. */
+struct dcm_layer {
+	uint32_t rows, cols, pes;
+	uint8_t wbits, zbits;		/* EIE entry fields */
+	uint8_t in_frac, w_frac, out_frac;
+	bool relu;
+	uint32_t codebook_len;		/* 1 .. 1 << wbits, codebook[0] == 0 */
+	int16_t *codebook;
+	int32_t *bias;			/* rows values at in_frac + w_frac */
+	uint8_t *widx;			/* rows x cols codebook indices */
+	/* filled by the reader (and by dcm_layer_encode()) */
+	struct eie_streams streams;
+	/* storage statistics, filled by writer and reader */
+	uint8_t run_bits;		/* zero-run symbol bits in the file */
+	uint32_t stored_entries;	/* pairs, filler pairs included */
+	uint32_t nonzeros;
+	uint64_t huff_bits;		/* Huffman-coded pair stream */
+	uint64_t widx_huff_bits;	/* of which codebook-index codes */
+	uint32_t payload_bytes;		/* this layer's bytes in the file */
+};
+
+struct dcm_model {
+	uint32_t layer_count;
+	struct dcm_layer *layers;
+	uint32_t file_bytes;
+};
+
+struct dcm_error {
+	char msg[256];
+};
+
+/*
+ * Serialize a model to a malloc()ed buffer. Every layer needs rows, cols,
+ * pes, wbits, zbits, formats, codebook, bias and widx. Fills the layers'
+ * storage statistics. Returns 0 or -1 with err->msg.
+ */
+int dcm_write_buffer(struct dcm_model *m, uint8_t **buf, size_t *len,
+		     struct dcm_error *err);
+int dcm_write_file(struct dcm_model *m, const char *path,
+		   struct dcm_error *err);
+
+/*
+ * Parse and check a .dcm image: every length, every field, the CRC32, the
+ * Huffman streams; rebuild each layer's widx matrix and EIE streams.
+ * Returns 0 or -1 with err->msg naming what is wrong. On success free the
+ * model with dcm_free().
+ */
+int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
+		    struct dcm_error *err);
+int dcm_read_file(const char *path, struct dcm_model *m,
+		  struct dcm_error *err);
+
+/* Encode a layer's widx into its EIE streams (the reader does this too). */
+int dcm_layer_encode(struct dcm_layer *l, struct dcm_error *err);
+
+/* An eie_layer view of a read layer (pointers into l). */
+void dcm_layer_view(const struct dcm_layer *l, struct eie_layer *out);
+
+void dcm_free(struct dcm_model *m);
+
+/* Little-endian helpers shared by the writer and the reader. */
+static inline uint32_t dcm_get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline void dcm_put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+#endif /* DCM_H */

@@ -1,0 +1,7 @@
+# libdcm: the .dcm model file writer and reader (dcc writes, libaccel reads).
+LIBDCM := $(O)/libdcm.a
+DCM_SRCS := userspace/dcm/dcm_common.c userspace/dcm/dcm_read.c \
+	userspace/dcm/dcm_write.c userspace/dcm/huffman.c
+
+$(LIBDCM): $(DCM_SRCS:%.c=$(O)/%.o)
+	$(AR) rcs $@ $^

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The .dcm reader. Nothing in the file is trusted: the size, the CRC32,
+ * every record field and payload length, the Huffman tables and every
+ * decoded pair are checked before use, and each error names the layer and
+ * the field.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "dcm_layout.h"
+#include "huffman.h"
+
+static int get_varint(const uint8_t *p, size_t len, size_t *at, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (unsigned int shift = 0; shift < 35; shift += 7) {
+		uint8_t b;
+
+		if (*at >= len)
+			return -1;
+		b = p[(*at)++];
+		if (shift == 28 && (b & 0xf0))
+			return -1;
+		x |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int read_record(const uint8_t *buf, size_t len, uint32_t i,
+		       struct dcm_layer *l, uint32_t r_off[4],
+		       struct dcm_error *err)
+{
+	const uint8_t *r = buf + DCM_HEADER_BYTES + (size_t)i * DCM_LAYER_BYTES;
+	uint32_t off, bytes, bias_bytes, stream_bytes;
+	uint64_t fixed;
+
+	l->rows = dcm_get32(r + DCM_L_ROWS);
+	l->cols = dcm_get32(r + DCM_L_COLS);
+	l->pes = dcm_get32(r + DCM_L_PES);
+	l->wbits = r[DCM_L_WBITS];
+	l->zbits = r[DCM_L_ZBITS];
+	l->in_frac = r[DCM_L_IN_FRAC];
+	l->w_frac = r[DCM_L_W_FRAC];
+	l->out_frac = r[DCM_L_OUT_FRAC];
+	l->relu = r[DCM_L_FLAGS] & DCM_FLAG_RELU;
+	l->run_bits = r[DCM_L_RUN_BITS];
+	l->codebook_len = dcm_get32(r + DCM_L_CODEBOOK_LEN);
+	l->stored_entries = dcm_get32(r + DCM_L_STORED_ENTRIES);
+	l->nonzeros = dcm_get32(r + DCM_L_NONZEROS);
+	off = dcm_get32(r + DCM_L_PAYLOAD_OFFSET);
+	bytes = dcm_get32(r + DCM_L_PAYLOAD_BYTES);
+	bias_bytes = dcm_get32(r + DCM_L_BIAS_BYTES);
+	stream_bytes = dcm_get32(r + DCM_L_STREAM_BYTES);
+
+	if (dcm_check_layer_fields(l, i, err))
+		return -1;
+	if (r[DCM_L_FLAGS] & ~DCM_FLAG_RELU || r[DCM_L_RESERVED])
+		return dcm_fail(err, "layer %u: unknown flags 0x%02x or reserved byte set",
+				i, r[DCM_L_FLAGS]);
+	if (l->run_bits == 0 || l->run_bits > 8)
+		return dcm_fail(err, "layer %u: run field of %u bits (must be 1..8)",
+				i, l->run_bits);
+	if (l->nonzeros > l->stored_entries ||
+	    (uint64_t)l->nonzeros > (uint64_t)l->rows * l->cols)
+		return dcm_fail(err, "layer %u: %u non-zeros in %u stored pairs of a %u x %u matrix",
+				i, l->nonzeros, l->stored_entries, l->rows, l->cols);
+	if ((uint64_t)off + bytes > len - DCM_CRC_BYTES ||
+	    off < DCM_HEADER_BYTES + (uint64_t)DCM_LAYER_BYTES)
+		return dcm_fail(err, "layer %u: payload at %u (+%u bytes) is outside the file",
+				i, off, bytes);
+	fixed = 3ull * l->codebook_len + bias_bytes + (1u << l->run_bits);
+	if (fixed + stream_bytes != bytes)
+		return dcm_fail(err, "layer %u: payload of %u bytes does not match its parts (%llu + %u)",
+				i, bytes, (unsigned long long)fixed, stream_bytes);
+	/* every pair costs at least two bits */
+	if ((uint64_t)l->stored_entries * 2 > (uint64_t)stream_bytes * 8)
+		return dcm_fail(err, "layer %u: %u pairs cannot fit a %u-byte stream",
+				i, l->stored_entries, stream_bytes);
+	r_off[0] = off;
+	r_off[1] = bias_bytes;
+	r_off[2] = stream_bytes;
+	r_off[3] = bytes;
+	return 0;
+}
+
+static int read_payload(const uint8_t *buf, struct dcm_layer *l, uint32_t i,
+			const uint32_t r_off[4], struct dcm_error *err)
+{
+	const uint8_t *p = buf + r_off[0];
+	struct huff_code *wc = malloc(sizeof(*wc)), *rc = malloc(sizeof(*rc));
+	struct bitbuf bb = { 0 };
+	size_t at = 0, bias_end;
+	uint64_t next = 0, total = (uint64_t)l->rows * l->cols;
+	uint32_t nz = 0;
+	int ret = -1;
+
+	l->codebook = malloc(l->codebook_len * sizeof(*l->codebook));
+	l->bias = malloc(l->rows * sizeof(*l->bias));
+	l->widx = calloc(total, 1);
+	if (!wc || !rc || !l->codebook || !l->bias || !l->widx) {
+		dcm_fail(err, "out of memory");
+		goto out;
+	}
+	for (uint32_t c = 0; c < l->codebook_len; c++, at += 2)
+		l->codebook[c] = (int16_t)dcm_get16(p + at);
+	if (l->codebook[0] != 0) {
+		dcm_fail(err, "layer %u: codebook[0] is %d, must be 0 (the zero weight)",
+			 i, l->codebook[0]);
+		goto out;
+	}
+	bias_end = at + r_off[1];
+	for (uint32_t r = 0; r < l->rows; r++) {
+		uint32_t v;
+
+		if (get_varint(p, bias_end, &at, &v)) {
+			dcm_fail(err, "layer %u: bias %u is cut short or malformed", i, r);
+			goto out;
+		}
+		l->bias[r] = dcm_unzigzag(v);
+	}
+	if (at != bias_end) {
+		dcm_fail(err, "layer %u: %zu stray bytes after the biases", i,
+			 bias_end - at);
+		goto out;
+	}
+	if (huff_build(wc, p + at, l->codebook_len)) {
+		dcm_fail(err, "layer %u: bad Huffman table for codebook indices", i);
+		goto out;
+	}
+	at += l->codebook_len;
+	if (huff_build(rc, p + at, 1u << l->run_bits)) {
+		dcm_fail(err, "layer %u: bad Huffman table for zero runs", i);
+		goto out;
+	}
+	at += 1u << l->run_bits;
+	bb.in = p + at;
+	bb.bytes = r_off[2];
+	for (uint32_t e = 0; e < l->stored_entries; e++) {
+		int run = huff_get(rc, &bb), w;
+		uint64_t k, before = bb.pos;
+
+		w = run < 0 ? -1 : huff_get(wc, &bb);
+		l->widx_huff_bits += bb.pos - before;
+		if (run < 0 || w < 0) {
+			dcm_fail(err, "layer %u: pair %u of %u: stream ends or has an unused code",
+				 i, e, l->stored_entries);
+			goto out;
+		}
+		k = next + (uint64_t)run;
+		if (k >= total) {
+			dcm_fail(err, "layer %u: pair %u lands past the %u x %u matrix",
+				 i, e, l->rows, l->cols);
+			goto out;
+		}
+		if (w) {
+			/* column-major position k -> row-major matrix */
+			l->widx[(k % l->rows) * l->cols + k / l->rows] = (uint8_t)w;
+			nz++;
+		} else if ((uint32_t)run != (1u << l->run_bits) - 1) {
+			dcm_fail(err, "layer %u: pair %u is a filler of a short run %d",
+				 i, e, run);
+			goto out;
+		}
+		next = k + 1;
+	}
+	if (nz != l->nonzeros) {
+		dcm_fail(err, "layer %u: stream holds %u non-zeros, record says %u",
+			 i, nz, l->nonzeros);
+		goto out;
+	}
+	l->huff_bits = bb.pos;
+	l->payload_bytes = r_off[3];
+	if (dcm_layer_encode(l, err)) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		dcm_fail(err, "layer %u: %.200s", i, why);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(wc);
+	free(rc);
+	return ret;
+}
+
+int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
+		    struct dcm_error *err)
+{
+	struct dcm_error local;
+	uint32_t n, crc, file_bytes;
+
+	if (!err)
+		err = &local;
+	memset(m, 0, sizeof(*m));
+	if (len < DCM_HEADER_BYTES + DCM_CRC_BYTES)
+		return dcm_fail(err, "file of %zu bytes is shorter than a .dcm header", len);
+	if (memcmp(buf + DCM_H_MAGIC, DCM_MAGIC, 4))
+		return dcm_fail(err, "bad magic: not a .dcm file");
+	if (dcm_get16(buf + DCM_H_VERSION) != DCM_VERSION)
+		return dcm_fail(err, "format version %u, this reader knows %u",
+				dcm_get16(buf + DCM_H_VERSION), DCM_VERSION);
+	if (dcm_get16(buf + DCM_H_HEADER_BYTES) != DCM_HEADER_BYTES ||
+	    dcm_get32(buf + DCM_H_TABLE_OFFSET) != DCM_HEADER_BYTES ||
+	    dcm_get32(buf + DCM_H_RESERVED))
+		return dcm_fail(err, "header size, layer table offset or reserved field is wrong");
+	file_bytes = dcm_get32(buf + DCM_H_FILE_BYTES);
+	if (file_bytes != len)
+		return dcm_fail(err, "header says %u bytes, file has %zu (truncated or padded)",
+				file_bytes, len);
+	crc = (uint32_t)crc32(0L, buf, (uInt)(len - DCM_CRC_BYTES));
+	if (crc != dcm_get32(buf + len - DCM_CRC_BYTES))
+		return dcm_fail(err, "CRC32 mismatch: file is corrupted (0x%08x, stored 0x%08x)",
+				crc, dcm_get32(buf + len - DCM_CRC_BYTES));
+	n = dcm_get32(buf + DCM_H_LAYER_COUNT);
+	if (n == 0 || n > DCM_LAYERS_MAX ||
+	    DCM_HEADER_BYTES + (uint64_t)n * DCM_LAYER_BYTES > len - DCM_CRC_BYTES)
+		return dcm_fail(err, "layer count %u (must be 1..%u and fit the file)",
+				n, DCM_LAYERS_MAX);
+	m->layers = calloc(n, sizeof(*m->layers));
+	if (!m->layers)
+		return dcm_fail(err, "out of memory");
+	m->layer_count = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct dcm_layer *l = &m->layers[i];
+		uint32_t r_off[4] = { 0 };
+
+		if (read_record(buf, len, i, l, r_off, err))
+			goto fail;
+		if (i && (l->cols != m->layers[i - 1].rows ||
+			  l->in_frac != m->layers[i - 1].out_frac)) {
+			dcm_fail(err, "layer %u (%u inputs, in_frac %u) does not follow layer %u (%u outputs, out_frac %u)",
+				 i, l->cols, l->in_frac, i - 1,
+				 m->layers[i - 1].rows, m->layers[i - 1].out_frac);
+			goto fail;
+		}
+		if (read_payload(buf, l, i, r_off, err))
+			goto fail;
+	}
+	m->file_bytes = (uint32_t)len;
+	return 0;
+fail:
+	dcm_free(m);
+	return -1;
+}
+
+int dcm_read_file(const char *path, struct dcm_model *m,
+		  struct dcm_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	struct dcm_error local;
+	long size;
+	int ret;
+
+	if (!err)
+		err = &local;
+	memset(m, 0, sizeof(*m));
+	if (!f)
+		return dcm_fail(err, "%s: cannot open", path);
+	if (fseek(f, 0, SEEK_END) || (size = ftell(f)) < 0 ||
+	    size > UINT32_MAX || fseek(f, 0, SEEK_SET)) {
+		fclose(f);
+		return dcm_fail(err, "%s: cannot size the file", path);
+	}
+	buf = malloc(size ? (size_t)size : 1);
+	if (!buf || fread(buf, 1, (size_t)size, f) != (size_t)size) {
+		free(buf);
+		fclose(f);
+		return dcm_fail(err, "%s: read failed", path);
+	}
+	fclose(f);
+	ret = dcm_read_buffer(buf, (size_t)size, m, err);
+	if (ret) {
+		char why[sizeof(err->msg)];
+
+		memcpy(why, err->msg, sizeof(why));
+		snprintf(err->msg, sizeof(err->msg), "%s: %.200s", path, why);
+	}
+	free(buf);
+	return ret;
+}
