@@ -249,7 +249,7 @@ static int write_plots(const char *dir, const struct mlp *dense,
 		const struct fc *d = &dense->l[i], *p = &pruned->l[i], *q = &quant->l[i];
 		size_t nw = (size_t)d->in * d->out, na = 0;
 		float *kept = malloc(nw * sizeof(float));
-		char path[4096];
+		char path[4096], title[128];
 		int ret;
 
 		if (!kept)
@@ -258,8 +258,12 @@ static int write_plots(const char *dir, const struct mlp *dense,
 			if (p->w[k] != 0.0f)
 				kept[na++] = p->w[k];
 		snprintf(path, sizeof(path), "%s/fc%u.png", dir, i + 1);
-		ret = plot_weights(path, d->w, nw, kept, na, q->centroid + 1,
-				   q->ncent - 1, err);
+		snprintf(title, sizeof(title),
+			 "fc%u: %u x %u weights, %.1f%% kept, %u-bit shared weights",
+			 i + 1, d->out, d->in, 100.0 * (double)na / (double)nw,
+			 q->bits);
+		ret = plot_weights(path, title, d->w, nw, kept, na,
+				   q->centroid + 1, q->ncent - 1, err);
 		free(kept);
 		if (ret)
 			return -1;

@@ -4,7 +4,7 @@ DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/mlp.
 	userspace/dcc/import_npy.c userspace/dcc/import_safetensors.c \
 	userspace/dcc/model_io.c userspace/dcc/plot.c userspace/dcc/report.c
 LIBDCC := $(O)/libdcc.a
-DCC_LDLIBS := -lopenblas -lpng -lz -lm
+DCC_LDLIBS := -lopenblas -lz -lm
 
 $(O)/userspace/dcc/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
 
@@ -17,7 +17,7 @@ $(O)/dcc: $(O)/userspace/dcc/dcc.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LI
 	$(LINK)
 
 # Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
-DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress \
+DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot \
 	test_dcc_train test_dcc_badinput
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
 $(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))

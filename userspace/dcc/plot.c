@@ -1,30 +1,26 @@
 // SPDX-License-Identifier: MIT
 /*
- * Histograms drawn straight into an RGB buffer: 200 bins over the range of
- * the weights before and after pruning, heights on a square-root scale so
- * that the pruned distribution's tails stay visible next to the dense peak.
+ * The weight-distribution picture of Deep Compression, drawn by gnuplot
+ * (Debian's gnuplot-nox, pngcairo): 200 bins over the range of the dense
+ * weights, counts on a square-root axis so that the pruned distribution's
+ * tails stay visible next to the dense peak, and a line per shared weight.
+ * The histograms are computed here and handed to gnuplot as inline data in
+ * a script file, so no user string reaches a shell.
  */
+#include <errno.h>
 #include <math.h>
-#include <png.h>
-#include <stdint.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "plot.h"
 
-#define W	900
-#define H	420
-#define MARGIN	30
 #define BINS	200
 
-static void rect(uint8_t *img, int x0, int y0, int x1, int y1,
-		 const uint8_t rgb[3])
-{
-	for (int y = y0 < 0 ? 0 : y0; y < y1 && y < H; y++)
-		for (int x = x0 < 0 ? 0 : x0; x < x1 && x < W; x++)
-			memcpy(img + 3 * ((size_t)y * W + x), rgb, 3);
-}
+extern char **environ;
 
 static void histogram(const float *v, size_t n, float lo, float hi,
 		      double *bins)
@@ -41,100 +37,114 @@ static void histogram(const float *v, size_t n, float lo, float hi,
 	}
 }
 
-/* Nothing here changes after setjmp(), so libpng's longjmp is safe. */
-static int write_png(FILE *f, const uint8_t *img)
+static void write_block(FILE *f, const char *name, const double *bins,
+			float lo, float hi)
 {
-	png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
-						  NULL, NULL);
-	png_infop info = png ? png_create_info_struct(png) : NULL;
+	fprintf(f, "$%s << EOD\n", name);
+	for (int b = 0; b < BINS; b++)
+		fprintf(f, "%.6g %.0f\n", lo + (b + 0.5) * (hi - lo) / BINS,
+			bins[b]);
+	fprintf(f, "EOD\n");
+}
 
-	if (!png || !info) {
-		png_destroy_write_struct(&png, &info);
-		return -1;
-	}
-	if (setjmp(png_jmpbuf(png))) {
-		png_destroy_write_struct(&png, &info);
-		return -1;
-	}
-	png_init_io(png, f);
-	png_set_IHDR(png, info, W, H, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
-		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-	png_write_info(png, info);
-	for (int y = 0; y < H; y++)
-		png_write_row(png, img + (size_t)y * W * 3);
-	png_write_end(png, NULL);
-	png_destroy_write_struct(&png, &info);
+static int write_script(FILE *f, const char *path, const char *title,
+			const double *before, const double *after, float lo,
+			float hi, const float *centroids, unsigned int ncent)
+{
+	fprintf(f, "set terminal pngcairo size 900,450 font 'sans,10'\n");
+	fprintf(f, "set output '%s'\n", path);
+	fprintf(f, "set title '%s'\n", title);
+	fprintf(f, "set xlabel 'weight value'\n");
+	fprintf(f, "set ylabel 'count (square-root scale)'\n");
+	fprintf(f, "set nonlinear y via sqrt(y) inverse y*y\n");
+	fprintf(f, "set yrange [0:*]\nset xrange [%g:%g]\n", lo, hi);
+	fprintf(f, "set style fill solid 0.85 noborder\nset boxwidth %g\n",
+		(hi - lo) / BINS);
+	fprintf(f, "set key top right\nset grid ytics\n");
+	write_block(f, "before", before, lo, hi);
+	write_block(f, "after", after, lo, hi);
+	for (unsigned int c = 0; c < ncent; c++)
+		fprintf(f, "set arrow from %g, graph 0 to %g, graph 1 nohead lc rgb '#cc2222' lw 1\n",
+			centroids[c], centroids[c]);
+	fprintf(f, "plot $before using 1:2 with boxes lc rgb '#bbbbbb' title 'dense weights', \\\n"
+		   "     $after using 1:2 with boxes lc rgb '#2255cc' title 'kept after pruning', \\\n"
+		   "     NaN with lines lc rgb '#cc2222' title 'shared weights (%u centroids)'\n",
+		ncent);
+	return ferror(f) ? -1 : 0;
+}
+
+static int run_gnuplot(const char *script, struct dcc_error *err)
+{
+	char *const argv[] = { "gnuplot", (char *)script, NULL };
+	int status;
+	pid_t pid;
+	int ret = posix_spawnp(&pid, "gnuplot", NULL, NULL, argv, environ);
+
+	if (ret)
+		return dcc_fail(err, "cannot run gnuplot (%s): install gnuplot-nox",
+				strerror(ret));
+	if (waitpid(pid, &status, 0) < 0)
+		return dcc_fail(err, "waiting for gnuplot: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return dcc_fail(err, "gnuplot failed on %s", script);
 	return 0;
 }
 
-int plot_weights(const char *path, const float *before, size_t nbefore,
-		 const float *after, size_t nafter, const float *centroids,
-		 unsigned int ncent, struct dcc_error *err)
+int plot_weights(const char *path, const char *title, const float *before,
+		 size_t nbefore, const float *after, size_t nafter,
+		 const float *centroids, unsigned int ncent,
+		 struct dcc_error *err)
 {
-	static const uint8_t white[3] = { 255, 255, 255 }, grey[3] = { 190, 190, 190 },
-		blue[3] = { 40, 90, 200 }, red[3] = { 220, 30, 30 }, black[3] = { 0, 0, 0 };
-	double hb[BINS], ha[BINS], top = 1;
+	char script[] = "/tmp/dcc-plot-XXXXXX";
 	float lo = INFINITY, hi = -INFINITY;
-	const int pw = W - 2 * MARGIN, ph = H - 2 * MARGIN;
-	uint8_t *img = malloc((size_t)W * H * 3);
-	FILE *f = NULL;
-	int ret = -1;
+	double *hb, *ha;
+	FILE *f;
+	int fd, ret = -1;
 
-	if (!img)
-		return dcc_fail(err, "out of memory");
+	if (strchr(path, '\'') || strchr(title, '\''))
+		return dcc_fail(err, "plot path or title contains a quote: %s", path);
+	/* say what is wrong with the path here rather than in gnuplot's words */
+	f = fopen(path, "wb");
+	if (!f)
+		return dcc_fail(err, "cannot write %s: %s", path, strerror(errno));
+	fclose(f);
+
+	hb = calloc(BINS, sizeof(*hb));
+	ha = calloc(BINS, sizeof(*ha));
+	if (!hb || !ha) {
+		dcc_fail(err, "out of memory");
+		goto out;
+	}
 	for (size_t i = 0; i < nbefore; i++) {
 		lo = fminf(lo, before[i]);
 		hi = fmaxf(hi, before[i]);
 	}
-	for (size_t i = 0; i < nafter; i++) {	/* retraining may widen it */
-		lo = fminf(lo, after[i]);
-		hi = fmaxf(hi, after[i]);
-	}
-	if (!(hi > lo)) {
+	if (!(lo < hi)) {
 		lo = -1;
 		hi = 1;
 	}
 	histogram(before, nbefore, lo, hi, hb);
 	histogram(after, nafter, lo, hi, ha);
-	for (int b = 0; b < BINS; b++)
-		top = fmax(top, fmax(hb[b], ha[b]));
-	rect(img, 0, 0, W, H, white);
-	for (int pass = 0; pass < 2; pass++) {
-		const double *h = pass ? ha : hb;
 
-		for (int b = 0; b < BINS; b++) {
-			int x0 = MARGIN + b * pw / BINS, x1 = MARGIN + (b + 1) * pw / BINS;
-			int bar = (int)(sqrt(h[b] / top) * ph);
-
-			rect(img, x0, MARGIN + ph - bar, x1 - (pass ? 1 : 0),
-			     MARGIN + ph, pass ? blue : grey);
-		}
+	f = NULL;
+	fd = mkstemp(script);
+	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+		dcc_fail(err, "cannot create a gnuplot script in /tmp: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out_unlink;
 	}
-	for (unsigned int c = 0; c < ncent; c++) {
-		int x = MARGIN + (int)((centroids[c] - lo) / (hi - lo) * pw);
-
-		rect(img, x, MARGIN, x + 1, MARGIN + ph, red);
+	ret = write_script(f, path, title, hb, ha, lo, hi, centroids, ncent);
+	if (fclose(f) || ret) {
+		ret = dcc_fail(err, "cannot write the gnuplot script %s", script);
+		goto out_unlink;
 	}
-	rect(img, MARGIN, MARGIN + ph, MARGIN + pw, MARGIN + ph + 1, black);
-	if (lo < 0 && hi > 0) {
-		int x0 = MARGIN + (int)(-lo / (hi - lo) * pw);
-
-		rect(img, x0, MARGIN + ph, x0 + 1, MARGIN + ph + 8, black);
-	}
-
-	f = fopen(path, "wb");
-	if (!f) {
-		dcc_fail(err, "%s: cannot create", path);
-		goto out;
-	}
-	if (write_png(f, img)) {
-		dcc_fail(err, "%s: PNG write failed", path);
-		goto out;
-	}
-	ret = 0;
+	ret = run_gnuplot(script, err);
+out_unlink:
+	unlink(script);
 out:
-	if (f && fclose(f) && !ret)
-		ret = dcc_fail(err, "%s: write failed", path);
-	free(img);
+	free(hb);
+	free(ha);
 	return ret;
 }
