@@ -27,6 +27,7 @@ done
 suites+=(
 	tests/guest/test-console-to-tap.sh
 	scripts/check-kernel-style.sh
+	scripts/check-dkms.sh
 	tools/testing/selftests/drivers/accel/dcaccel/run-in-guest.sh
 )
 
