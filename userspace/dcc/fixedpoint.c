@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/q15.h"
 #include "fixedpoint.h"
 
 unsigned int frac_bits_for(double maxabs, double headroom)
@@ -39,12 +40,7 @@ static double max_abs_output(const struct mlp *m, uint32_t upto,
 	return mx;
 }
 
-static int16_t to_q15(double v, unsigned int frac)
-{
-	double q = nearbyint(v * (double)(1u << frac));
-
-	return (int16_t)fmax(-32768.0, fmin(32767.0, q));
-}
+/* to_q15(): shared with libaccel so both quantize inputs alike. */
 
 int fixedpoint_build(const struct mlp *m, const struct dataset *calib,
 		     uint32_t pes, unsigned int zbits, struct dcm_model *out,

@@ -10,6 +10,7 @@
 
 #include "dcaccel_util.h"
 #include "eie_encode.h"
+#include "fc_op.h"
 #include "kselftest_harness.h"
 
 struct rng {
@@ -144,22 +145,7 @@ static int layer_submit(int fd, const struct layer_job *j,
 	memcpy((char *)d->data.map + o_in, j->input, in);
 	memset(d->out.map, 0x5a, d->out_bytes);
 
-	memset(&op, 0, sizeof(op));
-	op.hdr.opcode = DCACCEL_OP_FC;
-	op.hdr.size = DCACCEL_OP_FC_SIZE;
-	op.rows = l->rows;
-	op.cols = l->cols;
-	op.pes = l->pes;
-	op.batch = j->batch;
-	op.wbits = l->wbits;
-	op.zbits = l->zbits;
-	op.in_frac = l->in_frac;
-	op.w_frac = l->w_frac;
-	op.out_frac = l->out_frac;
-	op.flags = (l->relu ? DCACCEL_FC_F_RELU : 0) |
-		   (l->bias ? DCACCEL_FC_F_BIAS : 0);
-	op.codebook_len = l->codebook_len;
-	op.entry_count = l->entry_count;
+	fc_op_from_layer(l, j->batch, &op);
 	op.codebook_va = d->data.va + o_cb;
 	op.colptr_va = d->data.va + o_cp;
 	op.entries_va = d->data.va + o_en;

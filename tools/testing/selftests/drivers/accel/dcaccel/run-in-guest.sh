@@ -10,12 +10,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../../../.." && pwd)
 kdir=$("$top/tests/guest/fetch-kernel.sh")
 out=$top/build/kselftest/dcaccel
-mod=$top/build/module
 
-# build the module in a scratch copy: the tree keeps no kbuild output
-rm -rf "$mod"
-mkdir -p "$mod"
-cp -r "$top/Kbuild" "$top/drivers" "$top/include" "$top/uapi" "$mod/"
-nice -n 10 make -s -C "$kdir/headers" M="$mod" -j2 >&2
+ko=$("$top/tests/guest/build-module.sh")
 make -s -C "$here" O="$out" KSFT_DIR="$kdir/kselftest" >&2
-exec "$top/tests/guest/run-guest.sh" --module "$mod/dcaccel.ko" --tests "$out"
+# libaccel's guest test, its model and data linked in (cached model)
+"$top/userspace/libaccel/guest-tests/build.sh" "$top/build/libaccel/guest-tests" >&2
+exec "$top/tests/guest/run-guest.sh" --module "$ko" --tests "$out" \
+	--tests "$top/build/libaccel/guest-tests"

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libaccel without a device: loading .dcm images (good, truncated,
+ * corrupted, missing), the CPU reference against the EIE engine run
+ * directly, quantization as dcc does it, and every bad argument.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tap.h"
+#include "rng.h"
+#include "../../userspace/libaccel/accel.h"
+#include "../../userspace/dcm/dcm.h"
+#include "../../userspace/common/q15.h"
+
+/* A random sparse layer whose input format is the previous output's. */
+static void make_layer(struct dcm_layer *l, uint32_t rows, uint32_t cols,
+		       uint8_t in_frac, bool relu, struct rng *r)
+{
+	memset(l, 0, sizeof(*l));
+	l->rows = rows;
+	l->cols = cols;
+	l->pes = 8;
+	l->wbits = 4;
+	l->zbits = 4;
+	l->in_frac = in_frac;
+	l->w_frac = 12;
+	l->out_frac = 10;
+	l->relu = relu;
+	l->codebook_len = 16;
+	l->codebook = calloc(16, sizeof(int16_t));
+	l->bias = calloc(rows, sizeof(int32_t));
+	l->widx = calloc((size_t)rows * cols, 1);
+	for (uint32_t c = 1; c < 16; c++)
+		l->codebook[c] = (int16_t)rng_range(r, -3000, 3000);
+	for (uint32_t i = 0; i < rows; i++)
+		l->bias[i] = (int32_t)rng_range(r, -200000, 200000);
+	for (size_t k = 0; k < (size_t)rows * cols; k++)
+		if (rng_chance(r, 0.2))
+			l->widx[k] = (uint8_t)rng_range(r, 1, 15);
+}
+
+/* A 30 -> 40 -> 10 model serialized to *buf. */
+static void make_image(uint8_t **buf, size_t *len)
+{
+	struct dcm_model m = { .layer_count = 2 };
+	struct dcm_error err;
+	struct rng r = { 42 };
+
+	m.layers = calloc(2, sizeof(*m.layers));
+	make_layer(&m.layers[0], 40, 30, 14, true, &r);
+	make_layer(&m.layers[1], 10, 40, 10, false, &r);
+	if (dcm_write_buffer(&m, buf, len, &err))
+		printf("# dcm_write_buffer: %s\n", err.msg);
+	dcm_free(&m);
+}
+
+static float *random_inputs(uint32_t n, uint32_t dim, uint64_t seed)
+{
+	struct rng r = { seed };
+	float *x = malloc((size_t)n * dim * sizeof(float));
+
+	for (size_t k = 0; k < (size_t)n * dim; k++)
+		x[k] = (float)rng_range(&r, 0, 255) / 255.0f;
+	return x;
+}
+
+static void test_load_describe(void)
+{
+	struct accel_model *m = NULL;
+	struct accel_model_info mi;
+	struct accel_layer_info li;
+	struct accel_error err;
+	uint8_t *buf;
+	size_t len;
+
+	make_image(&buf, &len);
+	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "test", &m, &err), ACCEL_OK);
+	CHECK_EQ(accel_model_info(m, &mi, &err), ACCEL_OK);
+	CHECK_EQ(mi.layer_count, 2);
+	CHECK_EQ(mi.inputs, 30);
+	CHECK_EQ(mi.outputs, 10);
+	CHECK_EQ(mi.file_bytes, len);
+	CHECK_EQ(mi.on_device, 0);
+	CHECK_EQ(accel_model_layer(m, 1, &li, &err), ACCEL_OK);
+	CHECK_EQ(li.rows, 10);
+	CHECK_EQ(li.cols, 40);
+	CHECK_EQ(li.pes, 8);
+	CHECK_EQ(li.file_pes, 8);
+	CHECK_EQ(li.relu, 0);
+	CHECK(li.nonzeros > 0 && li.nonzeros <= 400);
+	accel_model_free(m);
+	free(buf);
+}
+
+/* The CPU reference gives what eie_run() gives on the same int16 inputs. */
+static void test_cpu_matches_engine(void)
+{
+	const uint32_t n = 37;
+	struct accel_model *m = NULL;
+	struct dcm_model dm;
+	struct dcm_error de;
+	struct accel_error err;
+	struct accel_stats st;
+	struct eie_stats es = { 0 };
+	uint8_t *buf;
+	size_t len;
+	float *x = random_inputs(n, 30, 7), *out = malloc(n * 10 * sizeof(float));
+	int16_t *q = malloc(n * 40 * sizeof(int16_t)), *h = malloc(n * 40 * sizeof(int16_t));
+	int16_t *y = malloc(n * 40 * sizeof(int16_t));
+	struct eie_layer v[2];
+	void *ws;
+	size_t wsz = 8;
+
+	make_image(&buf, &len);
+	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "test", &m, &err), ACCEL_OK);
+	CHECK_EQ(dcm_read_buffer(buf, len, &dm, &de), 0);
+	CHECK_EQ(accel_infer(m, ACCEL_BACKEND_CPU, n, x, out, &st, &err), ACCEL_OK);
+	for (int i = 0; i < 2; i++) {
+		dcm_layer_view(&dm.layers[i], &v[i]);
+		if (eie_run_ws_size(&v[i]) > wsz)
+			wsz = eie_run_ws_size(&v[i]);
+	}
+	ws = aligned_alloc(8, (wsz + 7) & ~(size_t)7);
+	for (size_t k = 0; k < (size_t)n * 30; k++)
+		q[k] = to_q15(x[k], v[0].in_frac);
+	eie_run(&v[0], n, q, h, ws, &es);
+	eie_run(&v[1], n, h, y, ws, &es);
+	for (size_t k = 0; k < (size_t)n * 10; k++)
+		CHECK(out[k] == (float)y[k] / (float)(1u << v[1].out_frac));
+	CHECK_EQ(st.macs, es.macs);
+	CHECK_EQ(st.entries, es.entries);
+	CHECK_EQ(st.nonzero_acts, es.nonzero_acts);
+	CHECK_EQ(st.jobs, 0);
+	/* quantization is dcc's to_q15 of the float */
+	CHECK_EQ(accel_quantize(m, n, x, h, &err), ACCEL_OK);
+	CHECK(!memcmp(h, q, (size_t)n * 30 * sizeof(int16_t)));
+	dcm_free(&dm);
+	accel_model_free(m);
+	free(ws);
+	free(buf);
+	free(x);
+	free(out);
+	free(q);
+	free(h);
+	free(y);
+}
+
+static void test_truncated(void)
+{
+	struct accel_model *m;
+	struct accel_error err;
+	uint8_t *buf;
+	size_t len;
+	int bad = 0;
+
+	make_image(&buf, &len);
+	for (size_t cut = 0; cut < len; cut++) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+
+		memcpy(copy, buf, cut);
+		m = (void *)1;
+		err.msg[0] = 0;
+		if (accel_model_load_buffer(NULL, copy, cut, "cut.dcm", &m, &err) != ACCEL_E_MODEL ||
+		    m != NULL || !strstr(err.msg, "cut.dcm"))
+			bad++;
+		free(copy);
+	}
+	CHECK_EQ(bad, 0);
+	free(buf);
+}
+
+static void test_corrupted(void)
+{
+	struct accel_model *m;
+	struct accel_error err;
+	uint8_t *buf;
+	size_t len;
+	int accepted = 0, wrong = 0;
+
+	make_image(&buf, &len);
+	for (size_t at = 0; at < len; at++) {
+		uint8_t *copy = malloc(len);
+		int st;
+
+		memcpy(copy, buf, len);
+		copy[at] ^= 0x5a;
+		st = accel_model_load_buffer(NULL, copy, len, "bad.dcm", &m, &err);
+		if (st == ACCEL_OK) {
+			/* the CRC should catch every flip; if not, it must still run */
+			float x[30] = { 0 }, y[10];
+
+			accepted++;
+			accel_infer(m, ACCEL_BACKEND_CPU, 1, x, y, NULL, NULL);
+			accel_model_free(m);
+		} else if (st != ACCEL_E_MODEL || !err.msg[0]) {
+			wrong++;
+		}
+		free(copy);
+	}
+	CHECK_EQ(accepted, 0);
+	CHECK_EQ(wrong, 0);
+	free(buf);
+}
+
+static void test_files(void)
+{
+	char path[] = "/tmp/test_libaccel_XXXXXX";
+	struct accel_model *m;
+	struct accel_error err;
+	uint8_t *buf;
+	size_t len;
+	int fd = mkstemp(path);
+
+	make_image(&buf, &len);
+	CHECK(fd >= 0);
+	CHECK_EQ(write(fd, buf, len), (long long)len);
+	close(fd);
+	CHECK_EQ(accel_model_load(NULL, path, &m, &err), ACCEL_OK);
+	accel_model_free(m);
+	CHECK_EQ(truncate(path, (off_t)len / 2), 0);
+	CHECK_EQ(accel_model_load(NULL, path, &m, &err), ACCEL_E_MODEL);
+	CHECK(strstr(err.msg, path) != NULL);
+	unlink(path);
+	CHECK_EQ(accel_model_load(NULL, path, &m, &err), ACCEL_E_MODEL);
+	CHECK(strstr(err.msg, path) != NULL);
+	printf("# missing file: %s\n", err.msg);
+	free(buf);
+}
+
+static void test_bad_arguments(void)
+{
+	struct accel_model *m;
+	struct accel_device *dev;
+	struct accel_bo *bo;
+	struct accel_job *job;
+	struct accel_model_info mi;
+	struct accel_layer_info li;
+	struct accel_error err;
+	float x[30] = { 0 }, y[10], w[1200], b[40];
+	int16_t q[30];
+	int fd;
+	uint8_t *buf;
+	size_t len;
+
+	make_image(&buf, &len);
+	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "t", &m, &err), ACCEL_OK);
+	CHECK_EQ(accel_infer(NULL, ACCEL_BACKEND_CPU, 1, x, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "model") != NULL);
+	CHECK_EQ(accel_infer(m, ACCEL_BACKEND_CPU, 0, x, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "batch") != NULL);
+	CHECK_EQ(accel_infer(m, ACCEL_BACKEND_CPU, 1, NULL, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_infer(m, ACCEL_BACKEND_CPU, 1, x, NULL, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_infer(m, (enum accel_backend)7, 1, x, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "backend") != NULL);
+	/* the device backend of a model loaded without a device */
+	CHECK_EQ(accel_infer(m, ACCEL_BACKEND_DEVICE, 1, x, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "without a device") != NULL);
+	CHECK_EQ(accel_submit(m, 1, x, &job, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_submit(m, 1, x, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_job_fd(NULL, &fd, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_job_wait(NULL, 0, y, NULL, &err), ACCEL_E_INVALID);
+	accel_job_free(NULL);
+	CHECK_EQ(accel_quantize(m, 1, NULL, q, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_quantize(NULL, 1, x, q, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_layer(m, 2, &li, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "layer 2") != NULL);
+	CHECK_EQ(accel_model_layer(m, 0, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_info(NULL, &mi, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_dense(m, 0, w, b, &err), ACCEL_OK);
+	CHECK_EQ(accel_model_dense(m, 5, w, b, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_dense(m, 0, NULL, b, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_load(NULL, NULL, &m, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_load(NULL, "x.dcm", NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_load_buffer(NULL, NULL, 4, "t", &m, &err), ACCEL_E_INVALID);
+	accel_model_free(NULL);
+	/* errors without an error buffer are still statuses */
+	CHECK_EQ(accel_infer(m, ACCEL_BACKEND_CPU, 0, x, y, NULL, NULL), ACCEL_E_INVALID);
+	CHECK_EQ(accel_open(NULL, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_open("/nonexistent/accel9", &dev, &err), ACCEL_E_NODEV);
+	CHECK(dev == NULL);
+	CHECK(strstr(err.msg, "/nonexistent/accel9") != NULL);
+	/* a node that is not a DRM device */
+	CHECK_EQ(accel_open("/dev/null", &dev, &err), ACCEL_E_NODEV);
+	CHECK(strstr(err.msg, "/dev/null") != NULL);
+	CHECK_EQ(accel_device_info(NULL, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_bo_create(NULL, 4096, 0, &bo, &err), ACCEL_E_INVALID);
+	CHECK(accel_bo_map(NULL) == NULL);
+	CHECK_EQ(accel_bo_va(NULL), 0);
+	CHECK_EQ(accel_bo_size(NULL), 0);
+	accel_bo_free(NULL);
+	accel_close(NULL);
+	for (int s = 0; s <= ACCEL_E_IO + 1; s++)
+		CHECK(accel_strerror(s) && accel_strerror(s)[0]);
+	CHECK(!strcmp(accel_strerror(-5), "unknown status"));
+	CHECK_EQ(accel_argmax(NULL, 3), 0);
+	{
+		float v[4] = { 1, 3, 3, 2 };
+
+		CHECK_EQ(accel_argmax(v, 4), 1);	/* first maximum wins */
+	}
+	accel_model_free(m);
+	free(buf);
+}
+
+struct cpu_worker {
+	struct accel_model *m;
+	const float *x, *want;
+	uint32_t n;
+	int bad;
+};
+
+static void *cpu_worker_main(void *arg)
+{
+	struct cpu_worker *w = arg;
+	float *out = malloc((size_t)w->n * 10 * sizeof(float));
+
+	for (int rep = 0; rep < 20; rep++) {
+		if (accel_infer(w->m, ACCEL_BACKEND_CPU, w->n, w->x, out, NULL, NULL)) {
+			w->bad++;
+			continue;
+		}
+		w->bad += memcmp(out, w->want, (size_t)w->n * 10 * sizeof(float)) != 0;
+	}
+	free(out);
+	return NULL;
+}
+
+/* Several threads share one model on the CPU path. */
+static void test_threads_share_model(void)
+{
+	const uint32_t n = 300;
+	struct accel_model *m = NULL;
+	struct accel_error err;
+	struct cpu_worker w[4];
+	pthread_t t[4];
+	uint8_t *buf;
+	size_t len;
+	float *x = random_inputs(n, 30, 11), *want = malloc(n * 10 * sizeof(float));
+
+	make_image(&buf, &len);
+	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "t", &m, &err), ACCEL_OK);
+	CHECK_EQ(accel_infer(m, ACCEL_BACKEND_CPU, n, x, want, NULL, &err), ACCEL_OK);
+	for (int i = 0; i < 4; i++) {
+		w[i] = (struct cpu_worker){ .m = m, .x = x, .want = want, .n = n };
+		CHECK_EQ(pthread_create(&t[i], NULL, cpu_worker_main, &w[i]), 0);
+	}
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		CHECK_EQ(w[i].bad, 0);
+	}
+	accel_model_free(m);
+	free(buf);
+	free(x);
+	free(want);
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(test_threads_share_model),
+	TAP_TEST(test_load_describe),
+	TAP_TEST(test_cpu_matches_engine),
+	TAP_TEST(test_truncated),
+	TAP_TEST(test_corrupted),
+	TAP_TEST(test_files),
+	TAP_TEST(test_bad_arguments),
+};
+
+TAP_MAIN(tests)

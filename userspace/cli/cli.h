@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/* The dcaccel command-line tool: shared pieces of its commands. */
+#ifndef DCACCEL_CLI_H
+#define DCACCEL_CLI_H
+
+#include <stdint.h>
+
+#include "../libaccel/accel.h"
+
+/* Exit codes (documented in `dcaccel --help` and libaccel.rst). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,		/* the device or a job failed */
+	EXIT_USAGE = 2,		/* bad command line */
+	EXIT_NODEV = 3,		/* no device, or no permission to open it */
+	EXIT_BADFILE = 4,	/* a model or input file is bad */
+};
+
+#define DEFAULT_DATA	"/usr/share/datasets/fashion-mnist"
+
+/* Map a libaccel status to an exit code. */
+int cli_exit_code(int status);
+
+/* Print "dcaccel: msg" for a failed call and return its exit code. */
+int cli_report(int status, const struct accel_error *err);
+
+/* Input vectors: an IDX image file (pixels / 255, as dcc) or raw float32. */
+struct cli_inputs {
+	uint32_t count, dim;
+	float *x;
+	uint8_t *labels;	/* count labels, or NULL */
+};
+
+int cli_load_inputs(const char *path, int raw, uint32_t dim, uint32_t limit,
+		    struct cli_inputs *in);
+int cli_load_labels(const char *path, struct cli_inputs *in);
+void cli_inputs_free(struct cli_inputs *in);
+
+/* Print s as a JSON string, quoted and escaped. */
+void cli_json_str(const char *s);
+
+/* Parse a positive integer option value; -1 when it is not one. */
+long cli_parse_count(const char *s);
+
+int cmd_info(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+#endif /* DCACCEL_CLI_H */

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dcaccel bench: latency percentiles and throughput over batch sizes for
+ * the device, the CPU reference and a dense float (OpenBLAS) version of
+ * the same model, on the same inputs, in one run.
+ */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: dcaccel bench MODEL [options]\n"
+	"  --input FILE   IDX images (default " DEFAULT_DATA "/t10k-images-idx3-ubyte.gz)\n"
+	"  --batches LIST comma-separated batch sizes (default 1,64,256)\n"
+	"  --iters N      timed calls per batch size and backend (default 50)\n"
+	"  --device NODE  /dev/accel/accelN (default: the first dcaccel node)\n"
+	"  --no-device    only the CPU reference and dense float\n"
+	"  --json         one JSON object on stdout\n"
+	"Timing is wall-clock per call, quantization included.\n";
+
+#define MAX_BATCHES	16
+
+struct dense_model {
+	uint32_t layers, widest;
+	struct accel_layer_info *info;
+	float **w, **b;
+	float *x, *y;		/* ping-pong activations */
+	uint32_t cap;		/* vectors they hold */
+};
+
+static double now_us(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static void dense_free(struct dense_model *d)
+{
+	for (uint32_t i = 0; d->w && i < d->layers; i++) {
+		free(d->w[i]);
+		free(d->b[i]);
+	}
+	free(d->w);
+	free(d->b);
+	free(d->info);
+	free(d->x);
+	free(d->y);
+}
+
+static int dense_build(const struct accel_model *m, uint32_t cap,
+		       struct dense_model *d, struct accel_error *err)
+{
+	struct accel_model_info mi;
+	int st;
+
+	memset(d, 0, sizeof(*d));
+	accel_model_info(m, &mi, NULL);
+	d->layers = mi.layer_count;
+	d->widest = mi.inputs;
+	d->cap = cap;
+	d->info = calloc(d->layers, sizeof(*d->info));
+	d->w = calloc(d->layers, sizeof(*d->w));
+	d->b = calloc(d->layers, sizeof(*d->b));
+	if (!d->info || !d->w || !d->b)
+		return ACCEL_E_NOMEM;
+	for (uint32_t i = 0; i < d->layers; i++) {
+		struct accel_layer_info *l = &d->info[i];
+
+		accel_model_layer(m, i, l, NULL);
+		if (l->rows > d->widest)
+			d->widest = l->rows;
+		d->w[i] = malloc((size_t)l->rows * l->cols * sizeof(float));
+		d->b[i] = malloc((size_t)l->rows * sizeof(float));
+		if (!d->w[i] || !d->b[i])
+			return ACCEL_E_NOMEM;
+		if ((st = accel_model_dense(m, i, d->w[i], d->b[i], err)))
+			return st;
+	}
+	d->x = malloc((size_t)cap * d->widest * sizeof(float));
+	d->y = malloc((size_t)cap * d->widest * sizeof(float));
+	return d->x && d->y ? ACCEL_OK : ACCEL_E_NOMEM;
+}
+
+static void dense_run(struct dense_model *d, uint32_t n, const float *in, float *out)
+{
+	const float *x = in;
+	float *y = d->y, *other = d->x;
+
+	for (uint32_t i = 0; i < d->layers; i++) {
+		const struct accel_layer_info *l = &d->info[i];
+		float *dst = i + 1 == d->layers ? out : y;
+
+		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)l->rows,
+			    (int)l->cols, 1.0f, x, (int)l->cols, d->w[i], (int)l->cols,
+			    0.0f, dst, (int)l->rows);
+		for (uint32_t r = 0; r < n; r++)
+			for (uint32_t c = 0; c < l->rows; c++) {
+				float v = dst[(size_t)r * l->rows + c] + d->b[i][c];
+
+				dst[(size_t)r * l->rows + c] = l->relu && v < 0 ? 0 : v;
+			}
+		x = dst;
+		y = other;
+		other = dst;
+	}
+}
+
+struct result {
+	const char *backend;
+	uint32_t batch, iters;
+	double p50, p99, images_per_s;
+};
+
+/* Time `iters` calls of one backend at one batch size. */
+static int bench_one(struct accel_model *m, struct dense_model *d, int backend,
+		     uint32_t batch, uint32_t iters, const struct cli_inputs *in,
+		     float *out, struct result *r, struct accel_error *err)
+{
+	double *lat = malloc(iters * sizeof(*lat)), total = 0;
+	uint32_t slices = in->count / batch;
+
+	if (!lat)
+		return ACCEL_E_NOMEM;
+	for (uint32_t k = 0; k < iters; k++) {
+		const float *x = in->x + (size_t)(k % slices) * batch * in->dim;
+		double t0 = now_us();
+		int st = ACCEL_OK;
+
+		if (backend == 2)
+			dense_run(d, batch, x, out);
+		else
+			st = accel_infer(m, backend ? ACCEL_BACKEND_CPU : ACCEL_BACKEND_DEVICE,
+					 batch, x, out, NULL, err);
+		lat[k] = now_us() - t0;
+		if (st) {
+			free(lat);
+			return st;
+		}
+		total += lat[k];
+	}
+	qsort(lat, iters, sizeof(*lat), cmp_double);
+	r->backend = backend == 0 ? "device" : backend == 1 ? "cpu-reference" : "dense-float";
+	r->batch = batch;
+	r->iters = iters;
+	r->p50 = lat[(iters - 1) / 2];
+	r->p99 = lat[(uint32_t)((iters - 1) * 0.99 + 0.5)];
+	r->images_per_s = total > 0 ? batch * (double)iters / (total / 1e6) : 0;
+	free(lat);
+	return ACCEL_OK;
+}
+
+static int parse_batches(const char *s, uint32_t *b, uint32_t *n)
+{
+	char buf[256], *tok, *save;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	*n = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		long v = cli_parse_count(tok);
+
+		if (v < 0 || *n == MAX_BATCHES || v > 65536)
+			return -1;
+		b[(*n)++] = (uint32_t)v;
+	}
+	return *n ? 0 : -1;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	const char *model = NULL, *input = DEFAULT_DATA "/t10k-images-idx3-ubyte.gz", *node = NULL;
+	uint32_t batches[MAX_BATCHES] = { 1, 64, 256 }, nb = 3, maxb = 0, nres = 0;
+	struct result res[3 * MAX_BATCHES];
+	struct accel_device *dev = NULL;
+	struct accel_model *m = NULL;
+	struct accel_model_info mi;
+	struct dense_model d = { 0 };
+	struct cli_inputs in = { 0 };
+	struct accel_error err;
+	long iters = 50;
+	int json = 0, no_device = 0, st, rc = EXIT_OK;
+	float *out = NULL;
+
+	for (int a = 1; a < argc; a++) {
+		const char *s = argv[a];
+		int has = a + 1 < argc;
+
+		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		} else if (!strcmp(s, "--input") && has) {
+			input = argv[++a];
+		} else if (!strcmp(s, "--device") && has) {
+			node = argv[++a];
+		} else if (!strcmp(s, "--batches") && has) {
+			if (parse_batches(argv[++a], batches, &nb))
+				goto bad;
+		} else if (!strcmp(s, "--iters") && has) {
+			if ((iters = cli_parse_count(argv[++a])) < 0 || iters > 1000000)
+				goto bad;
+		} else if (!strcmp(s, "--json")) {
+			json = 1;
+		} else if (!strcmp(s, "--no-device")) {
+			no_device = 1;
+		} else if (s[0] != '-' && !model) {
+			model = s;
+		} else {
+			goto bad;
+		}
+		continue;
+bad:
+		fprintf(stderr, "dcaccel bench: bad argument \"%s\"\n%s", s, usage);
+		return EXIT_USAGE;
+	}
+	if (!model) {
+		fprintf(stderr, "dcaccel bench: needs MODEL\n%s", usage);
+		return EXIT_USAGE;
+	}
+	if (!no_device && (st = accel_open(node, &dev, &err)))
+		return cli_report(st, &err);
+	if ((st = accel_model_load(dev, model, &m, &err))) {
+		rc = cli_report(st, &err);
+		goto out;
+	}
+	accel_model_info(m, &mi, NULL);
+	for (uint32_t i = 0; i < nb; i++)
+		maxb = batches[i] > maxb ? batches[i] : maxb;
+	if ((rc = cli_load_inputs(input, 0, mi.inputs, 0, &in)))
+		goto out;
+	if (in.count < maxb) {
+		fprintf(stderr, "dcaccel bench: %s has %u images, fewer than batch %u\n",
+			input, in.count, maxb);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	out = malloc((size_t)maxb * mi.outputs * sizeof(*out));
+	if (!out || (st = dense_build(m, maxb, &d, &err))) {
+		rc = cli_report(out ? st : ACCEL_E_NOMEM, &err);
+		goto out;
+	}
+	for (uint32_t i = 0; i < nb; i++)
+		for (int be = dev ? 0 : 1; be < 3; be++) {
+			st = bench_one(m, &d, be, batches[i], (uint32_t)iters, &in, out,
+				       &res[nres], &err);
+			if (st) {
+				rc = cli_report(st, &err);
+				goto out;
+			}
+			nres++;
+		}
+	if (json) {
+		printf("{\"model\":");
+		cli_json_str(model);
+		printf(",\"input\":");
+		cli_json_str(input);
+		printf(",\"results\":[");
+		for (uint32_t k = 0; k < nres; k++)
+			printf("%s{\"backend\":\"%s\",\"batch\":%u,\"iters\":%u,\"p50_us\":%.1f,"
+			       "\"p99_us\":%.1f,\"images_per_s\":%.1f}", k ? "," : "",
+			       res[k].backend, res[k].batch, res[k].iters, res[k].p50,
+			       res[k].p99, res[k].images_per_s);
+		printf("]}\n");
+	} else {
+		printf("%-14s %6s %6s %12s %12s %14s\n", "backend", "batch", "iters",
+		       "p50 us", "p99 us", "images/s");
+		for (uint32_t k = 0; k < nres; k++)
+			printf("%-14s %6u %6u %12.1f %12.1f %14.1f\n", res[k].backend,
+			       res[k].batch, res[k].iters, res[k].p50, res[k].p99,
+			       res[k].images_per_s);
+	}
+out:
+	free(out);
+	dense_free(&d);
+	cli_inputs_free(&in);
+	accel_model_free(m);
+	accel_close(dev);
+	return rc;
+}

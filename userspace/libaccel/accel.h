@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libaccel: run compressed (.dcm) neural networks on a dcaccel device, or
+ * on the same EIE engine in-process as a CPU reference.
+ *
+ * Every call returns an accel_status; when it is not ACCEL_OK and the
+ * caller passed a struct accel_error, its msg names what was wrong (file,
+ * layer, field). Nothing prints or aborts. Objects are thread-safe to use
+ * from several threads at once (a device and a model may be shared; a job
+ * belongs to one thread at a time). Guide: Documentation/accel/dcaccel/libaccel.rst.
+ */
+#ifndef LIBACCEL_ACCEL_H
+#define LIBACCEL_ACCEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define ACCEL_VERSION_MAJOR	1
+#define ACCEL_VERSION_MINOR	0
+
+enum accel_status {
+	ACCEL_OK = 0,
+	ACCEL_E_INVALID = 1,	/* a bad argument */
+	ACCEL_E_NODEV = 2,	/* no dcaccel device (or driver not loaded) */
+	ACCEL_E_ACCESS = 3,	/* no permission to open the device */
+	ACCEL_E_NOMEM = 4,	/* out of memory, host or device */
+	ACCEL_E_MODEL = 5,	/* the model file is bad or does not fit */
+	ACCEL_E_DEVICE = 6,	/* an ioctl failed */
+	ACCEL_E_JOB = 7,	/* the device reported a job error */
+	ACCEL_E_TIMEOUT = 8,	/* a wait timed out */
+	ACCEL_E_IO = 9,		/* reading a file failed */
+};
+
+/* Caller-owned message buffer, so errors are thread-safe. */
+struct accel_error {
+	char msg[384];
+};
+
+/* A fixed description of each status, for any status value. */
+const char *accel_strerror(int status);
+
+/* --- Device --------------------------------------------------------- */
+
+struct accel_device;
+
+struct accel_device_info {
+	char node[64];		/* e.g. /dev/accel/accel0 */
+	char driver[32];	/* "dcaccel" */
+	int driver_major, driver_minor, driver_patch;
+	uint32_t device_id;	/* PCI vendor << 16 | device */
+	uint32_t hw_version;	/* major << 16 | minor */
+	uint32_t pes, queue_depth, clock_mhz;
+	uint32_t max_wbits, max_zbits, max_dim, max_batch, max_bos;
+	uint64_t va_start, va_size, max_bo_size;
+};
+
+/* Open `node` (a path), or the first dcaccel node when node is NULL. */
+int accel_open(const char *node, struct accel_device **dev,
+	       struct accel_error *err);
+void accel_close(struct accel_device *dev);
+int accel_device_info(const struct accel_device *dev,
+		      struct accel_device_info *info, struct accel_error *err);
+
+/* --- Buffers -------------------------------------------------------- */
+
+struct accel_bo;
+
+#define ACCEL_BO_DEVICE_READ_ONLY	0x1u
+
+int accel_bo_create(struct accel_device *dev, uint64_t size, uint32_t flags,
+		    struct accel_bo **bo, struct accel_error *err);
+void accel_bo_free(struct accel_bo *bo);
+void *accel_bo_map(const struct accel_bo *bo);	/* CPU mapping */
+uint64_t accel_bo_va(const struct accel_bo *bo);	/* device address */
+uint64_t accel_bo_size(const struct accel_bo *bo);	/* page-rounded bytes */
+
+/* --- Models --------------------------------------------------------- */
+
+struct accel_model;
+
+/*
+ * Load a .dcm file. With a device, its arrays are placed in device
+ * buffers (re-encoded for the device's PE count when the file's differs);
+ * with dev NULL the model runs on the CPU reference only.
+ */
+int accel_model_load(struct accel_device *dev, const char *path,
+		     struct accel_model **model, struct accel_error *err);
+int accel_model_load_buffer(struct accel_device *dev, const void *buf,
+			    size_t len, const char *name,
+			    struct accel_model **model, struct accel_error *err);
+void accel_model_free(struct accel_model *model);
+
+struct accel_layer_info {
+	uint32_t rows, cols;	/* outputs, inputs */
+	uint32_t pes;		/* PEs of the streams in use */
+	uint32_t file_pes;	/* PEs the file was encoded for */
+	uint8_t wbits, zbits, in_frac, w_frac, out_frac;
+	int relu;
+	uint32_t codebook_len, nonzeros, entry_count, padding_count;
+	uint32_t payload_bytes;	/* this layer's bytes in the file */
+};
+
+struct accel_model_info {
+	uint32_t layer_count, inputs, outputs, file_bytes;
+	int on_device;		/* loaded with a device */
+};
+
+int accel_model_info(const struct accel_model *model,
+		     struct accel_model_info *info, struct accel_error *err);
+int accel_model_layer(const struct accel_model *model, uint32_t layer,
+		      struct accel_layer_info *info, struct accel_error *err);
+
+/*
+ * The layer's weights as dense floats (rows x cols, row-major: codebook
+ * value / 2^w_frac) and its bias (rows floats, / 2^(in_frac + w_frac)),
+ * e.g. to compare with a dense float implementation.
+ */
+int accel_model_dense(const struct accel_model *model, uint32_t layer,
+		      float *weights, float *bias, struct accel_error *err);
+
+/* --- Inference ------------------------------------------------------ */
+
+enum accel_backend {
+	ACCEL_BACKEND_DEVICE = 0,	/* the dcaccel device */
+	ACCEL_BACKEND_CPU = 1,		/* the EIE engine in-process */
+};
+
+/* Counted by the device (or the engine's model for the CPU path). */
+struct accel_stats {
+	uint64_t jobs;		/* device jobs the call took */
+	uint64_t cycles, nonzero_acts, entries, macs;
+	uint64_t pe_busy_min, pe_busy_max, pe_busy_total;
+};
+
+/*
+ * Quantize `batch` vectors of model inputs (floats, as dcc's data: pixels
+ * / 255) exactly as dcc does. q holds batch * inputs values.
+ */
+int accel_quantize(const struct accel_model *model, uint32_t batch,
+		   const float *in, int16_t *q, struct accel_error *err);
+
+/*
+ * Run `batch` input vectors (batch * inputs floats) through the model,
+ * writing batch * outputs floats. stats, when not NULL, is filled.
+ */
+int accel_infer(struct accel_model *model, enum accel_backend backend,
+		uint32_t batch, const float *in, float *out,
+		struct accel_stats *stats, struct accel_error *err);
+
+/* Index of the largest of n values, the first one on ties. */
+uint32_t accel_argmax(const float *v, uint32_t n);
+
+/* Asynchronous device inference: submit now, wait (or poll()) later. */
+struct accel_job;
+
+int accel_submit(struct accel_model *model, uint32_t batch, const float *in,
+		 struct accel_job **job, struct accel_error *err);
+/* A sync_file fd that polls readable when the job is done; caller closes. */
+int accel_job_fd(struct accel_job *job, int *fd, struct accel_error *err);
+/*
+ * Wait up to timeout_ns (negative: forever) and copy the outputs (batch *
+ * outputs floats) and stats. ACCEL_E_TIMEOUT leaves the job pending.
+ */
+int accel_job_wait(struct accel_job *job, int64_t timeout_ns, float *out,
+		   struct accel_stats *stats, struct accel_error *err);
+/* Waits for the job if it still runs, then frees it. */
+void accel_job_free(struct accel_job *job);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBACCEL_ACCEL_H */

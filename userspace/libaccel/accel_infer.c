@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Inference: quantize as dcc does, then run the layers on the CPU
+ * reference (the EIE engine in-process) or as one device job per chunk of
+ * vectors, each job one FC op per layer, chained in a command buffer.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <xf86drm.h>
+
+#include "accel_internal.h"
+#include "dcaccel_accel.h"
+#include "dcaccel/dcaccel_hw.h"
+#include "../common/fc_op.h"
+#include "../common/q15.h"
+
+#define WAIT_FOREVER_NS	(3600ll * 1000000000ll)
+
+struct accel_subjob {
+	uint32_t first, count;	/* vectors */
+	uint32_t syncobj;
+	uint64_t job_id;
+	int done;
+};
+
+struct accel_job {
+	struct accel_model *m;
+	uint32_t batch, nsub;
+	uint32_t nsubmitted;	/* sub-jobs the device took */
+	struct accel_bo *in, *act, *cmd;
+	uint64_t *act_off;	/* per layer, in act */
+	struct accel_subjob *sub;
+	struct accel_stats stats;
+	int status;		/* of the first failed sub-job */
+	char msg[sizeof(((struct accel_error *)0)->msg)];
+};
+
+static int check_batch(const struct accel_model *m, uint32_t batch,
+		       const void *in, const void *out, const char *fn,
+		       struct accel_error *err)
+{
+	if (!m)
+		return accelp_fail(err, ACCEL_E_INVALID, "%s: model is NULL", fn);
+	if (batch == 0)
+		return accelp_fail(err, ACCEL_E_INVALID, "%s: batch is 0", fn);
+	if (!in || !out)
+		return accelp_fail(err, ACCEL_E_INVALID, "%s: %s is NULL", fn,
+				  in ? "output" : "input");
+	return ACCEL_OK;
+}
+
+int accel_quantize(const struct accel_model *m, uint32_t batch,
+		   const float *in, int16_t *q, struct accel_error *err)
+{
+	int st = check_batch(m, batch, in, q, "accel_quantize", err);
+	unsigned int frac;
+
+	if (st)
+		return st;
+	frac = m->layers[0].view.in_frac;
+	for (size_t k = 0; k < (size_t)batch * m->inputs; k++)
+		q[k] = to_q15(in[k], frac);
+	return ACCEL_OK;
+}
+
+uint32_t accel_argmax(const float *v, uint32_t n)
+{
+	uint32_t best = 0;
+
+	for (uint32_t c = 1; v && c < n; c++)
+		if (v[c] > v[best])
+			best = c;
+	return best;
+}
+
+/* int16 outputs of the last layer -> floats, exactly (q / 2^out_frac). */
+static void dequantize(const struct accel_model *m, uint32_t batch,
+		       const int16_t *q, float *out)
+{
+	float scale = 1.0f / (float)(1u << m->layers[m->layer_count - 1].view.out_frac);
+
+	for (size_t k = 0; k < (size_t)batch * m->outputs; k++)
+		out[k] = (float)q[k] * scale;
+}
+
+static int infer_cpu(struct accel_model *m, uint32_t batch, const float *in,
+		     float *out, struct accel_stats *stats,
+		     struct accel_error *err)
+{
+	const uint32_t chunk = 256;
+	int16_t *a = malloc((size_t)chunk * m->widest * sizeof(*a));
+	int16_t *b = malloc((size_t)chunk * m->widest * sizeof(*b));
+	void *ws = aligned_alloc(8, m->ws_size);
+	struct eie_stats es = { 0 };
+
+	if (!a || !b || !ws) {
+		free(a);
+		free(b);
+		free(ws);
+		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
+	}
+	for (uint32_t at = 0; at < batch; at += chunk) {
+		uint32_t n = batch - at < chunk ? batch - at : chunk;
+		int16_t *x = a, *y = b, *t;
+
+		accel_quantize(m, n, in + (size_t)at * m->inputs, x, NULL);
+		for (uint32_t i = 0; i < m->layer_count; i++) {
+			eie_run_decoded(&m->layers[i].decoded, n, x, y, ws, &es);
+			t = x;
+			x = y;
+			y = t;
+		}
+		dequantize(m, n, x, out + (size_t)at * m->outputs);
+	}
+	free(a);
+	free(b);
+	free(ws);
+	if (stats) {
+		memset(stats, 0, sizeof(*stats));
+		stats->nonzero_acts = es.nonzero_acts;
+		stats->entries = es.entries;
+		stats->macs = es.macs;
+	}
+	return ACCEL_OK;
+}
+
+/* Write sub-job s's FC ops (one per layer) into the command BO. */
+static void build_ops(struct accel_job *j, uint32_t s)
+{
+	const struct accel_model *m = j->m;
+	const struct accel_subjob *sj = &j->sub[s];
+	uint8_t *cmd = (uint8_t *)j->cmd->map + (size_t)s * m->layer_count * DCACCEL_OP_FC_SIZE;
+	uint64_t mva = m->bo->va;
+
+	for (uint32_t i = 0; i < m->layer_count; i++) {
+		const struct accel_mlayer *ml = &m->layers[i];
+		const struct eie_layer *v = &ml->view;
+		struct dcaccel_op_fc op;
+
+		fc_op_from_layer(v, sj->count, &op);
+		op.codebook_va = mva + ml->cb_off;
+		op.colptr_va = mva + ml->cp_off;
+		op.entries_va = mva + ml->en_off;
+		op.bias_va = v->bias ? mva + ml->bias_off : 0;
+		op.input_va = i == 0 ? j->in->va + (uint64_t)sj->first * v->cols * 2 :
+			      j->act->va + j->act_off[i - 1] + (uint64_t)sj->first * v->cols * 2;
+		op.output_va = j->act->va + j->act_off[i] + (uint64_t)sj->first * v->rows * 2;
+		memcpy(cmd + (size_t)i * DCACCEL_OP_FC_SIZE, &op, sizeof(op));
+	}
+}
+
+static void job_release(struct accel_job *j)
+{
+	int fd = j->m->dev->fd;
+
+	for (uint32_t s = 0; j->sub && s < j->nsub; s++)
+		if (j->sub[s].syncobj)
+			drmSyncobjDestroy(fd, j->sub[s].syncobj);
+	accel_bo_free(j->in);
+	accel_bo_free(j->act);
+	accel_bo_free(j->cmd);
+	free(j->act_off);
+	free(j->sub);
+	free(j);
+}
+
+/* Allocate the job's buffers and sub-jobs, fill inputs and ops. */
+static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
+		     struct accel_job *j, struct accel_error *err)
+{
+	uint64_t act_bytes = 0;
+	int st;
+
+	j->m = m;
+	j->batch = batch;
+	j->nsub = (batch + m->chunk - 1) / m->chunk;
+	j->act_off = calloc(m->layer_count, sizeof(*j->act_off));
+	j->sub = calloc(j->nsub, sizeof(*j->sub));
+	if (!j->act_off || !j->sub)
+		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
+	for (uint32_t i = 0; i < m->layer_count; i++) {
+		j->act_off[i] = act_bytes;
+		act_bytes += ((uint64_t)batch * m->layers[i].view.rows * 2 + 7) & ~7ull;
+	}
+	st = accel_bo_create(m->dev, (uint64_t)batch * m->inputs * 2,
+			     ACCEL_BO_DEVICE_READ_ONLY, &j->in, err);
+	if (!st)
+		st = accel_bo_create(m->dev, act_bytes, 0, &j->act, err);
+	if (!st)
+		st = accel_bo_create(m->dev, (uint64_t)j->nsub * m->layer_count *
+				     DCACCEL_OP_FC_SIZE, ACCEL_BO_DEVICE_READ_ONLY,
+				     &j->cmd, err);
+	if (st)
+		return st;
+	accel_quantize(m, batch, in, j->in->map, NULL);
+	for (uint32_t s = 0; s < j->nsub; s++) {
+		j->sub[s].first = s * m->chunk;
+		j->sub[s].count = batch - j->sub[s].first < m->chunk ?
+				  batch - j->sub[s].first : m->chunk;
+		if (drmSyncobjCreate(m->dev->fd, 0, &j->sub[s].syncobj))
+			return accelp_fail(err, accelp_errno_status(errno),
+					  "SYNCOBJ_CREATE: %s", strerror(errno));
+		build_ops(j, s);
+	}
+	return ACCEL_OK;
+}
+
+/* Submit every sub-job, each after the one before (so the last one's
+ * syncobj signals the whole job). */
+static int job_submit(struct accel_job *j, struct accel_error *err)
+{
+	const struct accel_model *m = j->m;
+	uint32_t handles[3] = { m->bo->handle, j->in->handle, j->act->handle };
+
+	for (uint32_t s = 0; s < j->nsub; s++) {
+		struct drm_dcaccel_submit sub = {
+			.cmd_handle = j->cmd->handle,
+			.cmd_offset = (uint64_t)s * m->layer_count * DCACCEL_OP_FC_SIZE,
+			.cmd_size = (uint64_t)m->layer_count * DCACCEL_OP_FC_SIZE,
+			.bo_handles = (uintptr_t)handles,
+			.bo_count = 3,
+			.in_syncobjs = s ? (uintptr_t)&j->sub[s - 1].syncobj : 0,
+			.in_syncobj_count = s ? 1 : 0,
+			.out_syncobj = j->sub[s].syncobj,
+		};
+
+		if (drmIoctl(m->dev->fd, DRM_IOCTL_DCACCEL_SUBMIT, &sub)) {
+			int e = errno;
+
+			return accelp_fail(err, accelp_errno_status(e),
+					  "SUBMIT of vectors %u..%u: %s", j->sub[s].first,
+					  j->sub[s].first + j->sub[s].count - 1, strerror(e));
+		}
+		j->sub[s].job_id = sub.job_id;
+		j->nsubmitted = s + 1;
+	}
+	return ACCEL_OK;
+}
+
+static const char *job_status_name(uint32_t st)
+{
+	switch (st) {
+	case DRM_DCACCEL_JOB_MMU_FAULT: return "MMU fault";
+	case DRM_DCACCEL_JOB_BAD_COMMAND: return "bad command";
+	case DRM_DCACCEL_JOB_TIMEOUT: return "device timeout (reset)";
+	case DRM_DCACCEL_JOB_CANCELED: return "canceled";
+	default: return "unknown status";
+	}
+}
+
+/* Wait for the sub-jobs not yet done; record status and stats. */
+static int64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+static int job_collect(struct accel_job *j, int64_t timeout_ns,
+		       struct accel_error *err)
+{
+	int64_t deadline = timeout_ns < 0 ? 0 : now_ns() + timeout_ns;
+
+	for (uint32_t s = 0; s < j->nsubmitted; s++) {
+		struct accel_subjob *sj = &j->sub[s];
+		struct drm_dcaccel_wait_job w = { .job_id = sj->job_id };
+		struct accel_stats *t = &j->stats;
+
+		if (sj->done)
+			continue;
+		if (timeout_ns < 0) {
+			w.timeout_ns = WAIT_FOREVER_NS;
+		} else {
+			int64_t left = deadline - now_ns();
+
+			w.timeout_ns = left > 0 ? left : 0;
+		}
+		if (drmIoctl(j->m->dev->fd, DRM_IOCTL_DCACCEL_WAIT_JOB, &w)) {
+			int e = errno;
+
+			if (e == ETIME || e == ETIMEDOUT)
+				return accelp_fail(err, ACCEL_E_TIMEOUT,
+						  "job of %u vectors still running", j->batch);
+			return accelp_fail(err, accelp_errno_status(e),
+					  "WAIT_JOB %llu: %s",
+					  (unsigned long long)sj->job_id, strerror(e));
+		}
+		sj->done = 1;
+		if (w.status != DRM_DCACCEL_JOB_OK && j->status == ACCEL_OK) {
+			j->status = ACCEL_E_JOB;
+			snprintf(j->msg, sizeof(j->msg),
+				 "device job %llu (vectors %u..%u): %s%s",
+				 (unsigned long long)sj->job_id, sj->first,
+				 sj->first + sj->count - 1, job_status_name(w.status),
+				 w.status == DRM_DCACCEL_JOB_MMU_FAULT ? " at VA" : "");
+			if (w.status == DRM_DCACCEL_JOB_MMU_FAULT) {
+				size_t n = strlen(j->msg);
+
+				snprintf(j->msg + n, sizeof(j->msg) - n, " 0x%llx",
+					 (unsigned long long)w.stats.fault_va);
+			}
+		}
+		t->jobs++;
+		t->cycles += w.stats.cycles;
+		t->nonzero_acts += w.stats.nonzero_acts;
+		t->entries += w.stats.entries;
+		t->macs += w.stats.macs;
+		if (t->jobs == 1 || w.stats.pe_busy_min < t->pe_busy_min)
+			t->pe_busy_min = w.stats.pe_busy_min;
+		if (w.stats.pe_busy_max > t->pe_busy_max)
+			t->pe_busy_max = w.stats.pe_busy_max;
+		t->pe_busy_total += w.stats.pe_busy_total;
+	}
+	return ACCEL_OK;
+}
+
+int accel_submit(struct accel_model *m, uint32_t batch, const float *in,
+		 struct accel_job **out, struct accel_error *err)
+{
+	struct accel_job *j;
+	int st = check_batch(m, batch, in, out, "accel_submit", err);
+
+	if (st)
+		return st;
+	*out = NULL;
+	if (!m->dev)
+		return accelp_fail(err, ACCEL_E_INVALID,
+				  "accel_submit: the model was loaded without a device");
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
+	st = job_setup(m, batch, in, j, err);
+	if (!st)
+		st = job_submit(j, err);
+	if (st) {
+		job_collect(j, -1, NULL);
+		job_release(j);
+		return st;
+	}
+	*out = j;
+	return ACCEL_OK;
+}
+
+int accel_job_fd(struct accel_job *j, int *fd, struct accel_error *err)
+{
+	if (!j || !fd)
+		return accelp_fail(err, ACCEL_E_INVALID, "accel_job_fd: %s is NULL",
+				  j ? "fd" : "job");
+	if (drmSyncobjExportSyncFile(j->m->dev->fd, j->sub[j->nsub - 1].syncobj, fd))
+		return accelp_fail(err, accelp_errno_status(errno),
+				  "exporting the job's syncobj: %s", strerror(errno));
+	return ACCEL_OK;
+}
+
+int accel_job_wait(struct accel_job *j, int64_t timeout_ns, float *out,
+		   struct accel_stats *stats, struct accel_error *err)
+{
+	const struct accel_model *m;
+	int st;
+
+	if (!j || !out)
+		return accelp_fail(err, ACCEL_E_INVALID, "accel_job_wait: %s is NULL",
+				  j ? "output" : "job");
+	st = job_collect(j, timeout_ns, err);
+	if (st)
+		return st;
+	if (j->status)
+		return accelp_fail(err, j->status, "%s", j->msg);
+	m = j->m;
+	dequantize(m, j->batch,
+		   (const int16_t *)((const uint8_t *)j->act->map +
+				     j->act_off[m->layer_count - 1]), out);
+	if (stats)
+		*stats = j->stats;
+	return ACCEL_OK;
+}
+
+void accel_job_free(struct accel_job *j)
+{
+	if (!j)
+		return;
+	job_collect(j, -1, NULL);
+	job_release(j);
+}
+
+int accel_infer(struct accel_model *m, enum accel_backend backend,
+		uint32_t batch, const float *in, float *out,
+		struct accel_stats *stats, struct accel_error *err)
+{
+	struct accel_job *j;
+	int st = check_batch(m, batch, in, out, "accel_infer", err);
+
+	if (st)
+		return st;
+	if (backend == ACCEL_BACKEND_CPU)
+		return infer_cpu(m, batch, in, out, stats, err);
+	if (backend != ACCEL_BACKEND_DEVICE)
+		return accelp_fail(err, ACCEL_E_INVALID,
+				  "accel_infer: unknown backend %d", (int)backend);
+	st = accel_submit(m, batch, in, &j, err);
+	if (st)
+		return st;
+	st = accel_job_wait(j, -1, out, stats, err);
+	accel_job_free(j);
+	return st;
+}

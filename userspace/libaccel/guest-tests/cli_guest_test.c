@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The dcaccel tool in the test guest (TAP): info, run (with the accuracy
+ * dcc reported), bench (its numbers go to the log as they are: timing is
+ * never pass/fail), and the documented exit codes. The commands are
+ * linked in and called in-process; the model and test set are linked in
+ * as for libaccel_guest_test (build.sh).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../cli/cli.h"
+
+extern const uint8_t _binary_model_dcm_start[], _binary_model_dcm_end[];
+extern const uint8_t _binary_images_gz_start[], _binary_images_gz_end[];
+extern const uint8_t _binary_labels_gz_start[], _binary_labels_gz_end[];
+extern const uint8_t _binary_expected_txt_start[], _binary_expected_txt_end[];
+
+#define PLAN	8
+
+static int test_no;
+
+static int write_blob(const char *path, const uint8_t *a, const uint8_t *b)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(a, 1, (size_t)(b - a), f) == (size_t)(b - a);
+
+	if (f)
+		ok &= !fclose(f);
+	return ok ? 0 : -1;
+}
+
+/* Run one command with its output to `log`; its exit code. */
+static int run(int (*cmd)(int, char **), const char *log, int argc, char **argv)
+{
+	int saved = dup(1), rc;
+	FILE *f;
+
+	fflush(stdout);
+	f = freopen(log, "w", stdout);
+	rc = f ? cmd(argc, argv) : -1;
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	return rc;
+}
+
+static void show(const char *log)
+{
+	char line[4096];
+	FILE *f = fopen(log, "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		printf("# %s", line);
+	if (f)
+		fclose(f);
+}
+
+static void result(int ok, const char *what, int rc)
+{
+	printf("%sok %d - dcaccel %s (exit %d)\n", ok ? "" : "not ", ++test_no, what, rc);
+	fflush(stdout);
+}
+
+static int log_has(const char *log, const char *text)
+{
+	char buf[1 << 16];
+	FILE *f = fopen(log, "r");
+	size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+	if (f)
+		fclose(f);
+	buf[n] = 0;
+	return strstr(buf, text) != NULL;
+}
+
+int main(int argc, char **argv)
+{
+	char want[64], x100[16] = "";
+	int rc;
+
+	/*
+	 * OpenBLAS picks its kernels from CPUID when it loads; under TCG the
+	 * guest CPU is QEMU's baseline, so name a kernel it has (SSE3).
+	 */
+	if (argc == 1 && !getenv("OPENBLAS_CORETYPE")) {
+		setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+		setenv("OPENBLAS_NUM_THREADS", "1", 1);
+		execv("/proc/self/exe", (char *[]){ argv[0], "--child", NULL });
+		printf("# re-exec failed; running as is\n");
+	}
+
+	printf("TAP version 13\n1..%d\n", PLAN);
+	{
+		char line[4096] = "";
+		FILE *f = fopen("/proc/cmdline", "r");
+
+		if (f && !fgets(line, sizeof(line), f))
+			line[0] = 0;
+		if (f)
+			fclose(f);
+		if (!strstr(line, "dcaccel_guest.device=1")) {
+			for (int i = 1; i <= PLAN; i++)
+				printf("ok %d # SKIP no dcaccel device in this guest\n", i);
+			return 0;
+		}
+	}
+	if (write_blob("/tmp/cli-model.dcm", _binary_model_dcm_start, _binary_model_dcm_end) ||
+	    write_blob("/tmp/cli-images.gz", _binary_images_gz_start, _binary_images_gz_end) ||
+	    write_blob("/tmp/cli-labels.gz", _binary_labels_gz_start, _binary_labels_gz_end)) {
+		printf("Bail out! cannot stage the test data\n");
+		return 1;
+	}
+	snprintf(x100, sizeof(x100), "%.*s",
+		 (int)(_binary_expected_txt_end - _binary_expected_txt_start),
+		 (const char *)_binary_expected_txt_start);
+	snprintf(want, sizeof(want), "accuracy %d.%02d%%", atoi(x100) / 100, atoi(x100) % 100);
+	if (system("modprobe dcaccel 2>/dev/null"))
+		printf("# modprobe dcaccel failed\n");
+
+	{
+		char *a[] = { "info", NULL };
+
+		rc = run(cmd_info, "/tmp/cli.log", 1, a);
+		show("/tmp/cli.log");
+		result(rc == EXIT_OK && log_has("/tmp/cli.log", "PEs:"), "info", rc);
+	}
+	{
+		char *a[] = { "info", "--json", NULL };
+
+		rc = run(cmd_info, "/tmp/cli.log", 2, a);
+		show("/tmp/cli.log");
+		result(rc == EXIT_OK && log_has("/tmp/cli.log", "\"pes\":"), "info --json", rc);
+	}
+	{
+		char *a[] = { "run", "/tmp/cli-model.dcm", "/tmp/cli-images.gz", "--labels",
+			      "/tmp/cli-labels.gz", "--quiet", NULL };
+
+		rc = run(cmd_run, "/tmp/cli.log", 6, a);
+		show("/tmp/cli.log");
+		result(rc == EXIT_OK && log_has("/tmp/cli.log", want),
+		       "run on the test set gives dcc's accuracy", rc);
+	}
+	{
+		char *a[] = { "run", "/tmp/cli-model.dcm", "/tmp/cli-images.gz", "--limit", "3",
+			      "--json", NULL };
+
+		rc = run(cmd_run, "/tmp/cli.log", 6, a);
+		show("/tmp/cli.log");
+		result(rc == EXIT_OK && log_has("/tmp/cli.log", "\"predictions\":["),
+		       "run --json", rc);
+	}
+	{
+		char *a[] = { "bench", "/tmp/cli-model.dcm", "--input", "/tmp/cli-images.gz",
+			      "--batches", "1,64", "--iters", "30", NULL };
+
+		rc = run(cmd_bench, "/tmp/cli.log", 8, a);
+		show("/tmp/cli.log");
+		result(rc == EXIT_OK && log_has("/tmp/cli.log", "dense-float") &&
+		       log_has("/tmp/cli.log", "device"), "bench", rc);
+	}
+	{
+		char *a[] = { "bench", "/tmp/cli-model.dcm", "--input", "/tmp/cli-images.gz",
+			      "--batches", "1", "--iters", "5", "--json", NULL };
+
+		rc = run(cmd_bench, "/tmp/cli.log", 9, a);
+		show("/tmp/cli.log");
+		result(rc == EXIT_OK && log_has("/tmp/cli.log", "\"p99_us\""), "bench --json", rc);
+	}
+	{
+		char *a[] = { "run", "/tmp/no-such.dcm", "/tmp/cli-images.gz", NULL };
+
+		rc = run(cmd_run, "/tmp/cli.log", 3, a);
+		result(rc == EXIT_BADFILE, "run with a missing model exits 4", rc);
+	}
+	{
+		char *a[] = { "run", "/tmp/cli-model.dcm", "--frobnicate", NULL };
+
+		rc = run(cmd_run, "/tmp/cli.log", 3, a);
+		result(rc == EXIT_USAGE, "run with a bad option exits 2", rc);
+	}
+	return 0;
+}

@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: MIT
+/*
+ * libaccel on the dcaccel device, in the test guest (TAP): the whole
+ * Fashion-MNIST test set classified on the device gives exactly the CPU
+ * reference's outputs and dcc's accuracy; the device's counters match the
+ * engine's; a model re-encoded for the device's PE count; async jobs from
+ * several threads with poll(); and the API's error paths.
+ *
+ * The model, the test images and labels and dcc's accuracy are linked in
+ * (guest-tests/build.sh) and written to /tmp, so that the guest needs no
+ * data directory and the file loaders are exercised.
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../accel.h"
+#include "../../dcm/dcm.h"
+#include "../../dcc/idx.h"
+
+extern const uint8_t _binary_model_dcm_start[], _binary_model_dcm_end[];
+extern const uint8_t _binary_images_gz_start[], _binary_images_gz_end[];
+extern const uint8_t _binary_labels_gz_start[], _binary_labels_gz_end[];
+extern const uint8_t _binary_expected_txt_start[], _binary_expected_txt_end[];
+
+#define PLAN		12
+#define THREADS		4
+
+static int test_no;
+
+static void result(int ok, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void result(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", ok ? "" : "not ", ++test_no);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static int have_device(void)
+{
+	char line[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(line, sizeof(line), f))
+			line[0] = 0;
+		fclose(f);
+	}
+	return strstr(line, "dcaccel_guest.device=1") != NULL;
+}
+
+static int write_blob(const char *path, const uint8_t *a, const uint8_t *b)
+{
+	FILE *f = fopen(path, "wb");
+	int ok = f && fwrite(a, 1, (size_t)(b - a), f) == (size_t)(b - a);
+
+	if (f)
+		ok &= !fclose(f);
+	return ok ? 0 : -1;
+}
+
+struct ctx {
+	struct accel_device *dev;
+	struct accel_model *m, *cpu;
+	struct dataset ds;
+	uint32_t inputs, outputs;
+	float *dev_out, *cpu_out;
+};
+
+static uint32_t accuracy_x100(const struct ctx *c, const float *out)
+{
+	uint32_t right = 0;
+
+	for (uint32_t i = 0; i < c->ds.count; i++)
+		right += accel_argmax(out + (size_t)i * c->outputs, c->outputs) == c->ds.y[i];
+	return (uint32_t)((right * 10000ull + c->ds.count / 2) / c->ds.count);
+}
+
+static void test_full_set(struct ctx *c, uint32_t want_x100)
+{
+	struct accel_stats ds, cs;
+	struct accel_error err;
+	size_t n = (size_t)c->ds.count * c->outputs;
+	uint32_t mism = 0, dacc, cacc;
+	int st;
+
+	st = accel_infer(c->cpu, ACCEL_BACKEND_CPU, c->ds.count, c->ds.x, c->cpu_out, &cs, &err);
+	result(!st, "CPU reference on %u images%s%s", c->ds.count, st ? ": " : "",
+	       st ? err.msg : "");
+	st = accel_infer(c->m, ACCEL_BACKEND_DEVICE, c->ds.count, c->ds.x, c->dev_out, &ds, &err);
+	result(!st, "device on %u images in %llu jobs%s%s", c->ds.count,
+	       (unsigned long long)ds.jobs, st ? ": " : "", st ? err.msg : "");
+	for (size_t k = 0; !st && k < n; k++)
+		mism += c->dev_out[k] != c->cpu_out[k];
+	result(!st && mism == 0, "device outputs equal the CPU reference's (%u of %zu differ)",
+	       mism, n);
+	dacc = accuracy_x100(c, c->dev_out);
+	cacc = accuracy_x100(c, c->cpu_out);
+	printf("# accuracy: device %u.%02u%%, CPU reference %u.%02u%%, dcc %u.%02u%%\n",
+	       dacc / 100, dacc % 100, cacc / 100, cacc % 100, want_x100 / 100, want_x100 % 100);
+	result(!st && dacc == want_x100 && cacc == want_x100,
+	       "accuracy equals dcc's (%u.%02u%%)", want_x100 / 100, want_x100 % 100);
+	printf("# device stats: %llu cycles, %llu nonzero acts, %llu entries, %llu MACs, PE busy %llu..%llu\n",
+	       (unsigned long long)ds.cycles, (unsigned long long)ds.nonzero_acts,
+	       (unsigned long long)ds.entries, (unsigned long long)ds.macs,
+	       (unsigned long long)ds.pe_busy_min, (unsigned long long)ds.pe_busy_max);
+	result(!st && ds.macs == cs.macs && ds.nonzero_acts == cs.nonzero_acts &&
+	       ds.entries == cs.entries && ds.cycles > 0 && ds.pe_busy_max >= ds.pe_busy_min,
+	       "device counters match the engine's (MACs %llu vs %llu)",
+	       (unsigned long long)ds.macs, (unsigned long long)cs.macs);
+}
+
+/* The model re-encoded for another PE count loads and runs the same. */
+static void test_reencode(struct ctx *c, const uint8_t *buf, size_t len)
+{
+	struct accel_device_info di;
+	struct accel_model *m = NULL;
+	struct accel_layer_info li;
+	struct accel_error err;
+	struct dcm_model dm;
+	struct dcm_error de;
+	uint8_t *img = NULL;
+	size_t ilen, n = 500, bad = 0;
+	float *out = malloc(n * c->outputs * sizeof(float));
+	int ok = 0;
+
+	accel_device_info(c->dev, &di, NULL);
+	if (!dcm_read_buffer(buf, len, &dm, &de)) {
+		for (uint32_t i = 0; i < dm.layer_count; i++) {
+			dm.layers[i].pes = di.pes == 16 ? 8 : 16;
+			eie_streams_free(&dm.layers[i].streams);
+			dcm_layer_encode(&dm.layers[i], &de);
+		}
+		if (!dcm_write_buffer(&dm, &img, &ilen, &de) &&
+		    !accel_model_load_buffer(c->dev, img, ilen, "reencoded", &m, &err) &&
+		    !accel_model_layer(m, 0, &li, &err) &&
+		    !accel_infer(m, ACCEL_BACKEND_DEVICE, (uint32_t)n, c->ds.x, out, NULL, &err)) {
+			for (size_t k = 0; k < n * c->outputs; k++)
+				bad += out[k] != c->cpu_out[k];
+			ok = li.pes == di.pes && li.file_pes != di.pes && bad == 0;
+		}
+		dcm_free(&dm);
+	}
+	result(ok, "a model encoded for %u PEs runs re-encoded for the device's %u",
+	       di.pes == 16 ? 8 : 16, di.pes);
+	accel_model_free(m);
+	free(img);
+	free(out);
+}
+
+struct worker {
+	struct ctx *c;
+	uint32_t first, count, batch;
+	int failures, polled;
+};
+
+/* Submit every batch of a slice, then poll each job's fd and wait. */
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct ctx *c = w->c;
+	uint32_t nb = (w->count + w->batch - 1) / w->batch;
+	struct accel_job **jobs = calloc(nb, sizeof(*jobs));
+	float *out = malloc((size_t)w->batch * c->outputs * sizeof(float));
+	struct accel_error err;
+
+	for (uint32_t b = 0; b < nb; b++) {
+		uint32_t at = w->first + b * w->batch;
+		uint32_t n = w->first + w->count - at < w->batch ? w->first + w->count - at : w->batch;
+
+		if (accel_submit(c->m, n, c->ds.x + (size_t)at * c->inputs, &jobs[b], &err)) {
+			printf("# submit: %s\n", err.msg);
+			w->failures++;
+		}
+	}
+	for (uint32_t b = 0; b < nb; b++) {
+		uint32_t at = w->first + b * w->batch;
+		uint32_t n = w->first + w->count - at < w->batch ? w->first + w->count - at : w->batch;
+		int fd = -1;
+
+		if (!jobs[b])
+			continue;
+		if (!accel_job_fd(jobs[b], &fd, &err)) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+
+			w->polled += poll(&p, 1, 60000) == 1 && (p.revents & POLLIN);
+			close(fd);
+		}
+		if (accel_job_wait(jobs[b], -1, out, NULL, &err)) {
+			printf("# wait: %s\n", err.msg);
+			w->failures++;
+		} else {
+			for (size_t k = 0; k < (size_t)n * c->outputs; k++)
+				w->failures += out[k] != c->cpu_out[(size_t)at * c->outputs + k];
+		}
+		accel_job_free(jobs[b]);
+	}
+	free(jobs);
+	free(out);
+	return NULL;
+}
+
+static void test_threads(struct ctx *c)
+{
+	pthread_t t[THREADS];
+	struct worker w[THREADS];
+	uint32_t per = 2000, failures = 0, polled = 0, jobs = 0;
+
+	for (int i = 0; i < THREADS; i++) {
+		w[i] = (struct worker){ .c = c, .first = i * per, .count = per,
+					.batch = 100 + 50 * i };
+		jobs += (per + w[i].batch - 1) / w[i].batch;
+		pthread_create(&t[i], NULL, worker_main, &w[i]);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		pthread_join(t[i], NULL);
+		failures += w[i].failures;
+		polled += w[i].polled;
+	}
+	result(failures == 0, "%d threads, %u async jobs: outputs equal the CPU reference's",
+	       THREADS, jobs);
+	result(polled == jobs, "every job's fd polled readable (%u of %u)", polled, jobs);
+}
+
+/* Buffers and the error paths that need a device. */
+static void test_errors(struct ctx *c)
+{
+	struct accel_device_info di;
+	struct accel_device *d2;
+	struct accel_bo *bo = NULL;
+	struct accel_model *m;
+	struct accel_job *job = NULL;
+	struct accel_error err;
+	uint8_t junk[64] = "DCM1 but not really a model";
+	float out[10];
+	int ok = 1, st;
+
+	accel_device_info(c->dev, &di, NULL);
+	st = accel_bo_create(c->dev, 5000, 0, &bo, &err);
+	ok &= !st && accel_bo_size(bo) == 8192 && accel_bo_va(bo) >= di.va_start &&
+	      accel_bo_va(bo) < di.va_start + di.va_size;
+	if (!st) {
+		memset(accel_bo_map(bo), 0xa5, 5000);
+		ok &= ((uint8_t *)accel_bo_map(bo))[4999] == 0xa5;
+		accel_bo_free(bo);
+	}
+	result(ok, "BO create/map/free with its VA");
+
+	ok = accel_bo_create(c->dev, 0, 0, &bo, &err) == ACCEL_E_INVALID &&
+	     strstr(err.msg, "size 0");
+	ok &= accel_bo_create(c->dev, di.max_bo_size + 1, 0, &bo, &err) == ACCEL_E_INVALID;
+	ok &= accel_bo_create(c->dev, 4096, 0x80, &bo, &err) == ACCEL_E_INVALID &&
+	      strstr(err.msg, "flags");
+	ok &= accel_bo_create(c->dev, 4096, 0, NULL, &err) == ACCEL_E_INVALID;
+	ok &= accel_open("/dev/accel/accel63", &d2, &err) == ACCEL_E_NODEV &&
+	      strstr(err.msg, "accel63");
+	ok &= accel_model_load_buffer(c->dev, junk, sizeof(junk), "junk", &m, &err) == ACCEL_E_MODEL &&
+	      strstr(err.msg, "junk");
+	ok &= accel_model_load(c->dev, "/tmp/none.dcm", &m, &err) == ACCEL_E_MODEL;
+	ok &= accel_submit(c->m, 0, c->ds.x, &job, &err) == ACCEL_E_INVALID;
+	ok &= accel_submit(c->m, 1, NULL, &job, &err) == ACCEL_E_INVALID;
+	ok &= accel_infer(c->m, ACCEL_BACKEND_DEVICE, 1, c->ds.x, NULL, NULL, &err) == ACCEL_E_INVALID;
+	if (!accel_submit(c->m, 1, c->ds.x, &job, &err)) {
+		st = accel_job_wait(job, 0, out, NULL, &err);
+		ok &= st == ACCEL_OK || st == ACCEL_E_TIMEOUT;
+		ok &= accel_job_wait(job, -1, out, NULL, &err) == ACCEL_OK;
+		ok &= accel_job_wait(job, -1, NULL, NULL, &err) == ACCEL_E_INVALID;
+		accel_job_free(job);
+	} else {
+		ok = 0;
+	}
+	result(ok, "bad arguments are refused with messages");
+}
+
+int main(void)
+{
+	struct ctx c = { 0 };
+	struct accel_model_info mi;
+	struct accel_device_info di;
+	struct accel_error err;
+	struct dcc_error de;
+	char want[32] = "";
+	unsigned int whole = 0;
+	int st;
+
+	printf("TAP version 13\n1..%d\n", PLAN);
+	if (!have_device()) {
+		for (int i = 1; i <= PLAN; i++)
+			printf("ok %d # SKIP no dcaccel device in this guest\n", i);
+		return 0;
+	}
+	snprintf(want, sizeof(want), "%.*s",
+		 (int)(_binary_expected_txt_end - _binary_expected_txt_start),
+		 (const char *)_binary_expected_txt_start);
+	sscanf(want, "%u", &whole);
+	if (write_blob("/tmp/model.dcm", _binary_model_dcm_start, _binary_model_dcm_end) ||
+	    write_blob("/tmp/images.gz", _binary_images_gz_start, _binary_images_gz_end) ||
+	    write_blob("/tmp/labels.gz", _binary_labels_gz_start, _binary_labels_gz_end) ||
+	    dataset_load("/tmp/images.gz", "/tmp/labels.gz", 0, &c.ds, &de)) {
+		printf("Bail out! cannot stage the test data\n");
+		return 1;
+	}
+	st = accel_open(NULL, &c.dev, &err);
+	/* earlier guest tests may have unloaded the driver */
+	if (st == ACCEL_E_NODEV && !system("modprobe dcaccel 2>/dev/null"))
+		st = accel_open(NULL, &c.dev, &err);
+	if (!st)
+		accel_device_info(c.dev, &di, NULL);
+	result(!st, "open the device%s%s", st ? ": " : "", st ? err.msg : "");
+	if (st) {
+		printf("Bail out! no device\n");
+		return 1;
+	}
+	printf("# %s: %s %d.%d.%d, %u PEs, max batch %u\n", di.node, di.driver,
+	       di.driver_major, di.driver_minor, di.driver_patch, di.pes, di.max_batch);
+	st = accel_model_load(c.dev, "/tmp/model.dcm", &c.m, &err);
+	if (!st)
+		st = accel_model_load(NULL, "/tmp/model.dcm", &c.cpu, &err);
+	result(!st, "load the model on the device%s%s", st ? ": " : "", st ? err.msg : "");
+	if (st) {
+		printf("Bail out! no model\n");
+		return 1;
+	}
+	accel_model_info(c.m, &mi, NULL);
+	c.inputs = mi.inputs;
+	c.outputs = mi.outputs;
+	c.dev_out = malloc((size_t)c.ds.count * c.outputs * sizeof(float));
+	c.cpu_out = malloc((size_t)c.ds.count * c.outputs * sizeof(float));
+	test_full_set(&c, whole);
+	test_reencode(&c, _binary_model_dcm_start,
+		      (size_t)(_binary_model_dcm_end - _binary_model_dcm_start));
+	test_threads(&c);
+	test_errors(&c);
+	accel_model_free(c.m);
+	accel_model_free(c.cpu);
+	accel_close(c.dev);
+	dataset_free(&c.ds);
+	free(c.dev_out);
+	free(c.cpu_out);
+	return 0;
+}

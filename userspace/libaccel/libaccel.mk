@@ -1,0 +1,66 @@
+# libaccel: the library applications link (device, buffers, models,
+# inference). A static archive for the in-tree programs and tests, and a
+# versioned shared library with pkg-config file for `make install`.
+LIBACCEL := $(O)/libaccel.a
+LIBACCEL_SRCS := userspace/libaccel/accel_error.c userspace/libaccel/accel_device.c \
+	userspace/libaccel/accel_model.c userspace/libaccel/accel_infer.c
+# what linking libaccel.a needs besides it
+LIBACCEL_DEPS := $(LIBACCEL) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
+LIBACCEL_LDLIBS := -ldrm -lz -lm
+LIBACCEL_CPPFLAGS := -Iuapi/drm -I/usr/include/libdrm
+
+$(O)/userspace/libaccel/%.o: CPPFLAGS += $(LIBACCEL_CPPFLAGS)
+
+$(LIBACCEL): $(LIBACCEL_SRCS:%.c=$(O)/%.o)
+	$(AR) rcs $@ $^
+
+# The shared library from position-independent copies of every object.
+LIBACCEL_VERSION := 1.0.0
+LIBACCEL_SONAME := libaccel.so.1
+LIBACCEL_SO := $(O)/libaccel.so.$(LIBACCEL_VERSION)
+LIBACCEL_PIC_SRCS := $(LIBACCEL_SRCS) $(DCM_SRCS) $(EIE_ENCODE_SRCS) $(EIE_SRCS)
+
+$(O)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(LIBACCEL_CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=default -MMD -MP -c -o $@ $<
+
+$(LIBACCEL_SO): $(LIBACCEL_PIC_SRCS:%.c=$(O)/pic/%.o) userspace/libaccel/libaccel.map
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBACCEL_SONAME) \
+		-Wl,--version-script=userspace/libaccel/libaccel.map \
+		-o $@ $(filter %.o,$^) $(LIBACCEL_LDLIBS)
+
+ifeq ($(VARIANT),release)
+PROGRAMS += $(LIBACCEL_SO)
+endif
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+install-libaccel: $(LIBACCEL_SO)
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(LIBACCEL_SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libaccel.so.$(LIBACCEL_VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIBACCEL_SONAME)
+	ln -sf $(LIBACCEL_SONAME) $(DESTDIR)$(PREFIX)/lib/libaccel.so
+	install -m 644 userspace/libaccel/accel.h $(DESTDIR)$(PREFIX)/include/accel.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBACCEL_VERSION)|' \
+		userspace/libaccel/libaccel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libaccel.pc
+
+install: install-libaccel
+.PHONY: install install-libaccel
+
+# The guest test's object (guest-tests/build.sh links it with its data);
+# built with everything so that it always compiles.
+all: $(O)/userspace/libaccel/guest-tests/libaccel_guest_test.o \
+	$(O)/userspace/libaccel/guest-tests/cli_guest_test.o
+
+# Host tests (no device needed) and the fuzz target of the model loader.
+LIBACCEL_TESTS := test_libaccel_model
+TESTS += $(LIBACCEL_TESTS:%=$(O)/tests/%)
+$(foreach t,$(LIBACCEL_TESTS),$(eval LDLIBS_$(t) := $(LIBACCEL_LDLIBS) -lpthread))
+$(LIBACCEL_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
+		$(TAP_OBJ) $(LIBACCEL_DEPS)
+	$(LINK)
+
+FUZZERS += $(O)/fuzz/fuzz_libaccel_model
+LDLIBS_fuzz_libaccel_model := $(LIBACCEL_LDLIBS)
+$(O)/fuzz/fuzz_libaccel_model: $(O)/fuzz/fuzz_libaccel_model.o $(LIBACCEL_DEPS)
+	$(LINK)
