@@ -75,5 +75,6 @@ clean:
 
 .PHONY: all tests fuzzers print-tests print-fuzzers check bench clean
 
-run: bench
+run:
+	scripts/run.sh
 .PHONY: run

@@ -3,26 +3,28 @@
 # everything they depend on, decompressed and depmod'ed so that busybox's
 # `modprobe drm` works), out-of-tree modules under
 # /lib/modules/VERSION/updates/ (so `modprobe NAME` works), and the guest
-# test programs under /tests (dynamic ones with their libraries), with
+# test programs under /tests (dynamic ones with their libraries), any other
+# files under /data (programs among them get their libraries too), with
 # guest-init.sh as /init.
 #
 # Usage: make-initramfs.sh KERNEL_DIR OUT.cpio.gz [--module FILE.ko]...
-#                          [--tests DIR]...
+#                          [--tests DIR]... [--files DIR]...
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 usage() {
-	echo "usage: make-initramfs.sh KERNEL_DIR OUT.cpio.gz [--module FILE.ko]... [--tests DIR]..." >&2
+	echo "usage: make-initramfs.sh KERNEL_DIR OUT.cpio.gz [--module FILE.ko]... [--tests DIR]... [--files DIR]..." >&2
 	exit 2
 }
 [ $# -ge 2 ] || usage
 kdir=$1 out=$2
 shift 2
-modules=() test_dirs=()
+modules=() test_dirs=() file_dirs=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--module) [ $# -ge 2 ] || usage; modules+=("$2"); shift 2 ;;
 	--tests) [ $# -ge 2 ] || usage; test_dirs+=("$2"); shift 2 ;;
+	--files) [ $# -ge 2 ] || usage; file_dirs+=("$2"); shift 2 ;;
 	*) usage ;;
 	esac
 done
@@ -36,7 +38,7 @@ fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc,tests,lib/modules/"$kver"}
+mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc,tests,data,lib/modules/"$kver"}
 cp "$busybox" "$stage/bin/busybox"
 for applet in $("$busybox" --list); do
 	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
@@ -75,7 +77,11 @@ for dir in "${test_dirs[@]}"; do
 	[ -d "$dir" ] || { echo "make-initramfs: no test directory $dir" >&2; exit 1; }
 	find "$dir" -maxdepth 1 -type f -perm -u+x -exec cp {} "$stage/tests/" \;
 done
-for prog in "$stage"/tests/*; do
+for dir in "${file_dirs[@]}"; do
+	[ -d "$dir" ] || { echo "make-initramfs: no directory $dir" >&2; exit 1; }
+	cp -rL "$dir/." "$stage/data/"
+done
+for prog in "$stage"/tests/* "$stage"/data/*; do
 	[ -f "$prog" ] || continue
 	file -L "$prog" | grep -q 'dynamically linked' || continue
 	ldd "$prog" | grep -oE '/[^ ]+' | while read -r lib; do

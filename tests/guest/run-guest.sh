@@ -7,6 +7,7 @@
 # ${TEST_LOG_DIR:-build/test-logs}/guest-console.log.
 #
 # Usage: tests/guest/run-guest.sh [--module FILE.ko]... [--tests DIR]...
+#                                [--files DIR]...  (files for /data)
 # Environment: GUEST_TIMEOUT (whole boot, default 900 s), GUEST_TEST_TIMEOUT
 # (one guest program, default 300 s), GUEST_ACCEL (kvm|tcg|auto),
 # GUEST_SMP, GUEST_MEM, DCACCEL_CACHE, TEST_LOG_DIR.
@@ -17,10 +18,10 @@ checkout=$(cd "$here/../.." && pwd)
 extra=()
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--module|--tests)
+	--module|--tests|--files)
 		[ $# -ge 2 ] || { echo "run-guest: $1 needs an argument" >&2; exit 2; }
 		extra+=("$1" "$(realpath "$2")"); shift 2 ;;
-	*) echo "usage: run-guest.sh [--module FILE.ko]... [--tests DIR]..." >&2; exit 2 ;;
+	*) echo "usage: run-guest.sh [--module FILE.ko]... [--tests DIR]... [--files DIR]..." >&2; exit 2 ;;
 	esac
 done
 
