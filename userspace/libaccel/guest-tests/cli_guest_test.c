@@ -12,25 +12,11 @@
 #include <unistd.h>
 
 #include "../../cli/cli.h"
-
-extern const uint8_t _binary_model_dcm_start[], _binary_model_dcm_end[];
-extern const uint8_t _binary_images_gz_start[], _binary_images_gz_end[];
-extern const uint8_t _binary_labels_gz_start[], _binary_labels_gz_end[];
-extern const uint8_t _binary_expected_txt_start[], _binary_expected_txt_end[];
+#include "guest_data.h"
 
 #define PLAN	8
 
 static int test_no;
-
-static int write_blob(const char *path, const uint8_t *a, const uint8_t *b)
-{
-	FILE *f = fopen(path, "wb");
-	int ok = f && fwrite(a, 1, (size_t)(b - a), f) == (size_t)(b - a);
-
-	if (f)
-		ok &= !fclose(f);
-	return ok ? 0 : -1;
-}
 
 /* Run one command with its output to `log`; its exit code. */
 static int run(int (*cmd)(int, char **), const char *log, int argc, char **argv)
@@ -78,7 +64,8 @@ static int log_has(const char *log, const char *text)
 
 int main(int argc, char **argv)
 {
-	char want[64], x100[16] = "";
+	unsigned int x100;
+	char want[64];
 	int rc;
 
 	/*
@@ -93,30 +80,17 @@ int main(int argc, char **argv)
 	}
 
 	printf("TAP version 13\n1..%d\n", PLAN);
-	{
-		char line[4096] = "";
-		FILE *f = fopen("/proc/cmdline", "r");
-
-		if (f && !fgets(line, sizeof(line), f))
-			line[0] = 0;
-		if (f)
-			fclose(f);
-		if (!strstr(line, "dcaccel_guest.device=1")) {
-			for (int i = 1; i <= PLAN; i++)
-				printf("ok %d # SKIP no dcaccel device in this guest\n", i);
-			return 0;
-		}
+	if (!guest_has_device()) {
+		for (int i = 1; i <= PLAN; i++)
+			printf("ok %d # SKIP no dcaccel device in this guest\n", i);
+		return 0;
 	}
-	if (write_blob("/tmp/cli-model.dcm", _binary_model_dcm_start, _binary_model_dcm_end) ||
-	    write_blob("/tmp/cli-images.gz", _binary_images_gz_start, _binary_images_gz_end) ||
-	    write_blob("/tmp/cli-labels.gz", _binary_labels_gz_start, _binary_labels_gz_end)) {
+	if (guest_stage_data("cli-")) {
 		printf("Bail out! cannot stage the test data\n");
 		return 1;
 	}
-	snprintf(x100, sizeof(x100), "%.*s",
-		 (int)(_binary_expected_txt_end - _binary_expected_txt_start),
-		 (const char *)_binary_expected_txt_start);
-	snprintf(want, sizeof(want), "accuracy %d.%02d%%", atoi(x100) / 100, atoi(x100) % 100);
+	x100 = guest_expected_x100();
+	snprintf(want, sizeof(want), "accuracy %u.%02u%%", x100 / 100, x100 % 100);
 	if (system("modprobe dcaccel 2>/dev/null"))
 		printf("# modprobe dcaccel failed\n");
 

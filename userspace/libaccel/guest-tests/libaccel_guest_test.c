@@ -21,11 +21,7 @@
 #include "../accel.h"
 #include "../../dcm/dcm.h"
 #include "../../dcc/idx.h"
-
-extern const uint8_t _binary_model_dcm_start[], _binary_model_dcm_end[];
-extern const uint8_t _binary_images_gz_start[], _binary_images_gz_end[];
-extern const uint8_t _binary_labels_gz_start[], _binary_labels_gz_end[];
-extern const uint8_t _binary_expected_txt_start[], _binary_expected_txt_end[];
+#include "guest_data.h"
 
 #define PLAN		12
 #define THREADS		4
@@ -44,29 +40,6 @@ static void result(int ok, const char *fmt, ...)
 	va_end(ap);
 	printf("\n");
 	fflush(stdout);
-}
-
-static int have_device(void)
-{
-	char line[4096] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	if (f) {
-		if (!fgets(line, sizeof(line), f))
-			line[0] = 0;
-		fclose(f);
-	}
-	return strstr(line, "dcaccel_guest.device=1") != NULL;
-}
-
-static int write_blob(const char *path, const uint8_t *a, const uint8_t *b)
-{
-	FILE *f = fopen(path, "wb");
-	int ok = f && fwrite(a, 1, (size_t)(b - a), f) == (size_t)(b - a);
-
-	if (f)
-		ok &= !fclose(f);
-	return ok ? 0 : -1;
 }
 
 struct ctx {
@@ -289,23 +262,17 @@ int main(void)
 	struct accel_device_info di;
 	struct accel_error err;
 	struct dcc_error de;
-	char want[32] = "";
-	unsigned int whole = 0;
+	unsigned int whole;
 	int st;
 
 	printf("TAP version 13\n1..%d\n", PLAN);
-	if (!have_device()) {
+	if (!guest_has_device()) {
 		for (int i = 1; i <= PLAN; i++)
 			printf("ok %d # SKIP no dcaccel device in this guest\n", i);
 		return 0;
 	}
-	snprintf(want, sizeof(want), "%.*s",
-		 (int)(_binary_expected_txt_end - _binary_expected_txt_start),
-		 (const char *)_binary_expected_txt_start);
-	sscanf(want, "%u", &whole);
-	if (write_blob("/tmp/model.dcm", _binary_model_dcm_start, _binary_model_dcm_end) ||
-	    write_blob("/tmp/images.gz", _binary_images_gz_start, _binary_images_gz_end) ||
-	    write_blob("/tmp/labels.gz", _binary_labels_gz_start, _binary_labels_gz_end) ||
+	whole = guest_expected_x100();
+	if (guest_stage_data("") ||
 	    dataset_load("/tmp/images.gz", "/tmp/labels.gz", 0, &c.ds, &de)) {
 		printf("Bail out! cannot stage the test data\n");
 		return 1;
