@@ -8,7 +8,6 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-cache=${DCACCEL_CACHE:-$HOME/.cache/dcaccel}
 data=/usr/share/datasets/fashion-mnist
 step() { printf '\n== %s\n' "$*" >&2; }
 
@@ -18,27 +17,8 @@ scripts/install-deps.sh all
 step "building userspace (dcc, libraries, tools)"
 make -s -j"$(nproc)"
 
-# The model depends on dcc's and the engine's sources, the data and the
-# options: hash them, and compress again only when the hash changes.
-dcc_args=(--seed 1)
-key=$( { find userspace/dcc userspace/dcm userspace/eie qemu-device/eie \
-		include/dcaccel -type f -name '*.[ch]' -print0 |
-		sort -z | xargs -0 sha256sum
-	dpkg-query -W -f='${Version}' dataset-fashion-mnist
-	echo "${dcc_args[*]}"; } | sha256sum | cut -c1-16)
-model_dir=$cache/models/$key
-if [ -f "$model_dir/lenet.dcm" ]; then
-	step "reusing the compressed model $model_dir (its inputs have not changed)"
-else
-	step "compressing LeNet-300-100 on Fashion-MNIST with dcc (about a minute)"
-	rm -rf "$model_dir.tmp"
-	mkdir -p "$model_dir.tmp"
-	build/release/dcc compress "${dcc_args[@]}" \
-		-o "$model_dir.tmp/lenet.dcm" --plots "$model_dir.tmp/plots" |
-		tee "$model_dir.tmp/report.txt"
-	rm -rf "$model_dir"
-	mv "$model_dir.tmp" "$model_dir"
-fi
+step "the compressed model (dcc, cached until what it depends on changes)"
+model_dir=$(scripts/lenet-model.sh "$data")
 mkdir -p build/run
 ln -sfn "$model_dir" build/run/model
 

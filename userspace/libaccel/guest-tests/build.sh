@@ -2,9 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Build the libaccel guest tests (the library's, and the dcaccel tool's,
 # which runs after it) into OUT_DIR with its data linked in: the
-# LeNet-300-100 .dcm from `dcc compress --seed 1` (cached in build/ keyed
-# by the sources it depends on), the Fashion-MNIST test images and labels,
-# and the accuracy dcc measured on the engine.
+# LeNet-300-100 .dcm from scripts/lenet-model.sh, the Fashion-MNIST test
+# images and labels, and the accuracy dcc measured on the engine.
 #
 # Usage: userspace/libaccel/guest-tests/build.sh OUT_DIR
 set -euo pipefail
@@ -23,29 +22,19 @@ nice -n 10 make -s -j2 "$rel/dcc" "$rel/libaccel.a" "$rel/libdcm.a" \
 	"$rel/userspace/libaccel/guest-tests/cli_guest_test.o" \
 	$(for f in cli_common cmd_info cmd_run cmd_bench; do echo "$rel/userspace/cli/$f.o"; done)
 
-# The model depends on dcc, libdcm, the encoder and the engine's sources.
-key=$(cat userspace/dcc/*.[ch] userspace/common/*.h userspace/dcm/*.[ch] \
-	userspace/eie/*.[ch] qemu-device/eie/*.[ch] | sha256sum | cut -c1-16)
-cache=$top/build/libaccel/model-$key
-if [ ! -f "$cache/model.dcm" ] || [ ! -f "$cache/accuracy" ]; then
-	mkdir -p "$cache"
-	echo "# libaccel guest test: training the model (dcc compress --seed 1)" >&2
-	nice -n 10 "$rel/dcc" compress --seed 1 --data "$data" \
-		-o "$cache/model.dcm.tmp" > "$cache/dcc.log" 2>&1
-	# "fixed-point on the EIE engine 89.22%" -> 8922
-	grep -oE 'fixed-point on the EIE engine [0-9]+\.[0-9]{2}%' "$cache/dcc.log" |
-		grep -oE '[0-9]+\.[0-9]{2}' | tr -d . > "$cache/accuracy.tmp"
-	[ -s "$cache/accuracy.tmp" ] || { echo "build.sh: no accuracy in $cache/dcc.log" >&2; exit 1; }
-	mv "$cache/accuracy.tmp" "$cache/accuracy"
-	mv "$cache/model.dcm.tmp" "$cache/model.dcm"
-fi
+# The model make run uses too, cached by what it depends on.
+model=$("$top/scripts/lenet-model.sh" "$data")
+# "fixed-point on the EIE engine 89.22%" -> 8922
+accuracy=$(grep -oE 'fixed-point on the EIE engine [0-9]+\.[0-9]{2}%' "$model/report.txt" |
+	grep -oE '[0-9]+\.[0-9]{2}' | tr -d .)
+[ -n "$accuracy" ] || { echo "build.sh: no accuracy in $model/report.txt" >&2; exit 1; }
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-cp "$cache/model.dcm" "$stage/model.dcm"
+cp "$model/lenet.dcm" "$stage/model.dcm"
 cp "$data/t10k-images-idx3-ubyte.gz" "$stage/images.gz"
 cp "$data/t10k-labels-idx1-ubyte.gz" "$stage/labels.gz"
-cp "$cache/accuracy" "$stage/expected.txt"
+printf %s "$accuracy" > "$stage/expected.txt"
 (cd "$stage" && ld -r -b binary -o data.o model.dcm images.gz labels.gz expected.txt)
 gcc -Wl,-z,noexecstack -o "$out/libaccel_guest_test" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" "$stage/data.o" \

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The LeNet-300-100 model that `make run` and the libaccel guest tests use:
+# `dcc compress --seed 1` on Debian's Fashion-MNIST, cached in
+# ${DCACCEL_CACHE:-~/.cache/dcaccel}/models/KEY, where KEY hashes all that
+# the model depends on (dcc's, libdcm's, the encoder's and the engine's
+# sources, the data package's version, the options). Prints the directory:
+# lenet.dcm, report.txt (dcc's output) and plots/. Needs build/release/dcc.
+#
+# Usage: scripts/lenet-model.sh [FASHION_MNIST_DIR]
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+cache=${DCACCEL_CACHE:-$HOME/.cache/dcaccel}
+data=${1:-/usr/share/datasets/fashion-mnist}
+dcc_args=(--seed 1 --data "$data")
+
+key=$( { find userspace/dcc userspace/dcm userspace/eie userspace/common \
+		qemu-device/eie include/dcaccel -type f -name '*.[ch]' -print0 |
+		sort -z | xargs -0 sha256sum
+	dpkg-query -W -f='${Version}' dataset-fashion-mnist
+	echo "${dcc_args[*]}"; } | sha256sum | cut -c1-16)
+dir=$cache/models/$key
+if [ ! -f "$dir/lenet.dcm" ]; then
+	echo "lenet-model: compressing LeNet-300-100 on Fashion-MNIST with dcc (about a minute)" >&2
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp"
+	nice -n 10 build/release/dcc compress "${dcc_args[@]}" \
+		-o "$dir.tmp/lenet.dcm" --plots "$dir.tmp/plots" |
+		tee "$dir.tmp/report.txt" >&2
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+fi
+echo "$dir"
