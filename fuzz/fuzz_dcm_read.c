@@ -5,6 +5,7 @@
  * checks behind it; every accepted model must hold streams the engine
  * validates.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -57,10 +58,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!dcm_read_buffer(buf, size, &m, &err)) {
 		for (uint32_t i = 0; i < m.layer_count; i++) {
 			struct eie_layer l;
+			struct eie_error ee;
 
 			dcm_layer_view(&m.layers[i], &l);
-			if (eie_validate(&l, NULL))
-				abort();	/* the reader passed a bad layer */
+			if (eie_validate(&l, &ee)) {
+				/* the reader passed a bad layer */
+				fprintf(stderr, "layer %u: %s\n", i, ee.msg);
+				abort();
+			}
 		}
 		dcm_free(&m);
 	}

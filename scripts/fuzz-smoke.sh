@@ -17,5 +17,9 @@ if "$fuzzer" -runs="$runs" -seed=1 -max_total_time=120 \
 	echo "ok 1 - $name: $runs runs, no finding"
 else
 	sed 's/^/# /' "$work/log" | tail -n 40
-	echo "not ok 1 - $name found a crash (see above)"
+	# keep the input that crashed: the work dir goes away on exit
+	keep=${TEST_LOG_DIR:-build/test-logs}/$name-artifacts
+	mkdir -p "$keep"
+	cp "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* "$keep/" 2>/dev/null
+	echo "not ok 1 - $name found a crash (see above; input kept in $keep)"
 fi

@@ -156,6 +156,15 @@ static void test_corrupted_files_refused(void)
 	CHECK_EQ(read_err(bad, len, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "wbits");
 
+	/* outputs finer than the accumulator: the engine refuses it too */
+	memcpy(bad, buf, len);
+	bad[DCM_HEADER_BYTES + DCM_L_IN_FRAC] = 2;
+	bad[DCM_HEADER_BYTES + DCM_L_W_FRAC] = 3;
+	bad[DCM_HEADER_BYTES + DCM_L_OUT_FRAC] = 14;
+	reseal(bad, len);
+	CHECK_EQ(read_err(bad, len, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "out_frac 14 exceeds in_frac + w_frac = 5");
+
 	memcpy(bad, buf, len);
 	dcm_put32(bad + DCM_HEADER_BYTES + DCM_L_PAYLOAD_OFFSET, 0x7fffffff);
 	reseal(bad, len);

@@ -40,6 +40,9 @@ int dcm_check_layer_fields(const struct dcm_layer *l, uint32_t i,
 		return dcm_fail(err, "layer %u: fraction bits %u/%u/%u must be at most %u",
 				i, l->in_frac, l->w_frac, l->out_frac,
 				DCACCEL_EIE_FRAC_MAX);
+	if (l->out_frac > l->in_frac + l->w_frac)
+		return dcm_fail(err, "layer %u: out_frac %u exceeds in_frac + w_frac = %u (outputs are rounded, never shifted left)",
+				i, l->out_frac, l->in_frac + l->w_frac);
 	if (l->codebook_len == 0 || l->codebook_len > (1u << l->wbits))
 		return dcm_fail(err, "layer %u: codebook of %u entries with %u-bit indices",
 				i, l->codebook_len, l->wbits);
