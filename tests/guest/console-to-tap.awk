@@ -3,10 +3,12 @@
 # line as it arrives: each guest test program's results are renumbered and
 # prefixed with the program's name (guest-init.sh frames them with
 # @@dcaccel-test-begin/end markers), and every kernel splat (WARN, BUG,
-# Oops, lockdep, KASAN, panic, hung task, soft lockup, RCU stall) becomes a
-# `not ok` line. A program that dies, exits non-zero or prints fewer results
-# than it planned, and a guest that never finishes, fail too. The plan comes
-# last. Exit status 1 on any failure.
+# Oops, lockdep, KASAN, KFENCE, slub_debug, page poisoning, kmemleak,
+# debugobjects, list/refcount/DMA-API debugging, UBSan, panic, hung task,
+# soft lockup, RCU stall) becomes a `not ok` line. A program that dies,
+# exits non-zero or prints fewer results than it planned, and a guest that
+# never finishes, fail too. The plan comes last. Exit status 1 on any
+# failure.
 #
 # Variables: logfile=PATH (named in the failure messages).
 
@@ -33,6 +35,44 @@ function close_test(rc,    how) {
 	test = ""
 }
 
+# Is this kernel message (timestamp removed) a bug report? The prefixes are
+# those of Debian's 6.12 source, file by file.
+function is_splat(msg) {
+	# WARN() and BUG(), oopses, panics; "BUG: " also starts KASAN and KFENCE
+	# reports (mm/kasan/report.c, mm/kfence/report.c), bad page state
+	# (mm/page_alloc.c), sleeping in atomic context; "WARNING: " starts
+	# lockdep's reports (circular or recursive locking, inconsistent lock
+	# state, bad unlock balance, held lock freed, suspicious RCU usage).
+	if (msg ~ /^(WARNING: |BUG: |kernel BUG at |Oops|general protection fault|Kernel panic|watchdog: BUG: |rcu: INFO: |INFO: task .* blocked for more than|INFO: possible |INFO: trying to register non-static key|INFO: lockdep is turned off)/)
+		return 1
+	# mm/page_poison.c: a freed page was written to (page_poison=1);
+	# mm/debug.c: dump_page() from the poison check or bad_page()
+	if (msg ~ /^(pagealloc: (memory corruption|single bit error)|page dumped because: )/)
+		return 1
+	# mm/slub.c (slub_debug): "BUG kmalloc-64 (Not tainted): Object already
+	# free", "[Poison overwritten] 0x...", "[Right Redzone overwritten] ...",
+	# "FIX kmalloc-64: Restoring ..."; mm/slab_common.c: destroying a cache
+	# that still has objects
+	if (msg ~ /^(BUG [^ ]+ \([^)]*\): |\[[A-Za-z ]+ overwritten\] |FIX [^ ]+: |kmem_cache_destroy [^ ]+: Slab cache still has objects)/)
+		return 1
+	# mm/kmemleak.c: leaks found by a scan, and kmemleak turning itself off
+	if (msg ~ /^kmemleak: ([0-9]+ new suspected memory leaks|unreferenced object|Kernel memory leak detector disabled|Cannot |Memory pool empty|Found object by alias|.*unknown object|Scan area larger)/)
+		return 1
+	# lib/debugobjects.c: "ODEBUG: free active (active state 0) object: ...",
+	# out of memory (debugobjects off); only the selftest line is good news
+	if (msg ~ /^ODEBUG: / && msg !~ /^ODEBUG: selftest passed/)
+		return 1
+	# lib/list_debug.c, lib/refcount.c, lib/ubsan.c, lockdep's
+	# DEBUG_LOCKS_WARN_ON(), mm/usercopy.c
+	if (msg ~ /^(list_(add|del) corruption|list_add double add|refcount_t: |UBSAN: |DEBUG_LOCKS_WARN_ON\(|usercopy: Kernel memory (exposure|overwrite) attempt)/)
+		return 1
+	# kernel/dma/debug.c: "DMA-API: DRIVER DEVICE: ..." reports, and
+	# DMA-API debugging running out of memory (and so turning itself off)
+	if (msg ~ /^DMA-API: ([^ ]+ [^ ]+: |.*(out of memory|ENOMEM))/)
+		return 1
+	return 0
+}
+
 BEGIN {
 	n = failed = done = 0
 	test = ""
@@ -47,7 +87,7 @@ BEGIN {
 line ~ /^\[ *[0-9]+\.[0-9]+\] / {
 	msg = line
 	sub(/^\[ *[0-9]+\.[0-9]+\] /, "", msg)
-	if (msg ~ /^(WARNING: |BUG: |kernel BUG at |Oops|general protection fault|Kernel panic|UBSAN: |INFO: task .* blocked for more than|INFO: possible |INFO: trying to register non-static key|watchdog: BUG: |rcu: INFO: |list_(add|del) corruption|refcount_t: |kmemleak: [0-9]+ new suspected)/)
+	if (is_splat(msg))
 		emit(0, "kernel: " msg)
 	next
 }
