@@ -57,6 +57,13 @@ static void ioctl_numbers_are_distinct(void)
 	}
 }
 
+/* waits write back what is left of an interrupted timeout: IOWR */
+static void waits_copy_their_timeout_back(void)
+{
+	CHECK_EQ(_IOC_DIR(DRM_IOCTL_DCACCEL_WAIT_JOB), _IOC_READ | _IOC_WRITE);
+	CHECK_EQ(_IOC_DIR(DRM_IOCTL_DCACCEL_BO_WAIT), _IOC_READ | _IOC_WRITE);
+}
+
 static void values_are_distinct(void)
 {
 	const unsigned int status[] = {
@@ -72,6 +79,7 @@ static void values_are_distinct(void)
 	/* the flag mask holds every defined flag and nothing else */
 	CHECK_EQ(DRM_DCACCEL_BO_FLAGS, DRM_DCACCEL_BO_DEVICE_READ_ONLY);
 	CHECK_EQ(DRM_DCACCEL_PARAM_MAX_BO_SIZE, 12);
+	CHECK_EQ(DRM_DCACCEL_PARAM_MAX_JOBS, 13);
 }
 
 static void wait_job_fields(void)
@@ -93,6 +101,7 @@ static void wait_job_fields(void)
 static const struct tap_test tests[] = {
 	TAP_TEST(structs_have_explicit_layout),
 	TAP_TEST(ioctl_numbers_are_distinct),
+	TAP_TEST(waits_copy_their_timeout_back),
 	TAP_TEST(values_are_distinct),
 	TAP_TEST(wait_job_fields),
 };

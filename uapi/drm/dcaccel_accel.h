@@ -39,8 +39,8 @@ extern "C" {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_DCACCEL_WAIT_JOB, \
 		 struct drm_dcaccel_wait_job)
 #define DRM_IOCTL_DCACCEL_BO_WAIT \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_DCACCEL_BO_WAIT, \
-		struct drm_dcaccel_bo_wait)
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_DCACCEL_BO_WAIT, \
+		 struct drm_dcaccel_bo_wait)
 
 /**
  * DOC: contexts
@@ -66,6 +66,7 @@ extern "C" {
 #define DRM_DCACCEL_PARAM_VA_SIZE	10	/* size of the VA range */
 #define DRM_DCACCEL_PARAM_MAX_BOS	11	/* most BOs one SUBMIT may list */
 #define DRM_DCACCEL_PARAM_MAX_BO_SIZE	12	/* largest BO */
+#define DRM_DCACCEL_PARAM_MAX_JOBS	13	/* queued + running jobs per file */
 
 /**
  * struct drm_dcaccel_get_param - Query a device parameter
@@ -197,7 +198,11 @@ struct drm_dcaccel_job_stats {
 struct drm_dcaccel_wait_job {
 	/** @job_id: in, from &drm_dcaccel_submit */
 	__u64 job_id;
-	/** @timeout_ns: in, relative; 0 polls */
+	/**
+	 * @timeout_ns: in, relative; 0 polls. Out: what is left of it when a
+	 * signal interrupts the wait, so that a restarted call keeps the
+	 * deadline.
+	 */
 	__s64 timeout_ns;
 	/** @status: out, DRM_DCACCEL_JOB_* */
 	__u32 status;
@@ -217,7 +222,11 @@ struct drm_dcaccel_bo_wait {
 	__u32 handle;
 	/** @pad: must be zero */
 	__u32 pad;
-	/** @timeout_ns: in, relative; 0 polls */
+	/**
+	 * @timeout_ns: in, relative; 0 polls. Out: what is left of it when a
+	 * signal interrupts the wait, so that a restarted call keeps the
+	 * deadline.
+	 */
 	__s64 timeout_ns;
 };
 

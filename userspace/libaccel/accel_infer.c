@@ -208,8 +208,21 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 	return ACCEL_OK;
 }
 
+static int job_collect(struct accel_job *j, int64_t timeout_ns,
+		       struct accel_error *err);
+
+static int job_pending(const struct accel_job *j)
+{
+	for (uint32_t s = 0; s < j->nsubmitted; s++)
+		if (!j->sub[s].done)
+			return 1;
+	return 0;
+}
+
 /* Submit every sub-job, each after the one before (so the last one's
- * syncobj signals the whole job). */
+ * syncobj signals the whole job). A file may have only so many jobs in
+ * flight (EBUSY past DRM_DCACCEL_PARAM_MAX_JOBS): then wait for those
+ * submitted so far and go on. */
 static int job_submit(struct accel_job *j, struct accel_error *err)
 {
 	const struct accel_model *m = j->m;
@@ -229,6 +242,15 @@ static int job_submit(struct accel_job *j, struct accel_error *err)
 
 		if (drmIoctl(m->dev->fd, DRM_IOCTL_DCACCEL_SUBMIT, &sub)) {
 			int e = errno;
+
+			if (e == EBUSY && job_pending(j)) {
+				int st = job_collect(j, -1, err);
+
+				if (st)
+					return st;
+				s--;	/* and again */
+				continue;
+			}
 
 			return accelp_fail(err, accelp_errno_status(e),
 					  "SUBMIT of vectors %u..%u: %s", j->sub[s].first,

@@ -25,6 +25,8 @@ static int dcaccel_ring_show(struct seq_file *m, void *data)
 		seq_puts(m, "unplugged\n");
 		return 0;
 	}
+	if (ddev->wedged || ddev->broken)
+		seq_printf(m, "%s\n", ddev->wedged ? "wedged" : "broken");
 	seq_printf(m, "size %u tail %u head %u status 0x%x error %u\n",
 		   ddev->ring.size, ddev->ring.tail,
 		   dcaccel_read(ddev, DCACCEL_REG_RING_HEAD),
@@ -53,8 +55,9 @@ static int dcaccel_contexts_show(struct seq_file *m, void *data)
 	mutex_lock(&ddev->vms_lock);
 	list_for_each_entry(vm, &ddev->vms, link) {
 		mutex_lock(&vm->lock);
-		seq_printf(m, "context %u: root 0x%llx, %llu bytes mapped\n",
-			   vm->ctx_id, (u64)vm->root->dma, vm->mapped);
+		seq_printf(m, "context %u%s: root 0x%llx, %llu bytes mapped, %u jobs\n",
+			   vm->ctx_id, vm->ctx_live ? "" : " (closed)",
+			   (u64)vm->root->dma, vm->mapped, vm->job_count);
 		drm_mm_print(&vm->mm, &p);
 		mutex_unlock(&vm->lock);
 	}
@@ -103,6 +106,8 @@ static int dcaccel_reset_set(void *data, u64 val)
 		return -EINVAL;
 	if (READ_ONCE(ddev->unplugged))
 		return -ENODEV;
+	if (READ_ONCE(ddev->wedged))
+		return -EIO;
 	queue_work(ddev->reset_wq, &ddev->reset_work);
 	flush_work(&ddev->reset_work);
 	return 0;

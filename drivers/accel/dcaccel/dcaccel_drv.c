@@ -67,6 +67,9 @@ static int dcaccel_get_param_ioctl(struct drm_device *drm, void *data,
 	case DRM_DCACCEL_PARAM_MAX_BO_SIZE:
 		args->value = DCACCEL_MAX_BO_SIZE;
 		break;
+	case DRM_DCACCEL_PARAM_MAX_JOBS:
+		args->value = DCACCEL_FILE_MAX_JOBS;
+		break;
 	default:
 		return -EINVAL;
 	}
@@ -80,7 +83,7 @@ static int dcaccel_open(struct drm_device *drm, struct drm_file *file)
 	struct dcaccel_file *dfile;
 	int ret;
 
-	dfile = kzalloc(sizeof(*dfile), GFP_KERNEL);
+	dfile = kzalloc(sizeof(*dfile), GFP_KERNEL_ACCOUNT);
 	if (!dfile)
 		return -ENOMEM;
 	dfile->ddev = ddev;
@@ -105,18 +108,22 @@ err_free:
 	return ret;
 }
 
+/*
+ * The file's handles are gone already. Its jobs are not waited for: each
+ * holds its address space, which keeps every buffer the device may reach
+ * until the job is gone (dcaccel_vm.c).
+ */
 static void dcaccel_postclose(struct drm_device *drm, struct drm_file *file)
 {
 	struct dcaccel_file *dfile = file->driver_priv;
 
-	/* waits for this file's queued jobs, up to a timeout, then kills them */
-	drm_sched_entity_destroy(&dfile->entity);
 	/*
-	 * and for those on the device: a timeout or an unplug ends them. No
-	 * job then outlives its file, so the module cannot go while its
-	 * scheduler still has a job to free.
+	 * Jobs not yet on the ring: a killed process waits at most a second
+	 * before they are dropped, any other one until they reach the ring
+	 * or it is killed.
 	 */
-	wait_event(dfile->ddev->job_freed, !atomic_read(&dfile->jobs_alive));
+	drm_sched_entity_destroy(&dfile->entity);
+	dcaccel_vm_close(dfile->vm);
 	dcaccel_file_records_fini(dfile);
 	dcaccel_vm_put(dfile->vm);
 	mutex_destroy(&dfile->submit_lock);
@@ -132,7 +139,19 @@ static const struct drm_ioctl_desc dcaccel_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(DCACCEL_BO_WAIT, dcaccel_bo_wait_ioctl, 0),
 };
 
-DEFINE_DRM_ACCEL_FOPS(dcaccel_fops);
+/* DEFINE_DRM_ACCEL_FOPS, with the ioctls filtered (dcaccel_ioctl.c) */
+static const struct file_operations dcaccel_fops = {
+	.owner = THIS_MODULE,
+	.open = accel_open,
+	.release = drm_release,
+	.unlocked_ioctl = dcaccel_ioctl,
+	.compat_ioctl = dcaccel_compat_ioctl,
+	.poll = drm_poll,
+	.read = drm_read,
+	.llseek = noop_llseek,
+	.mmap = drm_gem_mmap,
+	.fop_flags = FOP_UNSIGNED_OFFSET,
+};
 
 static const struct drm_driver dcaccel_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ,
@@ -161,8 +180,7 @@ static void dcaccel_ida_fini(struct drm_device *drm, void *arg)
 static int dcaccel_init_locks(struct dcaccel_device *ddev)
 {
 	spin_lock_init(&ddev->hw_lock);
-	spin_lock_init(&ddev->fence_lock);
-	init_waitqueue_head(&ddev->job_freed);
+	INIT_LIST_HEAD(&ddev->ring.inflight);
 	INIT_LIST_HEAD(&ddev->vms);
 	ida_init(&ddev->ctx_ida);
 	return drmm_mutex_init(&ddev->drm, &ddev->vms_lock) ?:
@@ -170,10 +188,10 @@ static int dcaccel_init_locks(struct dcaccel_device *ddev)
 	       drmm_add_action_or_reset(&ddev->drm, dcaccel_ida_fini, NULL);
 }
 
-static int dcaccel_pci_init(struct dcaccel_device *ddev)
+static int dcaccel_map_regs(struct dcaccel_device *ddev)
 {
 	struct pci_dev *pdev = ddev->pdev;
-	int ret, irq;
+	int ret;
 
 	ret = pcim_enable_device(pdev);
 	if (ret)
@@ -185,22 +203,29 @@ static int dcaccel_pci_init(struct dcaccel_device *ddev)
 	ddev->regs = pcim_iomap_table(pdev)[DCACCEL_BAR_REGS];
 	if (pci_resource_len(pdev, DCACCEL_BAR_REGS) < DCACCEL_BAR_SIZE)
 		return -ENODEV;
-	pci_set_master(pdev);
 	/* PTEs and the ring registers hold 52-bit bus addresses */
-	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(52));
-	if (ret)
-		return ret;
+	return dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(52));
+}
+
+/* Only once the device is quiet and the ring exists: DMA, then the IRQ. */
+static int dcaccel_enable_irq(struct dcaccel_device *ddev)
+{
+	struct pci_dev *pdev = ddev->pdev;
+	int ret;
+
+	pci_set_master(pdev);
 	ret = pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_MSI | PCI_IRQ_INTX);
 	if (ret < 0)
 		return ret;
-	irq = pci_irq_vector(pdev, 0);
-	return devm_request_irq(&pdev->dev, irq, dcaccel_irq, IRQF_SHARED,
-				DCACCEL_DRIVER_NAME, ddev);
+	return devm_request_irq(&pdev->dev, pci_irq_vector(pdev, 0),
+				dcaccel_irq, IRQF_SHARED, DCACCEL_DRIVER_NAME,
+				ddev);
 }
 
 static int dcaccel_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 {
 	struct dcaccel_device *ddev;
+	unsigned long flags;
 	int ret;
 
 	ddev = devm_drm_dev_alloc(&pdev->dev, &dcaccel_driver,
@@ -210,19 +235,19 @@ static int dcaccel_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ddev->pdev = pdev;
 	pci_set_drvdata(pdev, ddev);
 
-	ret = dcaccel_init_locks(ddev);
-	if (ret)
-		return ret;
-	ret = dcaccel_pci_init(ddev);
-	if (ret)
-		return ret;
-	ret = dcaccel_hw_init(ddev);
-	if (ret)
-		goto err_stop;
-	ret = dcaccel_sched_init(ddev);
+	ret = dcaccel_init_locks(ddev) ?:
+	      dcaccel_map_regs(ddev) ?:
+	      dcaccel_hw_probe(ddev) ?:
+	      dcaccel_hw_alloc(ddev) ?:
+	      dcaccel_sched_init(ddev) ?:
+	      drmm_add_action_or_reset(&ddev->drm, dcaccel_sched_release,
+				       NULL) ?:
+	      dcaccel_enable_irq(ddev);
 	if (ret)
 		goto err_stop;
-	ret = drmm_add_action_or_reset(&ddev->drm, dcaccel_sched_release, NULL);
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	ret = dcaccel_hw_start(ddev);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 	if (ret)
 		goto err_stop;
 	dcaccel_debugfs_init(ddev);
@@ -235,23 +260,34 @@ static int dcaccel_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	return 0;
 
 err_stop:
-	dcaccel_hw_stop(ddev);
+	if (ddev->regs)
+		dcaccel_hw_disable(ddev);
 	return ret;
 }
 
 static void dcaccel_remove(struct pci_dev *pdev)
 {
 	struct dcaccel_device *ddev = pci_get_drvdata(pdev);
-	unsigned long flags;
 
 	drm_dev_unplug(&ddev->drm);
 	/* open files outlive the device: their jobs fail from here on */
 	mutex_lock(&ddev->reset_lock);
-	spin_lock_irqsave(&ddev->hw_lock, flags);
-	dcaccel_hw_quiesce(ddev, -ENODEV);
-	ddev->unplugged = true;
-	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	dcaccel_hw_unplug(ddev);
 	mutex_unlock(&ddev->reset_lock);
+}
+
+/* No DMA may follow into a rebooted or kexec'd kernel. */
+static void dcaccel_shutdown(struct pci_dev *pdev)
+{
+	struct dcaccel_device *ddev = pci_get_drvdata(pdev);
+	unsigned long flags;
+
+	if (!ddev)
+		return;
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	if (!ddev->unplugged)
+		dcaccel_hw_disable(ddev);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 }
 
 static const struct pci_device_id dcaccel_pci_ids[] = {
@@ -265,8 +301,30 @@ static struct pci_driver dcaccel_pci_driver = {
 	.id_table = dcaccel_pci_ids,
 	.probe = dcaccel_probe,
 	.remove = dcaccel_remove,
+	.shutdown = dcaccel_shutdown,
 };
-module_pci_driver(dcaccel_pci_driver);
+
+static int __init dcaccel_init(void)
+{
+	int ret = dcaccel_vm_wq_init();
+
+	if (ret)
+		return ret;
+	ret = pci_register_driver(&dcaccel_pci_driver);
+	if (ret)
+		dcaccel_vm_wq_fini();
+	return ret;
+}
+
+/* Every address space holds the module until its release work has run. */
+static void __exit dcaccel_exit(void)
+{
+	pci_unregister_driver(&dcaccel_pci_driver);
+	dcaccel_vm_wq_fini();
+}
+
+module_init(dcaccel_init);
+module_exit(dcaccel_exit);
 
 MODULE_DESCRIPTION("DRM accel driver for the dcaccel compressed-model accelerator");
 MODULE_LICENSE("GPL");

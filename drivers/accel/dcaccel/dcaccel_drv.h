@@ -10,6 +10,7 @@
 #include <linux/dma-fence.h>
 #include <linux/idr.h>
 #include <linux/kref.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pci.h>
@@ -36,6 +37,12 @@
 #define DCACCEL_SUBMIT_MAX_SYNCOBJS	64
 #define DCACCEL_RING_ENTRIES	256
 #define DCACCEL_JOB_RECORDS	256	/* finished jobs a file can still read */
+/* queued and running jobs of one file: bounds its memory and its share */
+#define DCACCEL_FILE_MAX_JOBS	128
+/* how long a soft reset may take before the device counts as wedged */
+#define DCACCEL_RESET_TIMEOUT_US	1000000
+/* handles one syncobj array ioctl may name on the dcaccel node */
+#define DCACCEL_SYNCOBJ_ARRAY_MAX	4096
 
 /* The device's capability registers, read once at probe. */
 struct dcaccel_caps {
@@ -82,13 +89,20 @@ struct dcaccel_device {
 	void __iomem *regs;
 	struct dcaccel_caps caps;
 
-	/* ring, inflight list, context table and unplugged: under hw_lock */
+	/*
+	 * ring, inflight list, context table, unplugged, wedged and broken:
+	 * under hw_lock. A wedged device did not stop after a reset: every
+	 * buffer and table it may still reach is kept, for good. A broken
+	 * one stopped but refused its ring: its jobs fail.
+	 */
 	spinlock_t hw_lock;
 	struct dcaccel_ring ring;
 	struct dcaccel_ctx_entry *ctx_table;
 	dma_addr_t ctx_table_dma;
 	u32 ctx_count;
 	bool unplugged;
+	bool wedged;
+	bool broken;
 	struct ida ctx_ida;
 
 	/* contexts alive, for debugfs */
@@ -98,12 +112,10 @@ struct dcaccel_device {
 	struct drm_gpu_scheduler sched;
 	u64 fence_context;
 	atomic64_t fence_seqno;
-	spinlock_t fence_lock;		/* of the ring's hardware fences */
 	struct mutex reset_lock;	/* one reset at a time */
 	/* ordered: the scheduler's timeouts and the debugfs reset, in turn */
 	struct workqueue_struct *reset_wq;
 	struct work_struct reset_work;
-	wait_queue_head_t job_freed;	/* a file's last job went away */
 
 	struct dcaccel_counters counters;
 };
@@ -116,16 +128,28 @@ struct dcaccel_pt {
 	unsigned int used;		/* valid entries */
 };
 
-/* A device address space: one per open file, one context table entry. */
+/*
+ * A device address space: one per open file, one context table entry.
+ * Jobs and buffers hold references; the last one frees it from a work
+ * item (never from the scheduler's own workqueue, see dcaccel_vm.c).
+ */
 struct dcaccel_vm {
 	struct kref ref;
 	struct dcaccel_device *ddev;
 	u32 ctx_id;
-	struct mutex lock;	/* mm, root and mapped */
+	bool ctx_live;		/* ctx_id and its table entry are ours */
+	bool closed;		/* the file is gone: no job can come */
+	/* mm, root, mapped, the job list and the deferred buffers */
+	struct mutex lock;
 	struct drm_mm mm;
 	struct dcaccel_pt *root;
 	u64 mapped;		/* bytes */
+	struct list_head jobs;	/* alive (created, not freed), oldest first */
+	u32 job_count;
+	u64 job_seq;		/* of the newest job */
+	struct list_head dead_bos;	/* freed while a job could reach them */
 	struct list_head link;	/* in ddev->vms */
+	struct work_struct release_work;
 };
 
 /* What a job's WAIT_JOB returns; outlives the job, shared with the file. */
@@ -142,7 +166,6 @@ struct dcaccel_file {
 	struct dcaccel_vm *vm;
 	struct drm_sched_entity entity;
 	struct mutex submit_lock;	/* job arm+push, records */
-	atomic_t jobs_alive;		/* pushed and not yet freed */
 	u64 next_job_id;
 	struct dcaccel_job_record *records[DCACCEL_JOB_RECORDS];
 };
@@ -152,13 +175,23 @@ struct dcaccel_bo {
 	struct dcaccel_vm *vm;		/* the only context it is mapped in */
 	struct drm_mm_node node;	/* its VA range, a guard page included */
 	u32 flags;			/* DRM_DCACCEL_BO_* */
+	/* freed while jobs of its context lived: kept until they are gone */
+	struct list_head dead_link;	/* in vm->dead_bos */
+	u64 dead_after;			/* the newest job that may reach it */
+};
+
+/* A ring fence carries its own lock: it may outlive the device. */
+struct dcaccel_fence {
+	struct dma_fence base;
+	spinlock_t lock;	/* the fence's, dma_fence_init() */
 };
 
 struct dcaccel_job {
 	struct drm_sched_job base;
 	struct dcaccel_device *ddev;
-	struct dcaccel_file *dfile;
 	struct dcaccel_vm *vm;
+	struct list_head vm_link;	/* in vm->jobs while alive */
+	u64 vm_seq;
 	struct dcaccel_job_record *record;
 	struct drm_gem_object **bos;
 	u32 bo_count;
@@ -166,12 +199,11 @@ struct dcaccel_job {
 	u32 cmd_len;
 	u64 seqno;		/* of the last time it went on the ring */
 	u32 slot;
-	struct dma_fence *hw_fence;
-	struct dma_fence *spare_fence;	/* so that run_job need not allocate */
+	struct dcaccel_fence *fence;	/* allocated at SUBMIT, run_job inits */
+	struct dma_fence *hw_fence;	/* &fence->base once initialised */
 	struct list_head inflight_link;
 	bool on_ring;
 	bool done;		/* its completion record was read */
-	bool timed_out;
 	int error;		/* of the completed job, for its fence */
 };
 
@@ -205,13 +237,15 @@ static inline u32 dcaccel_ld32(const __u32 *p)
 u32 dcaccel_read(struct dcaccel_device *ddev, u32 reg);
 void dcaccel_write(struct dcaccel_device *ddev, u32 reg, u32 val);
 u64 dcaccel_read64(struct dcaccel_device *ddev, u32 reg);
-int dcaccel_hw_init(struct dcaccel_device *ddev);
+int dcaccel_hw_probe(struct dcaccel_device *ddev);
+int dcaccel_hw_alloc(struct dcaccel_device *ddev);
 int dcaccel_hw_start(struct dcaccel_device *ddev);
-void dcaccel_hw_stop(struct dcaccel_device *ddev);
+void dcaccel_hw_disable(struct dcaccel_device *ddev);
+int dcaccel_hw_wait_idle(struct dcaccel_device *ddev);
 void dcaccel_hw_ring_push(struct dcaccel_device *ddev, struct dcaccel_job *job);
 void dcaccel_hw_reap(struct dcaccel_device *ddev);
-void dcaccel_hw_quiesce(struct dcaccel_device *ddev, int error);
-void dcaccel_hw_reset(struct dcaccel_device *ddev, int error);
+void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad);
+void dcaccel_hw_unplug(struct dcaccel_device *ddev);
 irqreturn_t dcaccel_irq(int irq, void *arg);
 void dcaccel_hw_set_ctx(struct dcaccel_device *ddev, u32 ctx, u64 root);
 
@@ -224,9 +258,18 @@ int dcaccel_mmu_map(struct dcaccel_vm *vm, u64 va, struct sg_table *sgt,
 void dcaccel_mmu_unmap(struct dcaccel_vm *vm, u64 va, u64 size);
 u64 dcaccel_mmu_lookup(struct dcaccel_vm *vm, u64 va);
 
-/* dcaccel_gem.c */
+/* dcaccel_vm.c */
+int dcaccel_vm_wq_init(void);
+void dcaccel_vm_wq_fini(void);
 struct dcaccel_vm *dcaccel_vm_create(struct dcaccel_device *ddev);
 void dcaccel_vm_put(struct dcaccel_vm *vm);
+void dcaccel_vm_close(struct dcaccel_vm *vm);
+int dcaccel_vm_job_add(struct dcaccel_vm *vm, struct dcaccel_job *job);
+void dcaccel_vm_job_del(struct dcaccel_vm *vm, struct dcaccel_job *job);
+bool dcaccel_vm_defer_bo(struct dcaccel_vm *vm, struct dcaccel_bo *bo);
+
+/* dcaccel_gem.c */
+void dcaccel_bo_release(struct dcaccel_bo *bo);
 struct drm_gem_object *dcaccel_gem_create_object(struct drm_device *drm,
 						 size_t size);
 struct dcaccel_bo *dcaccel_bo_lookup(struct drm_file *file, u32 handle);
@@ -237,6 +280,7 @@ int dcaccel_bo_info_ioctl(struct drm_device *drm, void *data,
 int dcaccel_bo_wait_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file);
 long dcaccel_timeout_to_jiffies(s64 timeout_ns);
+void dcaccel_timeout_left(s64 *timeout_ns, ktime_t start);
 
 /* dcaccel_job.c */
 int dcaccel_sched_init(struct dcaccel_device *ddev);
@@ -251,6 +295,15 @@ void dcaccel_file_records_fini(struct dcaccel_file *dfile);
 void dcaccel_fence_signal(struct dma_fence *fence, int error);
 void dcaccel_recover(struct dcaccel_device *ddev, struct dcaccel_job *bad);
 extern unsigned int dcaccel_job_timeout_ms;
+
+/* dcaccel_ioctl.c */
+long dcaccel_ioctl(struct file *filp, unsigned int cmd, unsigned long arg);
+#ifdef CONFIG_COMPAT
+long dcaccel_compat_ioctl(struct file *filp, unsigned int cmd,
+			  unsigned long arg);
+#else
+#define dcaccel_compat_ioctl NULL
+#endif
 
 /* dcaccel_debugfs.c */
 void dcaccel_debugfs_init(struct dcaccel_device *ddev);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * dcaccel: buffer objects on shmem, each mapped at creation into the
- * device address space of the file that created it, and those address
- * spaces themselves (a drm_mm range allocator, page tables, a context).
+ * device address space of the file that created it (dcaccel_vm.c says
+ * when the mapping goes), and the waits on them.
  */
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
@@ -15,65 +15,10 @@
 
 #include "dcaccel_drv.h"
 
-struct dcaccel_vm *dcaccel_vm_create(struct dcaccel_device *ddev)
+/* Unmap bo from the device and free it: no job can reach it any more. */
+void dcaccel_bo_release(struct dcaccel_bo *bo)
 {
-	struct dcaccel_vm *vm = kzalloc(sizeof(*vm), GFP_KERNEL);
-	int ctx;
-
-	if (!vm)
-		return ERR_PTR(-ENOMEM);
-	ctx = ida_alloc_max(&ddev->ctx_ida, ddev->ctx_count - 1, GFP_KERNEL);
-	if (ctx < 0) {
-		kfree(vm);
-		return ERR_PTR(ctx == -ENOSPC ? -EBUSY : ctx);
-	}
-	vm->root = dcaccel_pt_alloc(ddev, DCACCEL_PT_LEVELS - 1);
-	if (!vm->root) {
-		ida_free(&ddev->ctx_ida, ctx);
-		kfree(vm);
-		return ERR_PTR(-ENOMEM);
-	}
-	kref_init(&vm->ref);
-	mutex_init(&vm->lock);
-	drm_mm_init(&vm->mm, DCACCEL_VA_START, DCACCEL_VA_END - DCACCEL_VA_START);
-	vm->ddev = ddev;
-	vm->ctx_id = ctx;
-	drm_dev_get(&ddev->drm);
-	dcaccel_hw_set_ctx(ddev, ctx, vm->root->dma | DCACCEL_CTX_VALID);
-
-	mutex_lock(&ddev->vms_lock);
-	list_add_tail(&vm->link, &ddev->vms);
-	mutex_unlock(&ddev->vms_lock);
-	return vm;
-}
-
-static void dcaccel_vm_release(struct kref *ref)
-{
-	struct dcaccel_vm *vm = container_of(ref, struct dcaccel_vm, ref);
-	struct dcaccel_device *ddev = vm->ddev;
-
-	mutex_lock(&ddev->vms_lock);
-	list_del(&vm->link);
-	mutex_unlock(&ddev->vms_lock);
-
-	dcaccel_hw_set_ctx(ddev, vm->ctx_id, 0);
-	ida_free(&ddev->ctx_ida, vm->ctx_id);
-	drm_mm_takedown(&vm->mm);
-	dcaccel_pt_free(ddev, vm->root, DCACCEL_PT_LEVELS - 1);
-	mutex_destroy(&vm->lock);
-	kfree(vm);
-	drm_dev_put(&ddev->drm);
-}
-
-void dcaccel_vm_put(struct dcaccel_vm *vm)
-{
-	if (vm)
-		kref_put(&vm->ref, dcaccel_vm_release);
-}
-
-static void dcaccel_bo_free(struct drm_gem_object *obj)
-{
-	struct dcaccel_bo *bo = to_dcaccel_bo(obj);
+	struct drm_gem_object *obj = &bo->base.base;
 	struct dcaccel_vm *vm = bo->vm;
 
 	if (vm) {
@@ -82,9 +27,19 @@ static void dcaccel_bo_free(struct drm_gem_object *obj)
 		vm->mapped -= obj->size;
 		drm_mm_remove_node(&bo->node);
 		mutex_unlock(&vm->lock);
-		dcaccel_vm_put(vm);
 	}
 	drm_gem_shmem_free(&bo->base);
+	dcaccel_vm_put(vm);
+}
+
+/* The last reference went, maybe while a job of its context still runs. */
+static void dcaccel_bo_free(struct drm_gem_object *obj)
+{
+	struct dcaccel_bo *bo = to_dcaccel_bo(obj);
+
+	if (bo->vm && dcaccel_vm_defer_bo(bo->vm, bo))
+		return;
+	dcaccel_bo_release(bo);
 }
 
 /* A BO is mapped in one context only: it is not shared through dma-buf. */
@@ -110,10 +65,11 @@ static const struct drm_gem_object_funcs dcaccel_gem_funcs = {
 struct drm_gem_object *dcaccel_gem_create_object(struct drm_device *drm,
 						 size_t size)
 {
-	struct dcaccel_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	struct dcaccel_bo *bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
+	INIT_LIST_HEAD(&bo->dead_link);
 	bo->base.base.funcs = &dcaccel_gem_funcs;
 	return &bo->base.base;
 }
@@ -231,10 +187,22 @@ long dcaccel_timeout_to_jiffies(s64 timeout_ns)
 	return max_t(long, j, 1);
 }
 
+/*
+ * A wait a signal interrupted is restarted with what is left of its
+ * relative timeout: drm_ioctl copies the arguments back on every return.
+ */
+void dcaccel_timeout_left(s64 *timeout_ns, ktime_t start)
+{
+	s64 left = *timeout_ns - ktime_to_ns(ktime_sub(ktime_get(), start));
+
+	*timeout_ns = max_t(s64, left, 0);
+}
+
 int dcaccel_bo_wait_ioctl(struct drm_device *drm, void *data,
 			  struct drm_file *file)
 {
 	struct drm_dcaccel_bo_wait *args = data;
+	ktime_t start = ktime_get();
 	struct dcaccel_bo *bo;
 	long ret;
 
@@ -251,6 +219,8 @@ int dcaccel_bo_wait_ioctl(struct drm_device *drm, void *data,
 					    DMA_RESV_USAGE_READ, true,
 					    dcaccel_timeout_to_jiffies(args->timeout_ns));
 	drm_gem_object_put(&bo->base.base);
+	if (ret == -ERESTARTSYS)
+		dcaccel_timeout_left(&args->timeout_ns, start);
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ETIME;

@@ -9,7 +9,9 @@
 #include <linux/io.h>
 #include <linux/iopoll.h>
 #include <linux/log2.h>
+#include <linux/module.h>
 
+#include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
 #include "dcaccel_drv.h"
@@ -76,10 +78,13 @@ static int dcaccel_check_caps(struct dcaccel_device *ddev)
 	return 0;
 }
 
-int dcaccel_hw_init(struct dcaccel_device *ddev)
+/*
+ * Identify the device and silence it before anything can interrupt: a
+ * device left running (kexec, a previous driver) or with INT_STATUS set
+ * must not reach the IRQ handler before the ring exists.
+ */
+int dcaccel_hw_probe(struct dcaccel_device *ddev)
 {
-	struct device *dev = &ddev->pdev->dev;
-	struct dcaccel_ring *ring = &ddev->ring;
 	u32 id = dcaccel_read(ddev, DCACCEL_REG_ID);
 	int ret;
 
@@ -91,28 +96,55 @@ int dcaccel_hw_init(struct dcaccel_device *ddev)
 	ret = dcaccel_check_caps(ddev);
 	if (ret)
 		return ret;
-	dcaccel_write(ddev, DCACCEL_REG_CONTROL, DCACCEL_CONTROL_RESET);
+	dcaccel_hw_disable(ddev);
+	dcaccel_write(ddev, DCACCEL_REG_INT_STATUS, DCACCEL_INT_ALL);
+	return dcaccel_hw_wait_idle(ddev);
+}
+
+static void dcaccel_hw_free(struct drm_device *drm, void *arg)
+{
+	struct dcaccel_device *ddev = to_dcaccel(drm);
+	struct device *dev = &ddev->pdev->dev;
+	struct dcaccel_ring *ring = &ddev->ring;
+
+	dma_free_coherent(dev, ring->size * DCACCEL_RING_ENTRY_SIZE,
+			  ring->entries, ring->entries_dma);
+	dma_free_coherent(dev, ring->size * ring->record_stride,
+			  ring->records, ring->records_dma);
+	dma_free_coherent(dev, ddev->ctx_count * DCACCEL_CTX_ENTRY_SIZE,
+			  ddev->ctx_table, ddev->ctx_table_dma);
+}
+
+/*
+ * The ring, its completion records and the context table. Not devres: a
+ * device that does not stop keeps them after unbind (dcaccel_hw_unplug),
+ * so they go with the DRM device, which its jobs then keep.
+ */
+int dcaccel_hw_alloc(struct dcaccel_device *ddev)
+{
+	struct device *dev = &ddev->pdev->dev;
+	struct dcaccel_ring *ring = &ddev->ring;
 
 	ring->size = rounddown_pow_of_two(min_t(u32, ddev->caps.ring_max,
 						DCACCEL_RING_ENTRIES));
 	ring->record_stride = ALIGN(DCACCEL_COMPLETION_BYTES(ddev->caps.pes),
 				    DCACCEL_COMPLETION_ALIGN);
-	INIT_LIST_HEAD(&ring->inflight);
-	ring->entries = dmam_alloc_coherent(dev, ring->size *
-					    DCACCEL_RING_ENTRY_SIZE,
-					    &ring->entries_dma, GFP_KERNEL);
-	ring->records = dmam_alloc_coherent(dev, ring->size *
-					    ring->record_stride,
-					    &ring->records_dma, GFP_KERNEL);
 	ddev->ctx_count = min_t(u32, ddev->caps.contexts,
 				DCACCEL_CONTEXTS_MAX);
-	ddev->ctx_table = dmam_alloc_coherent(dev, ddev->ctx_count *
-					      DCACCEL_CTX_ENTRY_SIZE,
-					      &ddev->ctx_table_dma,
-					      GFP_KERNEL);
-	if (!ring->entries || !ring->records || !ddev->ctx_table)
+	ring->entries = dma_alloc_coherent(dev, ring->size *
+					   DCACCEL_RING_ENTRY_SIZE,
+					   &ring->entries_dma, GFP_KERNEL);
+	ring->records = dma_alloc_coherent(dev, ring->size *
+					   ring->record_stride,
+					   &ring->records_dma, GFP_KERNEL);
+	ddev->ctx_table = dma_alloc_coherent(dev, ddev->ctx_count *
+					     DCACCEL_CTX_ENTRY_SIZE,
+					     &ddev->ctx_table_dma, GFP_KERNEL);
+	if (!ring->entries || !ring->records || !ddev->ctx_table) {
+		dcaccel_hw_free(&ddev->drm, NULL);
 		return -ENOMEM;
-	return dcaccel_hw_start(ddev);
+	}
+	return drmm_add_action_or_reset(&ddev->drm, dcaccel_hw_free, NULL);
 }
 
 /* Program a freshly reset device and let it take the ring. */
@@ -140,46 +172,134 @@ int dcaccel_hw_start(struct dcaccel_device *ddev)
 	return 0;
 }
 
-void dcaccel_hw_stop(struct dcaccel_device *ddev)
+/* Mask interrupts and soft-reset; what is in flight is abandoned. */
+void dcaccel_hw_disable(struct dcaccel_device *ddev)
 {
-	u32 status;
-
 	dcaccel_write(ddev, DCACCEL_REG_INT_ENABLE, 0);
 	dcaccel_write(ddev, DCACCEL_REG_CONTROL, DCACCEL_CONTROL_RESET);
-	/* no DMA may follow: the buffers of an abandoned job can go now */
-	if (readl_poll_timeout_atomic(ddev->regs + DCACCEL_REG_STATUS, status,
-				      !(status & DCACCEL_STATUS_BUSY), 10,
-				      10000))
-		drm_warn(&ddev->drm, "device still busy after reset\n");
 }
 
 /*
- * Stop the device and take every job off the ring; the caller holds
- * hw_lock. Jobs that finished first keep their results; the others leave
- * with their fences failed by error (when they are to be replayed, the
- * scheduler has detached from those fences already).
+ * After a reset, wait (sleeping) until the device says no job is in
+ * flight: only then may the buffers of abandoned jobs go.
  */
-void dcaccel_hw_quiesce(struct dcaccel_device *ddev, int error)
+int dcaccel_hw_wait_idle(struct dcaccel_device *ddev)
 {
-	struct dcaccel_job *job, *tmp;
+	u32 status;
 
-	dcaccel_hw_stop(ddev);
-	dcaccel_hw_reap(ddev);
-	list_for_each_entry_safe(job, tmp, &ddev->ring.inflight,
-				 inflight_link) {
-		list_del_init(&job->inflight_link);
-		job->on_ring = false;
-		dcaccel_fence_signal(job->hw_fence, error);
-	}
+	return readl_poll_timeout(ddev->regs + DCACCEL_REG_STATUS, status,
+				  !(status & DCACCEL_STATUS_BUSY), 1000,
+				  DCACCEL_RESET_TIMEOUT_US);
 }
 
-/* Soft reset and a fresh, empty ring; the caller holds hw_lock. */
-void dcaccel_hw_reset(struct dcaccel_device *ddev, int error)
+/*
+ * The device did not stop: it may still write anything its jobs could
+ * reach. Keep every job, buffer and table (their references are never
+ * dropped) and the module, and refuse new work. The caller holds hw_lock.
+ */
+static void dcaccel_hw_wedge(struct dcaccel_device *ddev)
 {
+	if (ddev->wedged)
+		return;
+	ddev->wedged = true;
+	__module_get(THIS_MODULE);
+	drm_err(&ddev->drm,
+		"device still busy %u ms after a reset: wedged, its memory is kept\n",
+		DCACCEL_RESET_TIMEOUT_US / 1000);
+}
+
+/*
+ * Reset the device and put back on a fresh ring the jobs it had not
+ * started. Jobs that completed first keep their results; the guilty job
+ * bad fails with JOB_TIMEOUT; a job the device had started fails with
+ * JOB_CANCELED rather than run again from its first op (it may have
+ * overwritten its own inputs). The caller holds reset_lock, with the
+ * scheduler stopped, so nothing else pushes to the ring.
+ */
+void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad)
+{
+	struct dcaccel_job *job, *tmp, *running = NULL;
+	unsigned long flags;
+	LIST_HEAD(ring_jobs);
+	u32 status, head;
+	int ret;
+
 	atomic64_inc(&ddev->counters.resets);
-	dcaccel_hw_quiesce(ddev, error);
-	if (dcaccel_hw_start(ddev))
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	/* no new entry is taken; the one in flight, if any, is at RING_HEAD */
+	dcaccel_write(ddev, DCACCEL_REG_CONTROL, 0);
+	status = dcaccel_read(ddev, DCACCEL_REG_STATUS);
+	head = dcaccel_read(ddev, DCACCEL_REG_RING_HEAD);
+	list_for_each_entry(job, &ddev->ring.inflight, inflight_link) {
+		if ((status & DCACCEL_STATUS_BUSY) && job->slot == head)
+			running = job;
+	}
+	dcaccel_hw_disable(ddev);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+
+	ret = dcaccel_hw_wait_idle(ddev);
+
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	if (ret) {
+		dcaccel_hw_wedge(ddev);
+		spin_unlock_irqrestore(&ddev->hw_lock, flags);
+		return;
+	}
+	/* records written before the reset took effect */
+	dcaccel_hw_reap(ddev);
+	list_splice_init(&ddev->ring.inflight, &ring_jobs);
+	if (!ddev->broken && dcaccel_hw_start(ddev)) {
 		drm_err(&ddev->drm, "device did not come back after reset\n");
+		ddev->broken = true;
+	}
+	list_for_each_entry_safe(job, tmp, &ring_jobs, inflight_link) {
+		list_del_init(&job->inflight_link);
+		job->on_ring = false;
+		if (job == bad) {
+			job->record->status = DRM_DCACCEL_JOB_TIMEOUT;
+			atomic64_inc(&ddev->counters.timeouts);
+			dcaccel_fence_signal(job->hw_fence, -ETIME);
+		} else if (job == running || ddev->broken) {
+			dcaccel_fence_signal(job->hw_fence, -ECANCELED);
+		} else {
+			dcaccel_hw_ring_push(ddev, job);
+		}
+	}
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+}
+
+/*
+ * The device is going: stop it and fail what is on its ring, or keep it
+ * all if it does not stop. From here on nothing touches the registers.
+ * The caller holds reset_lock.
+ */
+void dcaccel_hw_unplug(struct dcaccel_device *ddev)
+{
+	struct dcaccel_job *job, *tmp;
+	unsigned long flags;
+	int ret = 0;
+
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	if (!ddev->wedged)
+		dcaccel_hw_disable(ddev);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	if (!ddev->wedged)
+		ret = dcaccel_hw_wait_idle(ddev);
+
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	if (ret)
+		dcaccel_hw_wedge(ddev);
+	if (!ddev->wedged) {
+		dcaccel_hw_reap(ddev);
+		list_for_each_entry_safe(job, tmp, &ddev->ring.inflight,
+					 inflight_link) {
+			list_del_init(&job->inflight_link);
+			job->on_ring = false;
+			dcaccel_fence_signal(job->hw_fence, -ENODEV);
+		}
+	}
+	ddev->unplugged = true;
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 }
 
 void dcaccel_hw_set_ctx(struct dcaccel_device *ddev, u32 ctx, u64 root)
@@ -270,7 +390,7 @@ static void dcaccel_report_fault(struct dcaccel_device *ddev)
 irqreturn_t dcaccel_irq(int irq, void *arg)
 {
 	struct dcaccel_device *ddev = arg;
-	u32 status;
+	u32 status, error = 0;
 
 	spin_lock(&ddev->hw_lock);
 	if (ddev->unplugged) {
@@ -278,20 +398,24 @@ irqreturn_t dcaccel_irq(int irq, void *arg)
 		return IRQ_NONE;
 	}
 	status = dcaccel_read(ddev, DCACCEL_REG_INT_STATUS);
-	if (!status || status == ~0u) {
+	/* all ones: the device is gone; claim only the causes we know */
+	if (status == ~0u || !(status & DCACCEL_INT_ALL)) {
 		spin_unlock(&ddev->hw_lock);
 		return IRQ_NONE;
 	}
+	status &= DCACCEL_INT_ALL;
 	dcaccel_write(ddev, DCACCEL_REG_INT_STATUS, status);
 	atomic64_inc(&ddev->counters.irqs);
 	dcaccel_hw_reap(ddev);
 	if (status & DCACCEL_INT_MMU_FAULT)
 		dcaccel_report_fault(ddev);
+	if (status & DCACCEL_INT_RING_ERROR)
+		error = dcaccel_read(ddev, DCACCEL_REG_ERROR);
 	spin_unlock(&ddev->hw_lock);
 
 	if (status & DCACCEL_INT_RING_ERROR) {
-		drm_err(&ddev->drm, "ring halted: error %u; resetting\n",
-			dcaccel_read(ddev, DCACCEL_REG_ERROR));
+		drm_err_ratelimited(&ddev->drm,
+				    "ring halted: error %u; resetting\n", error);
 		drm_sched_fault(&ddev->sched);
 	}
 	return IRQ_HANDLED;

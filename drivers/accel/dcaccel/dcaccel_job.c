@@ -19,8 +19,34 @@
 #include "dcaccel_drv.h"
 
 unsigned int dcaccel_job_timeout_ms = 2000;
-module_param_named(job_timeout_ms, dcaccel_job_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(job_timeout_ms, "Time a job may run before a reset (ms)");
+
+/* 0 would fire the timeout continuously; an hour is as good as never */
+static int dcaccel_set_timeout_ms(const char *val,
+				  const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret = kstrtouint(val, 0, &ms);
+
+	if (ret)
+		return ret;
+	if (ms < 10 || ms > 3600000) {
+		pr_err("dcaccel: job_timeout_ms=%u is outside 10..3600000\n",
+		       ms);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = ms;
+	return 0;
+}
+
+static const struct kernel_param_ops dcaccel_timeout_ops = {
+	.set = dcaccel_set_timeout_ms,
+	.get = param_get_uint,
+};
+
+module_param_cb(job_timeout_ms, &dcaccel_timeout_ops,
+		&dcaccel_job_timeout_ms, 0444);
+MODULE_PARM_DESC(job_timeout_ms,
+		 "Time a job may run before a reset (ms, 10..3600000)");
 
 static const char *dcaccel_fence_driver_name(struct dma_fence *fence)
 {
@@ -32,6 +58,7 @@ static const char *dcaccel_fence_timeline_name(struct dma_fence *fence)
 	return "dcaccel-ring";
 }
 
+/* no .release: dma_fence_free frees it, with no code of this module */
 static const struct dma_fence_ops dcaccel_fence_ops = {
 	.get_driver_name = dcaccel_fence_driver_name,
 	.get_timeline_name = dcaccel_fence_timeline_name,
@@ -126,113 +153,112 @@ void dcaccel_job_complete(struct dcaccel_job *job,
 	dcaccel_fence_signal(job->hw_fence, job->error);
 }
 
+/*
+ * Jobs go on the ring in the order they run here, and the device completes
+ * them in ring order, so the ring's fences signal in order. A job that
+ * cannot go on the ring fails at once; the ring holds nothing older then.
+ */
 static struct dma_fence *dcaccel_run_job(struct drm_sched_job *sched_job)
 {
 	struct dcaccel_job *job = to_dcaccel_job(sched_job);
 	struct dcaccel_device *ddev = job->ddev;
-	struct dma_fence *fence = job->spare_fence;
+	struct dcaccel_fence *f = job->fence;
 	unsigned long flags;
-	bool pushed = false;
 	int error = 0;
 
-	/* a replay after a reset allocates where the first run did not */
-	job->spare_fence = NULL;
-	if (!fence)
-		fence = kzalloc(sizeof(*fence), GFP_NOWAIT | __GFP_NOWARN);
-	if (!fence)
-		return ERR_PTR(-ENOMEM);
-	dma_fence_init(fence, &dcaccel_fence_ops, &ddev->fence_lock,
+	spin_lock_init(&f->lock);
+	dma_fence_init(&f->base, &dcaccel_fence_ops, &f->lock,
 		       ddev->fence_context,
 		       atomic64_inc_return(&ddev->fence_seqno));
-	dma_fence_put(job->hw_fence);
-	job->hw_fence = fence;
+	job->fence = NULL;
+	job->hw_fence = &f->base;
 
 	spin_lock_irqsave(&ddev->hw_lock, flags);
-	if (job->done)
-		error = job->error;
-	else if (job->timed_out)
-		error = -ETIME;
-	else if (ddev->unplugged)
+	if (ddev->unplugged)
 		error = -ENODEV;
+	else if (ddev->broken)
+		error = -EIO;
 	else if (sched_job->s_fence->finished.error)
 		error = sched_job->s_fence->finished.error;
-	else
-		pushed = true;
-	if (pushed)
+	/* wedged: the job waits with the rest, for good */
+	else if (!ddev->wedged)
 		dcaccel_hw_ring_push(ddev, job);
 	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 
-	/* not for the device: complete it here, with the reason */
-	if (pushed)
-		atomic64_inc(&ddev->counters.submitted);
+	if (error)
+		dcaccel_fence_signal(job->hw_fence, error);
 	else
-		dcaccel_fence_signal(fence, error);
-	return dma_fence_get(fence);
+		atomic64_inc(&ddev->counters.submitted);
+	return dma_fence_get(job->hw_fence);
 }
 
-/* Reset the device and replay what was on the ring except bad. */
+/*
+ * Reset the device; dcaccel_hw_reset says what becomes of each job on its
+ * ring. Jobs put back on the fresh ring keep their fences, and with them
+ * the scheduler's callbacks, so nothing is resubmitted (run_job runs once
+ * per job, and never allocates in the reset path): only the scheduler's
+ * submission is paused meanwhile.
+ */
 void dcaccel_recover(struct dcaccel_device *ddev, struct dcaccel_job *bad)
 {
-	unsigned long flags;
-
 	mutex_lock(&ddev->reset_lock);
-	drm_sched_stop(&ddev->sched, bad ? &bad->base : NULL);
-
-	spin_lock_irqsave(&ddev->hw_lock, flags);
-	if (!ddev->unplugged) {
-		dcaccel_hw_reset(ddev, -ECANCELED);
-		if (bad && !bad->done) {
-			bad->timed_out = true;
-			bad->record->status = DRM_DCACCEL_JOB_TIMEOUT;
-			atomic64_inc(&ddev->counters.timeouts);
-		}
-	}
-	spin_unlock_irqrestore(&ddev->hw_lock, flags);
-
-	drm_sched_resubmit_jobs(&ddev->sched);
-	drm_sched_start(&ddev->sched);
+	drm_sched_wqueue_stop(&ddev->sched);
+	if (!READ_ONCE(ddev->unplugged) && !READ_ONCE(ddev->wedged))
+		dcaccel_hw_reset(ddev, bad);
+	drm_sched_wqueue_start(&ddev->sched);
 	mutex_unlock(&ddev->reset_lock);
 }
+
+static void dcaccel_free_job(struct drm_sched_job *sched_job);
 
 static enum drm_gpu_sched_stat
 dcaccel_timedout_job(struct drm_sched_job *sched_job)
 {
 	struct dcaccel_job *job = to_dcaccel_job(sched_job);
 	struct dcaccel_device *ddev = job->ddev;
+	bool gone = READ_ONCE(ddev->unplugged);
 
-	if (READ_ONCE(ddev->unplugged))
-		return DRM_GPU_SCHED_STAT_ENODEV;
-	drm_warn(&ddev->drm, "job %llu of context %u timed out; resetting\n",
-		 job->record->job_id, job->vm->ctx_id);
-	dcaccel_recover(ddev, job);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	/* one that ended just now is not hung: no reset for it */
+	if (!gone && !READ_ONCE(ddev->wedged) &&
+	    !dma_fence_is_signaled(job->hw_fence)) {
+		dev_warn_ratelimited(ddev->drm.dev,
+				     "job %llu of context %u timed out; resetting\n",
+				     job->record->job_id, job->vm->ctx_id);
+		dcaccel_recover(ddev, job);
+	}
+	/*
+	 * drm_sched took the job off its pending list before calling here,
+	 * so nobody else frees it: once its fence has signalled (it ended,
+	 * was failed by the reset, or by the unplug), it is ours to free. On
+	 * a wedged device it stays, with everything it holds.
+	 */
+	if (dma_fence_is_signaled(job->hw_fence))
+		dcaccel_free_job(sched_job);
+	return gone ? DRM_GPU_SCHED_STAT_ENODEV : DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
 static void dcaccel_job_free(struct dcaccel_job *job)
 {
+	struct dcaccel_vm *vm = job->vm;
 	u32 i;
 
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
 	kvfree(job->bos);
-	dcaccel_vm_put(job->vm);
 	dcaccel_record_put(job->record);
 	dma_fence_put(job->hw_fence);
-	kfree(job->spare_fence);
+	kfree(job->fence);
+	/* last: buffers freed by then may be waiting for this job to go */
+	if (!list_empty(&job->vm_link))
+		dcaccel_vm_job_del(vm, job);
 	kfree(job);
+	dcaccel_vm_put(vm);
 }
 
 static void dcaccel_free_job(struct drm_sched_job *sched_job)
 {
-	struct dcaccel_job *job = to_dcaccel_job(sched_job);
-	struct dcaccel_device *ddev = job->ddev;
-	struct dcaccel_file *dfile = job->dfile;
-
 	drm_sched_job_cleanup(sched_job);
-	dcaccel_job_free(job);
-	/* the file's postclose waits for this before it goes */
-	if (atomic_dec_and_test(&dfile->jobs_alive))
-		wake_up_all(&ddev->job_freed);
+	dcaccel_job_free(to_dcaccel_job(sched_job));
 }
 
 static const struct drm_sched_backend_ops dcaccel_sched_ops = {
@@ -292,7 +318,8 @@ static int dcaccel_job_lookup_bos(struct drm_file *file,
 	bool have_cmd = false;
 	u32 i, j, handle;
 
-	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos), GFP_KERNEL);
+	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos),
+			    GFP_KERNEL_ACCOUNT);
 	if (!job->bos)
 		return -ENOMEM;
 	for (i = 0; i < args->bo_count; i++) {
@@ -401,7 +428,6 @@ static int dcaccel_job_push(struct dcaccel_file *dfile,
 	drm_gem_unlock_reservations(job->bos, job->bo_count, &ticket);
 	if (out)
 		drm_syncobj_replace_fence(out, finished);
-	atomic_inc(&dfile->jobs_alive);
 	drm_sched_entity_push_job(&job->base);
 	mutex_unlock(&dfile->submit_lock);
 	dcaccel_record_put(old);
@@ -418,38 +444,50 @@ int dcaccel_submit_ioctl(struct drm_device *drm, void *data,
 	struct dcaccel_bo *cmd;
 	struct dcaccel_job *job;
 	bool inited = false;
-	int ret;
+	int ret, idx;
 
 	ret = dcaccel_submit_check(ddev, args);
 	if (ret)
 		return ret;
+	if (!drm_dev_enter(drm, &idx))
+		return -ENODEV;
+	if (READ_ONCE(ddev->wedged) || READ_ONCE(ddev->broken)) {
+		ret = -EIO;
+		goto out_exit;
+	}
 
 	cmd = dcaccel_bo_lookup(file, args->cmd_handle);
-	if (!cmd)
-		return -ENOENT;
+	if (!cmd) {
+		ret = -ENOENT;
+		goto out_exit;
+	}
 	if (args->cmd_offset > cmd->base.base.size ||
 	    args->cmd_size > cmd->base.base.size - args->cmd_offset) {
-		drm_gem_object_put(&cmd->base.base);
-		return -EINVAL;
+		ret = -EINVAL;
+		goto out_cmd;
 	}
 
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (!job) {
-		drm_gem_object_put(&cmd->base.base);
-		return -ENOMEM;
+		ret = -ENOMEM;
+		goto out_cmd;
 	}
 	job->ddev = ddev;
-	job->dfile = dfile;
 	job->vm = dfile->vm;
 	kref_get(&job->vm->ref);
 	INIT_LIST_HEAD(&job->inflight_link);
+	INIT_LIST_HEAD(&job->vm_link);
 	job->cmd_va = cmd->node.start + args->cmd_offset;
 	job->cmd_len = args->cmd_size;
-	job->record = kzalloc(sizeof(*job->record), GFP_KERNEL);
+	/* the job may reach every buffer of its context from here on */
+	ret = dcaccel_vm_job_add(job->vm, job);
+	if (ret)
+		goto err;
+	job->record = kzalloc(sizeof(*job->record), GFP_KERNEL_ACCOUNT);
 	if (job->record)
 		kref_init(&job->record->ref);
-	job->spare_fence = kzalloc(sizeof(*job->spare_fence), GFP_KERNEL);
-	if (!job->spare_fence || !job->record) {
+	job->fence = kzalloc(sizeof(*job->fence), GFP_KERNEL_ACCOUNT);
+	if (!job->fence || !job->record) {
 		ret = -ENOMEM;
 		goto err;
 	}
@@ -488,7 +526,10 @@ err:
 out:
 	if (out)
 		drm_syncobj_put(out);
+out_cmd:
 	drm_gem_object_put(&cmd->base.base);
+out_exit:
+	drm_dev_exit(idx);
 	return ret;
 }
 
@@ -499,6 +540,7 @@ int dcaccel_wait_job_ioctl(struct drm_device *drm, void *data,
 	struct dcaccel_file *dfile = file->driver_priv;
 	struct drm_dcaccel_wait_job *args = data;
 	struct dcaccel_job_record *rec;
+	ktime_t start = ktime_get();
 	unsigned long flags;
 	long ret;
 
@@ -527,6 +569,8 @@ int dcaccel_wait_job_ioctl(struct drm_device *drm, void *data,
 		spin_unlock_irqrestore(&ddev->hw_lock, flags);
 	}
 	dcaccel_record_put(rec);
+	if (ret == -ERESTARTSYS)
+		dcaccel_timeout_left(&args->timeout_ns, start);
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ETIME;

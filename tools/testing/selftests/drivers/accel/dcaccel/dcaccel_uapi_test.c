@@ -212,4 +212,75 @@ TEST_F(dev, many_bos)
 		dc_bo_destroy(self->fd, &bos[i]);
 }
 
+/*
+ * Core ioctls that an accel file must not reach: in 6.12, GET_UNIQUE and
+ * GET_MAGIC dereference the master an accel file does not have (an oops
+ * with a zeroed struct), and flink would hand a BO to another file.
+ */
+TEST_F(dev, core_ioctls_without_a_place_here_refused)
+{
+	struct drm_unique u = { 0 };
+	struct drm_auth a = { 0 };
+	struct drm_gem_flink fl = { 0 };
+	struct drm_gem_open op = { .name = 1 };
+	struct dc_bo bo;
+
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GET_UNIQUE, &u));
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GET_MAGIC, &a));
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_AUTH_MAGIC, &a));
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_SET_MASTER, NULL));
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_DROP_MASTER,
+					NULL));
+	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &bo));
+	fl.handle = bo.handle;
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GEM_FLINK, &fl));
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GEM_OPEN, &op));
+	dc_bo_destroy(self->fd, &bo);
+	/* what libdrm clients use still works */
+	EXPECT_NE(0, dc_syncobj_create(self->fd));
+}
+
+/* The syncobj array ioctls take a bounded count on this node. */
+TEST_F(dev, syncobj_arrays_bounded)
+{
+	uint32_t h = dc_syncobj_create(self->fd);
+	uint64_t point = 0;
+	struct drm_syncobj_wait w = {
+		.handles = (uintptr_t)&h, .count_handles = 0x10000000,
+	};
+	struct drm_syncobj_timeline_wait tw = {
+		.handles = (uintptr_t)&h, .points = (uintptr_t)&point,
+		.count_handles = 0x10000000,
+	};
+	struct drm_syncobj_array arr = {
+		.handles = (uintptr_t)&h, .count_handles = 0x10000000,
+	};
+	struct drm_syncobj_timeline_array ta = {
+		.handles = (uintptr_t)&h, .points = (uintptr_t)&point,
+		.count_handles = 0x10000000,
+	};
+
+	ASSERT_NE(0, h);
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w));
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT,
+				    &tw));
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_RESET, &arr));
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_SIGNAL, &arr));
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_QUERY, &ta));
+	EXPECT_EQ(-EINVAL, dc_ioctl(self->fd,
+				    DRM_IOCTL_SYNCOBJ_TIMELINE_SIGNAL, &ta));
+	/* one handle: the core answers as usual */
+	arr.count_handles = 1;
+	EXPECT_EQ(0, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_SIGNAL, &arr));
+	w.count_handles = 1;
+	w.timeout_nsec = 0;
+	EXPECT_EQ(0, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_WAIT, &w));
+}
+
+/* The per-file job cap is there for userspace to read. */
+TEST_F(dev, max_jobs_param)
+{
+	EXPECT_LE(16, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_JOBS));
+}
+
 TEST_HARNESS_MAIN

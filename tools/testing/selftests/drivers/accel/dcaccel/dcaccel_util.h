@@ -8,12 +8,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,12 +24,16 @@
 #include "dcaccel_accel.h"
 #include "dcaccel_hw.h"
 
+/* ioctls this process made through dc_ioctl (the stress test counts) */
+static long long dc_ioctl_count;
+
 /* ioctl that returns 0 or -errno, retrying when a signal interrupts it */
 static inline int dc_ioctl(int fd, unsigned long req, void *arg)
 {
 	int ret;
 
 	do {
+		__atomic_fetch_add(&dc_ioctl_count, 1, __ATOMIC_RELAXED);
 		ret = ioctl(fd, req, arg);
 	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
 	return ret ? -errno : 0;
@@ -183,5 +190,111 @@ static inline int dc_syncobj_wait(int fd, uint32_t handle, int64_t rel_ns)
 }
 
 #define DC_SEC	1000000000ll
+
+/* The PCI address of the device behind fd, e.g. "0000:00:02.0". */
+static inline int dc_pci_address(int fd, char *buf, size_t len)
+{
+	char link[128], target[256];
+	struct stat st;
+	ssize_t n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(link, sizeof(link), "/sys/class/accel/accel%u/device",
+		 minor(st.st_rdev));
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	snprintf(buf, len, "%s", basename(target));
+	return 0;
+}
+
+static inline int dc_sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Read a debugfs counter ("name value" lines) of the device behind fd. */
+static inline long long dc_counter(int fd, const char *name)
+{
+	char pci[64], path[160], key[64];
+	long long val, found = -1;
+	FILE *f;
+
+	if (dc_pci_address(fd, pci, sizeof(pci)))
+		return -1;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/counters",
+		 pci);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fscanf(f, "%63s %lld", key, &val) == 2)
+		if (!strcmp(key, name))
+			found = val;
+	fclose(f);
+	return found;
+}
+
+/* Write "1" to the debugfs reset knob of the device behind fd. */
+static inline int dc_debugfs_reset(int fd)
+{
+	char pci[64], path[160];
+	int ret = dc_pci_address(fd, pci, sizeof(pci));
+
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/reset", pci);
+	return dc_sysfs_write(path, "1");
+}
+
+/* One NOP job on a fresh file completes: the device is usable. */
+static inline int dc_device_works(void)
+{
+	struct drm_dcaccel_wait_job w;
+	struct dc_bo cmd;
+	uint64_t job;
+	int fd = dc_open(), ret;
+
+	if (fd < 0)
+		return fd;
+	ret = dc_bo_create(fd, 4096, 0, &cmd);
+	if (!ret) {
+		dc_put_nop(&cmd, 0);
+		ret = dc_submit(fd, &cmd, 0, 8, NULL, 0, NULL, 0, 0, &job);
+	}
+	if (!ret)
+		ret = dc_wait_job(fd, job, 10 * DC_SEC, &w);
+	if (!ret && w.status != DRM_DCACCEL_JOB_OK)
+		ret = -EIO;
+	close(fd);
+	return ret;
+}
+
+/* Whether the device honours the DEBUG op (fault-injection=on). */
+static inline int dc_has_fault_injection(int fd)
+{
+	struct drm_dcaccel_wait_job w;
+	struct dc_bo cmd;
+	uint64_t job;
+	int ret;
+
+	if (dc_bo_create(fd, 4096, 0, &cmd))
+		return 0;
+	dc_put_debug(&cmd, 0, DCACCEL_DEBUG_FAULT, cmd.va);
+	ret = !dc_submit(fd, &cmd, 0, DCACCEL_OP_DEBUG_SIZE, NULL, 0, NULL,
+			 0, 0, &job) &&
+	      !dc_wait_job(fd, job, 10 * DC_SEC, &w) &&
+	      w.status == DRM_DCACCEL_JOB_OK;
+	dc_bo_destroy(fd, &cmd);
+	return ret;
+}
 
 #endif /* DCACCEL_SELFTEST_UTIL_H */
