@@ -5,7 +5,18 @@
 # when this QEMU has it. Does not choose the accelerator.
 #
 # Usage: qemu-args.sh QEMU KERNEL_DIR INITRAMFS [KERNEL_ARG]...
-# Environment: GUEST_SMP (default 2), GUEST_MEM (default 1024, MiB).
+# Environment: GUEST_SMP (default 2), GUEST_MEM (default 1024, MiB),
+# GUEST_MEMDEBUG (the memory-debugging kernel arguments, default
+# "page_poison=1 slub_debug=FZPU").
+#
+# Both are in Debian's kernel (CONFIG_PAGE_POISONING, CONFIG_SLUB_DEBUG):
+# freed pages are filled with a pattern that is checked when they are handed
+# out again, so a write into a freed page -- the device's DMA too, which not
+# even KASAN sees -- prints "pagealloc: memory corruption"; slub_debug does
+# the same for slab objects (poison, red zones, free-list checks, alloc/free
+# owners in the report). init_on_free=1 would add nothing: page_poison takes
+# precedence over it (mm/mm_init.c). A kernel dir may hold a file `cmdline`
+# with arguments of its own (the debug kernel's).
 set -euo pipefail
 qemu=$1 kdir=$2 initramfs=$3
 shift 3
@@ -27,6 +38,10 @@ if "$qemu" -device help 2>/dev/null | grep -q '^name "dcaccel"'; then
 	# fault injection lets the driver's recovery tests hang and fault jobs
 	device=(-device dcaccel,fault-injection=on)
 	append+=" dcaccel_guest.device=1"
+fi
+append+=" ${GUEST_MEMDEBUG-page_poison=1 slub_debug=FZPU}"
+if [ -f "$kdir/cmdline" ]; then
+	append+=" $(cat "$kdir/cmdline")"
 fi
 append+=" $*"
 
