@@ -2,7 +2,7 @@
 DCC_FUZZERS := fuzz_dcm_read fuzz_import_npy fuzz_import_safetensors fuzz_idx
 FUZZERS += $(DCC_FUZZERS:%=$(O)/fuzz/%)
 $(foreach f,$(DCC_FUZZERS),$(eval LDLIBS_$(f) := -lz -lm))
-LDLIBS_fuzz_import_safetensors += -lopenblas
+LDLIBS_fuzz_import_safetensors += -lopenblas -ljson-c
 
 $(O)/fuzz/fuzz_dcm_read: $(O)/fuzz/fuzz_dcm_read.o $(O)/libdcm.a \
 		$(LIBEIE_ENCODE) $(LIBEIE)

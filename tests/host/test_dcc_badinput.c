@@ -241,6 +241,61 @@ static void test_safetensors(void)
 	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "unknown key");
 
+	/* JSON that json-c's strict mode refuses, or of the wrong shape */
+	{
+		static const struct {
+			const char *json, *msg;
+		} bad[] = {
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8],}}",
+			  "bad safetensors header" },	/* trailing comma */
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}x",
+			  "unexpected character at byte 62" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}} {}",
+			  "unexpected character at byte 63" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}",
+			  "shape holds '-2', not a whole number" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[2.0],\"data_offsets\":[0,8]}}",
+			  "not a whole number" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":2,\"data_offsets\":[0,8]}}",
+			  "shape is not a list" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[1,1,1,1,2],\"data_offsets\":[0,8]}}",
+			  "more than 4" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,4,8]}}",
+			  "data_offsets has 3 numbers" },
+			{ "{\"x\":{\"dtype\":7,\"shape\":[2],\"data_offsets\":[0,8]}}",
+			  "dtype is not a string" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[2]}}",
+			  "needs dtype, shape and two data_offsets" },
+			{ "{\"x\":[1,2]}", "tensor x is not an object" },
+			{ "{\"__metadata__\":{\"a\":1},\"x\":{}}", "__metadata__ \"a\" is not a string" },
+			{ "{\"__metadata__\":[]}", "__metadata__ is not an object" },
+			{ "{\"__metadata__\":{}}", "holds no tensors" },
+			{ "[1,2,3]", "not a JSON object" },
+			{ "{\"x\":{\"dtype\":\"F32\",\"shape\":[[[[[2]]]]]}}", "bad safetensors header" },
+			{ "{\"x\" /* c */ :{}}", "bad safetensors header" },
+			{ "{\"\xff\":{}}", "bad safetensors header" },	/* not UTF-8 */
+			{ "{\"x\":{\"dtype\":\"F32\"", "the JSON ends early" },
+		};
+		char json[256];
+
+		for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+			n = safetensors(buf, bad[k].json, d, 8);
+			CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
+			CHECK_STR_CONTAINS(err.msg, bad[k].msg);
+			CHECK(ts.count == 0 && ts.t == NULL);
+		}
+		/* a name longer than a tensor's name field */
+		snprintf(json, sizeof(json), "{\"%0*d\":{}}", TENSOR_NAME_MAX, 0);
+		n = safetensors(buf, json, d, 8);
+		CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
+		CHECK_STR_CONTAINS(err.msg, "tensor name of 128 bytes");
+	}
+	/* escapes in names are JSON's, and padding after the object is fine */
+	n = safetensors(buf, "{\"a\\u00e9\\\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}} \n\t ", d, 8);
+	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), 0);
+	CHECK(ts.count == 1 && !strcmp(ts.t[0].name, "a\xc3\xa9\"b") && ts.t[0].f[1] == 2.0f);
+	tensor_set_free(&ts);
+
 	/* loads, but is no model: the weights do not chain */
 	n = safetensors(buf, "{\"a.weight\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
 			"\"a.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"

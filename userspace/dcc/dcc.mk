@@ -1,10 +1,11 @@
 # dcc: the Deep Compression toolchain (train, prune, quantize, encode).
+# json-c (libjson-c-dev) parses the .safetensors headers.
 DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/mlp.c userspace/dcc/train.c \
 	userspace/dcc/prune.c userspace/dcc/kmeans.c userspace/dcc/fixedpoint.c \
 	userspace/dcc/import_npy.c userspace/dcc/import_safetensors.c \
 	userspace/dcc/model_io.c userspace/dcc/plot.c userspace/dcc/report.c
 LIBDCC := $(O)/libdcc.a
-DCC_LDLIBS := -lopenblas -lz -lm
+DCC_LDLIBS := -lopenblas -ljson-c -lz -lm
 
 $(O)/userspace/dcc/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
 

@@ -2,138 +2,69 @@
 /*
  * .safetensors: an 8-byte little-endian header length, a JSON object
  * mapping tensor names to {"dtype", "shape", "data_offsets"} (plus an
- * optional "__metadata__" object of strings), then the data. The JSON
- * parser below takes exactly that shape and nothing more.
+ * optional "__metadata__" object of strings), then the data. The JSON is
+ * parsed by json-c (strict, UTF-8 checked, nesting bounded); this file
+ * checks that it has exactly that shape.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "tensor.h"
 
-struct json {
-	const char *p, *end, *start;
-	const char *what;
-	struct dcc_error *err;
-};
+/* The header's nesting: object -> tensor object -> shape array. */
+#define SAFETENSORS_JSON_DEPTH	4
 
-static void ws(struct json *j)
+/* A whole number >= 0 from the JSON, or -1 (with a message) when not one. */
+static int json_count(json_object *v, const char *what, const char *tensor,
+		      const char *key, uint64_t *out, struct dcc_error *err)
 {
-	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' ||
-				 *j->p == '\r' || *j->p == '\t'))
-		j->p++;
-}
+	int64_t i;
 
-static int expect(struct json *j, char c)
-{
-	ws(j);
-	if (j->p >= j->end || *j->p != c)
-		return dcc_fail(j->err, "%s: bad safetensors header: expected '%c' at byte %td",
-				j->what, c, j->p - j->start + 8);
-	j->p++;
+	if (!json_object_is_type(v, json_type_int) ||
+	    (i = json_object_get_int64(v)) < 0)
+		return dcc_fail(err, "%s: bad safetensors header: tensor %s: %s holds '%s', not a whole number",
+				what, tensor, key, json_object_to_json_string(v));
+	*out = i == INT64_MAX ? json_object_get_uint64(v) : (uint64_t)i;
 	return 0;
 }
 
-/* A JSON string without escapes other than \" and \\ (names are plain). */
-static int string(struct json *j, char *out, size_t cap)
+/* A JSON array of at most max whole numbers into v; *n their count. */
+static int json_counts(json_object *a, const char *what, const char *tensor,
+		       const char *key, uint64_t *v, uint32_t max, uint32_t *n,
+		       struct dcc_error *err)
 {
-	size_t n = 0;
+	size_t len;
 
-	if (expect(j, '"'))
-		return -1;
-	while (j->p < j->end && *j->p != '"') {
-		char c = *j->p++;
-
-		if (c == '\\') {
-			if (j->p >= j->end)
-				break;
-			c = *j->p++;
-			if (c != '"' && c != '\\' && c != '/')
-				return dcc_fail(j->err, "%s: bad safetensors header: unsupported escape \\%c",
-						j->what, c);
-		}
-		if (n + 1 >= cap)
-			return dcc_fail(j->err, "%s: bad safetensors header: string longer than %zu bytes",
-					j->what, cap - 1);
-		out[n++] = c;
-	}
-	out[n] = 0;
-	if (j->p >= j->end)
-		return dcc_fail(j->err, "%s: bad safetensors header: unterminated string", j->what);
-	j->p++;
-	return 0;
-}
-
-static int number(struct json *j, uint64_t *v)
-{
-	uint64_t x = 0;
-	int digits = 0;
-
-	ws(j);
-	while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
-		if (x > (UINT64_MAX - 9) / 10)
-			return dcc_fail(j->err, "%s: bad safetensors header: number too large", j->what);
-		x = x * 10 + (uint64_t)(*j->p++ - '0');
-		digits++;
-	}
-	if (!digits)
-		return dcc_fail(j->err, "%s: bad safetensors header: expected a number", j->what);
-	*v = x;
-	return 0;
-}
-
-static int peek(struct json *j, char c)
-{
-	ws(j);
-	return j->p < j->end && *j->p == c;
-}
-
-static int num_array(struct json *j, uint64_t *v, uint32_t max, uint32_t *n)
-{
-	*n = 0;
-	if (expect(j, '['))
-		return -1;
-	if (peek(j, ']')) {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		if (*n == max)
-			return dcc_fail(j->err, "%s: bad safetensors header: more than %u numbers in a list",
-					j->what, max);
-		if (number(j, &v[(*n)++]))
+	if (!json_object_is_type(a, json_type_array))
+		return dcc_fail(err, "%s: bad safetensors header: tensor %s: %s is not a list",
+				what, tensor, key);
+	len = json_object_array_length(a);
+	if (len > max)
+		return dcc_fail(err, "%s: bad safetensors header: tensor %s: %s has %zu numbers, more than %u",
+				what, tensor, key, len, max);
+	for (size_t k = 0; k < len; k++)
+		if (json_count(json_object_array_get_idx(a, k), what, tensor, key,
+			       &v[k], err))
 			return -1;
-		if (peek(j, ']')) {
-			j->p++;
-			return 0;
-		}
-		if (expect(j, ','))
-			return -1;
-	}
+	*n = (uint32_t)len;
+	return 0;
 }
 
 /* The __metadata__ object: string values only. */
-static int skip_metadata(struct json *j)
+static int check_metadata(json_object *md, const char *what,
+			  struct dcc_error *err)
 {
-	char s[1024];
-
-	if (expect(j, '{'))
-		return -1;
-	if (peek(j, '}')) {
-		j->p++;
-		return 0;
-	}
-	for (;;) {
-		if (string(j, s, sizeof(s)) || expect(j, ':') ||
-		    string(j, s, sizeof(s)))
-			return -1;
-		if (peek(j, '}')) {
-			j->p++;
-			return 0;
-		}
-		if (expect(j, ','))
-			return -1;
-	}
+	if (!json_object_is_type(md, json_type_object))
+		return dcc_fail(err, "%s: bad safetensors header: __metadata__ is not an object",
+				what);
+	json_object_object_foreach(md, key, val)
+		if (!json_object_is_type(val, json_type_string))
+			return dcc_fail(err, "%s: bad safetensors header: __metadata__ \"%s\" is not a string",
+					what, key);
+	return 0;
 }
 
 static float half_to_float(uint16_t h, int bf16)
@@ -166,44 +97,40 @@ static float half_to_float(uint16_t h, int bf16)
 	return f;
 }
 
-static int one_tensor(struct json *j, const uint8_t *data, uint64_t data_len,
-		      struct tensor *t)
+static int one_tensor(json_object *obj, const char *what, const uint8_t *data,
+		      uint64_t data_len, struct tensor *t, struct dcc_error *err)
 {
-	char key[32], dtype[16] = "";
+	const char *dtype = NULL;
 	uint64_t offs[2] = { 0, 0 }, esize = 0;
 	uint32_t noffs = 0, seen = 0;
 
-	if (expect(j, '{'))
-		return -1;
-	for (;;) {
-		if (string(j, key, sizeof(key)) || expect(j, ':'))
-			return -1;
+	if (!json_object_is_type(obj, json_type_object))
+		return dcc_fail(err, "%s: bad safetensors header: tensor %s is not an object",
+				what, t->name);
+	json_object_object_foreach(obj, key, val) {
 		if (!strcmp(key, "dtype")) {
-			if (string(j, dtype, sizeof(dtype)))
-				return -1;
+			if (!json_object_is_type(val, json_type_string))
+				return dcc_fail(err, "%s: bad safetensors header: tensor %s: dtype is not a string",
+						what, t->name);
+			dtype = json_object_get_string(val);
 			seen |= 1;
 		} else if (!strcmp(key, "shape")) {
-			if (num_array(j, t->shape, TENSOR_DIMS_MAX, &t->ndim))
+			if (json_counts(val, what, t->name, key, t->shape,
+					TENSOR_DIMS_MAX, &t->ndim, err))
 				return -1;
 			seen |= 2;
 		} else if (!strcmp(key, "data_offsets")) {
-			if (num_array(j, offs, 2, &noffs))
+			if (json_counts(val, what, t->name, key, offs, 2, &noffs, err))
 				return -1;
 			seen |= 4;
 		} else {
-			return dcc_fail(j->err, "%s: bad safetensors header: tensor %s has unknown key \"%s\"",
-					j->what, t->name, key);
+			return dcc_fail(err, "%s: bad safetensors header: tensor %s has unknown key \"%s\"",
+					what, t->name, key);
 		}
-		if (peek(j, '}')) {
-			j->p++;
-			break;
-		}
-		if (expect(j, ','))
-			return -1;
 	}
 	if (seen != 7 || noffs != 2)
-		return dcc_fail(j->err, "%s: bad safetensors header: tensor %s needs dtype, shape and two data_offsets",
-				j->what, t->name);
+		return dcc_fail(err, "%s: bad safetensors header: tensor %s needs dtype, shape and two data_offsets",
+				what, t->name);
 	if (!strcmp(dtype, "F32"))
 		esize = 4;
 	else if (!strcmp(dtype, "F64"))
@@ -213,20 +140,20 @@ static int one_tensor(struct json *j, const uint8_t *data, uint64_t data_len,
 	else if (!strcmp(dtype, "U8"))
 		esize = 1;
 	else
-		return dcc_fail(j->err, "%s: tensor %s: dtype %s is not F32, F64, F16, BF16 or U8",
-				j->what, t->name, dtype);
+		return dcc_fail(err, "%s: tensor %s: dtype %s is not F32, F64, F16, BF16 or U8",
+				what, t->name, dtype);
 	t->count = 1;
 	for (uint32_t a = 0; a < t->ndim; a++) {
 		if (t->shape[a] == 0 || t->shape[a] > TENSOR_ELEMS_MAX ||
 		    t->count * t->shape[a] > TENSOR_ELEMS_MAX)
-			return dcc_fail(j->err, "%s: tensor %s: shape has an empty or huge dimension",
-					j->what, t->name);
+			return dcc_fail(err, "%s: tensor %s: shape has an empty or huge dimension",
+					what, t->name);
 		t->count *= t->shape[a];
 	}
 	if (offs[1] < offs[0] || offs[1] > data_len ||
 	    offs[1] - offs[0] != t->count * esize)
-		return dcc_fail(j->err, "%s: tensor %s: data_offsets [%llu, %llu] do not match its shape and dtype, or pass the %llu data bytes",
-				j->what, t->name, (unsigned long long)offs[0],
+		return dcc_fail(err, "%s: tensor %s: data_offsets [%llu, %llu] do not match its shape and dtype, or pass the %llu data bytes",
+				what, t->name, (unsigned long long)offs[0],
 				(unsigned long long)offs[1],
 				(unsigned long long)data_len);
 	const uint8_t *d = data + offs[0];
@@ -234,14 +161,14 @@ static int one_tensor(struct json *j, const uint8_t *data, uint64_t data_len,
 		t->type = TENSOR_U8;
 		t->u8 = malloc(t->count);
 		if (!t->u8)
-			return dcc_fail(j->err, "out of memory");
+			return dcc_fail(err, "out of memory");
 		memcpy(t->u8, d, t->count);
 		return 0;
 	}
 	t->type = TENSOR_F32;
 	t->f = malloc(t->count * sizeof(float));
 	if (!t->f)
-		return dcc_fail(j->err, "out of memory");
+		return dcc_fail(err, "out of memory");
 	for (uint64_t k = 0; k < t->count; k++) {
 		if (esize == 4) {
 			memcpy(&t->f[k], d + 4 * k, 4);
@@ -261,9 +188,13 @@ static int one_tensor(struct json *j, const uint8_t *data, uint64_t data_len,
 int safetensors_load_buffer(const uint8_t *buf, size_t len, const char *what,
 			    struct tensor_set *ts, struct dcc_error *err)
 {
-	struct json j = { 0 };
+	json_tokener *tok;
+	json_object *root = NULL;
+	enum json_tokener_error je;
+	const char *hdr;
 	uint64_t hlen = 0;
-	char name[TENSOR_NAME_MAX];
+	size_t end;
+	int ret = -1;
 
 	memset(ts, 0, sizeof(*ts));
 	if (len < 8)
@@ -273,48 +204,72 @@ int safetensors_load_buffer(const uint8_t *buf, size_t len, const char *what,
 	if (hlen < 2 || hlen > len - 8 || hlen > (100u << 20))
 		return dcc_fail(err, "%s: bad safetensors header: header length %llu in a %zu-byte file",
 				what, (unsigned long long)hlen, len);
-	j.p = (const char *)buf + 8;
-	j.end = j.p + hlen;
-	j.start = j.p;
-	j.what = what;
-	j.err = err;
-	if (expect(&j, '{'))
-		return -1;
-	if (peek(&j, '}'))
-		return dcc_fail(err, "%s: holds no tensors", what);
-	for (;;) {
-		if (string(&j, name, sizeof(name)) || expect(&j, ':'))
-			goto fail;
-		if (!strcmp(name, "__metadata__")) {
-			if (skip_metadata(&j))
-				goto fail;
-		} else {
-			struct tensor *t = realloc(ts->t, (ts->count + 1) * sizeof(*t));
+	hdr = (const char *)buf + 8;
+	tok = json_tokener_new_ex(SAFETENSORS_JSON_DEPTH);
+	if (!tok)
+		return dcc_fail(err, "out of memory");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	root = json_tokener_parse_ex(tok, hdr, (int)hlen);
+	je = json_tokener_get_error(tok);
+	end = json_tokener_get_parse_end(tok);
+	if (!root) {
+		if (je == json_tokener_continue)
+			dcc_fail(err, "%s: bad safetensors header: the JSON ends early (at byte %llu)",
+				 what, (unsigned long long)hlen + 8);
+		else
+			dcc_fail(err, "%s: bad safetensors header: %s at byte %zu", what,
+				 json_tokener_error_desc(je), end + 8);
+		goto out;
+	}
+	/* what follows the object is padding: spaces only */
+	while (end < hlen && (hdr[end] == ' ' || hdr[end] == '\t' ||
+			      hdr[end] == '\n' || hdr[end] == '\r'))
+		end++;
+	if (end < hlen) {
+		dcc_fail(err, "%s: bad safetensors header: bytes after the JSON object at byte %zu",
+			 what, end + 8);
+		goto out;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		dcc_fail(err, "%s: bad safetensors header: not a JSON object", what);
+		goto out;
+	}
+	json_object_object_foreach(root, name, val) {
+		struct tensor *t;
 
-			if (!t) {
-				dcc_fail(err, "out of memory");
-				goto fail;
-			}
-			ts->t = t;
-			t = &ts->t[ts->count++];
-			memset(t, 0, sizeof(*t));
-			snprintf(t->name, sizeof(t->name), "%s", name);
-			if (one_tensor(&j, buf + 8 + hlen, len - 8 - hlen, t))
-				goto fail;
+		if (!strcmp(name, "__metadata__")) {
+			if (check_metadata(val, what, err))
+				goto out;
+			continue;
 		}
-		if (peek(&j, '}'))
-			break;
-		if (expect(&j, ','))
-			goto fail;
+		if (strlen(name) >= TENSOR_NAME_MAX) {
+			dcc_fail(err, "%s: bad safetensors header: tensor name of %zu bytes, more than %u",
+				 what, strlen(name), TENSOR_NAME_MAX - 1);
+			goto out;
+		}
+		t = realloc(ts->t, (ts->count + 1) * sizeof(*t));
+		if (!t) {
+			dcc_fail(err, "out of memory");
+			goto out;
+		}
+		ts->t = t;
+		t = &ts->t[ts->count++];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		if (one_tensor(val, what, buf + 8 + hlen, len - 8 - hlen, t, err))
+			goto out;
 	}
 	if (ts->count == 0) {
 		dcc_fail(err, "%s: holds no tensors", what);
-		goto fail;
+		goto out;
 	}
-	return 0;
-fail:
-	tensor_set_free(ts);
-	return -1;
+	ret = 0;
+out:
+	if (ret)
+		tensor_set_free(ts);
+	json_object_put(root);
+	json_tokener_free(tok);
+	return ret;
 }
 
 int safetensors_load(const char *path, struct tensor_set *ts,
