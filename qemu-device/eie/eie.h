@@ -80,6 +80,23 @@ void eie_run(const struct eie_layer *l, uint32_t batch, const int16_t *in,
 	     int16_t *out, void *ws, struct eie_stats *stats);
 
 /*
+ * How a long run is stopped from outside (a device reset, an unplug): the
+ * *_poll() variants below call stop(opaque) before each vector and every
+ * 256 non-zero activations of a vector, and return -ECANCELED as soon as
+ * it says true; what they wrote to out, stats or cycles is then partial.
+ * stop may block (a device holds a job there while its VM is paused).
+ */
+struct eie_poll {
+	bool (*stop)(void *opaque);
+	void *opaque;
+};
+
+/* eie_run(), stopped when poll (or NULL) says so: 0 or -ECANCELED. */
+int eie_run_poll(const struct eie_layer *l, uint32_t batch,
+		 const int16_t *in, int16_t *out, void *ws,
+		 struct eie_stats *stats, const struct eie_poll *poll);
+
+/*
  * The decoded form (eie_decoded.c): for running many vectors of one layer
  * on a host CPU. Same results and statistics as eie_run().
  */
@@ -119,6 +136,12 @@ size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth);
 int eie_model_cycles(const struct eie_layer *l, uint32_t queue_depth,
 		     uint32_t batch, const int16_t *in, void *ws,
 		     struct eie_cycles *cycles, uint64_t *pe_busy);
+
+/* eie_model_cycles(), stopped when poll says so: also -ECANCELED. */
+int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
+			  uint32_t batch, const int16_t *in, void *ws,
+			  struct eie_cycles *cycles, uint64_t *pe_busy,
+			  const struct eie_poll *poll);
 
 /* Modeled time in nanoseconds of `cycles` at clock_mhz. */
 static inline double eie_cycles_to_ns(uint64_t cycles, uint32_t clock_mhz)

@@ -26,9 +26,19 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
 	return a > b ? a : b;
 }
 
-static void model_vector(const struct eie_layer *l, uint32_t queue_depth,
-			 const int16_t *x, uint64_t *ws,
-			 struct eie_cycles *out, uint64_t *pe_busy)
+/* Non-zero activations modeled between two questions to the poll. */
+#define EIE_POLL_EVERY	256
+
+static bool poll_stop(const struct eie_poll *poll)
+{
+	return poll && poll->stop && poll->stop(poll->opaque);
+}
+
+/* One vector; -ECANCELED when poll said stop. */
+static int model_vector(const struct eie_layer *l, uint32_t queue_depth,
+			const int16_t *x, uint64_t *ws,
+			struct eie_cycles *out, uint64_t *pe_busy,
+			const struct eie_poll *poll)
 {
 	const uint32_t pes = l->pes;
 	uint64_t *finish = ws;		/* F[k-1][p] */
@@ -42,6 +52,8 @@ static void model_vector(const struct eie_layer *l, uint32_t queue_depth,
 
 		if (!x[j])
 			continue;	/* the LNZD skips zeros at no cost */
+		if (k % EIE_POLL_EVERY == 0 && k && poll_stop(poll))
+			return -ECANCELED;
 		slot = start + (k % queue_depth) * pes;
 		if (k) {
 			uint64_t paced = bcast + 1;
@@ -74,16 +86,29 @@ static void model_vector(const struct eie_layer *l, uint32_t queue_depth,
 	out->cycles += latency;
 	out->busy += busy;
 	out->lnzd_stalls += stalls;
+	return 0;
+}
+
+int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
+			  uint32_t batch, const int16_t *in, void *ws,
+			  struct eie_cycles *cycles, uint64_t *pe_busy,
+			  const struct eie_poll *poll)
+{
+	if (queue_depth == 0 || queue_depth > DCACCEL_EIE_QUEUE_MAX)
+		return -EINVAL;
+	for (uint32_t b = 0; b < batch; b++) {
+		if (poll_stop(poll) ||
+		    model_vector(l, queue_depth, in + (size_t)b * l->cols, ws,
+				 cycles, pe_busy, poll))
+			return -ECANCELED;
+	}
+	return 0;
 }
 
 int eie_model_cycles(const struct eie_layer *l, uint32_t queue_depth,
 		     uint32_t batch, const int16_t *in, void *ws,
 		     struct eie_cycles *cycles, uint64_t *pe_busy)
 {
-	if (queue_depth == 0 || queue_depth > DCACCEL_EIE_QUEUE_MAX)
-		return -EINVAL;
-	for (uint32_t b = 0; b < batch; b++)
-		model_vector(l, queue_depth, in + (size_t)b * l->cols, ws,
-			     cycles, pe_busy);
-	return 0;
+	return eie_model_cycles_poll(l, queue_depth, batch, in, ws, cycles,
+				     pe_busy, NULL);
 }

@@ -11,6 +11,7 @@
  * so no sum can overflow within DCACCEL_EIE_DIM_MAX columns, and the result
  * is the spec's, bit for bit.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "eie.h"
@@ -78,8 +79,15 @@ static inline uint32_t run_column(const uint8_t *entries, uint32_t e,
 	return padding;
 }
 
-static void run_vector(const struct eie_layer *l, const int16_t *x,
-		       int16_t *y, void *ws, struct eie_stats *stats)
+static bool poll_stop(const struct eie_poll *poll)
+{
+	return poll && poll->stop && poll->stop(poll->opaque);
+}
+
+/* One vector; -ECANCELED when poll said stop before a chunk. */
+static int run_vector(const struct eie_layer *l, const int16_t *x,
+		      int16_t *y, void *ws, struct eie_stats *stats,
+		      const struct eie_poll *poll)
 {
 	const size_t stride = acc_stride(l);
 	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(l->wbits, l->zbits);
@@ -96,6 +104,8 @@ static void run_vector(const struct eie_layer *l, const int16_t *x,
 	for (k0 = 0; k0 < nnz; k0 += EIE_CHUNK) {
 		uint32_t chunk = nnz - k0 < EIE_CHUNK ? nnz - k0 : EIE_CHUNK;
 
+		if (poll_stop(poll))
+			return -ECANCELED;
 		for (k = 0; k < chunk; k++)
 			for (uint32_t w = 0; w < l->codebook_len; w++)
 				prod[k * l->codebook_len + w] =
@@ -138,12 +148,24 @@ static void run_vector(const struct eie_layer *l, const int16_t *x,
 		stats->padding += padding;
 		stats->macs += entries - padding;
 	}
+	return 0;
+}
+
+int eie_run_poll(const struct eie_layer *l, uint32_t batch,
+		 const int16_t *in, int16_t *out, void *ws,
+		 struct eie_stats *stats, const struct eie_poll *poll)
+{
+	for (uint32_t b = 0; b < batch; b++) {
+		if (poll_stop(poll) ||
+		    run_vector(l, in + (size_t)b * l->cols,
+			       out + (size_t)b * l->rows, ws, stats, poll))
+			return -ECANCELED;
+	}
+	return 0;
 }
 
 void eie_run(const struct eie_layer *l, uint32_t batch, const int16_t *in,
 	     int16_t *out, void *ws, struct eie_stats *stats)
 {
-	for (uint32_t b = 0; b < batch; b++)
-		run_vector(l, in + (size_t)b * l->cols,
-			   out + (size_t)b * l->rows, ws, stats);
+	eie_run_poll(l, batch, in, out, ws, stats, NULL);
 }
