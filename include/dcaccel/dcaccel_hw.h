@@ -151,6 +151,19 @@ typedef uint64_t __u64;
 #define DCACCEL_MAX_OP_MB		64
 #define DCACCEL_MAX_WORK_MI		128	/* 2^27 work units, about 1 s */
 
+/*
+ * Work units of one FC op (hardware.rst, "Limits"); a job's FC ops add up
+ * to at most CAP_MAX_WORK << 20. Per input vector: the input scan (cols),
+ * the product table (codebook_len per non-zero input), one column visit
+ * per PE per non-zero input in the datapath and one in the cycle model
+ * (2 * pes), the entries and the outputs. With every field within its CAP
+ * limit the product cannot overflow.
+ */
+#define DCACCEL_FC_WORK(rows, cols, pes, batch, codebook_len, entry_count) \
+	((__u64)(batch) *						\
+	 ((__u64)(cols) * (1 + (__u64)(codebook_len) + 2 * (__u64)(pes)) + \
+	  (__u64)(rows) + (__u64)(entry_count)))
+
 /* ---- Command ring ---------------------------------------------------- */
 
 /*

@@ -38,9 +38,8 @@ uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc)
 
 uint64_t dcdev_fc_work(const struct dcdev_fc *fc)
 {
-	return (uint64_t)fc->batch *
-	       ((uint64_t)fc->cols * (fc->pes + 1) + fc->rows +
-		fc->entry_count);
+	return DCACCEL_FC_WORK(fc->rows, fc->cols, fc->pes, fc->batch,
+			       fc->codebook_len, fc->entry_count);
 }
 
 /* A dimension: 0 is malformed, above the cap is too large. */

@@ -140,7 +140,8 @@ static uint32_t fetch(struct dcdev_mmu *m, const struct dcdev_op *op,
 }
 
 uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
-		       const struct dcdev_op *op, struct dcdev_result *r)
+		       const struct dcdev_op *op, struct dcdev_result *r,
+		       const struct eie_poll *poll)
 {
 	const struct dcdev_fc *fc = &op->fc;
 	struct fc_bufs b = { 0 };
@@ -165,10 +166,21 @@ uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		st = r->status = DCACCEL_JOB_NO_MEMORY;
 		goto out;
 	}
-	eie_run(&l, fc->batch, b.input, b.output, b.run_ws, &r->stats);
+	if (eie_run_poll(&l, fc->batch, b.input, b.output, b.run_ws,
+			 &r->stats, poll)) {
+		st = DCDEV_FC_CANCELLED;
+		goto out;
+	}
 	/* the queue depth was checked when the device was created */
-	if (eie_model_cycles(&l, caps->queue_depth, fc->batch, b.input,
-			     b.cycles_ws, &r->cycles, r->pe_busy) == -EINVAL) {
+	switch (eie_model_cycles_poll(&l, caps->queue_depth, fc->batch,
+				      b.input, b.cycles_ws, &r->cycles,
+				      r->pe_busy, poll)) {
+	case 0:
+		break;
+	case -ECANCELED:
+		st = DCDEV_FC_CANCELLED;
+		goto out;
+	default:
 		st = r->status = DCACCEL_JOB_BAD_COMMAND;
 		goto out;
 	}

@@ -32,6 +32,9 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 				  uint32_t len, struct dcdev_result *r)
 {
 	const struct dcdev_caps *caps = env->caps;
+	const struct eie_poll poll = {
+		.stop = env->cancelled, .opaque = env->opaque,
+	};
 	uint64_t work = 0, work_max = (uint64_t)caps->max_work_mi << 20;
 	uint32_t offset = 0, count = 0, detail, st;
 	struct dcdev_op op;
@@ -65,7 +68,10 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 		dcdev_op_decode(cmd, len, offset, caps, &op, &detail);
 		switch (op.opcode) {
 		case DCACCEL_OP_FC:
-			if (dcdev_fc_exec(m, caps, &op, r))
+			st = dcdev_fc_exec(m, caps, &op, r, &poll);
+			if (st == DCDEV_FC_CANCELLED)
+				return DCDEV_CANCELLED;
+			if (st)
 				return DCDEV_COMPLETE;
 			break;
 		case DCACCEL_OP_DEBUG:

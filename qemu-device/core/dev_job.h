@@ -22,7 +22,12 @@ struct dcdev_env {
 	const struct dcdev_caps *caps;
 	uint64_t ctx_base;	/* context table, as CTX_BASE held at fetch */
 	uint32_t ctx_count;
-	/* asked between ops; true when a reset abandoned the job (or NULL) */
+	/*
+	 * true when the job was abandoned (a reset, an unplug); or NULL.
+	 * Asked between ops and, inside an FC op, before each vector and
+	 * every 256 non-zero inputs (struct eie_poll). It may block: the
+	 * QEMU device holds the job there while its VM is paused.
+	 */
 	bool (*cancelled)(void *opaque);
 	void *opaque;
 };
@@ -45,8 +50,15 @@ int dcdev_job_complete(const struct dcdev_env *env,
 		       const struct dcdev_entry *e,
 		       const struct dcdev_result *r);
 
-/* Execute one decoded FC op in m's context, adding to r; a JOB status. */
+/* What dcdev_fc_exec() returns when poll stopped it: no JOB status. */
+#define DCDEV_FC_CANCELLED	UINT32_MAX
+
+/*
+ * Execute one decoded FC op in m's context, adding to r: a JOB status, or
+ * DCDEV_FC_CANCELLED (nothing written) when poll (may be NULL) said stop.
+ */
 uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
-		       const struct dcdev_op *op, struct dcdev_result *r);
+		       const struct dcdev_op *op, struct dcdev_result *r,
+		       const struct eie_poll *poll);
 
 #endif

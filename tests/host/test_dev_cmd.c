@@ -71,7 +71,9 @@ static void test_good_fc_decodes(void)
 	CHECK_EQ(dcdev_fc_bytes(&op.fc),
 		 2 * 16 + 4 * 64 * 201 + 5000 + 4 * 300 + 2 * 4 * 200 +
 		 2 * 4 * 300);
-	CHECK_EQ(dcdev_fc_work(&op.fc), 4ull * (200 * 65 + 300 + 5000));
+	/* per vector: cols x (1 + codebook_len + 2 pes) + rows + entries */
+	CHECK_EQ(dcdev_fc_work(&op.fc),
+		 4ull * (200 * (1 + 16 + 2 * 64) + 300 + 5000));
 }
 
 /* Each case breaks one field of the FC op at offset 16 of the buffer. */

@@ -81,7 +81,8 @@ static int place_on_device(struct accel_model *m, const char *name,
 		size = ALIGN8(size + (uint64_t)v->entry_count * eb + 1);
 		ml->bias_off = size;
 		size = ALIGN8(size + (uint64_t)v->rows * 4);
-		work += (uint64_t)v->cols * (v->pes + 1) + v->rows + v->entry_count;
+		work += DCACCEL_FC_WORK(v->rows, v->cols, v->pes, 1,
+					v->codebook_len, v->entry_count);
 	}
 	if (work > work_max)
 		return accelp_fail(err, ACCEL_E_MODEL,
