@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Put this checkout's dcaccel device into a QEMU tree the way hw/misc/edu.c
-# is wired: one Kconfig entry, one meson line (a subdir). The sources
-# (qemu-device/{hw,core,eie}/*.[ch]) and the shared headers (include/) are
-# mirrored into hw/misc/dcaccel/, each file copied only when its content
+# is wired: one Kconfig entry, one meson line (a subdir), and its trace
+# events as a directory of trace_events_subdirs (like hw/misc/macio). The
+# sources (qemu-device/{hw,core,eie}/*.[ch]) and the shared headers
+# (include/) are mirrored into hw/misc/dcaccel/, qemu-device/hw/trace-events
+# into hw/misc/dcaccel/trace-events, each file copied only when its content
 # changed, so that a rebuild recompiles only what changed even when several
 # checkouts share the cached tree. With no device file in qemu-device/hw/
 # nothing is compiled and QEMU builds without the device.
@@ -63,6 +65,23 @@ $c_files
 MESON
 # meson needs the directories to exist even when they are empty.
 mkdir -p "$dest/include" "$dest/hw" "$dest/core" "$dest/eie"
+
+# Trace events: the file must exist once the directory is listed.
+if [ -n "$device_srcs" ] && [ -f "$checkout/qemu-device/hw/trace-events" ]; then
+	write_if_changed "$dest/trace-events" < "$checkout/qemu-device/hw/trace-events"
+else
+	echo "# no dcaccel device in this checkout" | write_if_changed "$dest/trace-events"
+fi
+python3 - "$tree/meson.build" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+if "'hw/misc/dcaccel'," not in text:
+    anchor = "    'hw/misc/macio',\n"
+    if anchor not in text:
+        sys.exit("wire-device: no 'hw/misc/macio' in trace_events_subdirs")
+    open(path, "w").write(text.replace(anchor, anchor + "    'hw/misc/dcaccel',\n", 1))
+PY
 
 if [ -n "$device_srcs" ]; then
 	kconfig_default="default y if PCI_DEVICES"

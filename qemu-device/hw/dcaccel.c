@@ -3,9 +3,17 @@
  *
  * The guest programs a command ring in its memory; a worker thread takes
  * the ring's entries and runs each job through the device core
- * (qemu-device/core/: decoding, the device MMU, the EIE datapath), with no
- * lock held while it computes. Registers and completion happen under the
- * BQL. Spec: Documentation/accel/dcaccel/hardware.rst, "Device".
+ * (qemu-device/core/: decoding, the device MMU, the EIE datapath).
+ *
+ * Locking: there is no device lock. Registers, the worker's bookkeeping
+ * and every write of a job to guest memory are under the BQL; the worker
+ * reads guest memory and computes with no lock held. A reset (soft,
+ * PCI or system) only bumps a generation under the BQL, which the worker
+ * checks under the BQL before each write and without it between pages and
+ * inside an op, so a reset never waits for the worker and nothing of an
+ * abandoned job is written after it. While the VM is stopped the worker
+ * takes no job and holds the one in flight at its next check.
+ * Spec: Documentation/accel/dcaccel/hardware.rst, "Device".
  *
  * SPDX-License-Identifier: MIT
  */
@@ -14,6 +22,7 @@
 #include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
+#include "qemu/rcu.h"
 #include "qemu/thread.h"
 #include "qemu/timer.h"
 #include "qapi/error.h"
@@ -22,6 +31,9 @@
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
+#include "system/dma.h"
+#include "system/runstate.h"
+#include "trace.h"
 
 #include "../core/dev_job.h"
 #include "dcaccel/dcaccel_hw.h"
@@ -51,24 +63,23 @@ struct DcaccelState {
     uint32_t clock_mhz;
     char *timing;
     bool fault_injection;
+    bool dma_mmio;
 
     struct dcdev_caps caps;
-    struct dcdev_mem mem;
+    VMChangeStateEntry *vmse;
 
-    /* the worker; it and the registers below are under the BQL */
+    /*
+     * The worker. It and everything below are under the BQL; the worker
+     * also reads generation, stopping and vm_running without it.
+     */
     QemuThread worker;
-    QemuCond work_cond;
-    bool stopping;
+    QemuCond work_cond;         /* with the BQL: work, reset, resume, exit */
+    bool stopping;              /* unrealize: the worker leaves */
+    bool vm_running;            /* the VM runs: jobs may run and write */
     bool busy;
     uint32_t busy_generation;
     /* bumped by every reset: the job in flight, if any, is abandoned */
     uint32_t generation;
-    /*
-     * Held around every write to guest memory and around the generation
-     * bump of a reset, so that once a reset returns no write of an
-     * abandoned job can land in memory the driver may already reuse.
-     */
-    QemuMutex write_lock;
 
     uint32_t control;
     uint32_t int_status;
@@ -90,6 +101,13 @@ struct DcaccelState {
     bool halted;
     uint64_t perf[PERF_COUNT];
 };
+
+/* The job in flight, as the worker's callbacks see it. */
+typedef struct DcaccelJob {
+    DcaccelState *d;
+    uint32_t generation;        /* of the device when the job was taken */
+    struct dcdev_mem mem;       /* DMA for this job: opaque is the job */
+} DcaccelJob;
 
 /* ---- interrupts ------------------------------------------------------ */
 
@@ -117,6 +135,7 @@ static void dcaccel_raise(DcaccelState *d, uint32_t causes)
 
 static void dcaccel_halt(DcaccelState *d, uint32_t error)
 {
+    trace_dcaccel_ring_halt(error, d->ring_head);
     d->halted = true;
     d->error = error;
     dcaccel_raise(d, DCACCEL_INT_RING_ERROR);
@@ -124,11 +143,15 @@ static void dcaccel_halt(DcaccelState *d, uint32_t error)
 
 /* ---- reset ----------------------------------------------------------- */
 
-static void dcaccel_soft_reset(DcaccelState *d)
+/*
+ * Every register back to 0 and the job in flight abandoned: the worker
+ * sees the new generation before its next write and writes nothing more
+ * for that job. Never waits for the worker, so it cannot deadlock with
+ * a worker that waits for the BQL. Under the BQL.
+ */
+static void dcaccel_reset_state(DcaccelState *d)
 {
-    qemu_mutex_lock(&d->write_lock);
     qatomic_set(&d->generation, d->generation + 1);
-    qemu_mutex_unlock(&d->write_lock);
     d->control = 0;
     d->int_status = 0;
     d->int_enable = 0;
@@ -148,14 +171,152 @@ static void dcaccel_soft_reset(DcaccelState *d)
     d->error = DCACCEL_ERROR_NONE;
     d->halted = false;
     memset(d->perf, 0, sizeof(d->perf));
+}
+
+/* The side effects of a reset: the interrupt line, a waiting worker. */
+static void dcaccel_reset_signal(DcaccelState *d)
+{
     dcaccel_update_irq(d, 0);
-    /* wakes a hung or modeled-time job so that it sees the reset */
+    /* wakes a hung, held or paused job so that it sees the reset */
     qemu_cond_broadcast(&d->work_cond);
 }
 
-static void dcaccel_reset(DeviceState *dev)
+/* CONTROL.RESET: both phases at once. */
+static void dcaccel_soft_reset(DcaccelState *d)
 {
-    dcaccel_soft_reset(DCACCEL(dev));
+    dcaccel_reset_state(d);
+    trace_dcaccel_reset("soft", d->generation);
+    dcaccel_reset_signal(d);
+}
+
+/* A PCI function or bus reset, or a system reset (Resettable phases). */
+static void dcaccel_reset_enter(Object *obj, ResetType type)
+{
+    DcaccelState *d = DCACCEL(obj);
+
+    dcaccel_reset_state(d);
+    trace_dcaccel_reset("device", d->generation);
+}
+
+static void dcaccel_reset_hold(Object *obj, ResetType type)
+{
+    dcaccel_reset_signal(DCACCEL(obj));
+}
+
+/* ---- the job's view of the device ------------------------------------ */
+
+/* Still the device's job: no reset or unplug since it was taken. */
+static bool dcaccel_job_current(const DcaccelJob *j)
+{
+    return qatomic_read(&j->d->generation) == j->generation &&
+           !qatomic_read(&j->d->stopping);
+}
+
+/*
+ * Under the BQL: hold the job while the VM is stopped; then whether it may
+ * go on (false once a reset or unplug abandoned it).
+ */
+static bool dcaccel_job_may_go_locked(const DcaccelJob *j)
+{
+    DcaccelState *d = j->d;
+
+    while (dcaccel_job_current(j) && !d->vm_running) {
+        qemu_cond_wait_bql(&d->work_cond);
+    }
+    return dcaccel_job_current(j);
+}
+
+/* The same without the BQL, which it takes only to wait for a resume. */
+static bool dcaccel_job_may_go(const DcaccelJob *j)
+{
+    bool go;
+
+    if (!dcaccel_job_current(j)) {
+        return false;
+    }
+    if (qatomic_read(&j->d->vm_running)) {
+        return true;
+    }
+    bql_lock();
+    go = dcaccel_job_may_go_locked(j);
+    bql_unlock();
+    return go;
+}
+
+/* The core's poll, between ops and inside an FC op; no lock held. */
+static bool dcaccel_job_cancelled(void *opaque)
+{
+    return !dcaccel_job_may_go(opaque);
+}
+
+/* ---- DMA for the core ------------------------------------------------ */
+
+/*
+ * Job DMA goes to memory only: MemTxAttrs.memory makes the bus refuse
+ * anything but RAM (a BAR, this device's own registers), which the job
+ * sees as a bus error. x-dma-mmio=on lifts that, for the tests that check
+ * that nothing here depends on it: a RAM-device region (a VFIO BAR) is
+ * "RAM" to that check and still dispatched under the BQL.
+ */
+static MemTxAttrs dcaccel_dma_attrs(DcaccelState *d)
+{
+    return (MemTxAttrs){ .memory = !d->dma_mmio };
+}
+
+/*
+ * Reads take no lock (the memory API is RCU-safe for RAM; an MMIO target
+ * takes the BQL itself, and the worker holds nothing else). The core
+ * reads at most one page at a time: a reset, an unplug or a pause is seen
+ * between pages.
+ */
+static int dcaccel_dma_read(void *opaque, uint64_t addr, void *buf,
+                            size_t len)
+{
+    DcaccelJob *j = opaque;
+    MemTxResult res;
+
+    if (!dcaccel_job_may_go(j)) {
+        return -1;
+    }
+#ifdef CONFIG_FUZZ
+    /* the generic fuzzer's DMA hook is not thread-safe: serialize */
+    bql_lock();
+#endif
+    res = dma_memory_read(pci_get_address_space(&j->d->pdev), addr, buf,
+                          len, dcaccel_dma_attrs(j->d));
+#ifdef CONFIG_FUZZ
+    bql_unlock();
+#endif
+    if (res != MEMTX_OK) {
+        trace_dcaccel_dma_error(0, addr, len, res);
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Writes are made under the BQL, after checking that the job is still
+ * current and the VM running: a reset (under the BQL too) is either
+ * before the check, and nothing is written, or after the write. The BQL
+ * is taken unless held (the completion record is written with it).
+ */
+static int dcaccel_dma_write(void *opaque, uint64_t addr, const void *buf,
+                             size_t len)
+{
+    DcaccelJob *j = opaque;
+    MemTxResult res;
+
+    BQL_LOCK_GUARD();
+    if (!dcaccel_job_may_go_locked(j)) {
+        return -1;
+    }
+    res = dma_memory_write(pci_get_address_space(&j->d->pdev), addr, buf,
+                           len, dcaccel_dma_attrs(j->d));
+    if (res != MEMTX_OK) {
+        trace_dcaccel_dma_error(1, addr, len, res);
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- the worker thread ----------------------------------------------- */
@@ -163,39 +324,20 @@ static void dcaccel_reset(DeviceState *dev)
 static bool dcaccel_job_ready(DcaccelState *d)
 {
     return (d->control & DCACCEL_CONTROL_ENABLE) && !d->halted &&
-           d->ring_head != d->ring_tail;
-}
-
-struct dcaccel_job_ctx {
-    DcaccelState *d;
-    uint32_t generation;
-};
-
-/* Called between ops without the BQL: has a reset abandoned this job? */
-static bool dcaccel_job_cancelled(void *opaque)
-{
-    struct dcaccel_job_ctx *jc = opaque;
-
-    return qatomic_read(&jc->d->generation) != jc->generation ||
-           qatomic_read(&jc->d->stopping);
-}
-
-static bool dcaccel_job_current(DcaccelState *d, uint32_t generation)
-{
-    return d->generation == generation && !d->stopping;
+           d->ring_head != d->ring_tail && d->vm_running;
 }
 
 /*
  * Modeled timing: hold the completion until `deadline` (QEMU_CLOCK_REALTIME
  * ns). Called with the BQL; a reset or unrealize ends the wait.
  */
-static void dcaccel_hold_until(DcaccelState *d, uint32_t generation,
+static void dcaccel_hold_until(DcaccelState *d, const DcaccelJob *j,
                                int64_t deadline)
 {
     for (;;) {
         int64_t left = deadline - qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
 
-        if (left <= 0 || !dcaccel_job_current(d, generation)) {
+        if (left <= 0 || !dcaccel_job_current(j)) {
             return;
         }
         if (left < SCALE_MS) {
@@ -220,11 +362,17 @@ static void dcaccel_count(DcaccelState *d, const struct dcdev_result *r)
     d->perf[PERF_BUSY] += r->cycles.busy;
 }
 
-/* A job ended (under the BQL, not abandoned): report it and move on. */
-static void dcaccel_finish(DcaccelState *d, const struct dcdev_env *env,
+/*
+ * A job ended, still current, the VM running (under the BQL): write its
+ * record, report it and move on. The record's own write may reset the
+ * device (a completion address on BAR0 with x-dma-mmio=on): then nothing
+ * more is reported.
+ */
+static void dcaccel_finish(DcaccelState *d, const DcaccelJob *j,
+                           const struct dcdev_env *env,
                            enum dcdev_outcome outcome,
                            const struct dcdev_entry *e,
-                           const struct dcdev_result *r)
+                           const struct dcdev_result *r, int64_t host_ns)
 {
     uint32_t causes;
 
@@ -242,6 +390,10 @@ static void dcaccel_finish(DcaccelState *d, const struct dcdev_env *env,
                       "dcaccel: completion record at 0x%" PRIx64
                       " is not writable\n", e->completion);
     }
+    if (!dcaccel_job_current(j)) {
+        trace_dcaccel_job_abandoned(j->generation, "completion");
+        return;
+    }
     if (r->status != DCACCEL_JOB_OK) {
         qemu_log_mask(LOG_GUEST_ERROR,
                       "dcaccel: job seqno %" PRIu64 " ctx %u failed: "
@@ -249,6 +401,8 @@ static void dcaccel_finish(DcaccelState *d, const struct dcdev_env *env,
                       e->seqno, e->ctx, r->status, r->detail, r->fault,
                       r->fault_va, r->msg[0] ? ": " : "", r->msg);
     }
+    trace_dcaccel_job_end(e->seqno, e->ctx, r->status, r->detail,
+                          r->cycles.cycles, host_ns / SCALE_US);
 
     /* ring registers are frozen while busy, so the size is the job's */
     d->ring_head = d->ring_size ? (d->ring_head + 1) % d->ring_size : 0;
@@ -258,6 +412,7 @@ static void dcaccel_finish(DcaccelState *d, const struct dcdev_env *env,
     dcaccel_count(d, r);
 
     if (r->status == DCACCEL_JOB_MMU_FAULT) {
+        trace_dcaccel_job_fault(e->seqno, e->ctx, r->fault, r->fault_va);
         d->fault_status = DCACCEL_FAULT_VALID | r->fault;
         d->fault_addr = r->fault_va;
         d->fault_ctx = e->ctx;
@@ -279,9 +434,11 @@ static void *dcaccel_worker(void *opaque)
     struct dcdev_result *r = g_new0(struct dcdev_result, 1);
     struct dcdev_entry e;
 
+    /* the memory API reads under RCU */
+    rcu_register_thread();
     bql_lock();
     for (;;) {
-        struct dcaccel_job_ctx jc = { .d = d };
+        DcaccelJob j = { .d = d };
         struct dcdev_env env;
         enum dcdev_outcome outcome;
         uint64_t entry_addr;
@@ -295,16 +452,21 @@ static void *dcaccel_worker(void *opaque)
         }
 
         /* a snapshot: the registers may change while the job runs */
-        jc.generation = d->generation;
+        j.generation = d->generation;
+        j.mem = (struct dcdev_mem){
+            .read = dcaccel_dma_read, .write = dcaccel_dma_write,
+            .opaque = &j,
+        };
         entry_addr = d->ring_base +
                      (uint64_t)d->ring_head * DCACCEL_RING_ENTRY_SIZE;
         env = (struct dcdev_env){
-            .mem = &d->mem, .caps = &d->caps,
+            .mem = &j.mem, .caps = &d->caps,
             .ctx_base = d->ctx_base, .ctx_count = d->ctx_count,
-            .cancelled = dcaccel_job_cancelled, .opaque = &jc,
+            .cancelled = dcaccel_job_cancelled, .opaque = &j,
         };
         d->busy = true;
-        d->busy_generation = jc.generation;
+        d->busy_generation = j.generation;
+        trace_dcaccel_job_start(d->ring_head, entry_addr, j.generation);
         bql_unlock();
 
         start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
@@ -313,22 +475,27 @@ static void *dcaccel_worker(void *opaque)
         bql_lock();
         if (outcome == DCDEV_HANG) {
             /* fault injection: nothing but a reset ends this job */
-            while (dcaccel_job_current(d, jc.generation)) {
+            while (dcaccel_job_current(&j)) {
                 qemu_cond_wait_bql(&d->work_cond);
             }
         } else if (d->caps.modeled_timing && outcome == DCDEV_COMPLETE) {
             uint64_t ns = eie_cycles_to_ns(r->cycles.cycles,
                                            d->caps.clock_mhz);
 
-            dcaccel_hold_until(d, jc.generation, start + ns);
+            dcaccel_hold_until(d, &j, start + ns);
         }
-        if (outcome != DCDEV_CANCELLED &&
-            dcaccel_job_current(d, jc.generation)) {
-            dcaccel_finish(d, &env, outcome, &e, r);
+        if (outcome != DCDEV_CANCELLED && dcaccel_job_may_go_locked(&j)) {
+            dcaccel_finish(d, &j, &env, outcome, &e, r,
+                           qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start);
+        } else {
+            trace_dcaccel_job_abandoned(j.generation,
+                                        outcome == DCDEV_CANCELLED ?
+                                        "cancelled" : "after the job");
         }
         d->busy = false;
     }
     bql_unlock();
+    rcu_unregister_thread();
     g_free(r);
     return NULL;
 }
@@ -517,6 +684,7 @@ static void dcaccel_mmio_write(void *opaque, hwaddr addr, uint64_t val64,
             break;
         }
         d->ring_tail = val;
+        trace_dcaccel_doorbell(val, d->ring_head, dcaccel_status(d));
         qemu_cond_broadcast(&d->work_cond);
         break;
     case DCACCEL_REG_CTX_BASE_LO:
@@ -566,32 +734,20 @@ static const MemoryRegionOps dcaccel_mmio_ops = {
     },
 };
 
-/* ---- DMA for the core ------------------------------------------------ */
-
-static int dcaccel_dma_read(void *opaque, uint64_t addr, void *buf,
-                            size_t len)
-{
-    DcaccelState *d = opaque;
-
-    return pci_dma_read(&d->pdev, addr, buf, len) == MEMTX_OK ? 0 : -1;
-}
-
-/* Writes only for the job of the current generation; see write_lock. */
-static int dcaccel_dma_write(void *opaque, uint64_t addr, const void *buf,
-                             size_t len)
-{
-    DcaccelState *d = opaque;
-    int ret = -1;
-
-    qemu_mutex_lock(&d->write_lock);
-    if (qatomic_read(&d->generation) == d->busy_generation) {
-        ret = pci_dma_write(&d->pdev, addr, buf, len) == MEMTX_OK ? 0 : -1;
-    }
-    qemu_mutex_unlock(&d->write_lock);
-    return ret;
-}
-
 /* ---- life cycle ------------------------------------------------------ */
+
+/* Jobs run and write only while the VM runs (under the BQL). */
+static void dcaccel_vm_state_change(void *opaque, bool running,
+                                    RunState state)
+{
+    DcaccelState *d = opaque;
+
+    trace_dcaccel_vm_state(running, state);
+    qatomic_set(&d->vm_running, running);
+    if (running) {
+        qemu_cond_broadcast(&d->work_cond);
+    }
+}
 
 static void dcaccel_realize(PCIDevice *pdev, Error **errp)
 {
@@ -617,9 +773,6 @@ static void dcaccel_realize(PCIDevice *pdev, Error **errp)
         error_setg(errp, "dcaccel: %s", why);
         return;
     }
-    d->mem = (struct dcdev_mem){
-        .read = dcaccel_dma_read, .write = dcaccel_dma_write, .opaque = d,
-    };
 
     pci_config_set_interrupt_pin(pdev->config, 1);
     if (msi_init(pdev, 0, 1, true, false, errp)) {
@@ -630,25 +783,34 @@ static void dcaccel_realize(PCIDevice *pdev, Error **errp)
     pci_register_bar(pdev, DCACCEL_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &d->mmio);
 
-    qemu_mutex_init(&d->write_lock);
     qemu_cond_init(&d->work_cond);
     d->stopping = false;
+    d->vm_running = runstate_is_running();
+    d->vmse = qemu_add_vm_change_state_handler(dcaccel_vm_state_change, d);
     qemu_thread_create(&d->worker, "dcaccel", dcaccel_worker, d,
                        QEMU_THREAD_JOINABLE);
 }
 
+/*
+ * Unplug: the worker leaves at its next check (between pages of DMA,
+ * every 256 non-zero inputs of an op, or at once when it waits) and
+ * writes nothing more. It may be waiting for the BQL to write or to see
+ * a resume, so the join drops the BQL, as cpu_remove_sync() does.
+ */
 static void dcaccel_exit(PCIDevice *pdev)
 {
     DcaccelState *d = DCACCEL(pdev);
+    int64_t start = qemu_clock_get_ns(QEMU_CLOCK_REALTIME);
 
     qatomic_set(&d->stopping, true);
     qemu_cond_broadcast(&d->work_cond);
-    /* the worker needs the BQL to see `stopping` and leave */
     bql_unlock();
     qemu_thread_join(&d->worker);
     bql_lock();
+    trace_dcaccel_unplug((qemu_clock_get_ns(QEMU_CLOCK_REALTIME) - start) /
+                         SCALE_US);
+    qemu_del_vm_change_state_handler(d->vmse);
     qemu_cond_destroy(&d->work_cond);
-    qemu_mutex_destroy(&d->write_lock);
     msi_uninit(pdev);
 }
 
@@ -659,6 +821,7 @@ static const Property dcaccel_properties[] = {
     DEFINE_PROP_UINT32("clock-mhz", DcaccelState, clock_mhz, 800),
     DEFINE_PROP_STRING("timing", DcaccelState, timing),
     DEFINE_PROP_BOOL("fault-injection", DcaccelState, fault_injection, false),
+    DEFINE_PROP_BOOL("x-dma-mmio", DcaccelState, dma_mmio, false),
 };
 
 /* Jobs run on a host thread against guest memory: no migration. */
@@ -670,6 +833,7 @@ static const VMStateDescription vmstate_dcaccel = {
 static void dcaccel_class_init(ObjectClass *klass, void *data)
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
 
     k->realize = dcaccel_realize;
@@ -680,7 +844,8 @@ static void dcaccel_class_init(ObjectClass *klass, void *data)
     k->class_id = DCACCEL_PCI_CLASS;
     dc->desc = "dcaccel compressed-model (EIE) neural accelerator";
     dc->vmsd = &vmstate_dcaccel;
-    device_class_set_legacy_reset(dc, dcaccel_reset);
+    rc->phases.enter = dcaccel_reset_enter;
+    rc->phases.hold = dcaccel_reset_hold;
     device_class_set_props(dc, dcaccel_properties);
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 
@@ -695,6 +860,9 @@ static void dcaccel_class_init(ObjectClass *klass, void *data)
         "(hold completion for the modeled cycle time)");
     object_class_property_set_description(klass, "fault-injection",
         "honour the DEBUG op (hang, fault) for recovery tests");
+    object_class_property_set_description(klass, "x-dma-mmio",
+        "testing only: let job DMA reach MMIO (off: a job's DMA to "
+        "anything but RAM is a bus error)");
 }
 
 static void dcaccel_register_types(void)
