@@ -11,11 +11,16 @@ error statuses, hang and soft reset. Prints TAP.
 Usage: dcaccel_qtest.py [QEMU]   (default: qemu-device/build-qemu.sh's)
 Skips (TAP "1..0 # SKIP") when that QEMU is not built or has no dcaccel.
 """
+import json
 import os
 import random
+import select
+import shutil
+import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -44,37 +49,100 @@ RING, RING_ENTRIES, RECORDS, CTX_MEM = 0x110000, 8, 0x120000, 0x200000
 CTX = 1
 
 
+class Hang(RuntimeError):
+    """QEMU did not answer in time: hung (deadlocked) or far too slow."""
+
+
+class Lines:
+    """Lines from a pipe or socket, each with a deadline."""
+
+    def __init__(self, source, read, what):
+        self.source, self.read, self.what = source, read, what
+        self.buf = b""
+
+    def get(self, timeout):
+        end = time.monotonic() + timeout
+        while b"\n" not in self.buf:
+            left = end - time.monotonic()
+            if left <= 0 or not select.select([self.source], [], [],
+                                              left)[0]:
+                raise Hang("%s did not answer in %.0f s" % (self.what,
+                                                            timeout))
+            chunk = self.read(1 << 16)
+            if not chunk:
+                raise RuntimeError("%s closed" % self.what)
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+
 class Qtest:
-    def __init__(self, qemu, device):
+    """One QEMU under the qtest accelerator. Every reply, from the qtest
+    channel or QMP, has a deadline: a QEMU that stops answering raises
+    Hang instead of holding the test forever."""
+
+    def __init__(self, qemu, device, extra=(), qmp=False, timeout=20.0):
+        self.tmp = tempfile.mkdtemp(prefix="dcaccel-qtest-")
+        self.timeout = timeout
         args = [qemu, "-machine", "pc", "-accel", "qtest", "-m", "256",
                 "-L", "/usr/share/qemu", "-L", "/usr/share/seabios",
                 "-nodefaults", "-display", "none", "-qtest", "stdio",
-                "-qtest-log", "/dev/null",
-                "-device", device]
+                "-qtest-log", "/dev/null"]
+        if qmp:
+            self.qmp_path = os.path.join(self.tmp, "qmp.sock")
+            args += ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_path]
+        args += ["-device", device] + list(extra)
         self.p = subprocess.Popen(args, stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, text=True)
+                                  stdout=subprocess.PIPE)
+        fd = self.p.stdout.fileno()
+        self.lines = Lines(fd, lambda n: os.read(fd, n), "QEMU")
         self.irqs = []          # "raise N" / "lower N" seen, in order
+        self.qmp = None
+        if qmp:
+            try:
+                self.qmp = Qmp(self.qmp_path, timeout, self.p)
+            except BaseException:
+                self.close()
+                raise
 
-    def cmd(self, line):
-        self.p.stdin.write(line + "\n")
-        self.p.stdin.flush()
+    def readline(self, timeout=None):
+        return self.lines.get(timeout or self.timeout).decode()
+
+    def cmd(self, line, timeout=None):
+        try:
+            self.p.stdin.write((line + "\n").encode())
+            self.p.stdin.flush()
+        except BrokenPipeError:
+            raise RuntimeError("QEMU died before: " + line[:60])
         while True:
-            reply = self.p.stdout.readline()
-            if not reply:
-                raise RuntimeError("QEMU died after: " + line)
+            try:
+                reply = self.readline(timeout)
+            except Hang as e:
+                raise Hang("%s (after: %s)" % (e, line[:60]))
+            except RuntimeError:
+                raise RuntimeError("QEMU died after: " + line[:60])
             if reply.startswith("OK") or reply.startswith("FAIL"):
                 break
             if reply.startswith("IRQ "):
                 self.irqs.append(reply[4:].strip())
         if not reply.startswith("OK"):
-            raise RuntimeError(line + ": " + reply.strip())
+            raise RuntimeError(line[:60] + ": " + reply.strip())
         parts = reply.split()
         return parts[1] if len(parts) > 1 else None
 
     def close(self):
+        """Stop QEMU; a hung one does not act on SIGTERM: SIGKILL."""
+        if self.qmp:
+            self.qmp.close()
         self.p.terminate()
-        self.p.wait(timeout=30)
+        try:
+            self.p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
         self.p.stdin.close()
+        self.p.stdout.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
 
     def cfg_addr(self, dev, reg):
         return 0x80000000 | (dev << 11) | reg
@@ -99,6 +167,61 @@ class Qtest:
 
     def mem_read(self, addr, n):
         return bytes.fromhex(self.cmd("read 0x%x 0x%x" % (addr, n))[2:])
+
+
+class Qmp:
+    """A QMP client on a unix socket, with deadlines; keeps the events."""
+
+    def __init__(self, path, timeout, proc):
+        self.timeout = timeout
+        self.events = []
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                self.s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.s.connect(path)
+                break
+            except OSError:
+                self.s.close()
+                if proc.poll() is not None:
+                    raise RuntimeError("QEMU exited with status %d" %
+                                       proc.returncode)
+                if time.monotonic() > end:
+                    raise Hang("no QMP socket at " + path)
+                time.sleep(0.02)
+        self.lines = Lines(self.s, self.s.recv, "QMP")
+        self._msg()                             # the greeting
+        self.execute("qmp_capabilities")
+
+    def _msg(self, timeout=None):
+        return json.loads(self.lines.get(timeout or self.timeout))
+
+    def execute(self, name, timeout=None, **args):
+        msg = {"execute": name}
+        if args:
+            msg["arguments"] = args
+        self.s.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            try:
+                m = self._msg(timeout)
+            except Hang as e:
+                raise Hang("%s (after QMP %s)" % (e, name))
+            if "event" in m:
+                self.events.append(m["event"])
+            elif "error" in m:
+                raise RuntimeError("QMP %s: %s" % (name, m["error"]))
+            elif "return" in m:
+                return m["return"]
+
+    def wait_event(self, name, timeout=None):
+        while name not in self.events:
+            m = self._msg(timeout)
+            if "event" in m:
+                self.events.append(m["event"])
+        self.events.remove(name)
+
+    def close(self):
+        self.s.close()
 
 
 # ---- the layer and its reference ----------------------------------------
@@ -147,6 +270,19 @@ def fc_op(in_va, out_va, entry_count, relu=1):
 
 # ---- the test -------------------------------------------------------------
 
+def program_ring(q):
+    """The ring (RING_ENTRIES at RING), the context table, interrupts on,
+    ENABLE: step 2 of the programming sequence."""
+    q.wr(RING_BASE_LO, RING)
+    q.wr(RING_BASE_HI, 0)
+    q.wr(RING_SIZE, RING_ENTRIES)
+    q.wr(CTX_BASE_LO, CTX_TABLE)
+    q.wr(CTX_BASE_HI, 0)
+    q.wr(CTX_COUNT, 4)
+    q.wr(INT_ENABLE, 0xf)
+    q.wr(CONTROL, ENABLE)
+
+
 class Rig:
     def __init__(self, q):
         self.q = q
@@ -176,15 +312,7 @@ class Rig:
         return self.q.mem_read(CTX_MEM + va, n)
 
     def program_ring(self):
-        q = self.q
-        q.wr(RING_BASE_LO, RING)
-        q.wr(RING_BASE_HI, 0)
-        q.wr(RING_SIZE, RING_ENTRIES)
-        q.wr(CTX_BASE_LO, CTX_TABLE)
-        q.wr(CTX_BASE_HI, 0)
-        q.wr(CTX_COUNT, 4)
-        q.wr(INT_ENABLE, 0xf)
-        q.wr(CONTROL, ENABLE)
+        program_ring(self.q)
         self.tail = 0
 
     def push(self, cmd_va, cmd_len, flags=3, reserved0=0):
@@ -457,17 +585,24 @@ def default_qemu():
     return None
 
 
-def main():
+def qemu_or_skip():
+    """The QEMU to test (argv[1] or the cached build), or None after
+    printing the TAP skip line."""
     qemu = sys.argv[1] if len(sys.argv) > 1 else default_qemu()
     if not qemu:
         print("1..0 # SKIP no QEMU built (run qemu-device/build-qemu.sh)")
-        return 0
+        return None
     names = subprocess.run([qemu, "-device", "help"], capture_output=True,
                            text=True).stdout
     if 'name "dcaccel"' not in names:
         print("1..0 # SKIP %s has no dcaccel device" % qemu)
-        return 0
-    return run(qemu)
+        return None
+    return qemu
+
+
+def main():
+    qemu = qemu_or_skip()
+    return run(qemu) if qemu else 0
 
 
 if __name__ == "__main__":
