@@ -408,10 +408,12 @@ def heavy_job(g, pes, cols, cb_len, rows=1, batch=None, out_va=0x38000000):
 def stop_cont(qemu, modeled):
     """stop while a job runs (computing, or held for its modeled time):
     no record, no output, no MSI while stopped; all of it after cont."""
+    # the job takes a few tenths of a second (computed, or modeled at
+    # 1 MHz), far less than the 1.5 s stop: it is stopped while it runs
     if modeled:
         dev, shape = "dcaccel,pes=4,timing=modeled,clock-mhz=1", (4, 8192, 2)
     else:
-        dev, shape = "dcaccel,pes=256", (256, 60000, 2)
+        dev, shape = "dcaccel,pes=64", (64, 65536, 256)
     with Case(qemu, dev, qmp=True) as c:
         q, g = c.q, c.g
         pes, cols, cb_len = shape
@@ -421,7 +423,7 @@ def stop_cont(qemu, modeled):
         g.msi_to_ram()
         rec, seq = g.push(0x80000, cmd_len)
         g.doorbell()
-        time.sleep(0.15)
+        time.sleep(0.1)
         q.qmp.execute("stop")
         stopped_at = time.monotonic()
 
