@@ -6,6 +6,8 @@
 #   make check         install what is missing, run every test
 #   make bench         run the EIE datapath benchmark
 #   make VARIANT=asan  build with ASan+UBSan (what the tests use)
+#   make install       libaccel, its header and pkg-config file, dcaccel
+#                      (PREFIX, LIBDIR, DESTDIR as usual)
 
 VARIANT ?= release
 O := build/$(VARIANT)
@@ -27,9 +29,22 @@ LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla
-CPPFLAGS := -Iinclude -D_DEFAULT_SOURCE
+# EXTRA_*: added by packagers (debian/rules passes dpkg-buildflags' flags).
+# userspace/libaccel/include has <dcaccel/accel.h>, the path applications
+# include, so the in-tree users include it as they do.
+CPPFLAGS := -Iinclude -Iuserspace/libaccel/include -D_DEFAULT_SOURCE \
+	$(EXTRA_CPPFLAGS)
 CFLAGS := -std=c11 $(WARN) $(CFLAGS_$(VARIANT)) $(EXTRA_CFLAGS)
-LDFLAGS := $(LDFLAGS_$(VARIANT))
+LDFLAGS := $(LDFLAGS_$(VARIANT)) $(EXTRA_LDFLAGS)
+
+# make install: where things go (Debian's rules set LIBDIR to the
+# multiarch directory).
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
 
 PROGRAMS :=
 TESTS :=
@@ -73,7 +88,7 @@ bench: $(O)/bench/eie_bench
 clean:
 	rm -rf build
 
-.PHONY: all tests fuzzers print-tests print-fuzzers check bench clean
+.PHONY: all tests fuzzers print-tests print-fuzzers check bench clean install
 
 run:
 	scripts/run.sh

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../userspace/libaccel/accel.h"
+#include <dcaccel/accel.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 
 #include "tap.h"
 #include "rng.h"
-#include "../../userspace/libaccel/accel.h"
+#include <dcaccel/accel.h>
 #include "../../userspace/dcm/dcm.h"
 #include "../../userspace/common/q15.h"
 

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "../libaccel/accel.h"
+#include <dcaccel/accel.h>
 
 /* Exit codes (documented in `dcaccel --help` and libaccel.rst). */
 enum {

@@ -33,16 +33,20 @@ ifeq ($(VARIANT),release)
 PROGRAMS += $(LIBACCEL_SO)
 endif
 
-PREFIX ?= /usr/local
-DESTDIR ?=
+# Installed as applications use it: #include <dcaccel/accel.h>, linked by
+# pkg-config --cflags --libs libaccel. The .pc names its directories from
+# ${prefix} when they are under it.
+PC_DIR = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(patsubst $(PREFIX)/%,%,$(1)),$(1))
 install-libaccel: $(LIBACCEL_SO)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
-	install -m 644 $(LIBACCEL_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libaccel.so.$(LIBACCEL_VERSION) $(DESTDIR)$(PREFIX)/lib/$(LIBACCEL_SONAME)
-	ln -sf $(LIBACCEL_SONAME) $(DESTDIR)$(PREFIX)/lib/libaccel.so
-	install -m 644 userspace/libaccel/accel.h $(DESTDIR)$(PREFIX)/include/accel.h
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(LIBACCEL_VERSION)|' \
-		userspace/libaccel/libaccel.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libaccel.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/dcaccel
+	install -m 644 $(LIBACCEL_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libaccel.so.$(LIBACCEL_VERSION) $(DESTDIR)$(LIBDIR)/$(LIBACCEL_SONAME)
+	ln -sf $(LIBACCEL_SONAME) $(DESTDIR)$(LIBDIR)/libaccel.so
+	install -m 644 userspace/libaccel/accel.h $(DESTDIR)$(INCLUDEDIR)/dcaccel/accel.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call PC_DIR,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call PC_DIR,$(INCLUDEDIR))|' \
+		-e 's|@VERSION@|$(LIBACCEL_VERSION)|' \
+		userspace/libaccel/libaccel.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libaccel.pc
 
 install: install-libaccel
 .PHONY: install install-libaccel

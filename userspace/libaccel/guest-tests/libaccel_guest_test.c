@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../accel.h"
+#include <dcaccel/accel.h>
 #include "../../dcm/dcm.h"
 #include "../../dcc/idx.h"
 #include "guest_data.h"
