@@ -17,6 +17,7 @@ enum {
 };
 
 #define DEFAULT_DATA	"/usr/share/datasets/fashion-mnist"
+#define CLI_COUNT_MAX	100000000u	/* --limit, --batch */
 
 /* Map a libaccel status to an exit code. */
 int cli_exit_code(int status);
@@ -39,8 +40,18 @@ void cli_inputs_free(struct cli_inputs *in);
 /* Print s as a JSON string, quoted and escaped. */
 void cli_json_str(const char *s);
 
-/* Parse a positive integer option value; -1 when it is not one. */
-long cli_parse_count(const char *s);
+/* The value after option argv[*a] (advancing *a), or NULL at the end. */
+const char *cli_value(int argc, char **argv, int *a);
+
+/*
+ * A file or device option's value (argv[*a] the option) into *out; -1 after
+ * "dcaccel CMD: OPT needs a value: WHAT" when the command line ends there.
+ */
+int cli_path_value(const char *cmd, int argc, char **argv, int *a,
+		   const char *what, const char **out);
+
+/* An option that no command knows, or an operand too many: exit 2. */
+int cli_unknown(const char *cmd, const char *arg, const char *expected);
 
 int cmd_info(int argc, char **argv);
 int cmd_run(int argc, char **argv);

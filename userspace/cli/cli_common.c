@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "../common/cliopt.h"
 #include "../dcc/idx.h"
 
 int cli_exit_code(int status)
@@ -26,18 +27,33 @@ int cli_report(int status, const struct accel_error *err)
 	return cli_exit_code(status);
 }
 
-long cli_parse_count(const char *s)
+const char *cli_value(int argc, char **argv, int *a)
 {
-	char *end;
-	long v;
+	return *a + 1 < argc ? argv[++*a] : NULL;
+}
 
-	if (!s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || end == s || v <= 0 || v > 100000000)
-		return -1;
-	return v;
+int cli_path_value(const char *cmd, int argc, char **argv, int *a,
+		   const char *what, const char **out)
+{
+	const char *opt = argv[*a];
+	char prog[32];
+
+	*out = cli_value(argc, argv, a);
+	if (*out)
+		return 0;
+	snprintf(prog, sizeof(prog), "dcaccel %s", cmd);
+	return cliopt_fail(prog, opt, NULL, "%s", what);
+}
+
+int cli_unknown(const char *cmd, const char *arg, const char *expected)
+{
+	if (arg[0] == '-' && arg[1])
+		fprintf(stderr, "dcaccel %s: unknown option '%s' (dcaccel %s --help lists the options)\n",
+			cmd, arg, cmd);
+	else
+		fprintf(stderr, "dcaccel %s: unexpected argument '%s'; %s\n", cmd, arg,
+			expected);
+	return EXIT_USAGE;
 }
 
 static int load_raw(const char *path, uint32_t dim, uint32_t limit,

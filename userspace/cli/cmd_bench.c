@@ -11,15 +11,19 @@
 #include <time.h>
 
 #include "cli.h"
+#include "../common/cliopt.h"
 
 static const char usage[] =
 	"usage: dcaccel bench MODEL [options]\n"
 	"  --input FILE   IDX images (default " DEFAULT_DATA "/t10k-images-idx3-ubyte.gz)\n"
-	"  --batches LIST comma-separated batch sizes (default 1,64,256)\n"
-	"  --iters N      timed calls per batch size and backend (default 50)\n"
+	"  --batches LIST 1 to 16 comma-separated batch sizes from 1 to 65536\n"
+	"                 (default 1,64,256)\n"
+	"  --iters N      timed calls per batch size and backend, 1 to 1000000\n"
+	"                 (default 50)\n"
 	"  --device NODE  /dev/accel/accelN (default: the first dcaccel node)\n"
 	"  --no-device    only the CPU reference and dense float\n"
 	"  --json         one JSON object on stdout\n"
+	"  -h, --help     this help\n"
 	"Timing is wall-clock per call, quantization included.\n";
 
 #define MAX_BATCHES	16
@@ -162,20 +166,17 @@ static int bench_one(struct accel_model *m, struct dense_model *d, int backend,
 	return ACCEL_OK;
 }
 
+/* --batches: up to MAX_BATCHES sizes from 1 to 65536; -1 after a message. */
 static int parse_batches(const char *s, uint32_t *b, uint32_t *n)
 {
-	char buf[256], *tok, *save;
+	double v[MAX_BATCHES];
 
-	snprintf(buf, sizeof(buf), "%s", s);
-	*n = 0;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		long v = cli_parse_count(tok);
-
-		if (v < 0 || *n == MAX_BATCHES || v > 65536)
-			return -1;
-		b[(*n)++] = (uint32_t)v;
-	}
-	return *n ? 0 : -1;
+	if (cliopt_list("dcaccel bench", "--batches", s, 1, MAX_BATCHES, true, 1,
+			65536, false, v, n))
+		return -1;
+	for (uint32_t k = 0; k < *n; k++)
+		b[k] = (uint32_t)v[k];
+	return 0;
 }
 
 int cmd_bench(int argc, char **argv)
@@ -189,27 +190,28 @@ int cmd_bench(int argc, char **argv)
 	struct dense_model d = { 0 };
 	struct cli_inputs in = { 0 };
 	struct accel_error err;
-	long iters = 50;
+	uint32_t iters = 50;
 	int json = 0, no_device = 0, st, rc = EXIT_OK;
 	float *out = NULL;
 
 	for (int a = 1; a < argc; a++) {
 		const char *s = argv[a];
-		int has = a + 1 < argc;
+		int bad = 0;
 
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			fputs(usage, stdout);
 			return EXIT_OK;
-		} else if (!strcmp(s, "--input") && has) {
-			input = argv[++a];
-		} else if (!strcmp(s, "--device") && has) {
-			node = argv[++a];
-		} else if (!strcmp(s, "--batches") && has) {
-			if (parse_batches(argv[++a], batches, &nb))
-				goto bad;
-		} else if (!strcmp(s, "--iters") && has) {
-			if ((iters = cli_parse_count(argv[++a])) < 0 || iters > 1000000)
-				goto bad;
+		} else if (!strcmp(s, "--input")) {
+			bad = cli_path_value("bench", argc, argv, &a,
+					     "an IDX image file", &input);
+		} else if (!strcmp(s, "--device")) {
+			bad = cli_path_value("bench", argc, argv, &a,
+					     "a device node such as /dev/accel/accel0", &node);
+		} else if (!strcmp(s, "--batches")) {
+			bad = parse_batches(cli_value(argc, argv, &a), batches, &nb);
+		} else if (!strcmp(s, "--iters")) {
+			bad = cliopt_u32("dcaccel bench", s, cli_value(argc, argv, &a), 1,
+					 1000000, &iters);
 		} else if (!strcmp(s, "--json")) {
 			json = 1;
 		} else if (!strcmp(s, "--no-device")) {
@@ -217,15 +219,13 @@ int cmd_bench(int argc, char **argv)
 		} else if (s[0] != '-' && !model) {
 			model = s;
 		} else {
-			goto bad;
+			return cli_unknown("bench", s, "MODEL is already given");
 		}
-		continue;
-bad:
-		fprintf(stderr, "dcaccel bench: bad argument \"%s\"\n%s", s, usage);
-		return EXIT_USAGE;
+		if (bad)
+			return EXIT_USAGE;
 	}
 	if (!model) {
-		fprintf(stderr, "dcaccel bench: needs MODEL\n%s", usage);
+		fprintf(stderr, "dcaccel bench: MODEL is missing; expected MODEL [options] (dcaccel bench --help)\n");
 		return EXIT_USAGE;
 	}
 	if (!no_device && (st = accel_open(node, &dev, &err)))
@@ -252,7 +252,7 @@ bad:
 	}
 	for (uint32_t i = 0; i < nb; i++)
 		for (int be = dev ? 0 : 1; be < 3; be++) {
-			st = bench_one(m, &d, be, batches[i], (uint32_t)iters, &in, out,
+			st = bench_one(m, &d, be, batches[i], iters, &in, out,
 				       &res[nres], &err);
 			if (st) {
 				rc = cli_report(st, &err);

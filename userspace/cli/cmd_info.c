@@ -8,7 +8,8 @@
 static const char usage[] =
 	"usage: dcaccel info [--device NODE] [--json]\n"
 	"  --device NODE  /dev/accel/accelN (default: the first dcaccel node)\n"
-	"  --json         one JSON object on stdout\n";
+	"  --json         one JSON object on stdout\n"
+	"  -h, --help     this help\n";
 
 int cmd_info(int argc, char **argv)
 {
@@ -24,11 +25,12 @@ int cmd_info(int argc, char **argv)
 			return EXIT_OK;
 		} else if (!strcmp(argv[a], "--json")) {
 			json = 1;
-		} else if (!strcmp(argv[a], "--device") && a + 1 < argc) {
-			node = argv[++a];
+		} else if (!strcmp(argv[a], "--device")) {
+			if (cli_path_value("info", argc, argv, &a,
+					   "a device node such as /dev/accel/accel0", &node))
+				return EXIT_USAGE;
 		} else {
-			fprintf(stderr, "dcaccel info: bad argument \"%s\"\n%s", argv[a], usage);
-			return EXIT_USAGE;
+			return cli_unknown("info", argv[a], "expected options only");
 		}
 	}
 	st = accel_open(node, &dev, &err);

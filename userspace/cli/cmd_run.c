@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "../common/cliopt.h"
 
 static const char usage[] =
 	"usage: dcaccel run MODEL INPUT [options]\n"
@@ -15,15 +16,16 @@ static const char usage[] =
 	"  --raw          INPUT is little-endian float32 vectors of the model's input size\n"
 	"  --cpu          run on the CPU reference (the EIE engine in-process), no device\n"
 	"  --device NODE  /dev/accel/accelN (default: the first dcaccel node)\n"
-	"  --limit N      the first N inputs only\n"
-	"  --batch N      vectors per call (default 1000)\n"
+	"  --limit N      the first N inputs only, 1 to 100000000\n"
+	"  --batch N      vectors per call, 1 to 100000000 (default 1000)\n"
 	"  --quiet        no per-input lines\n"
-	"  --json         one JSON object on stdout\n";
+	"  --json         one JSON object on stdout\n"
+	"  -h, --help     this help\n";
 
 struct run_opts {
 	const char *model, *input, *labels, *node;
 	int raw, cpu, quiet, json;
-	long limit, batch;
+	uint32_t limit, batch;
 };
 
 static int parse(int argc, char **argv, struct run_opts *o)
@@ -34,21 +36,23 @@ static int parse(int argc, char **argv, struct run_opts *o)
 	o->batch = 1000;
 	for (int a = 1; a < argc; a++) {
 		const char *s = argv[a];
-		int has = a + 1 < argc;
+		int bad = 0;
 
 		if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
 			fputs(usage, stdout);
 			return -1;
-		} else if (!strcmp(s, "--labels") && has) {
-			o->labels = argv[++a];
-		} else if (!strcmp(s, "--device") && has) {
-			o->node = argv[++a];
-		} else if (!strcmp(s, "--limit") && has) {
-			if ((o->limit = cli_parse_count(argv[++a])) < 0)
-				goto bad;
-		} else if (!strcmp(s, "--batch") && has) {
-			if ((o->batch = cli_parse_count(argv[++a])) < 0)
-				goto bad;
+		} else if (!strcmp(s, "--labels")) {
+			bad = cli_path_value("run", argc, argv, &a,
+					     "an IDX label file", &o->labels);
+		} else if (!strcmp(s, "--device")) {
+			bad = cli_path_value("run", argc, argv, &a,
+					     "a device node such as /dev/accel/accel0", &o->node);
+		} else if (!strcmp(s, "--limit")) {
+			bad = cliopt_u32("dcaccel run", s, cli_value(argc, argv, &a), 1,
+					 CLI_COUNT_MAX, &o->limit);
+		} else if (!strcmp(s, "--batch")) {
+			bad = cliopt_u32("dcaccel run", s, cli_value(argc, argv, &a), 1,
+					 CLI_COUNT_MAX, &o->batch);
 		} else if (!strcmp(s, "--raw")) {
 			o->raw = 1;
 		} else if (!strcmp(s, "--cpu")) {
@@ -60,15 +64,14 @@ static int parse(int argc, char **argv, struct run_opts *o)
 		} else if (s[0] != '-' && pos < 2) {
 			*(pos++ ? &o->input : &o->model) = s;
 		} else {
-			goto bad;
+			return cli_unknown("run", s, "MODEL and INPUT are already given");
 		}
-		continue;
-bad:
-		fprintf(stderr, "dcaccel run: bad argument \"%s\"\n%s", argv[a], usage);
-		return EXIT_USAGE;
+		if (bad)
+			return EXIT_USAGE;
 	}
 	if (pos < 2) {
-		fprintf(stderr, "dcaccel run: needs MODEL and INPUT\n%s", usage);
+		fprintf(stderr, "dcaccel run: %s missing; expected MODEL INPUT (dcaccel run --help)\n",
+			pos ? "INPUT is" : "MODEL and INPUT are");
 		return EXIT_USAGE;
 	}
 	return 0;
@@ -185,7 +188,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	accel_model_info(m, &mi, NULL);
-	if ((rc = cli_load_inputs(o.input, o.raw, mi.inputs, (uint32_t)o.limit, &in)))
+	if ((rc = cli_load_inputs(o.input, o.raw, mi.inputs, o.limit, &in)))
 		goto out;
 	if (o.labels && (rc = cli_load_labels(o.labels, &in)))
 		goto out;
@@ -197,8 +200,8 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (uint32_t at = 0; at < in.count; at += (uint32_t)o.batch) {
-		uint32_t n = in.count - at < o.batch ? in.count - at : (uint32_t)o.batch;
+	for (uint32_t at = 0; at < in.count; at += o.batch) {
+		uint32_t n = in.count - at < o.batch ? in.count - at : o.batch;
 		struct accel_stats s;
 
 		st = accel_infer(m, o.cpu ? ACCEL_BACKEND_CPU : ACCEL_BACKEND_DEVICE, n,

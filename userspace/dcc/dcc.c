@@ -16,6 +16,8 @@
 #include <cblas.h>
 
 #include "compress.h"
+#include "../common/cliopt.h"
+#include "../common/version.h"
 #include "fixedpoint.h"
 #include "model_io.h"
 #include "plot.h"
@@ -48,6 +50,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: dcc COMMAND [options]\n"
+"       dcc --help | --version\n"
+"commands:\n"
 "  train     -o model.safetensors        train the dense baseline\n"
 "  import    -o model.safetensors (--safetensors F | W1.npy b1.npy ...)\n"
 "  eval      -i model.safetensors        fp32 test accuracy\n"
@@ -56,59 +60,142 @@ static void usage(FILE *f)
 "  encode    -i in -o model.dcm          fixed point, EIE streams, engine accuracy, .dcm\n"
 "  info      model.dcm                   check a .dcm, print its table and engine accuracy\n"
 "  compress  -o model.dcm                all of the above from scratch (LeNet-300-100)\n"
-"options:\n"
-"  --data DIR            Fashion-MNIST IDX files (default " DEFAULT_DATA ")\n"
-"  --layers 784,300,100,10   --seed N   --epochs N   --batch N   --lr X\n"
-"  --lr-decay X   --momentum X   --weight-decay X   --adam\n"
-"  --train-limit N   --test-limit N   (use the first N images)\n"
-"  --quality q1,q2,...   threshold = q x stddev per layer (default 1.05,1.05,0.7)\n"
-"  --prune-iters N (4)   --retrain-epochs N (6)   --retrain-lr X (0.03)\n"
-"      iteration i of N prunes at i/N of the quality\n"
-"  --bits b1,b2,...   codebook bits per layer (default 4,5,5)\n"
-"  --finetune-epochs N   --centroid-lr X\n"
-"  --pes N (default 64)   --zbits N   --plots DIR   --progress   --transpose\n");
+"options [default]:\n"
+"  -i FILE               input model (.safetensors)\n"
+"  -o FILE               output file (.safetensors, or .dcm for encode and compress)\n"
+"  --data DIR            Fashion-MNIST IDX files [" DEFAULT_DATA "]\n"
+"  --layers N,N,...      layer sizes, inputs first: 2 to %u whole numbers from 1\n"
+"                        to 1048576 [784,300,100,10]\n"
+"  --seed N              random seed, 0 to 18446744073709551615 [1]\n"
+"  --epochs N            training epochs, 0 to 1000 [15]\n"
+"  --batch N             minibatch size, 1 to 65536 [128]\n"
+"  --lr X                learning rate, above 0 and at most 10 [0.05]\n"
+"  --lr-decay X          lr *= X after each epoch, above 0 and at most 1 [0.85]\n"
+"  --momentum X          SGD momentum, 0 to 0.999 [0.9]\n"
+"  --weight-decay X      L2 weight decay, 0 to 1 [5e-05]\n"
+"  --adam                Adam instead of SGD with momentum\n"
+"  --train-limit N       use the first N training images, 0 (all) to 4294967295 [0]\n"
+"  --test-limit N        use the first N test images, 0 (all) to 4294967295 [0]\n"
+"  --quality Q,Q,...     pruning threshold Q x stddev of the layer's weights, one\n"
+"                        per layer (the last for the rest), each above 0 and at\n"
+"                        most 10 [1.05,1.05,0.7]\n"
+"  --prune-iters N       pruning steps, step i of N at i/N of the quality, 0 to 100 [4]\n"
+"  --retrain-epochs N    retraining epochs after each pruning step, 0 to 1000 [6]\n"
+"  --retrain-lr X        retraining learning rate, above 0 and at most 10 [0.03]\n"
+"  --bits B,B,...        codebook index bits, one per layer (the last for the\n"
+"                        rest), each 1 to 8 [4,5,5]\n"
+"  --finetune-epochs N   centroid fine-tuning epochs, 0 to 1000 [3]\n"
+"  --centroid-lr X       centroid learning rate, above 0 and at most 10 [0.0001]\n"
+"  --pes N               PEs the streams are encoded for, 1 to %u [%u]\n"
+"  --zbits N             relative row index bits, 1 to 8, or 0 for 8 minus the\n"
+"                        layer's codebook bits, at least 2 [0]\n"
+"  --plots DIR           compress: weight distribution plots (PNG, by gnuplot)\n"
+"  --progress            training progress on stderr (the default on a terminal;\n"
+"                        one line per epoch when stderr is not a terminal)\n"
+"  --transpose           import: the .npy weights are [in, out], not [out, in]\n"
+"  --safetensors FILE    import: the model from one .safetensors file\n"
+"  -h, --help            this help\n"
+"  --version             print dcc's version\n"
+"exit codes: 0 success, 1 failure, 2 bad command line\n",
+		MLP_LAYERS_MAX + 1, DCACCEL_EIE_PES_MAX, DCACCEL_EIE_PES_DEFAULT);
 }
 
-static int parse_list(const char *s, double *v, uint32_t max, uint32_t *n)
+static const struct option long_opts[] = {
+	{ "data", 1, 0, 'd' }, { "layers", 1, 0, 'L' }, { "seed", 1, 0, 's' },
+	{ "epochs", 1, 0, 'e' }, { "batch", 1, 0, 'b' }, { "lr", 1, 0, 'r' },
+	{ "lr-decay", 1, 0, 'D' }, { "momentum", 1, 0, 'm' },
+	{ "weight-decay", 1, 0, 'w' }, { "adam", 0, 0, 'A' },
+	{ "train-limit", 1, 0, 'T' }, { "test-limit", 1, 0, 't' },
+	{ "quality", 1, 0, 'q' }, { "prune-iters", 1, 0, 'I' },
+	{ "retrain-epochs", 1, 0, 'R' }, { "retrain-lr", 1, 0, 'l' },
+	{ "bits", 1, 0, 'B' }, { "finetune-epochs", 1, 0, 'F' },
+	{ "centroid-lr", 1, 0, 'C' }, { "pes", 1, 0, 'P' }, { "zbits", 1, 0, 'z' },
+	{ "plots", 1, 0, 'p' }, { "progress", 0, 0, 'g' },
+	{ "transpose", 0, 0, 'x' }, { "safetensors", 1, 0, 'S' },
+	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
+
+/* The option's name as --help spells it, for messages. */
+static const char *opt_name(int c)
 {
-	char *end;
+	static char buf[40];
 
-	*n = 0;
-	while (*s) {
-		if (*n == max)
-			return -1;
-		v[(*n)++] = strtod(s, &end);
-		if (end == s)
-			return -1;
-		s = *end == ',' ? end + 1 : end;
-		if (*end && *end != ',')
-			return -1;
-	}
-	return *n ? 0 : -1;
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->val == c) {
+			snprintf(buf, sizeof(buf), "--%s", lo->name);
+			return buf;
+		}
+	snprintf(buf, sizeof(buf), "-%c", c);
+	return buf;
 }
 
+/* One option's value (arg NULL: it was given none); -1 after a message. */
+static int set_opt(struct opts *o, int c, const char *arg)
+{
+	const char *n = opt_name(c);
+	double v[MLP_LAYERS_MAX + 1];
+	uint32_t cnt = 0;
+
+	switch (c) {
+	case 'i': case 'o': case 'S':
+		if (!arg)
+			return cliopt_fail("dcc", n, NULL, "a file name");
+		*(c == 'i' ? &o->in : c == 'o' ? &o->out : &o->safetensors) = arg;
+		return 0;
+	case 'd': case 'p':
+		if (!arg)
+			return cliopt_fail("dcc", n, NULL, "a directory");
+		*(c == 'd' ? &o->data : &o->plots) = arg;
+		return 0;
+	case 'L':
+		if (cliopt_list("dcc", n, arg, 2, MLP_LAYERS_MAX + 1, true, 1,
+				1u << 20, false, v, &cnt))
+			return -1;
+		for (uint32_t k = 0; k < cnt; k++)
+			o->sizes[k] = (uint32_t)v[k];
+		o->nsizes = cnt;
+		return 0;
+	case 's': return cliopt_u64("dcc", n, arg, 0, UINT64_MAX, &o->train.seed);
+	case 'e': return cliopt_u32("dcc", n, arg, 0, 1000, &o->train.epochs);
+	case 'b': return cliopt_u32("dcc", n, arg, 1, 65536, &o->train.batch);
+	case 'r': return cliopt_real("dcc", n, arg, 0, 10, true, &o->train.lr);
+	case 'D': return cliopt_real("dcc", n, arg, 0, 1, true, &o->train.lr_decay);
+	case 'm': return cliopt_real("dcc", n, arg, 0, 0.999, false, &o->train.momentum);
+	case 'w': return cliopt_real("dcc", n, arg, 0, 1, false, &o->train.weight_decay);
+	case 'T': return cliopt_u32("dcc", n, arg, 0, UINT32_MAX, &o->train_limit);
+	case 't': return cliopt_u32("dcc", n, arg, 0, UINT32_MAX, &o->test_limit);
+	case 'q':
+		return cliopt_list("dcc", n, arg, 1, MLP_LAYERS_MAX, false, 0, 10,
+				   true, o->quality, &o->nquality);
+	case 'I': return cliopt_u32("dcc", n, arg, 0, 100, &o->prune_iters);
+	case 'R': return cliopt_u32("dcc", n, arg, 0, 1000, &o->retrain_epochs);
+	case 'l': return cliopt_real("dcc", n, arg, 0, 10, true, &o->retrain_lr);
+	case 'B':
+		if (cliopt_list("dcc", n, arg, 1, MLP_LAYERS_MAX, true, 1,
+				DCACCEL_EIE_WBITS_MAX, false, v, &cnt))
+			return -1;
+		for (uint32_t k = 0; k < cnt; k++)
+			o->bits[k] = (unsigned int)v[k];
+		o->nbits = cnt;
+		return 0;
+	case 'F': return cliopt_u32("dcc", n, arg, 0, 1000, &o->finetune_epochs);
+	case 'C': return cliopt_real("dcc", n, arg, 0, 10, true, &o->train.centroid_lr);
+	case 'P': return cliopt_u32("dcc", n, arg, 1, DCACCEL_EIE_PES_MAX, &o->pes);
+	case 'z': return cliopt_u32("dcc", n, arg, 0, DCACCEL_EIE_ZBITS_MAX, &o->zbits);
+	case 'A': o->train.adam = true; return 0;
+	case 'g': o->train.progress = true; return 0;
+	case 'x': o->transpose = true; return 0;
+	}
+	return -1;
+}
+
+/* 0, or 1 when --help or --version was answered, or -1 after a message. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	static const struct option lo[] = {
-		{ "data", 1, 0, 'd' }, { "layers", 1, 0, 'L' }, { "seed", 1, 0, 's' },
-		{ "epochs", 1, 0, 'e' }, { "batch", 1, 0, 'b' }, { "lr", 1, 0, 'r' },
-		{ "lr-decay", 1, 0, 'D' }, { "momentum", 1, 0, 'm' },
-		{ "weight-decay", 1, 0, 'w' }, { "adam", 0, 0, 'A' },
-		{ "train-limit", 1, 0, 'T' }, { "test-limit", 1, 0, 't' },
-		{ "quality", 1, 0, 'q' }, { "prune-iters", 1, 0, 'I' },
-		{ "retrain-epochs", 1, 0, 'R' }, { "retrain-lr", 1, 0, 'l' },
-		{ "bits", 1, 0, 'B' }, { "finetune-epochs", 1, 0, 'F' },
-		{ "centroid-lr", 1, 0, 'C' }, { "pes", 1, 0, 'P' }, { "zbits", 1, 0, 'z' },
-		{ "plots", 1, 0, 'p' }, { "progress", 0, 0, 'g' },
-		{ "transpose", 0, 0, 'x' }, { "safetensors", 1, 0, 'S' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
-	double v[MLP_LAYERS_MAX + 1];
-	uint32_t n;
 	int c;
 
 	o->data = DEFAULT_DATA;
 	train_opts_default(&o->train);
-	o->train.progress = isatty(2);
+	o->train.progress = o->train.progress_tty = isatty(2);
 	o->prune_iters = 4;
 	o->retrain_epochs = 6;
 	o->retrain_lr = 0.03f;
@@ -120,66 +207,32 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	memcpy(o->quality, (double[]){ 1.05, 1.05, 0.7 }, 3 * sizeof(double));
 	o->nbits = 3;
 	memcpy(o->bits, (unsigned int[]){ 4, 5, 5 }, 3 * sizeof(unsigned int));
-	while ((c = getopt_long(argc, argv, "i:o:h", lo, NULL)) != -1) {
+	opterr = 0;	/* the messages below name the option, value and range */
+	while ((c = getopt_long(argc, argv, ":i:o:h", long_opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': o->in = optarg; break;
-		case 'o': o->out = optarg; break;
-		case 'd': o->data = optarg; break;
-		case 'L':
-			if (parse_list(optarg, v, MLP_LAYERS_MAX + 1, &n) || n < 2)
-				goto bad;
-			for (uint32_t k = 0; k < n; k++)
-				o->sizes[k] = (uint32_t)v[k];
-			o->nsizes = n;
-			break;
-		case 's': o->train.seed = strtoull(optarg, NULL, 0); break;
-		case 'e': o->train.epochs = (uint32_t)atoi(optarg); break;
-		case 'b': o->train.batch = (uint32_t)atoi(optarg); break;
-		case 'r': o->train.lr = strtof(optarg, NULL); break;
-		case 'D': o->train.lr_decay = strtof(optarg, NULL); break;
-		case 'm': o->train.momentum = strtof(optarg, NULL); break;
-		case 'w': o->train.weight_decay = strtof(optarg, NULL); break;
-		case 'A': o->train.adam = true; break;
-		case 'T': o->train_limit = (uint32_t)atoi(optarg); break;
-		case 't': o->test_limit = (uint32_t)atoi(optarg); break;
-		case 'q':
-			if (parse_list(optarg, o->quality, MLP_LAYERS_MAX, &o->nquality))
-				goto bad;
-			break;
-		case 'I': o->prune_iters = (uint32_t)atoi(optarg); break;
-		case 'R': o->retrain_epochs = (uint32_t)atoi(optarg); break;
-		case 'l': o->retrain_lr = strtof(optarg, NULL); break;
-		case 'B':
-			if (parse_list(optarg, v, MLP_LAYERS_MAX, &o->nbits))
-				goto bad;
-			for (uint32_t k = 0; k < o->nbits; k++) {
-				if (v[k] < 1 || v[k] > 8)
-					goto bad;
-				o->bits[k] = (unsigned int)v[k];
-			}
-			break;
-		case 'F': o->finetune_epochs = (uint32_t)atoi(optarg); break;
-		case 'C': o->train.centroid_lr = strtof(optarg, NULL); break;
-		case 'P': o->pes = (uint32_t)atoi(optarg); break;
-		case 'z': o->zbits = (uint32_t)atoi(optarg); break;
-		case 'p': o->plots = optarg; break;
-		case 'g': o->train.progress = true; break;
-		case 'x': o->transpose = true; break;
-		case 'S': o->safetensors = optarg; break;
-		case 'h': usage(stdout); exit(0);
-		default: goto bad;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("dcc %s\n", DCACCEL_VERSION);
+			return 1;
+		case ':':	/* the option ended the command line */
+			set_opt(o, optopt, NULL);
+			return -1;
+		case '?':
+			if (optopt)
+				fprintf(stderr, "dcc: unknown option '-%c' (dcc --help lists the options)\n",
+					optopt);
+			else
+				fprintf(stderr, "dcc: unknown or ambiguous option '%s' (dcc --help lists the options)\n",
+					argv[optind - 1]);
+			return -1;
+		default:
+			if (set_opt(o, c, optarg))
+				return -1;
 		}
 	}
-	if (o->train.batch == 0 || o->pes == 0 || o->pes > DCACCEL_EIE_PES_MAX ||
-	    o->zbits > 8) {
-		fprintf(stderr, "dcc: --batch must be positive, --pes 1..%u, --zbits 0..8\n",
-			DCACCEL_EIE_PES_MAX);
-		return -1;
-	}
 	return 0;
-bad:
-	fprintf(stderr, "dcc: bad option or value (see dcc --help)\n");
-	return -1;
 }
 
 static int load_data(const struct opts *o, struct dataset *train,
@@ -339,8 +392,6 @@ static int cmd_compress(const struct opts *o, struct dcc_error *err)
 	double t0 = now(), t;
 	int ret = -1;
 
-	if (!o->out)
-		return dcc_fail(err, "compress needs -o model.dcm");
 	if (load_data(o, &train, &test, err))
 		return -1;
 	printf("data: %u training and %u test images of %u pixels from %s\n",
@@ -401,8 +452,6 @@ static int cmd_stage(const char *cmd, const struct opts *o, int argc,
 	if (!strcmp(cmd, "import")) {
 		struct tensor_set ts;
 
-		if (!o->out)
-			return dcc_fail(err, "import needs -o model.safetensors");
 		if (o->safetensors) {
 			if (safetensors_load(o->safetensors, &ts, err))
 				return -1;
@@ -420,10 +469,6 @@ static int cmd_stage(const char *cmd, const struct opts *o, int argc,
 		mlp_free(&m);
 		return ret;
 	}
-	if (strcmp(cmd, "eval") && !o->out)
-		return dcc_fail(err, "%s needs -o FILE", cmd);
-	if (strcmp(cmd, "train") && !o->in)
-		return dcc_fail(err, "%s needs -i model.safetensors", cmd);
 	if (load_data(o, need_train ? &train : NULL, &test, err))
 		return -1;
 	if (!strcmp(cmd, "train")) {
@@ -467,16 +512,13 @@ out:
 	return ret;
 }
 
-static int cmd_info(const struct opts *o, int argc, char **argv,
-		    struct dcc_error *err)
+static int cmd_info(const struct opts *o, char **argv, struct dcc_error *err)
 {
 	struct dcm_model dm;
 	struct dcm_error de;
 	struct dataset test;
 	struct stage_acc acc = { -1, -1, -1, -1 };
 
-	if (optind >= argc)
-		return dcc_fail(err, "info needs a .dcm file");
 	if (dcm_read_file(argv[optind], &dm, &de))
 		return dcc_fail(err, "%s", de.msg);
 	if (!load_data(o, NULL, &test, err)) {
@@ -490,34 +532,100 @@ static int cmd_info(const struct opts *o, int argc, char **argv,
 	return 0;
 }
 
+/* What each command needs besides its options; -1 after a message. */
+static int check_operands(const char *cmd, const struct opts *o, int argc,
+			  char **argv)
+{
+	bool dcm_out = !strcmp(cmd, "encode") || !strcmp(cmd, "compress");
+	int operands = argc - optind;
+
+	if (!o->out && strcmp(cmd, "eval") && strcmp(cmd, "info")) {
+		fprintf(stderr, "dcc %s: -o is missing: the %s file to write\n", cmd,
+			dcm_out ? ".dcm" : ".safetensors");
+		return -1;
+	}
+	if (!o->in && (!strcmp(cmd, "eval") || !strcmp(cmd, "prune") ||
+		       !strcmp(cmd, "quantize") || !strcmp(cmd, "encode"))) {
+		fprintf(stderr, "dcc %s: -i is missing: the .safetensors model to read\n", cmd);
+		return -1;
+	}
+	if (!strcmp(cmd, "info")) {
+		if (operands == 1)
+			return 0;
+		if (operands == 0)
+			fprintf(stderr, "dcc info: the .dcm file to read is missing\n");
+		else
+			fprintf(stderr, "dcc info: unexpected argument '%s'; expected one .dcm file\n",
+				argv[optind + 1]);
+		return -1;
+	}
+	if (!strcmp(cmd, "import")) {
+		if (!o->safetensors && operands == 0) {
+			fprintf(stderr, "dcc import: the model is missing: expected --safetensors FILE or .npy files W1.npy b1.npy ...\n");
+			return -1;
+		}
+		if (o->safetensors && operands) {
+			fprintf(stderr, "dcc import: --safetensors '%s' and .npy file '%s': expected one or the other\n",
+				o->safetensors, argv[optind]);
+			return -1;
+		}
+		return 0;
+	}
+	if (operands) {
+		fprintf(stderr, "dcc %s: unexpected argument '%s'; expected options only\n",
+			cmd, argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const commands[] = {
+	"train", "import", "eval", "prune", "quantize", "encode", "info", "compress",
+};
+
 int main(int argc, char **argv)
 {
 	struct opts o = { 0 };
 	struct dcc_error err = { "" };
 	const char *cmd;
+	size_t k;
 	int ret;
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	cmd = argv[1];
-	if (parse_opts(argc - 1, argv + 1, &o))
-		return 2;
-	optind++;	/* getopt ran on argv + 1 */
-	if (!strcmp(cmd, "compress"))
-		ret = cmd_compress(&o, &err);
-	else if (!strcmp(cmd, "info"))
-		ret = cmd_info(&o, argc, argv, &err);
-	else if (!strcmp(cmd, "train") || !strcmp(cmd, "prune") ||
-		 !strcmp(cmd, "quantize") || !strcmp(cmd, "encode") ||
-		 !strcmp(cmd, "eval") || !strcmp(cmd, "import"))
-		ret = cmd_stage(cmd, &o, argc, argv, &err);
-	else {
-		fprintf(stderr, "dcc: unknown command '%s'\n", cmd);
+	if (argc < 2) {
 		usage(stderr);
 		return 2;
 	}
+	cmd = argv[1];
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "--version")) {
+		printf("dcc %s\n", DCACCEL_VERSION);
+		return 0;
+	}
+	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+		if (!strcmp(cmd, commands[k]))
+			break;
+	if (k == sizeof(commands) / sizeof(commands[0])) {
+		fprintf(stderr, "dcc: unknown command '%s'; expected one of:", cmd);
+		for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
+			fprintf(stderr, " %s", commands[k]);
+		fprintf(stderr, " (dcc --help says more)\n");
+		return 2;
+	}
+	ret = parse_opts(argc - 1, argv + 1, &o);
+	if (ret)
+		return ret < 0 ? 2 : 0;
+	optind++;	/* getopt ran on argv + 1 */
+	if (check_operands(cmd, &o, argc, argv))
+		return 2;
+	if (!strcmp(cmd, "compress"))
+		ret = cmd_compress(&o, &err);
+	else if (!strcmp(cmd, "info"))
+		ret = cmd_info(&o, argv, &err);
+	else
+		ret = cmd_stage(cmd, &o, argc, argv, &err);
 	if (ret) {
 		fprintf(stderr, "dcc: %s\n", err.msg);
 		return 1;

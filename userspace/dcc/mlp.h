@@ -47,7 +47,8 @@ struct train_opts {
 	float centroid_lr;	/* for codebook fine-tuning */
 	bool adam;
 	uint64_t seed;
-	bool progress;
+	bool progress;		/* show progress on stderr: */
+	bool progress_tty;	/* a bar redrawn with \r, else a line per epoch */
 	const char *stage;	/* shown in the progress bar */
 };
 

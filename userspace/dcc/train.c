@@ -76,6 +76,10 @@ static void update_layer(struct fc *l, const float *dw, const float *db,
 	}
 }
 
+/*
+ * On a terminal a bar redrawn in place; elsewhere (a log, a pipe) whole
+ * lines only, one per epoch, so that the log reads line by line.
+ */
 static void progress(const struct train_opts *o, uint32_t epoch,
 		     uint32_t done, uint32_t total, double loss, double acc,
 		     bool end)
@@ -85,6 +89,12 @@ static void progress(const struct train_opts *o, uint32_t epoch,
 
 	if (!o->progress)
 		return;
+	if (!o->progress_tty) {
+		if (end)
+			fprintf(stderr, "%s epoch %u/%u: loss %.4f train acc %.2f%%\n",
+				o->stage, epoch + 1, o->epochs, loss, acc);
+		return;
+	}
 	fprintf(stderr, "\r%-10s epoch %2u/%-2u [", o->stage, epoch + 1, o->epochs);
 	for (int i = 0; i < width; i++)
 		fputc(i < fill ? '#' : '.', stderr);
