@@ -6,8 +6,8 @@
 #   make check         install what is missing, run every test
 #   make bench         run the EIE datapath benchmark
 #   make VARIANT=asan  build with ASan+UBSan (what the tests use)
-#   make install       libaccel, its header and pkg-config file, dcaccel
-#                      (PREFIX, LIBDIR, DESTDIR as usual)
+#   make install       libaccel, its header and pkg-config file, the tools,
+#                      man pages (PREFIX, LIBDIR, DESTDIR as usual)
 
 VARIANT ?= release
 O := build/$(VARIANT)
@@ -45,6 +45,10 @@ INCLUDEDIR ?= $(PREFIX)/include
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
+# $(call install-tool,PROGRAM,MAN1PAGE): a program and its man page
+install-tool = install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 && \
+	install -m 755 $(1) $(DESTDIR)$(BINDIR)/ && \
+	install -m 644 $(2) $(DESTDIR)$(MANDIR)/man1/
 
 PROGRAMS :=
 TESTS :=

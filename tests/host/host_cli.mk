@@ -1,10 +1,13 @@
 # dcc and dcaccel run as programs (tests/host/run_tool.c): their command
-# lines, versions and progress output. The programs are this variant's
-# (order-only prerequisites: built first, not relinked into the tests).
-CLI_TESTS := test_cli_errors
+# lines, versions and progress output, and their man pages against --help
+# and libaccel(3) against <dcaccel/accel.h>. The programs are this
+# variant's (order-only prerequisites: built first, not relinked into the
+# tests).
+CLI_TESTS := test_cli_errors test_man_pages
 TESTS += $(CLI_TESTS:%=$(O)/tests/%)
 $(CLI_TESTS:%=$(O)/tests/host/%.o) $(O)/tests/host/run_tool.o: \
 	CPPFLAGS += -DTOP_DIR='"$(CURDIR)"' -DBIN_DIR='"$(CURDIR)/$(O)"'
+LDLIBS_test_man_pages := -lz
 $(CLI_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(O)/tests/host/run_tool.o $(TAP_OBJ) | $(O)/dcc $(O)/dcaccel
 	$(LINK)

@@ -14,8 +14,7 @@ $(O)/dcaccel: $(DCACCEL_CLI_SRCS:%.c=$(O)/%.o) $(O)/userspace/dcc/idx.o \
 	$(LINK)
 
 install-dcaccel: $(O)/dcaccel
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(O)/dcaccel $(DESTDIR)$(PREFIX)/bin/dcaccel
+	$(call install-tool,$(O)/dcaccel,userspace/cli/dcaccel.1)
 
 install: install-dcaccel
 .PHONY: install install-dcaccel

@@ -17,6 +17,12 @@ LDLIBS_dcc := $(DCC_LDLIBS)
 $(O)/dcc: $(O)/userspace/dcc/dcc.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
 
+install-dcc: $(O)/dcc
+	$(call install-tool,$(O)/dcc,userspace/dcc/dcc.1)
+
+install: install-dcc
+.PHONY: install install-dcc
+
 # Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
 DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot \
 	test_dcc_train test_dcc_badinput

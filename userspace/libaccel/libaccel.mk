@@ -35,7 +35,8 @@ endif
 
 # Installed as applications use it: #include <dcaccel/accel.h>, linked by
 # pkg-config --cflags --libs libaccel. The .pc names its directories from
-# ${prefix} when they are under it.
+# ${prefix} when they are under it. libaccel(3) documents every function;
+# `man accel_open` and the like lead to it.
 PC_DIR = $(if $(filter $(PREFIX)/%,$(1)),$${prefix}/$(patsubst $(PREFIX)/%,%,$(1)),$(1))
 install-libaccel: $(LIBACCEL_SO)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/dcaccel
@@ -47,6 +48,11 @@ install-libaccel: $(LIBACCEL_SO)
 		-e 's|@INCLUDEDIR@|$(call PC_DIR,$(INCLUDEDIR))|' \
 		-e 's|@VERSION@|$(LIBACCEL_VERSION)|' \
 		userspace/libaccel/libaccel.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/libaccel.pc
+	install -d $(DESTDIR)$(MANDIR)/man3
+	install -m 644 userspace/libaccel/libaccel.3 $(DESTDIR)$(MANDIR)/man3/libaccel.3
+	for f in $$(sed -n 's/^[a-z].*[ *]\(accel_[a-z_0-9]*\)(.*/\1/p' userspace/libaccel/accel.h); do \
+		echo '.so man3/libaccel.3' > $(DESTDIR)$(MANDIR)/man3/$$f.3 || exit 1; \
+	done
 
 install: install-libaccel
 .PHONY: install install-libaccel
