@@ -159,7 +159,10 @@ struct accel_job;
 
 int accel_submit(struct accel_model *model, uint32_t batch, const float *in,
 		 struct accel_job **job, struct accel_error *err);
-/* A sync_file fd that polls readable when the job is done; caller closes. */
+/*
+ * An eventfd that polls readable once the job is done (until the device's
+ * file is closed); the caller closes it.
+ */
 int accel_job_fd(struct accel_job *job, int *fd, struct accel_error *err);
 /*
  * Wait up to timeout_ns (negative: forever) and copy the outputs (batch *

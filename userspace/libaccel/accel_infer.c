@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 #include <xf86drm.h>
 
 #include "accel_internal.h"
+#include "syncobj_eventfd.h"
 #include "dcaccel_accel.h"
 #include "dcaccel/dcaccel_hw.h"
 #include "../common/fc_op.h"
@@ -372,9 +375,23 @@ int accel_job_fd(struct accel_job *j, int *fd, struct accel_error *err)
 	if (!j || !fd)
 		return accelp_fail(err, ACCEL_E_INVALID, "accel_job_fd: %s is NULL",
 				  j ? "fd" : "job");
-	if (drmSyncobjExportSyncFile(j->m->dev->fd, j->sub[j->nsub - 1].syncobj, fd))
+	struct drm_syncobj_eventfd ev = {
+		.handle = j->sub[j->nsub - 1].syncobj,
+	};
+	int e;
+
+	ev.fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ev.fd < 0)
 		return accelp_fail(err, accelp_errno_status(errno),
-				  "exporting the job's syncobj: %s", strerror(errno));
+				  "eventfd: %s", strerror(errno));
+	if (drmIoctl(j->m->dev->fd, DRM_IOCTL_SYNCOBJ_EVENTFD, &ev)) {
+		e = errno;
+		close(ev.fd);
+		return accelp_fail(err, accelp_errno_status(e),
+				  "SYNCOBJ_EVENTFD on the job's syncobj: %s",
+				  strerror(e));
+	}
+	*fd = ev.fd;
 	return ACCEL_OK;
 }
 

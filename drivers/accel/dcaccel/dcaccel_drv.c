@@ -18,6 +18,9 @@
 
 #include "dcaccel_drv.h"
 
+#define CREATE_TRACE_POINTS
+#include "dcaccel_trace.h"
+
 static int dcaccel_get_param_ioctl(struct drm_device *drm, void *data,
 				   struct drm_file *file)
 {
@@ -130,6 +133,22 @@ static void dcaccel_postclose(struct drm_device *drm, struct drm_file *file)
 	kfree(dfile);
 }
 
+/*
+ * drm-usage-stats: the device time and modeled cycles its jobs took, and
+ * its buffers (all resident: pinned at creation).
+ */
+static void dcaccel_show_fdinfo(struct drm_printer *p, struct drm_file *file)
+{
+	struct dcaccel_file *dfile = file->driver_priv;
+	struct dcaccel_vm *vm = dfile->vm;
+
+	drm_printf(p, "drm-engine-eie:\t%llu ns\n",
+		   (u64)atomic64_read(&vm->engine_ns));
+	drm_printf(p, "drm-cycles-eie:\t%llu\n", (u64)atomic64_read(&vm->cycles));
+	drm_printf(p, "drm-maxfreq-eie:\t%u MHz\n", dfile->ddev->caps.clock_mhz);
+	drm_show_memory_stats(p, file);
+}
+
 static const struct drm_ioctl_desc dcaccel_ioctls[] = {
 	DRM_IOCTL_DEF_DRV(DCACCEL_GET_PARAM, dcaccel_get_param_ioctl, 0),
 	DRM_IOCTL_DEF_DRV(DCACCEL_BO_CREATE, dcaccel_bo_create_ioctl, 0),
@@ -151,12 +170,14 @@ static const struct file_operations dcaccel_fops = {
 	.llseek = noop_llseek,
 	.mmap = drm_gem_mmap,
 	.fop_flags = FOP_UNSIGNED_OFFSET,
+	.show_fdinfo = drm_show_fdinfo,
 };
 
 static const struct drm_driver dcaccel_driver = {
 	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ,
 	.open = dcaccel_open,
 	.postclose = dcaccel_postclose,
+	.show_fdinfo = dcaccel_show_fdinfo,
 	.gem_create_object = dcaccel_gem_create_object,
 	.ioctls = dcaccel_ioctls,
 	.num_ioctls = ARRAY_SIZE(dcaccel_ioctls),

@@ -70,6 +70,7 @@ struct dcaccel_ring {
 	u32 size;
 	u32 tail;
 	u64 next_seqno;
+	ktime_t last_done;		/* when the device last ended a job */
 	struct list_head inflight;	/* jobs on the ring, oldest first */
 };
 
@@ -148,6 +149,9 @@ struct dcaccel_vm {
 	u32 job_count;
 	u64 job_seq;		/* of the newest job */
 	struct list_head dead_bos;	/* freed while a job could reach them */
+	/* what its jobs took of the device, for fdinfo */
+	atomic64_t engine_ns;
+	atomic64_t cycles;
 	struct list_head link;	/* in ddev->vms */
 	struct work_struct release_work;
 };
@@ -199,6 +203,7 @@ struct dcaccel_job {
 	u32 cmd_len;
 	u64 seqno;		/* of the last time it went on the ring */
 	u32 slot;
+	ktime_t pushed_at;	/* when it last went on the ring */
 	struct dcaccel_fence *fence;	/* allocated at SUBMIT, run_job inits */
 	struct dma_fence *hw_fence;	/* &fence->base once initialised */
 	struct list_head inflight_link;
@@ -291,6 +296,7 @@ int dcaccel_wait_job_ioctl(struct drm_device *drm, void *data,
 			   struct drm_file *file);
 void dcaccel_job_complete(struct dcaccel_job *job,
 			  const struct dcaccel_completion *rec);
+void dcaccel_job_account(struct dcaccel_job *job, u64 cycles);
 void dcaccel_file_records_fini(struct dcaccel_file *dfile);
 void dcaccel_fence_signal(struct dma_fence *fence, int error);
 void dcaccel_recover(struct dcaccel_device *ddev, struct dcaccel_job *bad);
@@ -304,6 +310,9 @@ long dcaccel_compat_ioctl(struct file *filp, unsigned int cmd,
 #else
 #define dcaccel_compat_ioctl NULL
 #endif
+
+/* dcaccel_coredump.c */
+void dcaccel_coredump(struct dcaccel_device *ddev, struct dcaccel_job *bad);
 
 /* dcaccel_debugfs.c */
 void dcaccel_debugfs_init(struct dcaccel_device *ddev);

@@ -6,6 +6,7 @@
  */
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -49,16 +50,38 @@ static struct dma_buf *dcaccel_bo_export(struct drm_gem_object *obj,
 	return ERR_PTR(-EOPNOTSUPP);
 }
 
+/*
+ * A CPU mapping holds its buffer, not the file it came from: with the
+ * buffer's shmem file as vm_file, closing the node releases the file and
+ * gives its context back, even while its buffers stay mapped.
+ */
+static int dcaccel_bo_mmap(struct drm_gem_object *obj,
+			   struct vm_area_struct *vma)
+{
+	int ret = drm_gem_shmem_object_mmap(obj, vma);
+
+	if (!ret)
+		vma_set_file(vma, obj->filp);
+	return ret;
+}
+
+/* pinned at creation, never purged: for fdinfo's drm-resident-memory */
+static enum drm_gem_object_status dcaccel_bo_status(struct drm_gem_object *obj)
+{
+	return DRM_GEM_OBJECT_RESIDENT;
+}
+
 static const struct drm_gem_object_funcs dcaccel_gem_funcs = {
 	.free = dcaccel_bo_free,
 	.export = dcaccel_bo_export,
 	.print_info = drm_gem_shmem_object_print_info,
+	.status = dcaccel_bo_status,
 	.pin = drm_gem_shmem_object_pin,
 	.unpin = drm_gem_shmem_object_unpin,
 	.get_sg_table = drm_gem_shmem_object_get_sg_table,
 	.vmap = drm_gem_shmem_object_vmap,
 	.vunmap = drm_gem_shmem_object_vunmap,
-	.mmap = drm_gem_shmem_object_mmap,
+	.mmap = dcaccel_bo_mmap,
 	.vm_ops = &drm_gem_shmem_vm_ops,
 };
 

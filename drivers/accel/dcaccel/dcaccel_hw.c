@@ -15,6 +15,7 @@
 #include <drm/drm_print.h>
 
 #include "dcaccel_drv.h"
+#include "dcaccel_trace.h"
 
 u32 dcaccel_read(struct dcaccel_device *ddev, u32 reg)
 {
@@ -219,9 +220,9 @@ static void dcaccel_hw_wedge(struct dcaccel_device *ddev)
 void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad)
 {
 	struct dcaccel_job *job, *tmp, *running = NULL;
+	u32 status, head, canceled = 0, requeued = 0;
 	unsigned long flags;
 	LIST_HEAD(ring_jobs);
-	u32 status, head;
 	int ret;
 
 	atomic64_inc(&ddev->counters.resets);
@@ -243,6 +244,7 @@ void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad)
 	if (ret) {
 		dcaccel_hw_wedge(ddev);
 		spin_unlock_irqrestore(&ddev->hw_lock, flags);
+		trace_dcaccel_reset(bad ? bad->record->job_id : 0, 0, 0, ret);
 		return;
 	}
 	/* records written before the reset took effect */
@@ -255,17 +257,23 @@ void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad)
 	list_for_each_entry_safe(job, tmp, &ring_jobs, inflight_link) {
 		list_del_init(&job->inflight_link);
 		job->on_ring = false;
+		if (job == bad || job == running)
+			dcaccel_job_account(job, 0);
 		if (job == bad) {
 			job->record->status = DRM_DCACCEL_JOB_TIMEOUT;
 			atomic64_inc(&ddev->counters.timeouts);
 			dcaccel_fence_signal(job->hw_fence, -ETIME);
 		} else if (job == running || ddev->broken) {
 			dcaccel_fence_signal(job->hw_fence, -ECANCELED);
+			canceled++;
 		} else {
 			dcaccel_hw_ring_push(ddev, job);
+			requeued++;
 		}
 	}
 	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	trace_dcaccel_reset(bad ? bad->record->job_id : 0, canceled, requeued,
+			    ddev->broken ? -EIO : 0);
 }
 
 /*
@@ -346,6 +354,9 @@ void dcaccel_hw_ring_push(struct dcaccel_device *ddev, struct dcaccel_job *job)
 
 	list_add_tail(&job->inflight_link, &ring->inflight);
 	job->on_ring = true;
+	job->pushed_at = ktime_get();
+	trace_dcaccel_run(job->vm->ctx_id, job->record->job_id, job->seqno,
+			  job->slot);
 	ring->tail = (ring->tail + 1) & (ring->size - 1);
 	/* writel orders the entry before the doorbell */
 	dcaccel_write(ddev, DCACCEL_REG_RING_TAIL, ring->tail);

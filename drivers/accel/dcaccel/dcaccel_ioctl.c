@@ -8,7 +8,10 @@
  * syncobj array ioctls allocate count_handles entries with no bound, which
  * a huge count turns into a page allocator warning. And GEM_FLINK/GEM_OPEN
  * would give a BO's handle to another file, which the isolation contract
- * (a buffer belongs to one context) has no place for.
+ * (a buffer belongs to one context) has no place for. SYNCOBJ_HANDLE_TO_FD
+ * is refused too: a fence that leaves the file (as a syncobj or sync_file
+ * fd) can outlive the device and the module, and in 6.12 asking such a
+ * fence its timeline name reads the freed scheduler.
  *
  * So only the core ioctls a dcaccel client needs pass, the syncobj arrays
  * with a bound; the rest fail with EOPNOTSUPP before the core sees them.
@@ -54,7 +57,6 @@ static bool dcaccel_core_ioctl_allowed(unsigned int nr)
 	case DRM_IOCTL_NR(DRM_IOCTL_PRIME_FD_TO_HANDLE):
 	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_CREATE):
 	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_DESTROY):
-	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD):
 	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_FD_TO_HANDLE):
 	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_TRANSFER):
 	case DRM_IOCTL_NR(DRM_IOCTL_SYNCOBJ_EVENTFD):

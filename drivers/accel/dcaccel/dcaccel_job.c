@@ -17,6 +17,7 @@
 #include <drm/drm_syncobj.h>
 
 #include "dcaccel_drv.h"
+#include "dcaccel_trace.h"
 
 unsigned int dcaccel_job_timeout_ms = 2000;
 
@@ -108,6 +109,23 @@ static u32 dcaccel_uapi_status(u32 hw_status)
 	}
 }
 
+/*
+ * Charge the device time a job took to its context, for fdinfo: from when
+ * it went on the ring, or when the job before it ended, until now. Under
+ * hw_lock.
+ */
+void dcaccel_job_account(struct dcaccel_job *job, u64 cycles)
+{
+	struct dcaccel_ring *ring = &job->ddev->ring;
+	ktime_t now = ktime_get();
+	ktime_t start = ktime_after(job->pushed_at, ring->last_done) ?
+			job->pushed_at : ring->last_done;
+
+	atomic64_add(ktime_to_ns(ktime_sub(now, start)), &job->vm->engine_ns);
+	atomic64_add(cycles, &job->vm->cycles);
+	ring->last_done = now;
+}
+
 /* From the IRQ handler or a reset, under hw_lock: the job's record came. */
 void dcaccel_job_complete(struct dcaccel_job *job,
 			  const struct dcaccel_completion *rec)
@@ -150,6 +168,9 @@ void dcaccel_job_complete(struct dcaccel_job *job,
 	atomic64_inc(job->error ? &ddev->counters.failed :
 		     &ddev->counters.completed);
 	job->done = true;
+	dcaccel_job_account(job, st->cycles);
+	trace_dcaccel_complete(job->vm->ctx_id, job->record->job_id,
+			       job->seqno, job->record->status, st->cycles);
 	dcaccel_fence_signal(job->hw_fence, job->error);
 }
 
@@ -221,6 +242,8 @@ dcaccel_timedout_job(struct drm_sched_job *sched_job)
 	/* one that ended just now is not hung: no reset for it */
 	if (!gone && !READ_ONCE(ddev->wedged) &&
 	    !dma_fence_is_signaled(job->hw_fence)) {
+		trace_dcaccel_timeout(job->vm->ctx_id, job->record->job_id);
+		dcaccel_coredump(ddev, job);
 		dev_warn_ratelimited(ddev->drm.dev,
 				     "job %llu of context %u timed out; resetting\n",
 				     job->record->job_id, job->vm->ctx_id);
@@ -412,6 +435,8 @@ static int dcaccel_job_push(struct dcaccel_file *dfile,
 	job->record->finished = dma_fence_get(finished);
 	job->record->job_id = ++dfile->next_job_id;
 	*job_id = job->record->job_id;
+	trace_dcaccel_submit(job->vm->ctx_id, *job_id, job->cmd_len,
+			     job->bo_count);
 	slot = job->record->job_id % DCACCEL_JOB_RECORDS;
 	old = dfile->records[slot];
 	kref_get(&job->record->ref);

@@ -8,6 +8,7 @@
  * checked; and once every file is closed and every job is gone, nothing
  * holds the module.
  */
+#include <sched.h>
 #include <sys/wait.h>
 
 #include "dcaccel_util.h"
@@ -21,43 +22,29 @@ static int pci_path(const char *pci, const char *file, char *buf, size_t len)
 	       (int)len ? -ENAMETOOLONG : 0;
 }
 
-/* The module's reference count, or -1. */
-static int module_refcnt(void)
+/* Run on CPU 0 and route the device's INTx line there (best effort). */
+static void intx_on_this_cpu(const char *pci)
 {
-	FILE *f = fopen("/sys/module/dcaccel/refcnt", "r");
-	int n = -1;
+	char path[160], buf[32];
+	cpu_set_t set;
+	FILE *f;
+	int irq;
 
-	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
-			n = -1;
-		fclose(f);
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	if (pci_path(pci, "irq", path, sizeof(path)))
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &irq) == 1 && irq > 0) {
+		snprintf(path, sizeof(path), "/proc/irq/%d/smp_affinity_list",
+			 irq);
+		snprintf(buf, sizeof(buf), "0");
+		dc_sysfs_write(path, buf);
 	}
-	return n;
-}
-
-/* Wait up to 10 s for the module's references to come back to want. */
-static int refcnt_settles(int want)
-{
-	int i;
-
-	for (i = 0; i < 1000; i++) {
-		if (module_refcnt() == want)
-			return 1;
-		usleep(10000);
-	}
-	return 0;
-}
-
-/* Unload (once the last context has gone) and load with params. */
-static int reload(const char *params)
-{
-	char cmd[128];
-
-	refcnt_settles(0);
-
-	snprintf(cmd, sizeof(cmd), "rmmod dcaccel && modprobe dcaccel %s",
-		 params);
-	return system(cmd);
+	fclose(f);
 }
 
 FIXTURE(dev) {
@@ -107,6 +94,11 @@ TEST_F(dev, probe_with_intx_pending)
 
 	ASSERT_EQ(0, pci_path(self->pci, "msi_bus", path, sizeof(path)));
 	ASSERT_EQ(0, dc_sysfs_write(path, "0"));
+	/*
+	 * Bind on the CPU the INTx line interrupts, so that the interrupt
+	 * arrives while probe runs, not a little later on another CPU.
+	 */
+	intx_on_this_cpu(self->pci);
 	ASSERT_EQ(0, dc_sysfs_write(DRV "/bind", self->pci));
 	/* jobs complete through the INTx line too */
 	EXPECT_EQ(0, dc_device_works());
@@ -122,7 +114,7 @@ TEST_F(dev, probe_with_intx_pending)
 /* A timeout of 0 would reset the device continuously: refused. */
 TEST_F(dev, job_timeout_param_checked)
 {
-	EXPECT_NE(0, reload("job_timeout_ms=0"));
+	EXPECT_NE(0, dc_reload("job_timeout_ms=0"));
 	EXPECT_NE(0, system("modprobe dcaccel job_timeout_ms=0"));
 	EXPECT_EQ(0, system("modprobe dcaccel"));
 	EXPECT_EQ(0, dc_device_works());
@@ -139,16 +131,16 @@ TEST_F(dev, timeouts_racing_unbind)
 	unsigned int seed = 1234;
 	int round, fd;
 
-	ASSERT_EQ(0, reload("job_timeout_ms=20"));
+	ASSERT_EQ(0, dc_reload("job_timeout_ms=20"));
 	fd = dc_open();
 	ASSERT_LE(0, fd);
 	if (!dc_has_fault_injection(fd)) {
 		close(fd);
-		ASSERT_EQ(0, reload(""));
+		ASSERT_EQ(0, dc_reload(""));
 		SKIP(return, "needs -device dcaccel,fault-injection=on");
 	}
 	close(fd);
-	ASSERT_TRUE(refcnt_settles(0));
+	ASSERT_TRUE(dc_refcnt_settles(0));
 	for (round = 0; round < 50; round++) {
 		struct dc_bo cmd;
 		uint64_t job;
@@ -169,8 +161,8 @@ TEST_F(dev, timeouts_racing_unbind)
 		ASSERT_EQ(0, dc_sysfs_write(DRV "/bind", self->pci));
 	}
 	/* every job and every context freed: nothing holds the module */
-	EXPECT_TRUE(refcnt_settles(0));
-	ASSERT_EQ(0, reload(""));
+	EXPECT_TRUE(dc_refcnt_settles(0));
+	ASSERT_EQ(0, dc_reload(""));
 	EXPECT_EQ(0, dc_device_works());
 }
 
@@ -191,7 +183,7 @@ TEST_F(dev, closed_files_release_the_module)
 	munmap(cmd.map, cmd.size);
 	close(fd);
 	munmap(data.map, data.size);
-	EXPECT_TRUE(refcnt_settles(0));
+	EXPECT_TRUE(dc_refcnt_settles(0));
 	EXPECT_EQ(0, system("rmmod dcaccel && modprobe dcaccel"));
 	EXPECT_EQ(0, dc_device_works());
 }

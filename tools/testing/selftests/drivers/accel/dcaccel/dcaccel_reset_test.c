@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <sys/time.h>
 
-#include "dcaccel_util.h"
+#include "dcaccel_layer.h"
 #include "kselftest_harness.h"
 
 static void on_alarm(int sig)
@@ -200,6 +200,59 @@ TEST_F(dev, interrupted_wait_keeps_its_deadline)
 	setitimer(ITIMER_REAL, &off, NULL);
 	ASSERT_EQ(0, dc_wait_job(self->fd, hang, 20 * DC_SEC, &w));
 	EXPECT_EQ(DRM_DCACCEL_JOB_TIMEOUT, w.status);
+}
+
+/*
+ * A hundred injected hangs in a row, each ended by its timeout (20 ms
+ * here), each with an FC layer of another file queued behind it: every
+ * hang fails alone, every layer comes out bit-exact.
+ */
+TEST_F(dev, hundred_hangs_each_recovered_others_exact)
+{
+	enum { ROUNDS = 100 };
+	struct drm_dcaccel_wait_job w;
+	int r, timeouts = 0, exact = 0, fd2;
+	struct rng rg = { .s = 4242 };
+	uint32_t pes, queue, wbits, zbits;
+
+	munmap(self->cmd.map, self->cmd.size);
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_EQ(0, dc_reload("job_timeout_ms=20"));
+	self->fd = dc_open();
+	fd2 = dc_open();
+	ASSERT_LE(0, self->fd);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &self->cmd));
+	dc_put_debug(&self->cmd, 0, DCACCEL_DEBUG_HANG, 0);
+	pes = dc_param(fd2, DRM_DCACCEL_PARAM_NUM_PES);
+	queue = dc_param(fd2, DRM_DCACCEL_PARAM_QUEUE_DEPTH);
+	wbits = dc_param(fd2, DRM_DCACCEL_PARAM_MAX_WBITS);
+	zbits = dc_param(fd2, DRM_DCACCEL_PARAM_MAX_ZBITS);
+	for (r = 0; r < ROUNDS; r++) {
+		struct layer_job j;
+		struct dev_layer d;
+		uint32_t st = ~0u;
+		uint64_t hang;
+
+		ASSERT_EQ(0, make_layer(&rg, pes, queue, wbits, zbits, &j));
+		ASSERT_EQ(0, dc_submit(self->fd, &self->cmd, 0,
+				       DCACCEL_OP_DEBUG_SIZE, NULL, 0, NULL, 0,
+				       0, &hang));
+		ASSERT_EQ(0, layer_submit(fd2, &j, &d));
+		ASSERT_EQ(0, dc_wait_job(self->fd, hang, 20 * DC_SEC, &w));
+		timeouts += w.status == DRM_DCACCEL_JOB_TIMEOUT;
+		exact += layer_check(fd2, &j, &d, &st, &w) == 0 &&
+			 st == DRM_DCACCEL_JOB_OK;
+		free_layer(&j);
+	}
+	EXPECT_EQ(ROUNDS, timeouts);
+	EXPECT_EQ(ROUNDS, exact);
+	close(fd2);
+	munmap(self->cmd.map, self->cmd.size);
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(0, dc_reload(""));
 }
 
 TEST_HARNESS_MAIN

@@ -9,9 +9,10 @@
  * device still computes an FC layer bit-exact, and the number of ioctls
  * made is printed.
  *
- * Environment: DCACCEL_STRESS_IOCTLS (at least this many in all, default
- * 1000000), DCACCEL_STRESS_SEED (default 1), DCACCEL_STRESS_HANGS (injected
- * hangs, default 3).
+ * Its size: DCACCEL_STRESS_IOCTLS in the environment, or
+ * dcaccel_stress.ioctls=N on the kernel command line (how the guest lanes
+ * set it: the debug-kernel lane asks for 10^6), default 300000; likewise
+ * _SEED / .seed (default 1) and _HANGS / .hangs (injected hangs, 3).
  */
 #include <signal.h>
 #include <sys/wait.h>
@@ -29,11 +30,24 @@ struct shared {
 	int canary_checks;
 };
 
-static long long env_ll(const char *name, long long def)
+/* A setting from the environment, else the kernel command line. */
+static long long setting(const char *env, const char *param, long long def)
 {
-	const char *v = getenv(name);
+	const char *v = getenv(env);
+	char word[128];
+	size_t n = strlen(param);
+	FILE *f;
 
-	return v && *v ? atoll(v) : def;
+	if (v && *v)
+		return atoll(v);
+	f = fopen("/proc/cmdline", "r");
+	if (!f)
+		return def;
+	while (fscanf(f, "%127s", word) == 1)
+		if (!strncmp(word, param, n) && word[n] == '=')
+			def = atoll(word + n + 1);
+	fclose(f);
+	return def;
 }
 
 /* One worker's file: its layer's read-only arrays and its buffers. */
@@ -45,6 +59,7 @@ struct worker {
 	struct dc_bo cmd;
 	struct dc_bo bo[SLOTS];
 	uint32_t syncobj;
+	uint64_t last_job;
 	uint64_t o_cb, o_cp, o_en, o_bi, o_in;
 };
 
@@ -75,6 +90,7 @@ static int worker_open(struct worker *w)
 	memcpy((char *)w->data.map + w->o_bi, w->lj.bias, bi);
 	memcpy((char *)w->data.map + w->o_in, w->lj.input, in);
 	w->syncobj = dc_syncobj_create(w->fd);
+	w->last_job = 0;
 	return 0;
 }
 
@@ -110,17 +126,49 @@ static void submit_fc(struct worker *w, uint64_t out_va, uint32_t out_handle)
 		  NULL, 0, w->syncobj, NULL);
 }
 
+/* Cheap ioctls, as a client polls: most of what a busy file does. */
+static void poll_burst(struct worker *w)
+{
+	struct drm_dcaccel_bo_info info = { 0 };
+	struct drm_dcaccel_wait_job wj;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		switch (rnd(&w->r, 4)) {
+		case 0:
+			dc_wait_job(w->fd, w->last_job, 0, &wj);
+			break;
+		case 1:
+			info.handle = rnd(&w->r, 64);
+			dc_ioctl(w->fd, DRM_IOCTL_DCACCEL_BO_INFO, &info);
+			break;
+		case 2:
+			dc_param(w->fd, rnd(&w->r, 16));
+			break;
+		default:
+			dc_syncobj_wait(w->fd, w->syncobj, 0);
+			break;
+		}
+	}
+}
+
 static void worker_step(struct worker *w, int id, long long n, int hang)
 {
 	struct dc_bo *b = &w->bo[rnd(&w->r, SLOTS)];
 	struct drm_dcaccel_bo_info info = { 0 };
-	uint32_t op = rnd(&w->r, 100);
+	uint32_t op = rnd(&w->r, 100), len;
 
 	if (hang) {
 		dc_put_debug(&w->cmd, 512, DCACCEL_DEBUG_HANG, 0);
 		dc_submit(w->fd, &w->cmd, 512, DCACCEL_OP_DEBUG_SIZE, NULL, 0,
 			  NULL, 0, 0, NULL);
-	} else if (op < 25) {
+	} else if (op < 30) {
+		poll_burst(w);
+	} else if (op < 50) {
+		dc_put_nop(&w->cmd, 1024);
+		dc_submit(w->fd, &w->cmd, 1024, 8, NULL, 0, NULL, 0, w->syncobj,
+			  &w->last_job);
+	} else if (op < 58) {
 		/* write into b, then close it at once: the defect-1 race */
 		if (!b->handle)
 			return;
@@ -128,19 +176,19 @@ static void worker_step(struct worker *w, int id, long long n, int hang)
 			  rnd(&w->r, 2) ? b->handle : 0);
 		if (rnd(&w->r, 2))
 			dc_bo_destroy(w->fd, b);
-	} else if (op < 45) {
+	} else if (op < 64) {
+		/* a device read of any VA near the file's buffers */
+		len = dc_put_debug(&w->cmd, 256, DCACCEL_DEBUG_FAULT,
+				   w->data.va + 4096 * rnd(&w->r, 512));
+		dc_submit(w->fd, &w->cmd, 256, len, NULL, 0, NULL, 0, 0,
+			  &w->last_job);
+	} else if (op < 74) {
 		if (!b->handle)
-			dc_bo_create(w->fd, 4096 * (1 + rnd(&w->r, 16)), 0, b);
-	} else if (op < 55) {
+			dc_bo_create(w->fd, 4096 * (1 + rnd(&w->r, 4)), 0, b);
+	} else if (op < 82) {
 		if (b->handle)
 			dc_bo_destroy(w->fd, b);
-	} else if (op < 62) {
-		/* a device read of any VA near the file's buffers */
-		uint32_t len = dc_put_debug(&w->cmd, 256, DCACCEL_DEBUG_FAULT,
-					    w->data.va + 4096 * rnd(&w->r, 512));
-
-		dc_submit(w->fd, &w->cmd, 256, len, NULL, 0, NULL, 0, 0, NULL);
-	} else if (op < 70) {
+	} else if (op < 88) {
 		if (b->map && b->map != MAP_FAILED) {
 			munmap(b->map, b->size);
 			b->map = NULL;
@@ -152,17 +200,12 @@ static void worker_step(struct worker *w, int id, long long n, int hang)
 					      MAP_SHARED, w->fd,
 					      info.mmap_offset);
 		}
-	} else if (op < 85) {
-		dc_syncobj_wait(w->fd, w->syncobj, rnd(&w->r, 2) * 1000000);
-	} else if (op < 95) {
-		struct drm_dcaccel_bo_wait bw = {
-			.handle = b->handle, .timeout_ns = rnd(&w->r, 2) * 100000,
-		};
+	} else if (op < 96) {
+		dc_syncobj_wait(w->fd, w->syncobj, rnd(&w->r, 2) * 200000);
+	} else if (op < 99 || id != 1) {
+		struct drm_dcaccel_bo_wait bw = { .handle = b->handle };
 
 		dc_ioctl(w->fd, DRM_IOCTL_DCACCEL_BO_WAIT, &bw);
-	} else if (op < 99 || id != 1) {
-		info.handle = rnd(&w->r, 64);
-		dc_ioctl(w->fd, DRM_IOCTL_DCACCEL_BO_INFO, &info);
 	} else if (n % 64 == 0) {
 		dc_debugfs_reset(w->fd);
 	}
@@ -251,16 +294,31 @@ static void run_canary(struct shared *sh, long long seed)
 	close(fd);
 }
 
-TEST(stress_isolation_and_recovery)
+FIXTURE(stress) {
+};
+
+FIXTURE_SETUP(stress)
 {
-	long long target = env_ll("DCACCEL_STRESS_IOCTLS", 1000000);
-	long long seed = env_ll("DCACCEL_STRESS_SEED", 1);
-	int hangs = env_ll("DCACCEL_STRESS_HANGS", 3), i, status, failed = 0;
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+}
+
+/* the guest bounds each program (dcaccel_guest.test_timeout) */
+TEST_F_TIMEOUT(stress, isolation_and_recovery, 3600)
+{
+	long long target = setting("DCACCEL_STRESS_IOCTLS",
+				   "dcaccel_stress.ioctls", 300000);
+	long long seed = setting("DCACCEL_STRESS_SEED", "dcaccel_stress.seed", 1);
+	int hangs = setting("DCACCEL_STRESS_HANGS", "dcaccel_stress.hangs", 3);
+	int i, status, failed = 0;
 	struct drm_dcaccel_wait_job wj;
 	struct shared *sh;
 	pid_t pid[WORKERS + 1];
 	struct layer_job lj;
 	struct rng r = { .s = 99 };
+	struct timespec t0, t1;
 	uint32_t st = ~0u;
 	int fd = dc_open();
 
@@ -272,6 +330,7 @@ TEST(stress_isolation_and_recovery)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, sh);
 	memset(sh, 0, sizeof(*sh));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i <= WORKERS; i++) {
 		pid[i] = fork();
 		ASSERT_LE(0, pid[i]);
@@ -290,8 +349,11 @@ TEST(stress_isolation_and_recovery)
 			failed++;
 		}
 	}
-	ksft_print_msg("%lld ioctls by %d processes (seed %lld, %d hangs), %d canary buffers checked\n",
-		       sh->ioctls, WORKERS, seed, hangs, sh->canary_checks);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ksft_print_msg("%lld ioctls by %d processes in %.1f s (seed %lld, %d hangs), %d canary buffers checked\n",
+		       sh->ioctls, WORKERS,
+		       t1.tv_sec - t0.tv_sec + (t1.tv_nsec - t0.tv_nsec) / 1e9,
+		       seed, hangs, sh->canary_checks);
 	EXPECT_EQ(0, failed);
 	EXPECT_LE(target, sh->ioctls);
 	EXPECT_EQ(0, sh->canary_bad);

@@ -223,6 +223,7 @@ TEST_F(dev, core_ioctls_without_a_place_here_refused)
 	struct drm_auth a = { 0 };
 	struct drm_gem_flink fl = { 0 };
 	struct drm_gem_open op = { .name = 1 };
+	struct drm_syncobj_handle h = { 0 };
 	struct dc_bo bo;
 
 	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GET_UNIQUE, &u));
@@ -236,6 +237,14 @@ TEST_F(dev, core_ioctls_without_a_place_here_refused)
 	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GEM_FLINK, &fl));
 	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GEM_OPEN, &op));
 	dc_bo_destroy(self->fd, &bo);
+	/* no fence leaves the file: it could outlive the module */
+	h.handle = dc_syncobj_create(self->fd);
+	ASSERT_NE(0, h.handle);
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+					&h));
+	h.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
+	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
+					&h));
 	/* what libdrm clients use still works */
 	EXPECT_NE(0, dc_syncobj_create(self->fd));
 }
@@ -281,6 +290,33 @@ TEST_F(dev, syncobj_arrays_bounded)
 TEST_F(dev, max_jobs_param)
 {
 	EXPECT_LE(16, dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_JOBS));
+}
+
+/*
+ * A CPU mapping outlives its file, and with it the buffer, but not the
+ * file's context: more files than the device has contexts, each closed
+ * with a mapping left behind, all open.
+ */
+TEST_F(dev, mappings_do_not_hold_contexts)
+{
+	enum { FILES = DCACCEL_CONTEXTS_MAX + 64 };
+	static struct dc_bo bo[FILES];
+	int i, opened = 0;
+
+	for (i = 0; i < FILES; i++) {
+		int fd = dc_open();
+
+		if (fd < 0)
+			break;
+		opened++;
+		if (dc_bo_create(fd, 4096, 0, &bo[i]))
+			bo[i].map = NULL;
+		close(fd);
+	}
+	for (i = 0; i < opened; i++)
+		if (bo[i].map && bo[i].map != MAP_FAILED)
+			munmap(bo[i].map, bo[i].size);
+	EXPECT_EQ(FILES, opened);
 }
 
 TEST_HARNESS_MAIN

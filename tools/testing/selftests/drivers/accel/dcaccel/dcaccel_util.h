@@ -278,6 +278,45 @@ static inline int dc_device_works(void)
 	return ret;
 }
 
+/* The module's reference count, or -1. */
+static inline int dc_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/dcaccel/refcnt", "r");
+	int n = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/* Wait up to 10 s for the module's references to come back to want. */
+static inline int dc_refcnt_settles(int want)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (dc_module_refcnt() == want)
+			return 1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/* Unload (once the last context has gone) and load with params. */
+static inline int dc_reload(const char *params)
+{
+	char cmd[128];
+
+	dc_refcnt_settles(0);
+
+	snprintf(cmd, sizeof(cmd), "rmmod dcaccel && modprobe dcaccel %s",
+		 params);
+	return system(cmd);
+}
+
 /* Whether the device honours the DEBUG op (fault-injection=on). */
 static inline int dc_has_fault_injection(int fd)
 {
