@@ -180,14 +180,14 @@ static unsigned int help_opts(const char *help, struct opt *o, unsigned int max)
 static void each_option(const char *tool, const char *const *pre, unsigned int npre)
 {
 	const char *args[8] = { 0 }, *help_args[3] = { pre[0], "--help", NULL };
-	char prog[32], want[2][96];
+	char prog[64], want[2][160];
 	static struct tool_run r;
 	struct opt o[64];
 	unsigned int n, tried = 0;
 
 	CHECK_EQ(tool_run(tool, help_args, false, &r), 0);
 	n = help_opts(r.out, o, 64);
-	snprintf(prog, sizeof(prog), "%s%s%s", tool, !strcmp(tool, "dcaccel") ? " " : "",
+	snprintf(prog, sizeof(prog), "%.10s%s%.10s", tool, !strcmp(tool, "dcaccel") ? " " : "",
 		 !strcmp(tool, "dcaccel") ? pre[0] : "");
 	for (unsigned int k = 0; k < n; k++) {
 		bool path = !strcmp(o[k].meta, "FILE") || !strcmp(o[k].meta, "DIR") ||
@@ -199,12 +199,12 @@ static void each_option(const char *tool, const char *const *pre, unsigned int n
 			args[a] = pre[a];
 		args[npre] = o[k].name;
 		args[npre + 1] = NULL;
-		snprintf(want[0], sizeof(want[0]), "%s: %s needs a value: ", prog, o[k].name);
+		snprintf(want[0], sizeof(want[0]), "%s: %.31s needs a value: ", prog, o[k].name);
 		refused(tool, args, (const char *const[]){ want[0], NULL });
 		if (!path) {
 			args[npre + 1] = "many";
 			args[npre + 2] = NULL;
-			snprintf(want[1], sizeof(want[1]), "%s: %s 'many': expected ", prog,
+			snprintf(want[1], sizeof(want[1]), "%s: %.31s 'many': expected ", prog,
 				 o[k].name);
 			refused(tool, args, (const char *const[]){ want[1], NULL });
 		}

@@ -143,8 +143,9 @@ static char *man_text(const char *path)
 	out = o = malloc(strlen(src) + 1);
 	for (p = src; out && *p;) {
 		if (!strncmp(p, ".\\\"", 3)) {
-			p = strchr(p, '\n');
-			p = p ? p + 1 : p + strlen(p);
+			const char *e = strchr(p, '\n');
+
+			p = e ? e + 1 : p + strlen(p);
 			continue;
 		}
 		if (*p == '\\') {
