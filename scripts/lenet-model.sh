@@ -22,12 +22,14 @@ key=$( { find userspace/dcc userspace/dcm userspace/eie userspace/common \
 dir=$cache/models/$key
 if [ ! -f "$dir/lenet.dcm" ]; then
 	echo "lenet-model: compressing LeNet-300-100 on Fashion-MNIST with dcc (about a minute)" >&2
-	rm -rf "$dir.tmp"
-	mkdir -p "$dir.tmp"
+	# a private scratch dir: two runs at once must not share one
+	mkdir -p "$cache/models"
+	tmp=$(mktemp -d "$dir.tmp.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
 	nice -n 10 build/release/dcc compress "${dcc_args[@]}" \
-		-o "$dir.tmp/lenet.dcm" --plots "$dir.tmp/plots" |
-		tee "$dir.tmp/report.txt" >&2
-	rm -rf "$dir"
-	mv "$dir.tmp" "$dir"
+		-o "$tmp/lenet.dcm" --plots "$tmp/plots" |
+		tee "$tmp/report.txt" >&2
+	# the first run to finish publishes; a later one keeps what is there
+	mv -T "$tmp" "$dir" 2>/dev/null || [ -f "$dir/lenet.dcm" ]
 fi
 echo "$dir"
