@@ -8,6 +8,8 @@
 #   make VARIANT=asan  build with ASan+UBSan (what the tests use)
 #   make install       libaccel, its header and pkg-config file, the tools,
 #                      man pages (PREFIX, LIBDIR, DESTDIR as usual)
+#   make install-dkms  the module's source for DKMS, in /usr/src
+#   make deb           the Debian packages, into build/deb/
 
 VARIANT ?= release
 O := build/$(VARIANT)
@@ -92,7 +94,26 @@ bench: $(O)/bench/eie_bench
 clean:
 	rm -rf build
 
-.PHONY: all tests fuzzers print-tests print-fuzzers check bench clean install
+# The module's source as DKMS builds it (dkms.conf names its version), in
+# DESTDIR/usr/src/dcaccel-VERSION: what the dcaccel-dkms package holds.
+DKMS_VERSION = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
+DKMS_SRC = $(DESTDIR)/usr/src/dcaccel-$(DKMS_VERSION)
+install-dkms:
+	install -d $(DKMS_SRC)/drivers/accel/dcaccel $(DKMS_SRC)/include/dcaccel \
+		$(DKMS_SRC)/uapi/drm
+	install -m 644 dkms.conf Kbuild $(DKMS_SRC)/
+	install -m 644 drivers/accel/dcaccel/*.[ch] $(DKMS_SRC)/drivers/accel/dcaccel/
+	install -m 644 include/dcaccel/*.h $(DKMS_SRC)/include/dcaccel/
+	install -m 644 uapi/drm/*.h $(DKMS_SRC)/uapi/drm/
+
+# The Debian packages (debian/): dcaccel-dkms, libaccel1, libaccel-dev,
+# dcaccel-tools, built from a copy of the tree so that nothing lands
+# beside it.
+deb:
+	scripts/build-deb.sh
+
+.PHONY: all tests fuzzers print-tests print-fuzzers check bench clean deb install \
+	install-dkms
 
 run:
 	scripts/run.sh

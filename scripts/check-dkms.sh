@@ -2,8 +2,12 @@
 # Build dcaccel.ko through DKMS against Debian's 6.12 headers (from the
 # guest harness's cache), in private DKMS trees so that nothing of this
 # machine's /usr/src, /var/lib/dkms or /lib/modules changes. Prints TAP.
+# Usage: check-dkms.sh [SOURCE_DIR]: the module's source as DKMS takes it
+# (dkms.conf, Kbuild, drivers/, include/, uapi/), by default this tree's;
+# scripts/check-deb.sh gives the dcaccel-dkms package's /usr/src/dcaccel-*.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+from=${1:-$top}
 echo "1..3"
 
 kdir=$("$top/tests/guest/fetch-kernel.sh") || {
@@ -13,14 +17,14 @@ kdir=$("$top/tests/guest/fetch-kernel.sh") || {
 	exit 1
 }
 kver=$(cat "$kdir/version")
-name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$top/dkms.conf")
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$top/dkms.conf")
+name=$(sed -n 's/^PACKAGE_NAME="\(.*\)"/\1/p' "$from/dkms.conf")
+ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$from/dkms.conf")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 src=$work/src/$name-$ver
 mkdir -p "$src" "$work/tree" "$work/install"
-cp -r "$top/dkms.conf" "$top/Kbuild" "$top/drivers" "$top/include" \
-	"$top/uapi" "$src/"
+cp -r "$from/dkms.conf" "$from/Kbuild" "$from/drivers" "$from/include" \
+	"$from/uapi" "$src/"
 trees=(--sourcetree "$work/src" --dkmstree "$work/tree"
 	--installtree "$work/install")
 
