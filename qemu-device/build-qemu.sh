@@ -43,14 +43,7 @@ config=(
 	--python=/usr/bin/python3	# Debian's meson module, not a pyenv python on PATH
 )
 build=$tree/build-dcaccel
-stamp=$build/.dcaccel-configure
-if [ ! -f "$build/build.ninja" ] || [ "$(cat "$stamp" 2>/dev/null)" != "${config[*]}" ]; then
-	echo "build-qemu: configuring $tree" >&2
-	rm -rf "$build"
-	mkdir -p "$build"
-	(cd "$build" && nice -n 10 ../configure "${config[@]}" >&2)
-	echo "${config[*]}" > "$stamp"
-fi
+"$here/build/configure-qemu.sh" "$tree" build-dcaccel "${config[@]}"
 
 echo "build-qemu: building qemu-system-x86_64" >&2
 nice -n 10 ninja -C "$build" -j2 qemu-system-x86_64 >&2
