@@ -84,6 +84,8 @@ struct drm_dcaccel_get_param {
 /* The device may only read the buffer (codebooks, streams, inputs). */
 #define DRM_DCACCEL_BO_DEVICE_READ_ONLY	0x1u
 #define DRM_DCACCEL_BO_FLAGS		DRM_DCACCEL_BO_DEVICE_READ_ONLY
+/* BO_INFO only: a dma-buf of another driver, imported (device read-only) */
+#define DRM_DCACCEL_BO_IMPORTED		0x100u
 
 /**
  * struct drm_dcaccel_bo_create - Create a buffer object and map it

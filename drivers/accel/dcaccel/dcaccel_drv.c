@@ -174,11 +174,14 @@ static const struct file_operations dcaccel_fops = {
 };
 
 static const struct drm_driver dcaccel_driver = {
-	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ,
+	/* timelines: SYNCOBJ_EVENTFD, how libaccel polls a job, needs them */
+	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ |
+			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = dcaccel_open,
 	.postclose = dcaccel_postclose,
 	.show_fdinfo = dcaccel_show_fdinfo,
 	.gem_create_object = dcaccel_gem_create_object,
+	.gem_prime_import_sg_table = drm_gem_shmem_prime_import_sg_table,
 	.ioctls = dcaccel_ioctls,
 	.num_ioctls = ARRAY_SIZE(dcaccel_ioctls),
 	.fops = &dcaccel_fops,

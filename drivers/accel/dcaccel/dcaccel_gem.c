@@ -7,6 +7,7 @@
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/slab.h>
 
 #include <drm/drm_drv.h>
@@ -50,6 +51,76 @@ static struct dma_buf *dcaccel_bo_export(struct drm_gem_object *obj,
 	return ERR_PTR(-EOPNOTSUPP);
 }
 
+/* Pin the pages and map them at a fresh VA, a guard page after them. */
+static int dcaccel_bo_map(struct dcaccel_bo *bo, struct dcaccel_vm *vm)
+{
+	struct drm_gem_object *obj = &bo->base.base;
+	struct sg_table *sgt;
+	int ret;
+
+	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
+	if (IS_ERR(sgt))
+		return PTR_ERR(sgt);
+
+	mutex_lock(&vm->lock);
+	ret = drm_mm_insert_node_generic(&vm->mm, &bo->node,
+					 obj->size + DCACCEL_PAGE_SIZE,
+					 DCACCEL_PAGE_SIZE, 0,
+					 DRM_MM_INSERT_BEST);
+	if (ret) {
+		ret = -ENOMEM;
+		goto out_unlock;
+	}
+	ret = dcaccel_mmu_map(vm, bo->node.start, sgt, obj->size,
+			      !(bo->flags & DRM_DCACCEL_BO_DEVICE_READ_ONLY));
+	if (ret) {
+		drm_mm_remove_node(&bo->node);
+		goto out_unlock;
+	}
+	kref_get(&vm->ref);
+	bo->vm = vm;
+out_unlock:
+	mutex_unlock(&vm->lock);
+	return ret;
+}
+
+/* Device addresses of an import must map page by page. */
+static bool dcaccel_sgt_page_aligned(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (!IS_ALIGNED(sg_dma_address(sg), DCACCEL_PAGE_SIZE) ||
+		    !IS_ALIGNED(sg_dma_len(sg), DCACCEL_PAGE_SIZE))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A handle for obj was made in file. Our own buffers were mapped when they
+ * were created (and never get a handle in another file: no flink, no
+ * export). A dma-buf of another driver is imported per file: it is mapped
+ * here into that file's context, and only for the device to read.
+ */
+static int dcaccel_bo_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct dcaccel_file *dfile = file->driver_priv;
+	struct dcaccel_bo *bo = to_dcaccel_bo(obj);
+
+	if (!obj->import_attach)
+		return 0;
+	if (bo->vm)
+		return bo->vm == dfile->vm ? 0 : -EPERM;
+	if (obj->size > DCACCEL_MAX_BO_SIZE)
+		return -E2BIG;
+	if (!dcaccel_sgt_page_aligned(to_drm_gem_shmem_obj(obj)->sgt))
+		return -EINVAL;
+	bo->flags = DRM_DCACCEL_BO_DEVICE_READ_ONLY;
+	return dcaccel_bo_map(bo, dfile->vm);
+}
+
 /*
  * A CPU mapping holds its buffer, not the file it came from: with the
  * buffer's shmem file as vm_file, closing the node releases the file and
@@ -60,7 +131,8 @@ static int dcaccel_bo_mmap(struct drm_gem_object *obj,
 {
 	int ret = drm_gem_shmem_object_mmap(obj, vma);
 
-	if (!ret)
+	/* an import is mapped through its dma-buf, which holds it */
+	if (!ret && !obj->import_attach)
 		vma_set_file(vma, obj->filp);
 	return ret;
 }
@@ -73,6 +145,7 @@ static enum drm_gem_object_status dcaccel_bo_status(struct drm_gem_object *obj)
 
 static const struct drm_gem_object_funcs dcaccel_gem_funcs = {
 	.free = dcaccel_bo_free,
+	.open = dcaccel_bo_open,
 	.export = dcaccel_bo_export,
 	.print_info = drm_gem_shmem_object_print_info,
 	.status = dcaccel_bo_status,
@@ -112,39 +185,6 @@ struct dcaccel_bo *dcaccel_bo_lookup(struct drm_file *file, u32 handle)
 		return NULL;
 	}
 	return to_dcaccel_bo(obj);
-}
-
-/* Pin the pages and map them at a fresh VA, a guard page after them. */
-static int dcaccel_bo_map(struct dcaccel_bo *bo, struct dcaccel_vm *vm)
-{
-	struct drm_gem_object *obj = &bo->base.base;
-	struct sg_table *sgt;
-	int ret;
-
-	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
-	if (IS_ERR(sgt))
-		return PTR_ERR(sgt);
-
-	mutex_lock(&vm->lock);
-	ret = drm_mm_insert_node_generic(&vm->mm, &bo->node,
-					 obj->size + DCACCEL_PAGE_SIZE,
-					 DCACCEL_PAGE_SIZE, 0,
-					 DRM_MM_INSERT_BEST);
-	if (ret) {
-		ret = -ENOMEM;
-		goto out_unlock;
-	}
-	ret = dcaccel_mmu_map(vm, bo->node.start, sgt, obj->size,
-			      !(bo->flags & DRM_DCACCEL_BO_DEVICE_READ_ONLY));
-	if (ret) {
-		drm_mm_remove_node(&bo->node);
-		goto out_unlock;
-	}
-	kref_get(&vm->ref);
-	bo->vm = vm;
-out_unlock:
-	mutex_unlock(&vm->lock);
-	return ret;
 }
 
 int dcaccel_bo_create_ioctl(struct drm_device *drm, void *data,
@@ -189,7 +229,8 @@ int dcaccel_bo_info_ioctl(struct drm_device *drm, void *data,
 
 	if (!bo)
 		return -ENOENT;
-	args->flags = bo->flags;
+	args->flags = bo->flags |
+		      (bo->base.base.import_attach ? DRM_DCACCEL_BO_IMPORTED : 0);
 	args->size = bo->base.base.size;
 	args->va = bo->node.start;
 	args->mmap_offset = drm_vma_node_offset_addr(&bo->base.base.vma_node);

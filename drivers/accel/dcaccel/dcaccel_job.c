@@ -420,13 +420,22 @@ static int dcaccel_job_push(struct dcaccel_file *dfile,
 	ret = drm_gem_lock_reservations(job->bos, job->bo_count, &ticket);
 	if (ret)
 		return ret;
-	for (i = 0; i < job->bo_count; i++) {
-		ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
-		if (ret) {
-			drm_gem_unlock_reservations(job->bos, job->bo_count,
-						    &ticket);
-			return ret;
-		}
+	for (i = 0; i < job->bo_count && !ret; i++) {
+		/*
+		 * An import's reservation is its exporter's: the job waits
+		 * for its writers there, but leaves no fence of its own in
+		 * it, since that fence could outlive this module.
+		 */
+		if (job->bos[i]->import_attach)
+			ret = drm_sched_job_add_implicit_dependencies(&job->base,
+								      job->bos[i],
+								      false);
+		else
+			ret = dma_resv_reserve_fences(job->bos[i]->resv, 1);
+	}
+	if (ret) {
+		drm_gem_unlock_reservations(job->bos, job->bo_count, &ticket);
+		return ret;
 	}
 
 	mutex_lock(&dfile->submit_lock);
@@ -446,6 +455,8 @@ static int dcaccel_job_push(struct dcaccel_file *dfile,
 		bool ro = to_dcaccel_bo(job->bos[i])->flags &
 			  DRM_DCACCEL_BO_DEVICE_READ_ONLY;
 
+		if (job->bos[i]->import_attach)
+			continue;
 		dma_resv_add_fence(job->bos[i]->resv, finished,
 				   ro ? DMA_RESV_USAGE_READ :
 					DMA_RESV_USAGE_WRITE);

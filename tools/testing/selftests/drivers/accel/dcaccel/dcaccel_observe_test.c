@@ -84,7 +84,7 @@ TEST_F(dev, fdinfo_keys_move_with_memory_and_work)
 	struct dev_layer d;
 	uint32_t st = ~0u;
 	long long total0, res0, ns0, cyc0;
-	struct dc_bo big;
+	struct dc_bo big, small;
 	char drv[32] = "";
 	char path[64], line[256];
 	FILE *f;
@@ -100,6 +100,8 @@ TEST_F(dev, fdinfo_keys_move_with_memory_and_work)
 	EXPECT_EQ(dc_param(self->fd, DRM_DCACCEL_PARAM_CLOCK_MHZ),
 		  fdinfo_value(self->fd, "drm-maxfreq-eie"));
 
+	/* resident is shown once the file has a buffer to say it of */
+	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &small));
 	total0 = fdinfo_bytes(self->fd, "drm-total-memory");
 	res0 = fdinfo_bytes(self->fd, "drm-resident-memory");
 	ns0 = fdinfo_value(self->fd, "drm-engine-eie");
@@ -130,6 +132,7 @@ TEST_F(dev, fdinfo_keys_move_with_memory_and_work)
 
 	dc_bo_destroy(self->fd, &big);
 	EXPECT_EQ(total0, fdinfo_bytes(self->fd, "drm-total-memory"));
+	dc_bo_destroy(self->fd, &small);
 }
 
 /* Another file's work is not charged to this one. */

@@ -4,7 +4,10 @@
  * mmap, wait) and every way to get their arguments wrong, and the
  * isolation of one file's buffers from another's.
  */
+#include <sys/eventfd.h>
+
 #include "dcaccel_util.h"
+#include "syncobj_eventfd.h"
 #include "kselftest_harness.h"
 
 FIXTURE(dev) {
@@ -224,6 +227,7 @@ TEST_F(dev, core_ioctls_without_a_place_here_refused)
 	struct drm_gem_flink fl = { 0 };
 	struct drm_gem_open op = { .name = 1 };
 	struct drm_syncobj_handle h = { 0 };
+	struct drm_syncobj_eventfd ev = { 0 };
 	struct dc_bo bo;
 
 	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_GET_UNIQUE, &u));
@@ -245,8 +249,14 @@ TEST_F(dev, core_ioctls_without_a_place_here_refused)
 	h.flags = DRM_SYNCOBJ_HANDLE_TO_FD_FLAGS_EXPORT_SYNC_FILE;
 	EXPECT_EQ(-EOPNOTSUPP, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD,
 					&h));
-	/* what libdrm clients use still works */
-	EXPECT_NE(0, dc_syncobj_create(self->fd));
+	/* what libdrm clients use still works, the eventfd libaccel polls */
+	ev.handle = dc_syncobj_create(self->fd);
+	EXPECT_NE(0, ev.handle);
+	ev.fd = eventfd(0, EFD_CLOEXEC);
+	ev.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_AVAILABLE;
+	ASSERT_LE(0, ev.fd);
+	EXPECT_EQ(0, dc_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_EVENTFD, &ev));
+	close(ev.fd);
 }
 
 /* The syncobj array ioctls take a bounded count on this node. */
