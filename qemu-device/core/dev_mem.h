@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * How the device core reaches guest memory: two callbacks over bus
- * addresses. QEMU passes pci_dma_read/write; the host tests an array.
+ * addresses, each call a small piece (one page of an array, a ring entry,
+ * a table entry, a completion record). QEMU passes DMA through the
+ * device's bus master address space (failing, too, once the job is
+ * abandoned); the host tests an array.
  */
 #ifndef DCDEV_MEM_H
 #define DCDEV_MEM_H
