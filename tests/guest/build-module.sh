@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Build dcaccel.ko against the cached Debian 6.12 headers (fetch-kernel.sh)
-# in a scratch copy, build/module/, so that the tree keeps no kbuild output;
-# print the module's path.
+# Build dcaccel.ko against the cached Debian 6.12 headers (fetch-kernel.sh;
+# DCACCEL_KERNEL=debug: the debug kernel's) in a scratch copy, build/module/
+# (build/module-VERSION/ for another kernel, so that the two lanes do not
+# clobber each other), so that the tree keeps no kbuild output; print the
+# module's path.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 kdir=$("$top/tests/guest/fetch-kernel.sh")
 mod=$top/build/module
+[ "${DCACCEL_KERNEL:-stock}" = stock ] || mod+=-$(cat "$kdir/version")
 rm -rf "$mod"
 mkdir -p "$mod"
 cp -r "$top/Kbuild" "$top/drivers" "$top/include" "$top/uapi" "$mod/"

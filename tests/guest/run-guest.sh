@@ -10,7 +10,9 @@
 #                                [--files DIR]...  (files for /data)
 # Environment: GUEST_TIMEOUT (whole boot, default 900 s), GUEST_TEST_TIMEOUT
 # (one guest program, default 300 s), GUEST_ACCEL (kvm|tcg|auto),
-# GUEST_SMP, GUEST_MEM, DCACCEL_CACHE, TEST_LOG_DIR.
+# GUEST_SMP, GUEST_MEM, GUEST_MEMDEBUG (qemu-args.sh), DCACCEL_CACHE,
+# DCACCEL_KERNEL (fetch-kernel.sh: stock, debug or a kernel dir),
+# TEST_LOG_DIR, GUEST_CONSOLE_LOG (default TEST_LOG_DIR/guest-console.log).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 checkout=$(cd "$here/../.." && pwd)
@@ -40,12 +42,12 @@ if compgen -G "$checkout/qemu-device/hw/*.c" > /dev/null &&
 fi
 kdir=$("$here/fetch-kernel.sh") || fail_setup "fetching the kernel failed"
 initramfs=$checkout/build/guest/initramfs.cpio.gz
+[ "${DCACCEL_KERNEL:-stock}" = stock ] || initramfs=${initramfs%.cpio.gz}-$(cat "$kdir/version").cpio.gz
 "$here/make-initramfs.sh" "$kdir" "$initramfs" --tests "$here/tests" "${extra[@]}" ||
 	fail_setup "building the initramfs failed"
 
-log_dir=${TEST_LOG_DIR:-$checkout/build/test-logs}
-mkdir -p "$log_dir"
-console_log=$log_dir/guest-console.log
+console_log=${GUEST_CONSOLE_LOG:-${TEST_LOG_DIR:-$checkout/build/test-logs}/guest-console.log}
+mkdir -p "$(dirname "$console_log")"
 "$here/boot-guest.sh" "$qemu" "$kdir" "$initramfs" \
 	"dcaccel_guest.test_timeout=${GUEST_TEST_TIMEOUT:-300}" | tee "$console_log" |
 	awk -v logfile="$console_log" -f "$here/console-to-tap.awk"
