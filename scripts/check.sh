@@ -28,6 +28,8 @@ suites+=(
 	tests/guest/test-console-to-tap.sh
 	scripts/check-kernel-style.sh
 	scripts/check-dkms.sh
+	scripts/check-deb.sh
+	scripts/check-docs.sh
 	tools/testing/selftests/drivers/accel/dcaccel/run-in-guest.sh
 )
 
