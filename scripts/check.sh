@@ -25,6 +25,7 @@ for f in $(make -s VARIANT=fuzz print-fuzzers); do
 	suites+=("scripts/fuzz-smoke.sh $f")
 done
 suites+=(
+	qemu-device/qtest/dcaccel_generic_fuzz.sh
 	tests/guest/test-console-to-tap.sh
 	scripts/check-kernel-style.sh
 	scripts/check-dkms.sh
