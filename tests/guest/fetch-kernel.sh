@@ -11,27 +11,38 @@
 #   DIR/kselftest/     kselftest_harness.h, kselftest.h
 #
 # Nothing goes to /boot or /lib/modules of this machine.
+#
+# DCACCEL_KERNEL chooses another kernel with the same layout, for every
+# script that asks this one (run-guest.sh, build-module.sh, the kselftests'
+# run-in-guest.sh): "debug" is the debug kernel (build-debug-kernel.sh,
+# built from the same Debian version), a directory is taken as it is;
+# unset or "stock" is Debian's kernel.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${DCACCEL_CACHE:-$HOME/.cache/dcaccel}
+
+case "${DCACCEL_KERNEL:-stock}" in
+stock) ;;
+debug) exec "$here/build-debug-kernel.sh" ;;
+*)
+	kdir=$(realpath "$DCACCEL_KERNEL")
+	for f in version vmlinuz headers/Makefile kselftest/kselftest_harness.h; do
+		if [ ! -e "$kdir/$f" ]; then
+			echo "fetch-kernel: DCACCEL_KERNEL=$DCACCEL_KERNEL has no $f" \
+				"(want stock, debug or a kernel directory)" >&2
+			exit 1
+		fi
+	done
+	echo "$kdir"
+	exit 0
+	;;
+esac
 mkdir -p "$cache/kernel"
 
-# The metapackages name the current version.
-dep_of() {
-	apt-cache depends "$1" 2>/dev/null | sed -n 's/^ *Depends: //p' | grep "^$2" | head -n1 || true
-}
-image_pkg=$(dep_of linux-image-6.12-amd64 linux-image-6.12.)
-if [ -z "$image_pkg" ] && [ "$(id -u)" -eq 0 ]; then
-	apt-get update -qq >&2	# a new machine's index may predate 6.12
-	image_pkg=$(dep_of linux-image-6.12-amd64 linux-image-6.12.)
-fi
-headers_pkg=$(dep_of linux-headers-6.12-amd64 linux-headers-6.12.)
-if [ -z "$image_pkg" ] || [ -z "$headers_pkg" ]; then
-	echo "fetch-kernel: linux-image-6.12-amd64 / linux-headers-6.12-amd64 not in" \
-		"the apt index (is bookworm-security in the sources? apt-get update?)" >&2
-	exit 1
-fi
-kver=${image_pkg#linux-image-}			# 6.12.117+deb12-amd64
+versions=$("$here/debian-kernel-version.sh")
+read -r kver src_ver <<< "$versions"		# 6.12.117+deb12-amd64 6.12.117-1~deb12u1
+image_pkg=linux-image-$kver
+headers_pkg=linux-headers-$kver
 flavourless=${kver%-amd64}			# 6.12.117+deb12
 kdir=$cache/kernel/$kver
 if [ -f "$kdir/.complete" ]; then
@@ -43,7 +54,6 @@ exec 9> "$cache/kernel/.lock"
 flock 9
 [ -f "$kdir/.complete" ] && { echo "$kdir"; exit 0; }
 
-src_ver=$(apt-cache policy "$image_pkg" | sed -n 's/^ *Candidate: //p')
 echo "fetch-kernel: fetching $kver ($src_ver)" >&2
 rm -rf "$kdir"
 mkdir -p "$kdir/debs" "$kdir/root" "$kdir/kselftest"

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The guest suite of run-in-guest.sh (dcaccel.ko, the kselftests, libaccel's
+# guest test) on the debug kernel (build-debug-kernel.sh: KASAN, lockdep,
+# kmemleak, debugobjects, ...; built into the cache the first time), with
+# dcaccel.ko built against that kernel's headers. Any splat fails, and so
+# does a leak: the guest ends with kmemleak scans (guest-init.sh's
+# kernel-checks). TAP on stdout; the console is kept in
+# ${TEST_LOG_DIR:-build/test-logs}/guest-console-debug.log.
+#
+# Usage: tests/guest/run-debug-guest.sh
+# Environment: as run-guest.sh; the defaults differ for this slower kernel:
+# GUEST_MEM 2048, GUEST_TIMEOUT 2700 s, GUEST_TEST_TIMEOUT 900 s.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+
+export DCACCEL_KERNEL=debug
+export GUEST_MEM=${GUEST_MEM:-2048}
+export GUEST_TIMEOUT=${GUEST_TIMEOUT:-2700}
+export GUEST_TEST_TIMEOUT=${GUEST_TEST_TIMEOUT:-900}
+export GUEST_CONSOLE_LOG=${TEST_LOG_DIR:-$top/build/test-logs}/guest-console-debug.log
+
+if ! kdir=$("$here/fetch-kernel.sh"); then
+	printf '1..1\nnot ok 1 - guest setup: building the debug kernel failed\n'
+	exit 1
+fi
+echo "# debug kernel $(cat "$kdir/version") in $kdir" \
+	"(built in $(cat "$kdir/build-seconds") s)"
+exec "$top/tools/testing/selftests/drivers/accel/dcaccel/run-in-guest.sh"
