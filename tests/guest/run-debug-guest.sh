@@ -18,6 +18,8 @@ export DCACCEL_KERNEL=debug
 export GUEST_MEM=${GUEST_MEM:-2048}
 export GUEST_TIMEOUT=${GUEST_TIMEOUT:-2700}
 export GUEST_TEST_TIMEOUT=${GUEST_TEST_TIMEOUT:-900}
+# issue 10: the stress kselftest makes at least 10^6 ioctls on this kernel
+export GUEST_APPEND="${GUEST_APPEND:-} dcaccel_stress.ioctls=${DCACCEL_STRESS_IOCTLS:-1000000}"
 export GUEST_CONSOLE_LOG=${TEST_LOG_DIR:-$top/build/test-logs}/guest-console-debug.log
 
 if ! kdir=$("$here/fetch-kernel.sh"); then

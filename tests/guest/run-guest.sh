@@ -10,7 +10,8 @@
 #                                [--files DIR]...  (files for /data)
 # Environment: GUEST_TIMEOUT (whole boot, default 900 s), GUEST_TEST_TIMEOUT
 # (one guest program, default 300 s), GUEST_ACCEL (kvm|tcg|auto),
-# GUEST_SMP, GUEST_MEM, GUEST_MEMDEBUG (qemu-args.sh), DCACCEL_CACHE,
+# GUEST_SMP, GUEST_MEM, GUEST_MEMDEBUG (qemu-args.sh), GUEST_APPEND (more
+# kernel arguments), DCACCEL_CACHE,
 # DCACCEL_KERNEL (fetch-kernel.sh: stock, debug or a kernel dir),
 # TEST_LOG_DIR, GUEST_CONSOLE_LOG (default TEST_LOG_DIR/guest-console.log).
 set -euo pipefail
@@ -48,6 +49,10 @@ initramfs=$checkout/build/guest/initramfs.cpio.gz
 
 console_log=${GUEST_CONSOLE_LOG:-${TEST_LOG_DIR:-$checkout/build/test-logs}/guest-console.log}
 mkdir -p "$(dirname "$console_log")"
+# GUEST_APPEND: more kernel arguments, e.g. a test's size
+# (dcaccel_stress.ioctls=N, read by dcaccel_stress_test)
+# shellcheck disable=SC2086
 "$here/boot-guest.sh" "$qemu" "$kdir" "$initramfs" \
-	"dcaccel_guest.test_timeout=${GUEST_TEST_TIMEOUT:-300}" | tee "$console_log" |
+	"dcaccel_guest.test_timeout=${GUEST_TEST_TIMEOUT:-300}" ${GUEST_APPEND:-} |
+	tee "$console_log" |
 	awk -v logfile="$console_log" -f "$here/console-to-tap.awk"
