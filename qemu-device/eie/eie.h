@@ -67,6 +67,15 @@ struct eie_cycles {
  */
 int eie_validate(const struct eie_layer *l, struct eie_error *err);
 
+/*
+ * What eie_validate() checks before the streams: the shape, the fraction
+ * bits and the codebook. A layer that passes it and whose column pointers
+ * and entries are byte for byte those of a layer of the same shape,
+ * wbits, zbits, codebook_len and entry_count that passed eie_validate()
+ * passes eie_validate() too.
+ */
+int eie_validate_format(const struct eie_layer *l, struct eie_error *err);
+
 /* Bytes of workspace eie_run() needs for this layer. */
 size_t eie_run_ws_size(const struct eie_layer *l);
 
@@ -123,6 +132,11 @@ void eie_run_decoded(const struct eie_decoded *d, uint32_t batch,
 		     const int16_t *in, int16_t *out, void *ws,
 		     struct eie_stats *stats);
 
+/* eie_run_decoded(), stopped when poll says so: 0 or -ECANCELED. */
+int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,
+			 const int16_t *in, int16_t *out, void *ws,
+			 struct eie_stats *stats, const struct eie_poll *poll);
+
 /* Bytes of workspace eie_model_cycles() needs. */
 size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth);
 
@@ -142,6 +156,45 @@ int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
 			  uint32_t batch, const int16_t *in, void *ws,
 			  struct eie_cycles *cycles, uint64_t *pe_busy,
 			  const struct eie_poll *poll);
+
+/*
+ * The cycle model's table form (eie_cycles.c), for many vectors of one
+ * layer: each column's run costs c = max(1, entries) for every PE, column
+ * by column, so that a vector reads one short contiguous row per non-zero
+ * input instead of one column pointer pair per PE. Same cycles, busy
+ * counts and stalls as eie_model_cycles(), bit for bit.
+ */
+struct eie_cycle_table {
+	uint32_t cols, pes;
+	uint32_t queue_depth;	/* 1..DCACCEL_EIE_QUEUE_MAX */
+	uint32_t stride;	/* pes rounded up to 8: the padding costs 0 */
+	bool narrow;		/* 16-bit costs and arithmetic */
+	int16_t *cost16;	/* cols x stride, when narrow */
+	int32_t *cost32;	/* cols x stride, otherwise */
+};
+
+/*
+ * Whether a validated layer's per-vector cycle counts fit the table form's
+ * 32-bit arithmetic: 2 * cols + entry_count + 1 < 2^31 (every device
+ * layer does; a host layer of more than about 2^31 entries does not).
+ */
+bool eie_cycle_table_fits(const struct eie_layer *l);
+
+/* Bytes of buffer eie_cycle_table_build() needs for this layer. */
+size_t eie_cycle_table_size(const struct eie_layer *l, uint32_t queue_depth);
+
+/* Fill t from a validated layer that fits, in buf (8-byte aligned). */
+void eie_cycle_table_build(const struct eie_layer *l, uint32_t queue_depth,
+			   void *buf, struct eie_cycle_table *t);
+
+/* Bytes of workspace eie_model_cycles_table() needs (8-byte aligned). */
+size_t eie_cycles_table_ws_size(const struct eie_cycle_table *t);
+
+/* As eie_model_cycles_poll(), from the table form. */
+int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
+			   const int16_t *in, void *ws,
+			   struct eie_cycles *cycles, uint64_t *pe_busy,
+			   const struct eie_poll *poll);
 
 /* Modeled time in nanoseconds of `cycles` at clock_mhz. */
 static inline double eie_cycles_to_ns(uint64_t cycles, uint32_t clock_mhz)

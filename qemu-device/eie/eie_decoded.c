@@ -8,6 +8,7 @@
  * a CPU wants (the per-PE runs are short and their ends unpredictable).
  * The results and statistics are those of eie_run(), bit for bit.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "eie.h"
@@ -73,8 +74,18 @@ void eie_decode_layer(const struct eie_layer *l, void *buf,
 	d->colstart[l->cols] = fill;
 }
 
-static void run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
-			       int16_t *y, void *ws, struct eie_stats *stats)
+/* Non-zero activations between two questions to the poll, as eie_run(). */
+#define EIE_POLL_EVERY	256
+
+static bool poll_stop(const struct eie_poll *poll)
+{
+	return poll && poll->stop && poll->stop(poll->opaque);
+}
+
+/* One vector; -ECANCELED when poll said stop (every 256 non-zeros). */
+static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
+			      int16_t *y, void *ws, struct eie_stats *stats,
+			      const struct eie_poll *poll)
 {
 	const struct eie_layer *l = d->layer;
 	const unsigned int shift = l->in_frac + l->w_frac - l->out_frac;
@@ -88,6 +99,8 @@ static void run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 
 		if (!a)
 			continue;
+		if (nnz && nnz % EIE_POLL_EVERY == 0 && poll_stop(poll))
+			return -ECANCELED;
 		nnz++;
 		entries += d->colcount[2 * j];
 		padding += d->colcount[2 * j + 1];
@@ -105,15 +118,28 @@ static void run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 		stats->padding += padding;
 		stats->macs += entries - padding;
 	}
+	return 0;
+}
+
+int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,
+			 const int16_t *in, int16_t *out, void *ws,
+			 struct eie_stats *stats, const struct eie_poll *poll)
+{
+	const struct eie_layer *l = d->layer;
+
+	for (uint32_t b = 0; b < batch; b++) {
+		if (poll_stop(poll) ||
+		    run_decoded_vector(d, in + (size_t)b * l->cols,
+				       out + (size_t)b * l->rows, ws, stats,
+				       poll))
+			return -ECANCELED;
+	}
+	return 0;
 }
 
 void eie_run_decoded(const struct eie_decoded *d, uint32_t batch,
 		     const int16_t *in, int16_t *out, void *ws,
 		     struct eie_stats *stats)
 {
-	const struct eie_layer *l = d->layer;
-
-	for (uint32_t b = 0; b < batch; b++)
-		run_decoded_vector(d, in + (size_t)b * l->cols,
-				   out + (size_t)b * l->rows, ws, stats);
+	eie_run_decoded_poll(d, batch, in, out, ws, stats, NULL);
 }

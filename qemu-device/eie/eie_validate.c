@@ -126,7 +126,7 @@ static int validate_entries(const struct eie_layer *l, struct eie_error *err)
 	return 0;
 }
 
-int eie_validate(const struct eie_layer *l, struct eie_error *err)
+int eie_validate_format(const struct eie_layer *l, struct eie_error *err)
 {
 	int ret;
 
@@ -135,6 +135,13 @@ int eie_validate(const struct eie_layer *l, struct eie_error *err)
 	ret = validate_shape(l, err);
 	if (!ret)
 		ret = validate_arith(l, err);
+	return ret;
+}
+
+int eie_validate(const struct eie_layer *l, struct eie_error *err)
+{
+	int ret = eie_validate_format(l, err);
+
 	if (!ret)
 		ret = validate_colptr(l, err);
 	if (!ret)

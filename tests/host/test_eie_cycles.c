@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* The cycle model: small cases worked by hand, and its invariants. */
+/*
+ * The cycle model: small cases worked by hand, its invariants, and its
+ * table form against the stream form.
+ */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +213,141 @@ static void invariants_hold(void)
 	CHECK_EQ(broken, 0);
 }
 
+/* eie_model_cycles_table() with a table and workspace of its own. */
+static int model_table(const struct eie_layer *l, uint32_t queue_depth,
+		       uint32_t batch, const int16_t *in, struct eie_cycles *c,
+		       uint64_t *pe_busy, const struct eie_poll *poll,
+		       bool *narrow)
+{
+	void *buf = calloc(1, eie_cycle_table_size(l, queue_depth) + 8);
+	struct eie_cycle_table t;
+	void *ws;
+	int ret;
+
+	eie_cycle_table_build(l, queue_depth, buf, &t);
+	ws = calloc(1, eie_cycles_table_ws_size(&t));
+	ret = eie_model_cycles_table(&t, batch, in, ws, c, pe_busy, poll);
+	if (narrow)
+		*narrow = t.narrow;
+	free(ws);
+	free(buf);
+	return ret;
+}
+
+/*
+ * The table form against the stream form: random layers, batches and
+ * queue depths, both of its arithmetics (narrow: 16 bits relative to the
+ * broadcast; wide: long runs and deep queues), every counter.
+ */
+static void table_form_agrees(void)
+{
+	static const uint32_t qs[] = { 1, 2, 3, 8, 64, 1024 };
+	struct rng r = { 2024 };
+	unsigned int broken = 0, narrow_seen = 0, wide_seen = 0;
+
+	for (int iter = 0; iter < 300; iter++) {
+		bool long_runs = rng_chance(&r, 0.2);
+		struct fixture f = {
+			.rows = (uint32_t)rng_range(&r, 1, long_runs ? 3000 : 300),
+			.cols = (uint32_t)rng_range(&r, 1, 120),
+			.pes = (uint32_t)rng_range(&r, 1, long_runs ? 3 : 70),
+			.wbits = 4, .zbits = (uint8_t)rng_range(&r, 1, 8),
+		};
+		uint32_t batch = (uint32_t)rng_range(&r, 1, 5);
+		uint32_t q = qs[rng_range(&r, 0, 5)];
+		int16_t *in = calloc((size_t)f.cols * batch, sizeof(*in));
+		uint64_t *b1 = calloc(f.pes, sizeof(*b1));
+		uint64_t *b2 = calloc(f.pes, sizeof(*b2));
+		struct eie_cycles c1 = { 0 }, c2 = { 0 };
+		double act = (double)rng_range(&r, 0, 100) / 100.0;
+		bool narrow;
+
+		f.codebook_len = 16;
+		fixture_alloc(&f, false);
+		fixture_randomize(&f, &r, long_runs ? 0.9 :
+				  (double)rng_range(&r, 0, 60) / 100.0);
+		for (uint32_t k = 0; k < f.cols * batch; k++)
+			in[k] = rng_chance(&r, act) ? (int16_t)rng_range(&r, 1, 9) : 0;
+		CHECK_EQ(fixture_encode(&f), 0);
+		CHECK(eie_cycle_table_fits(&f.l));
+		CHECK_EQ(model_cycles(&f.l, q, batch, in, &c1, b1), 0);
+		CHECK_EQ(model_table(&f.l, q, batch, in, &c2, b2, NULL, &narrow), 0);
+		if (narrow)
+			narrow_seen++;
+		else
+			wide_seen++;
+		if (c1.cycles != c2.cycles || c1.busy != c2.busy ||
+		    c1.lnzd_stalls != c2.lnzd_stalls ||
+		    memcmp(b1, b2, f.pes * sizeof(*b1))) {
+			DIAG("layer %d %ux%u P=%u Q=%u batch %u %s: cycles %llu/%llu busy %llu/%llu stalls %llu/%llu",
+			     iter, f.rows, f.cols, f.pes, q, batch,
+			     narrow ? "narrow" : "wide",
+			     (unsigned long long)c1.cycles,
+			     (unsigned long long)c2.cycles,
+			     (unsigned long long)c1.busy,
+			     (unsigned long long)c2.busy,
+			     (unsigned long long)c1.lnzd_stalls,
+			     (unsigned long long)c2.lnzd_stalls);
+			broken++;
+		}
+		free(b1);
+		free(b2);
+		free(in);
+		fixture_free(&f);
+	}
+	CHECK_EQ(broken, 0);
+	CHECK(narrow_seen > 0);
+	CHECK(wide_seen > 0);
+}
+
+static bool stop_after(void *opaque)
+{
+	unsigned int *left = opaque;
+
+	return (*left)-- == 0;
+}
+
+/*
+ * The poll of the table form and of the decoded run: before each vector
+ * and every 256 non-zero inputs, as the stream forms.
+ */
+static void table_and_decoded_forms_stop(void)
+{
+	struct fixture f = { .rows = 64, .cols = 600, .pes = 8, .wbits = 4,
+			     .zbits = 4, .codebook_len = 16 };
+	struct rng r = { 7 };
+	int16_t *in = calloc(600 * 2, sizeof(*in));
+	int16_t *out = calloc(64 * 2, sizeof(*out));
+	struct eie_cycles c = { 0 };
+	struct eie_decoded d;
+	void *buf, *ws;
+
+	fixture_alloc(&f, false);
+	fixture_randomize(&f, &r, 0.3);
+	CHECK_EQ(fixture_encode(&f), 0);
+	for (uint32_t k = 0; k < 600 * 2; k++)
+		in[k] = 1;	/* 600 non-zeros a vector: polled at 256, 512 */
+	for (unsigned int n = 0; n < 8; n++) {
+		unsigned int left = n;
+		const struct eie_poll poll = { stop_after, &left };
+		int expect = n < 6 ? -ECANCELED : 0;
+
+		CHECK_EQ(model_table(&f.l, 8, 2, in, &c, NULL, &poll, NULL),
+			 expect);
+		left = n;
+		buf = calloc(1, eie_decoded_size(&f.l));
+		ws = calloc(1, eie_run_ws_size(&f.l));
+		eie_decode_layer(&f.l, buf, &d);
+		CHECK_EQ(eie_run_decoded_poll(&d, 2, in, out, ws, NULL, &poll),
+			 expect);
+		free(ws);
+		free(buf);
+	}
+	free(in);
+	free(out);
+	fixture_free(&f);
+}
+
 static void time_at_clock(void)
 {
 	CHECK(eie_cycles_to_ns(800, 800) == 1000.0);
@@ -224,6 +362,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST(zero_activations_cost_nothing),
 	TAP_TEST(bad_queue_depth_rejected),
 	TAP_TEST(invariants_hold),
+	TAP_TEST(table_form_agrees),
+	TAP_TEST(table_and_decoded_forms_stop),
 	TAP_TEST(time_at_clock),
 };
 
