@@ -30,6 +30,7 @@
  *   make VARIANT=fuzz fuzzers
  *   build/fuzz/fuzz/fuzz_dev_job -max_total_time=600 fuzz/corpus/fuzz_dev_job
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,19 +144,37 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * The device keeps decoded layers from job to job (dev_fc_cache.h): each
+ * input runs twice on the same guest memory, the second time over what
+ * the first one kept, and both must end the same, to the byte.
+ */
+static enum dcdev_outcome run_job(const struct dcdev_env *env,
+				  struct dcdev_result *r)
+{
+	struct dcdev_entry e;
+	enum dcdev_outcome out = dcdev_job_run(env, RING, &e, r);
+
+	if (out == DCDEV_COMPLETE)
+		dcdev_job_complete(env, &e, r);
+	return out;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const uint32_t pes[4] = { 4, 1, 64, 256 };
-	static struct dcdev_result r;
+	static uint8_t before[RAM_SIZE], after[RAM_SIZE];
+	static struct dcdev_result r, again;
+	static struct dcdev_fc_cache cache;
 	struct dcdev_mem mem = { ram_read, ram_write, NULL };
 	struct dcdev_caps caps;
 	struct dcdev_env env;
-	struct dcdev_entry e;
 	enum dcdev_outcome out;
 
 	if (size < IN_FLAGS + 1)
 		return 0;
 	build_guest(data, size);
+	memcpy(before, ram, sizeof(ram));
 
 	/* the device's caps, but a job's work and copies bounded lower */
 	dcdev_caps_default(&caps);
@@ -165,11 +184,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	caps.fault_injection = data[IN_FLAGS] & 1;
 	env = (struct dcdev_env){
 		.mem = &mem, .caps = &caps, .ctx_base = CTX_BASE, .ctx_count = 2,
+		.cache = &cache,
 	};
 
-	out = dcdev_job_run(&env, RING, &e, &r);
-	if (out == DCDEV_COMPLETE)
-		dcdev_job_complete(&env, &e, &r);
+	out = run_job(&env, &r);
+	memcpy(after, ram, sizeof(ram));
+	memcpy(ram, before, sizeof(ram));
+	/* the message is a string: what follows its end is not */
+	if (run_job(&env, &again) != out ||
+	    memcmp(&again, &r, offsetof(struct dcdev_result, msg)) ||
+	    strcmp(again.msg, r.msg) || memcmp(ram, after, sizeof(ram))) {
+		fprintf(stderr, "fuzz_dev_job: the job ended otherwise over the layers it kept\n");
+		abort();
+	}
+	dcdev_fc_cache_clear(&cache);
 	if (getenv("FUZZ_DEV_VERBOSE"))
 		fprintf(stderr, "outcome %d status %u detail %u fault 0x%x va 0x%llx ops %u macs %llu %s\n",
 			out, r.status, r.detail, r.fault,

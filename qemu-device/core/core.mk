@@ -2,7 +2,8 @@
 # QEMU glue (qemu-device/hw/) calls and the host tests and fuzzers drive.
 DCDEV_SRCS := qemu-device/core/dev_caps.c qemu-device/core/dev_mmu.c \
 	qemu-device/core/dev_ring.c qemu-device/core/dev_cmd.c \
-	qemu-device/core/dev_fc.c qemu-device/core/dev_job.c
+	qemu-device/core/dev_fc.c qemu-device/core/dev_fc_cache.c \
+	qemu-device/core/dev_job.c
 
 
 $(LIBDCDEV): $(DCDEV_SRCS:%.c=$(O)/%.o)

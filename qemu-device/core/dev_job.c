@@ -68,7 +68,8 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 		dcdev_op_decode(cmd, len, offset, caps, &op, &detail);
 		switch (op.opcode) {
 		case DCACCEL_OP_FC:
-			st = dcdev_fc_exec(m, caps, &op, r, &poll);
+			st = dcdev_fc_exec(m, caps, &op, r, &poll,
+					   env->cache);
 			if (st == DCDEV_FC_CANCELLED)
 				return DCDEV_CANCELLED;
 			if (st)

@@ -13,6 +13,7 @@
 
 #include "dev_caps.h"
 #include "dev_cmd.h"
+#include "dev_fc_cache.h"
 #include "dev_mem.h"
 #include "dev_mmu.h"
 #include "dev_ring.h"
@@ -30,6 +31,12 @@ struct dcdev_env {
 	 */
 	bool (*cancelled)(void *opaque);
 	void *opaque;
+	/*
+	 * Decoded layers kept from job to job (dev_fc_cache.h), or NULL:
+	 * every FC op then decodes its streams for itself. Only the thread
+	 * that runs the jobs uses it.
+	 */
+	struct dcdev_fc_cache *cache;
 };
 
 enum dcdev_outcome {
@@ -56,9 +63,11 @@ int dcdev_job_complete(const struct dcdev_env *env,
 /*
  * Execute one decoded FC op in m's context, adding to r: a JOB status, or
  * DCDEV_FC_CANCELLED (nothing written) when poll (may be NULL) said stop.
+ * cache (may be NULL) keeps the layer decoded for the ops after.
  */
 uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		       const struct dcdev_op *op, struct dcdev_result *r,
-		       const struct eie_poll *poll);
+		       const struct eie_poll *poll,
+		       struct dcdev_fc_cache *cache);
 
 #endif

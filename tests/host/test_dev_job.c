@@ -246,6 +246,98 @@ static void test_fc_job_long_zero_runs(void)
 	check_fc_job(200, 40, 4, 3, 2, true, 1);
 }
 
+/* Run r's job and compare its outputs with the engine's on f. */
+static bool cached_job_matches(struct rig *r, const struct fixture *f,
+			       const int16_t *in, uint64_t out_va)
+{
+	struct dcdev_entry e;
+	struct eie_cycles want_cycles = { 0 };
+	int16_t want[64], got[64];
+	bool ok;
+
+	if (rig_run(r, 0, &e, &res) != DCDEV_COMPLETE ||
+	    res.status != DCACCEL_JOB_OK)
+		return false;
+	run_engine(&f->l, 1, in, want, NULL);
+	model_cycles(&f->l, r->caps.queue_depth, 1, in, &want_cycles, NULL);
+	guest_read_va(&r->g, 1, out_va, got, 2ull * f->rows);
+	ok = !memcmp(got, want, 2ull * f->rows) &&
+	     res.cycles.cycles == want_cycles.cycles;
+	return ok;
+}
+
+/*
+ * The device keeps decoded layers from job to job; the guest may rewrite
+ * any of its memory between jobs without telling it. A new codebook runs
+ * on the kept streams, changed streams are decoded again, and what fails
+ * validation fails whether it was kept or not.
+ */
+static void test_decoded_layers_follow_the_guest(void)
+{
+	struct dcdev_fc_cache cache;
+	struct rig r;
+	struct fixture f;
+	int16_t *in = random_input(77, 40);
+	uint64_t in_va, out_va, cb_va, en_va;
+	uint32_t at;
+	uint8_t byte;
+
+	rig_init(&r, 4);
+	dcdev_fc_cache_init(&cache);
+	r.env.cache = &cache;
+	make_layer(&f, 31, 64, 40, 4, 4, 4, true);
+	in_va = rig_array(&r, in, 2ull * 40, DCACCEL_PTE_READ);
+	out_va = rig_array(&r, NULL, 2ull * 64, DCACCEL_PTE_WRITE);
+	at = add_fc(&r, &f, 1, in_va, out_va);
+	cb_va = dcdev_ld64(r.cmd + at + FOFF(codebook_va));
+	en_va = dcdev_ld64(r.cmd + at + FOFF(entries_va));
+
+	CHECK(cached_job_matches(&r, &f, in, out_va));
+	CHECK_EQ(cache.misses, 1);
+	CHECK(cached_job_matches(&r, &f, in, out_va));
+	CHECK_EQ(cache.hits, 1);
+
+	/* a new codebook: the kept streams, the new weights */
+	f.codebook[1] = (int16_t)(f.codebook[1] + 1000);
+	guest_write_va(&r.g, 1, cb_va, f.codebook, 2ull * f.codebook_len);
+	CHECK(cached_job_matches(&r, &f, in, out_va));
+	CHECK_EQ(cache.hits, 2);
+
+	/* another index in the first entry: decoded again */
+	f.s.entries[0] = (uint8_t)((f.s.entries[0] & 0x0f) |
+				   ((f.s.entries[0] >> 4) % 15 + 1) << 4);
+	guest_write_va(&r.g, 1, en_va, f.s.entries, 1);
+	CHECK(cached_job_matches(&r, &f, in, out_va));
+	CHECK_EQ(cache.misses, 2);
+	CHECK_EQ(cache.hits, 2);
+
+	/* codebook[0] must be 0, kept streams or not */
+	f.codebook[0] = 5;
+	guest_write_va(&r.g, 1, cb_va, f.codebook, 2);
+	CHECK(!cached_job_matches(&r, &f, in, out_va));
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_LAYER);
+	CHECK_EQ(cache.hits, 3);
+	f.codebook[0] = 0;
+	guest_write_va(&r.g, 1, cb_va, f.codebook, 2);
+
+	/* an entry past its PE's rows: the changed streams fail validation */
+	byte = 0xff;	/* index 15 of 16, z = 15 twice: past 16 local rows */
+	guest_write_va(&r.g, 1, en_va, &byte, 1);
+	guest_write_va(&r.g, 1, en_va + 1, &byte, 1);
+	CHECK(!cached_job_matches(&r, &f, in, out_va));
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_LAYER);
+	/* and once the guest puts them back, the layer runs again */
+	guest_write_va(&r.g, 1, en_va, f.s.entries, 2);
+	CHECK(cached_job_matches(&r, &f, in, out_va));
+
+	CHECK(cache.bytes > 0);
+	dcdev_fc_cache_clear(&cache);
+	CHECK_EQ(cache.bytes, 0);
+	fixture_free(&f);
+	guest_free(&r.g);
+	free(in);
+}
+
 static void test_two_ops_chained(void)
 {
 	struct rig r;
@@ -514,6 +606,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_fc_job_matches_engine),
 	TAP_TEST(test_fc_job_wide_entries_64_pes),
 	TAP_TEST(test_fc_job_long_zero_runs),
+	TAP_TEST(test_decoded_layers_follow_the_guest),
 	TAP_TEST(test_two_ops_chained),
 	TAP_TEST(test_mmu_faults_stop_the_job),
 	TAP_TEST(test_other_context_is_out_of_reach),
