@@ -67,6 +67,8 @@ struct DcaccelState {
 
     struct dcdev_caps caps;
     VMChangeStateEntry *vmse;
+    /* decoded layers kept from job to job: the worker's alone */
+    struct dcdev_fc_cache *fc_cache;
 
     /*
      * The worker. It and everything below are under the BQL; the worker
@@ -463,6 +465,7 @@ static void *dcaccel_worker(void *opaque)
             .mem = &j.mem, .caps = &d->caps,
             .ctx_base = d->ctx_base, .ctx_count = d->ctx_count,
             .cancelled = dcaccel_job_cancelled, .opaque = &j,
+            .cache = d->fc_cache,
         };
         d->busy = true;
         d->busy_generation = j.generation;
@@ -783,6 +786,8 @@ static void dcaccel_realize(PCIDevice *pdev, Error **errp)
     pci_register_bar(pdev, DCACCEL_BAR_REGS, PCI_BASE_ADDRESS_SPACE_MEMORY,
                      &d->mmio);
 
+    d->fc_cache = g_new(struct dcdev_fc_cache, 1);
+    dcdev_fc_cache_init(d->fc_cache);
     qemu_cond_init(&d->work_cond);
     d->stopping = false;
     d->vm_running = runstate_is_running();
@@ -811,6 +816,9 @@ static void dcaccel_exit(PCIDevice *pdev)
                          SCALE_US);
     qemu_del_vm_change_state_handler(d->vmse);
     qemu_cond_destroy(&d->work_cond);
+    dcdev_fc_cache_clear(d->fc_cache);
+    g_free(d->fc_cache);
+    d->fc_cache = NULL;
     msi_uninit(pdev);
 }
 
