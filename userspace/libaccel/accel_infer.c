@@ -32,6 +32,7 @@ struct accel_subjob {
 struct accel_job {
 	struct accel_model *m;
 	uint32_t batch, nsub;
+	uint32_t nsync;		/* sub-jobs with a syncobj: >= nsub */
 	uint32_t nsubmitted;	/* sub-jobs the device took */
 	struct accel_bo *in, *act, *cmd;
 	uint64_t *act_off;	/* per layer, in act */
@@ -64,8 +65,9 @@ int accel_quantize(const struct accel_model *m, uint32_t batch,
 	if (st)
 		return st;
 	frac = m->layers[0].view.in_frac;
+	/* to_q15() bit for bit, in integers: cheap under an emulator */
 	for (size_t k = 0; k < (size_t)batch * m->inputs; k++)
-		q[k] = to_q15(in[k], frac);
+		q[k] = float_to_q15(in[k], frac);
 	return ACCEL_OK;
 }
 
@@ -155,11 +157,11 @@ static void build_ops(struct accel_job *j, uint32_t s)
 	}
 }
 
-static void job_release(struct accel_job *j)
+static void job_destroy(struct accel_job *j)
 {
 	int fd = j->m->dev->fd;
 
-	for (uint32_t s = 0; j->sub && s < j->nsub; s++)
+	for (uint32_t s = 0; j->sub && s < j->nsync; s++)
 		if (j->sub[s].syncobj)
 			drmSyncobjDestroy(fd, j->sub[s].syncobj);
 	accel_bo_free(j->in);
@@ -170,32 +172,86 @@ static void job_release(struct accel_job *j)
 	free(j);
 }
 
-/* Allocate the job's buffers and sub-jobs, fill inputs and ops. */
+/*
+ * Done with j: keep its buffers and syncobjs as the model's spare when
+ * every sub-job it submitted has ended (the device no longer touches
+ * them; a syncobj's next SUBMIT replaces its fence), else free them.
+ */
+static void job_release(struct accel_job *j)
+{
+	struct accel_job *old;
+
+	for (uint32_t s = 0; s < j->nsubmitted; s++) {
+		if (!j->sub[s].done) {
+			job_destroy(j);
+			return;
+		}
+	}
+	old = __atomic_exchange_n(&j->m->spare, j, __ATOMIC_ACQ_REL);
+	if (old)
+		job_destroy(old);
+}
+
+void accelp_spare_free(struct accel_model *m)
+{
+	struct accel_job *j = __atomic_exchange_n(&m->spare, NULL,
+						  __ATOMIC_ACQ_REL);
+
+	if (j)
+		job_destroy(j);
+}
+
+/* bo, when at least size bytes, else a new one of size (bo freed). */
+static int bo_fit(struct accel_model *m, struct accel_bo **bo, uint64_t size,
+		  uint32_t flags, struct accel_error *err)
+{
+	if (*bo && (*bo)->size >= size)
+		return ACCEL_OK;
+	accel_bo_free(*bo);
+	*bo = NULL;
+	return accel_bo_create(m->dev, size, flags, bo, err);
+}
+
+/*
+ * Fill in the job's buffers and sub-jobs (j may hold a spare job's, which
+ * are reused when large enough), its inputs and its ops.
+ */
 static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 		     struct accel_job *j, struct accel_error *err)
 {
 	uint64_t act_bytes = 0;
+	uint32_t nsub = (batch + m->chunk - 1) / m->chunk;
 	int st;
 
 	j->m = m;
 	j->batch = batch;
-	j->nsub = (batch + m->chunk - 1) / m->chunk;
-	j->act_off = calloc(m->layer_count, sizeof(*j->act_off));
-	j->sub = calloc(j->nsub, sizeof(*j->sub));
-	if (!j->act_off || !j->sub)
+	j->nsubmitted = 0;
+	j->status = ACCEL_OK;
+	memset(&j->stats, 0, sizeof(j->stats));
+	if (!j->act_off)
+		j->act_off = calloc(m->layer_count, sizeof(*j->act_off));
+	if (nsub > j->nsync) {
+		struct accel_subjob *sub = realloc(j->sub, nsub * sizeof(*sub));
+
+		if (!sub)
+			return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
+		memset(sub + j->nsync, 0, (nsub - j->nsync) * sizeof(*sub));
+		j->sub = sub;
+	}
+	j->nsub = nsub;
+	if (!j->act_off)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		j->act_off[i] = act_bytes;
 		act_bytes += ((uint64_t)batch * m->layers[i].view.rows * 2 + 7) & ~7ull;
 	}
-	st = accel_bo_create(m->dev, (uint64_t)batch * m->inputs * 2,
-			     ACCEL_BO_DEVICE_READ_ONLY, &j->in, err);
+	st = bo_fit(m, &j->in, (uint64_t)batch * m->inputs * 2,
+		    ACCEL_BO_DEVICE_READ_ONLY, err);
 	if (!st)
-		st = accel_bo_create(m->dev, act_bytes, 0, &j->act, err);
+		st = bo_fit(m, &j->act, act_bytes, 0, err);
 	if (!st)
-		st = accel_bo_create(m->dev, (uint64_t)j->nsub * m->layer_count *
-				     DCACCEL_OP_FC_SIZE, ACCEL_BO_DEVICE_READ_ONLY,
-				     &j->cmd, err);
+		st = bo_fit(m, &j->cmd, (uint64_t)j->nsub * m->layer_count *
+			    DCACCEL_OP_FC_SIZE, ACCEL_BO_DEVICE_READ_ONLY, err);
 	if (st)
 		return st;
 	accel_quantize(m, batch, in, j->in->map, NULL);
@@ -203,9 +259,14 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 		j->sub[s].first = s * m->chunk;
 		j->sub[s].count = batch - j->sub[s].first < m->chunk ?
 				  batch - j->sub[s].first : m->chunk;
-		if (drmSyncobjCreate(m->dev->fd, 0, &j->sub[s].syncobj))
-			return accelp_fail(err, accelp_errno_status(errno),
-					  "SYNCOBJ_CREATE: %s", strerror(errno));
+		j->sub[s].done = 0;
+		j->sub[s].job_id = 0;
+		if (s >= j->nsync) {
+			if (drmSyncobjCreate(m->dev->fd, 0, &j->sub[s].syncobj))
+				return accelp_fail(err, accelp_errno_status(errno),
+						  "SYNCOBJ_CREATE: %s", strerror(errno));
+			j->nsync = s + 1;
+		}
 		build_ops(j, s);
 	}
 	return ACCEL_OK;
@@ -355,7 +416,9 @@ int accel_submit(struct accel_model *m, uint32_t batch, const float *in,
 	if (!m->dev)
 		return accelp_fail(err, ACCEL_E_INVALID,
 				  "accel_submit: the model was loaded without a device");
-	j = calloc(1, sizeof(*j));
+	j = __atomic_exchange_n(&m->spare, NULL, __ATOMIC_ACQ_REL);
+	if (!j)
+		j = calloc(1, sizeof(*j));
 	if (!j)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
 	st = job_setup(m, batch, in, j, err);

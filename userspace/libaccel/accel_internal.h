@@ -38,7 +38,16 @@ struct accel_model {
 	size_t ws_size;			/* eie_run workspace */
 	struct accel_bo *bo;		/* every layer's arrays */
 	uint32_t chunk;			/* vectors per device job */
+	/*
+	 * A finished job's buffers and syncobjs, kept for the next job: under
+	 * an emulator creating, mapping and freeing BOs costs more than a
+	 * small job. Taken and put back atomically (threads share a model).
+	 */
+	struct accel_job *spare;
 };
+
+/* Free the model's spare job, if any (accel_model_free). */
+void accelp_spare_free(struct accel_model *m);
 
 /* Fill err (if any) and return status. */
 int accelp_fail(struct accel_error *err, int status, const char *fmt, ...)

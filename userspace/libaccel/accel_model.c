@@ -231,6 +231,7 @@ void accel_model_free(struct accel_model *m)
 		free(m->layers[i].decoded_buf);
 	}
 	free(m->layers);
+	accelp_spare_free(m);
 	accel_bo_free(m->bo);
 	dcm_free(&m->dcm);
 	free(m);
