@@ -227,6 +227,11 @@ static int dcaccel_map_regs(struct dcaccel_device *ddev)
 	ddev->regs = pcim_iomap_table(pdev)[DCACCEL_BAR_REGS];
 	if (pci_resource_len(pdev, DCACCEL_BAR_REGS) < DCACCEL_BAR_SIZE)
 		return -ENODEV;
+	/*
+	 * The device MMU maps page by page, so a scatterlist segment may be
+	 * as long as it likes (the DMA API's default claim is 64 KiB).
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 	/* PTEs and the ring registers hold 52-bit bus addresses */
 	return dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(52));
 }
