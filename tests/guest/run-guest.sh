@@ -8,8 +8,8 @@
 #
 # Usage: tests/guest/run-guest.sh [--module FILE.ko]... [--tests DIR]...
 #                                [--files DIR]...  (files for /data)
-# Environment: GUEST_TIMEOUT (whole boot, default 900 s), GUEST_TEST_TIMEOUT
-# (one guest program, default 300 s), GUEST_ACCEL (kvm|tcg|auto),
+# Environment: GUEST_TIMEOUT (whole boot, default 2400 s), GUEST_TEST_TIMEOUT
+# (one guest program, default 600 s), GUEST_ACCEL (kvm|tcg|auto),
 # GUEST_SMP, GUEST_MEM, GUEST_MEMDEBUG (qemu-args.sh), GUEST_APPEND (more
 # kernel arguments), DCACCEL_CACHE,
 # DCACCEL_KERNEL (fetch-kernel.sh: stock, debug or a kernel dir),
@@ -53,6 +53,6 @@ mkdir -p "$(dirname "$console_log")"
 # (dcaccel_stress.ioctls=N, read by dcaccel_stress_test)
 # shellcheck disable=SC2086
 "$here/boot-guest.sh" "$qemu" "$kdir" "$initramfs" \
-	"dcaccel_guest.test_timeout=${GUEST_TEST_TIMEOUT:-300}" ${GUEST_APPEND:-} |
+	"dcaccel_guest.test_timeout=${GUEST_TEST_TIMEOUT:-600}" ${GUEST_APPEND:-} |
 	tee "$console_log" |
 	awk -v logfile="$console_log" -f "$here/console-to-tap.awk"

@@ -105,7 +105,7 @@ TEST_F(dev, imported_buffer_is_device_read_only_and_mapped)
 }
 
 /* The layer's inputs from the udmabuf: the outputs of a shmem run. */
-TEST_F(dev, fc_inputs_from_udmabuf_match_shmem)
+TEST_F_TIMEOUT(dev, fc_inputs_from_udmabuf_match_shmem, 120)
 {
 	struct rng r = { .s = 2024 };
 	struct drm_dcaccel_wait_job w;
@@ -202,7 +202,7 @@ TEST_F(dev, import_is_per_file)
  * The dma-buf, its handle and the memfd all go while a job that reads the
  * import is queued behind a hang: the job still reads it, no fault.
  */
-TEST_F(dev, import_outlives_its_fd_for_a_queued_job)
+TEST_F_TIMEOUT(dev, import_outlives_its_fd_for_a_queued_job, 120)
 {
 	struct drm_dcaccel_wait_job w;
 	struct drm_gem_close gc = { 0 };

@@ -62,7 +62,7 @@ static int submit_reads(int fd, struct dc_bo *cmd, const struct dc_bo *x,
  * does not list unmapped it at once; the job then faulted, or (when the
  * device had cached the translation) wrote to the freed pages.
  */
-TEST_F(dev, closed_unlisted_bo_stays_mapped_for_queued_job)
+TEST_F_TIMEOUT(dev, closed_unlisted_bo_stays_mapped_for_queued_job, 120)
 {
 	struct drm_dcaccel_wait_job w;
 	struct dc_bo hang, cmd, x;
@@ -94,7 +94,7 @@ TEST_F(dev, closed_unlisted_bo_stays_mapped_for_queued_job)
  * jobs end. The job on the ring behind the hang still runs after the
  * reset, and must not fault: its buffers are still there.
  */
-TEST_F(dev, closed_file_keeps_buffers_of_job_on_ring)
+TEST_F_TIMEOUT(dev, closed_file_keeps_buffers_of_job_on_ring, 120)
 {
 	struct drm_dcaccel_wait_job w;
 	struct dc_bo hang, cmd, x;
@@ -131,7 +131,7 @@ TEST_F(dev, closed_file_keeps_buffers_of_job_on_ring)
  * returns while the file's hung job is still on the ring (the timeout
  * counter has not moved), and the hang still ends in a reset later.
  */
-TEST_F(dev, close_does_not_wait_for_hung_job)
+TEST_F_TIMEOUT(dev, close_does_not_wait_for_hung_job, 120)
 {
 	struct dc_bo hang;
 	long long timeouts = dc_counter(self->fd, "timeouts");
@@ -155,7 +155,7 @@ TEST_F(dev, close_does_not_wait_for_hung_job)
  * Defect 3: queued plus running jobs per file are capped (EBUSY), and a
  * process killed with a full queue behind a hang exits at once.
  */
-TEST_F(dev, jobs_per_file_capped_and_kill_is_prompt)
+TEST_F_TIMEOUT(dev, jobs_per_file_capped_and_kill_is_prompt, 120)
 {
 	uint64_t max = dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_JOBS);
 	long long timeouts = dc_counter(self->fd, "timeouts");
@@ -203,7 +203,7 @@ TEST_F(dev, jobs_per_file_capped_and_kill_is_prompt)
 }
 
 /* A job's BO array and the job itself are charged and freed: no leak. */
-TEST_F(dev, capped_submit_leaves_nothing_behind)
+TEST_F_TIMEOUT(dev, capped_submit_leaves_nothing_behind, 120)
 {
 	struct dc_bo cmd;
 	int i, busy = 0;

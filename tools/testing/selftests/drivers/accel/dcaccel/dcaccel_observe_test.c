@@ -241,7 +241,7 @@ static int devcd_read(char *buf, size_t len)
  * A hung job leaves a devcoredump that names it, the ring's registers and
  * the jobs on the ring, read back through /sys/class/devcoredump.
  */
-TEST_F(dev, devcoredump_after_injected_hang)
+TEST_F_TIMEOUT(dev, devcoredump_after_injected_hang, 120)
 {
 	static char dump[65536];
 	struct drm_dcaccel_wait_job w;

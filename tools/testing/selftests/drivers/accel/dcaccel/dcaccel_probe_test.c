@@ -70,7 +70,7 @@ FIXTURE_TEARDOWN(dev)
  * with interrupts enabled (a ring enabled with a bad size halts it), force
  * INTx, and bind. The interrupt is there before probe returns.
  */
-TEST_F(dev, probe_with_intx_pending)
+TEST_F_TIMEOUT(dev, probe_with_intx_pending, 120)
 {
 	char path[160];
 	volatile uint32_t *regs;
@@ -112,7 +112,7 @@ TEST_F(dev, probe_with_intx_pending)
 }
 
 /* A timeout of 0 would reset the device continuously: refused. */
-TEST_F(dev, job_timeout_param_checked)
+TEST_F_TIMEOUT(dev, job_timeout_param_checked, 120)
 {
 	EXPECT_NE(0, dc_reload("job_timeout_ms=0"));
 	EXPECT_NE(0, system("modprobe dcaccel job_timeout_ms=0"));
@@ -126,7 +126,8 @@ TEST_F(dev, job_timeout_param_checked)
  * rounds catch the timeout handler after the unplug; the job must still be
  * freed: the module's references come back to none once all is closed.
  */
-TEST_F(dev, timeouts_racing_unbind)
+/* 50 unbind/bind rounds: slow under TCG on a loaded host */
+TEST_F_TIMEOUT(dev, timeouts_racing_unbind, 280)
 {
 	unsigned int seed = 1234;
 	int round, fd;
@@ -167,7 +168,7 @@ TEST_F(dev, timeouts_racing_unbind)
 }
 
 /* After work of every kind, closed files leave no reference behind. */
-TEST_F(dev, closed_files_release_the_module)
+TEST_F_TIMEOUT(dev, closed_files_release_the_module, 120)
 {
 	struct dc_bo cmd, data;
 	int fd = dc_open(), i;

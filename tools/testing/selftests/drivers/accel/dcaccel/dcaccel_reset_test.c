@@ -72,7 +72,7 @@ FIXTURE_TEARDOWN(dev)
  * as canceled instead of starting over (it would hang again here, and end
  * in a timeout), and the jobs behind it run.
  */
-TEST_F(dev, reset_cancels_started_job_and_runs_the_rest)
+TEST_F_TIMEOUT(dev, reset_cancels_started_job_and_runs_the_rest, 120)
 {
 	struct drm_dcaccel_wait_job w;
 	uint64_t hang, next[4];
@@ -104,7 +104,7 @@ TEST_F(dev, reset_cancels_started_job_and_runs_the_rest)
  * fails one of its jobs: whenever job i has ended, every job before it
  * has too.
  */
-TEST_F(dev, fences_signal_in_submission_order)
+TEST_F_TIMEOUT(dev, fences_signal_in_submission_order, 120)
 {
 	enum { JOBS = 24, HANG_AT = 8 };
 	struct drm_dcaccel_wait_job w;
@@ -140,7 +140,7 @@ TEST_F(dev, fences_signal_in_submission_order)
  * Resets in a row, each with another file's jobs behind the hung one:
  * every one of those completes, every hang is canceled.
  */
-TEST_F(dev, many_resets_in_a_row)
+TEST_F_TIMEOUT(dev, many_resets_in_a_row, 200)
 {
 	enum { ROUNDS = 100 };
 	struct drm_dcaccel_wait_job w;
@@ -175,7 +175,7 @@ TEST_F(dev, many_resets_in_a_row)
  * ends after its relative timeout: each restart continues with what is
  * left, instead of starting the whole timeout again.
  */
-TEST_F(dev, interrupted_wait_keeps_its_deadline)
+TEST_F_TIMEOUT(dev, interrupted_wait_keeps_its_deadline, 120)
 {
 	struct itimerval it = {
 		.it_interval = { .tv_usec = 20000 },
@@ -207,7 +207,7 @@ TEST_F(dev, interrupted_wait_keeps_its_deadline)
  * here), each with an FC layer of another file queued behind it: every
  * hang fails alone, every layer comes out bit-exact.
  */
-TEST_F(dev, hundred_hangs_each_recovered_others_exact)
+TEST_F_TIMEOUT(dev, hundred_hangs_each_recovered_others_exact, 200)
 {
 	enum { ROUNDS = 100 };
 	struct drm_dcaccel_wait_job w;

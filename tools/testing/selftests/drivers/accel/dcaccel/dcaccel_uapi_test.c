@@ -307,7 +307,7 @@ TEST_F(dev, max_jobs_param)
  * file's context: more files than the device has contexts, each closed
  * with a mapping left behind, all open.
  */
-TEST_F(dev, mappings_do_not_hold_contexts)
+TEST_F_TIMEOUT(dev, mappings_do_not_hold_contexts, 200)
 {
 	enum { FILES = DCACCEL_CONTEXTS_MAX + 64 };
 	static struct dc_bo bo[FILES];
