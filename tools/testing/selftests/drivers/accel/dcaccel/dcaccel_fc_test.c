@@ -44,7 +44,7 @@ FIXTURE_TEARDOWN(dev)
 		close(self->fd);
 }
 
-TEST_F(dev, random_layers_bit_exact)
+TEST_F_TIMEOUT(dev, random_layers_bit_exact, 300)
 {
 	struct rng r = { .s = 0x5eed };
 	struct drm_dcaccel_wait_job w;
@@ -70,7 +70,7 @@ TEST_F(dev, random_layers_bit_exact)
 	}
 }
 
-TEST_F(dev, processes_at_once_all_correct)
+TEST_F_TIMEOUT(dev, processes_at_once_all_correct, 300)
 {
 	enum { PROCS = 4, LAYERS = 8 };
 	int p, status, failed = 0;
@@ -110,7 +110,7 @@ TEST_F(dev, processes_at_once_all_correct)
  * Needs fault injection: a hang on the ring of one file with layers of
  * another behind it. The reset replays those layers; they come out exact.
  */
-TEST_F(dev, layers_replayed_after_reset_are_exact)
+TEST_F_TIMEOUT(dev, layers_replayed_after_reset_are_exact, 300)
 {
 	enum { LAYERS = 6 };
 	struct rng r = { .s = 77 };

@@ -38,7 +38,19 @@ static uint64_t pick(uint64_t *s, const uint64_t *good, int n)
 	}
 }
 
-TEST(random_arguments)
+FIXTURE(fuzz) {
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/* the debug kernel takes minutes over what the stock one does in seconds */
+TEST_F_TIMEOUT(fuzz, random_arguments, 600)
 {
 	uint64_t seed = 0x9e3779b97f4a7c15ull, good[8];
 	uint32_t handles[8], syncobjs[2];
