@@ -118,11 +118,7 @@ TEST_F_TIMEOUT(dev, fc_inputs_from_udmabuf_match_shmem, 120)
 	uint64_t job;
 
 	ASSERT_LE(0, import(self->fd, self->dmabuf, &in));
-	ASSERT_EQ(0, make_layer(&r, dc_param(self->fd, DRM_DCACCEL_PARAM_NUM_PES),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_QUEUE_DEPTH),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_WBITS),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_ZBITS),
-				&j));
+	ASSERT_EQ(0, make_device_layer(self->fd, &r, &j));
 	/* the reference run, every array in shmem BOs */
 	ASSERT_EQ(0, layer_submit(self->fd, &j, &d));
 	memcpy(&op, d.cmd.map, sizeof(op));
@@ -160,11 +156,7 @@ TEST_F(dev, device_write_to_import_faults)
 
 	ASSERT_LE(0, import(self->fd, self->dmabuf, &in));
 	memset(self->cpu, 0x33, 4096);
-	ASSERT_EQ(0, make_layer(&r, dc_param(self->fd, DRM_DCACCEL_PARAM_NUM_PES),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_QUEUE_DEPTH),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_WBITS),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_ZBITS),
-				&j));
+	ASSERT_EQ(0, make_device_layer(self->fd, &r, &j));
 	ASSERT_EQ(0, layer_submit(self->fd, &j, &d));
 	ASSERT_EQ(0, dc_wait_job(self->fd, d.job, 30 * DC_SEC, &w));
 	memcpy(&op, d.cmd.map, sizeof(op));

@@ -180,4 +180,13 @@ static inline int layer_check(int fd, const struct layer_job *j,
 	return ret ? ret : bad;
 }
 
+/* A random layer and batch in the device's own format limits. */
+static inline int make_device_layer(int fd, struct rng *r, struct layer_job *j)
+{
+	return make_layer(r, dc_param(fd, DRM_DCACCEL_PARAM_NUM_PES),
+			  dc_param(fd, DRM_DCACCEL_PARAM_QUEUE_DEPTH),
+			  dc_param(fd, DRM_DCACCEL_PARAM_MAX_WBITS),
+			  dc_param(fd, DRM_DCACCEL_PARAM_MAX_ZBITS), j);
+}
+
 #endif /* DCACCEL_SELFTEST_LAYER_H */

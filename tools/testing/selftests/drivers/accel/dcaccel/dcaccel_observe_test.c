@@ -13,29 +13,13 @@
 
 #define TRACEFS "/sys/kernel/tracing"
 
-/* The value of key in fd's fdinfo (first number after the colon), or -1. */
+/*
+ * The value of key in fd's fdinfo, or -1; drm-*-memory values may carry a
+ * unit (KiB, MiB), which is applied.
+ */
 static long long fdinfo_value(int fd, const char *key)
 {
-	char path[64], line[256];
-	long long v = -1;
-	size_t n = strlen(key);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, n) && line[n] == ':')
-			v = strtoll(line + n + 1, NULL, 10);
-	fclose(f);
-	return v;
-}
-
-/* drm-*-memory values may carry a unit: KiB or MiB. */
-static long long fdinfo_bytes(int fd, const char *key)
-{
-	char path[64], line[256], unit[8] = "";
+	char path[64], line[256], unit[8];
 	long long v = -1;
 	size_t n = strlen(key);
 	FILE *f;
@@ -102,8 +86,8 @@ TEST_F(dev, fdinfo_keys_move_with_memory_and_work)
 
 	/* resident is shown once the file has a buffer to say it of */
 	ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &small));
-	total0 = fdinfo_bytes(self->fd, "drm-total-memory");
-	res0 = fdinfo_bytes(self->fd, "drm-resident-memory");
+	total0 = fdinfo_value(self->fd, "drm-total-memory");
+	res0 = fdinfo_value(self->fd, "drm-resident-memory");
 	ns0 = fdinfo_value(self->fd, "drm-engine-eie");
 	cyc0 = fdinfo_value(self->fd, "drm-cycles-eie");
 	ASSERT_LE(0, total0);
@@ -112,16 +96,12 @@ TEST_F(dev, fdinfo_keys_move_with_memory_and_work)
 	ASSERT_LE(0, cyc0);
 
 	ASSERT_EQ(0, dc_bo_create(self->fd, 4 << 20, 0, &big));
-	EXPECT_EQ(total0 + (4 << 20), fdinfo_bytes(self->fd,
+	EXPECT_EQ(total0 + (4 << 20), fdinfo_value(self->fd,
 						   "drm-total-memory"));
-	EXPECT_EQ(res0 + (4 << 20), fdinfo_bytes(self->fd,
+	EXPECT_EQ(res0 + (4 << 20), fdinfo_value(self->fd,
 						 "drm-resident-memory"));
 
-	ASSERT_EQ(0, make_layer(&r, dc_param(self->fd, DRM_DCACCEL_PARAM_NUM_PES),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_QUEUE_DEPTH),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_WBITS),
-				dc_param(self->fd, DRM_DCACCEL_PARAM_MAX_ZBITS),
-				&j));
+	ASSERT_EQ(0, make_device_layer(self->fd, &r, &j));
 	ASSERT_EQ(0, layer_submit(self->fd, &j, &d));
 	ASSERT_EQ(0, layer_check(self->fd, &j, &d, &st, &w));
 	EXPECT_EQ(DRM_DCACCEL_JOB_OK, st);
@@ -131,7 +111,7 @@ TEST_F(dev, fdinfo_keys_move_with_memory_and_work)
 	free_layer(&j);
 
 	dc_bo_destroy(self->fd, &big);
-	EXPECT_EQ(total0, fdinfo_bytes(self->fd, "drm-total-memory"));
+	EXPECT_EQ(total0, fdinfo_value(self->fd, "drm-total-memory"));
 	dc_bo_destroy(self->fd, &small);
 }
 

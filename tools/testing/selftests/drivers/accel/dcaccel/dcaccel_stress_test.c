@@ -317,6 +317,7 @@ TEST_F_TIMEOUT(stress, isolation_and_recovery, 3600)
 	struct shared *sh;
 	pid_t pid[WORKERS + 1];
 	struct layer_job lj;
+	struct dev_layer d;
 	struct rng r = { .s = 99 };
 	struct timespec t0, t1;
 	uint32_t st = ~0u;
@@ -360,16 +361,9 @@ TEST_F_TIMEOUT(stress, isolation_and_recovery, 3600)
 	EXPECT_LT(2 * CANARY_BOS - 1, sh->canary_checks);
 
 	/* and the device still computes exactly */
-	ASSERT_EQ(0, make_layer(&r, dc_param(fd, DRM_DCACCEL_PARAM_NUM_PES),
-				dc_param(fd, DRM_DCACCEL_PARAM_QUEUE_DEPTH),
-				dc_param(fd, DRM_DCACCEL_PARAM_MAX_WBITS),
-				dc_param(fd, DRM_DCACCEL_PARAM_MAX_ZBITS), &lj));
-	{
-		struct dev_layer d;
-
-		ASSERT_EQ(0, layer_submit(fd, &lj, &d));
-		EXPECT_EQ(0, layer_check(fd, &lj, &d, &st, &wj));
-	}
+	ASSERT_EQ(0, make_device_layer(fd, &r, &lj));
+	ASSERT_EQ(0, layer_submit(fd, &lj, &d));
+	EXPECT_EQ(0, layer_check(fd, &lj, &d, &st, &wj));
 	EXPECT_EQ(DRM_DCACCEL_JOB_OK, st);
 	free_layer(&lj);
 	close(fd);
