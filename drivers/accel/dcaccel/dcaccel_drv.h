@@ -207,9 +207,6 @@ struct dcaccel_job {
 	struct dcaccel_fence *fence;	/* allocated at SUBMIT, run_job inits */
 	struct dma_fence *hw_fence;	/* &fence->base once initialised */
 	struct list_head inflight_link;
-	bool on_ring;
-	bool done;		/* its completion record was read */
-	int error;		/* of the completed job, for its fence */
 };
 
 static inline struct dcaccel_device *to_dcaccel(struct drm_device *drm)

@@ -256,7 +256,6 @@ void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad)
 	}
 	list_for_each_entry_safe(job, tmp, &ring_jobs, inflight_link) {
 		list_del_init(&job->inflight_link);
-		job->on_ring = false;
 		if (job == bad || job == running)
 			dcaccel_job_account(job, 0);
 		if (job == bad) {
@@ -302,8 +301,7 @@ void dcaccel_hw_unplug(struct dcaccel_device *ddev)
 		list_for_each_entry_safe(job, tmp, &ddev->ring.inflight,
 					 inflight_link) {
 			list_del_init(&job->inflight_link);
-			job->on_ring = false;
-			dcaccel_fence_signal(job->hw_fence, -ENODEV);
+				dcaccel_fence_signal(job->hw_fence, -ENODEV);
 		}
 	}
 	ddev->unplugged = true;
@@ -353,7 +351,6 @@ void dcaccel_hw_ring_push(struct dcaccel_device *ddev, struct dcaccel_job *job)
 	e->completion = (__force __u64)cpu_to_le64(rec_dma);
 
 	list_add_tail(&job->inflight_link, &ring->inflight);
-	job->on_ring = true;
 	job->pushed_at = ktime_get();
 	trace_dcaccel_run(job->vm->ctx_id, job->record->job_id, job->seqno,
 			  job->slot);
@@ -378,7 +375,6 @@ void dcaccel_hw_reap(struct dcaccel_device *ddev)
 			break;
 		dma_rmb();
 		list_del_init(&job->inflight_link);
-		job->on_ring = false;
 		dcaccel_job_complete(job, rec);
 	}
 }

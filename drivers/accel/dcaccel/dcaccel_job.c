@@ -134,6 +134,7 @@ void dcaccel_job_complete(struct dcaccel_job *job,
 	struct drm_dcaccel_job_stats *st = &job->record->stats;
 	u32 hw_status = dcaccel_ld32(&rec->status);
 	u32 pes = dcaccel_ld32(&rec->pes);
+	int error = 0;
 
 	memset(st, 0, sizeof(*st));
 	st->cycles = dcaccel_ld64(&rec->cycles);
@@ -157,21 +158,20 @@ void dcaccel_job_complete(struct dcaccel_job *job,
 	if (hw_status == DCACCEL_JOB_MMU_FAULT) {
 		st->fault_va = dcaccel_ld64(&rec->fault_va);
 		atomic64_inc(&ddev->counters.faults);
-		job->error = -EFAULT;
+		error = -EFAULT;
 	} else if (hw_status != DCACCEL_JOB_OK) {
 		drm_dbg_driver(&ddev->drm,
 			       "job %llu failed: status %u detail %u\n",
 			       job->record->job_id, hw_status,
 			       dcaccel_ld32(&rec->detail));
-		job->error = -EIO;
+		error = -EIO;
 	}
-	atomic64_inc(job->error ? &ddev->counters.failed :
+	atomic64_inc(error ? &ddev->counters.failed :
 		     &ddev->counters.completed);
-	job->done = true;
 	dcaccel_job_account(job, st->cycles);
 	trace_dcaccel_complete(job->vm->ctx_id, job->record->job_id,
 			       job->seqno, job->record->status, st->cycles);
-	dcaccel_fence_signal(job->hw_fence, job->error);
+	dcaccel_fence_signal(job->hw_fence, error);
 }
 
 /*
