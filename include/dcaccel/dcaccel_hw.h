@@ -279,12 +279,19 @@ struct dcaccel_op_debug {
 	struct dcaccel_op_header hdr;	/* DCACCEL_OP_DEBUG, 24 */
 	__u32 action;		/* DCACCEL_DEBUG_* */
 	__u32 reserved0;
-	__u64 va;		/* FAULT: the VA to read */
+	__u64 va;		/* FAULT: the VA to read; STUCK, WEDGE: write */
 };
 
 #define DCACCEL_OP_DEBUG_SIZE		24
 #define DCACCEL_DEBUG_HANG		1	/* never completes until reset */
 #define DCACCEL_DEBUG_FAULT		2	/* read one byte at va */
+/*
+ * The engine sticks: BUSY stays set through soft resets and a counter is
+ * written to va's bus address every millisecond, until a function reset
+ * (STUCK) or only a bus or system reset (WEDGE) stops it.
+ */
+#define DCACCEL_DEBUG_STUCK		3
+#define DCACCEL_DEBUG_WEDGE		4
 
 #define DCACCEL_OP_MAX_SIZE		4096
 

@@ -134,11 +134,14 @@ static uint32_t decode_debug(const uint8_t *p, uint32_t base,
 	op->debug.va = dcdev_ld64(p + DOFF(va));
 	if (!caps->fault_injection)
 		return bad(detail, base + DOFF(hdr.opcode), DCACCEL_JOB_BAD_COMMAND);
-	if (op->debug.action != DCACCEL_DEBUG_HANG &&
-	    op->debug.action != DCACCEL_DEBUG_FAULT)
+	if (op->debug.action < DCACCEL_DEBUG_HANG ||
+	    op->debug.action > DCACCEL_DEBUG_WEDGE)
 		return bad(detail, base + DOFF(action), DCACCEL_JOB_BAD_COMMAND);
 	if (dcdev_ld32(p + DOFF(reserved0)))
 		return bad(detail, base + DOFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
+	/* the stuck engine's counter is one aligned 64-bit word */
+	if (op->debug.action >= DCACCEL_DEBUG_STUCK && op->debug.va % 8)
+		return bad(detail, base + DOFF(va), DCACCEL_JOB_BAD_COMMAND);
 	return DCACCEL_JOB_OK;
 }
 

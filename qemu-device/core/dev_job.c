@@ -78,6 +78,16 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 		case DCACCEL_OP_DEBUG:
 			if (op.debug.action == DCACCEL_DEBUG_HANG)
 				return DCDEV_HANG;
+			if (op.debug.action != DCACCEL_DEBUG_FAULT) {
+				/* the engine latches where it will write */
+				if (dcdev_mmu_translate(m, op.debug.va, true,
+							&r->stuck_addr, &f)) {
+					mmu_fail(r, &f, offset);
+					return DCDEV_COMPLETE;
+				}
+				r->stuck_action = op.debug.action;
+				return DCDEV_STUCK;
+			}
 			if (dcdev_mmu_read(m, op.debug.va, &byte, 1, &f)) {
 				mmu_fail(r, &f, offset);
 				return DCDEV_COMPLETE;

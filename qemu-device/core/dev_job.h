@@ -43,6 +43,7 @@ enum dcdev_outcome {
 	DCDEV_COMPLETE,		/* write the completion record */
 	DCDEV_NO_RECORD,	/* failed, and the record address is unusable */
 	DCDEV_HANG,		/* DEBUG hang: wait for a reset */
+	DCDEV_STUCK,		/* DEBUG STUCK or WEDGE: r->stuck_* say how */
 	DCDEV_CANCELLED,	/* abandoned: write nothing */
 	DCDEV_RING_UNREADABLE,	/* the entry itself could not be read */
 };

@@ -33,6 +33,9 @@ struct dcdev_result {
 	struct eie_cycles cycles;
 	uint64_t pe_busy[DCACCEL_EIE_PES_MAX];
 	char msg[192];		/* for the device log: what was wrong */
+	/* DCDEV_STUCK: the DEBUG action and the bus address it writes */
+	uint32_t stuck_action;
+	uint64_t stuck_addr;
 };
 
 /*

@@ -28,6 +28,7 @@
 #include "qapi/error.h"
 #include "hw/pci/pci_device.h"
 #include "hw/pci/msi.h"
+#include "hw/pci/pci_regs.h"
 #include "hw/qdev-properties.h"
 #include "migration/vmstate.h"
 #include "qom/object.h"
@@ -82,6 +83,15 @@ struct DcaccelState {
     uint32_t busy_generation;
     /* bumped by every reset: the job in flight, if any, is abandoned */
     uint32_t generation;
+    /*
+     * Fault injection: the engine is stuck (DEBUG STUCK or WEDGE, or 0),
+     * busy and writing a counter to stuck_addr, until a reset of that
+     * level. Under the BQL.
+     */
+    uint32_t stuck;
+    uint64_t stuck_addr;
+    /* the PCI power state (PMCSR) the config space last had */
+    uint8_t power_state;
 
     uint32_t control;
     uint32_t int_status;
@@ -191,12 +201,14 @@ static void dcaccel_soft_reset(DcaccelState *d)
     dcaccel_reset_signal(d);
 }
 
-/* A PCI function or bus reset, or a system reset (Resettable phases). */
+/* A PCI bus reset or a system reset (Resettable phases). */
 static void dcaccel_reset_enter(Object *obj, ResetType type)
 {
     DcaccelState *d = DCACCEL(obj);
 
     dcaccel_reset_state(d);
+    d->stuck = 0;
+    d->power_state = 0;
     trace_dcaccel_reset("device", d->generation);
 }
 
@@ -430,6 +442,32 @@ static void dcaccel_finish(DcaccelState *d, const DcaccelJob *j,
     }
 }
 
+/*
+ * Fault injection: a stuck engine, busy, ignoring soft resets and the
+ * job's cancellation, writes a counter (64-bit, from 1) to the bus address
+ * it latched every millisecond while the VM runs, until a reset of its
+ * level or unplug. Models a device that keeps DMAing after the driver
+ * gave up on it. Under the BQL, which the waits drop.
+ */
+static void dcaccel_stuck(DcaccelState *d, const struct dcdev_result *r)
+{
+    uint64_t count = 0;
+
+    d->stuck = r->stuck_action;
+    d->stuck_addr = r->stuck_addr;
+    trace_dcaccel_stuck(d->stuck, d->stuck_addr);
+    while (d->stuck && !d->stopping) {
+        if (d->vm_running) {
+            uint64_t le = cpu_to_le64(++count);
+
+            dma_memory_write(pci_get_address_space(&d->pdev), d->stuck_addr,
+                             &le, sizeof(le), dcaccel_dma_attrs(d));
+        }
+        qemu_cond_timedwait_bql(&d->work_cond, 1);
+    }
+    trace_dcaccel_unstuck(count);
+}
+
 static void *dcaccel_worker(void *opaque)
 {
     DcaccelState *d = opaque;
@@ -476,7 +514,9 @@ static void *dcaccel_worker(void *opaque)
         outcome = dcdev_job_run(&env, entry_addr, &e, r);
 
         bql_lock();
-        if (outcome == DCDEV_HANG) {
+        if (outcome == DCDEV_STUCK) {
+            dcaccel_stuck(d, r);
+        } else if (outcome == DCDEV_HANG) {
             /* fault injection: nothing but a reset ends this job */
             while (dcaccel_job_current(&j)) {
                 qemu_cond_wait_bql(&d->work_cond);
@@ -512,7 +552,7 @@ static uint32_t dcaccel_status(DcaccelState *d)
     if (d->control & DCACCEL_CONTROL_ENABLE) {
         s |= DCACCEL_STATUS_ENABLED;
     }
-    if (d->busy && d->busy_generation == d->generation) {
+    if ((d->busy && d->busy_generation == d->generation) || d->stuck) {
         s |= DCACCEL_STATUS_BUSY;
     }
     if (d->halted) {
@@ -737,6 +777,53 @@ static const MemoryRegionOps dcaccel_mmio_ops = {
     },
 };
 
+/* ---- power management ------------------------------------------------ */
+
+static uint8_t dcaccel_pmcsr_state(DcaccelState *d)
+{
+    return pci_get_word(d->pdev.config + d->pdev.pm_cap + PCI_PM_CTRL) &
+           PCI_PM_CTRL_STATE_MASK;
+}
+
+/*
+ * D0 and D3hot (hardware.rst, "Power management"). The PCI core unmaps
+ * BAR0 outside D0. Going to D3hot abandons the job in flight and clears
+ * the registers; coming back to D0 is a function reset (PMCSR's
+ * No_Soft_Reset is 0), which also ends a STUCK engine.
+ */
+static void dcaccel_config_write(PCIDevice *pdev, uint32_t addr,
+                                 uint32_t val, int len)
+{
+    DcaccelState *d = DCACCEL(pdev);
+    uint8_t state;
+
+    pci_default_write_config(pdev, addr, val, len);
+    state = dcaccel_pmcsr_state(d);
+    if (state == d->power_state) {
+        return;
+    }
+    trace_dcaccel_power(d->power_state, state);
+    d->power_state = state;
+    dcaccel_reset_state(d);
+    if (state == 0 && d->stuck == DCACCEL_DEBUG_STUCK) {
+        d->stuck = 0;
+    }
+    dcaccel_reset_signal(d);
+}
+
+static void dcaccel_pm_init(DcaccelState *d, Error **errp)
+{
+    PCIDevice *pdev = &d->pdev;
+    int pos = pci_pm_init(pdev, 0, errp);
+
+    if (pos < 0) {
+        return;
+    }
+    /* D0 and D3hot only; D3hot -> D0 resets (No_Soft_Reset clear) */
+    pci_set_word(pdev->config + pos + PCI_PM_PMC, PCI_PM_CAP_VER_1_2);
+    pci_set_word(pdev->wmask + pos + PCI_PM_CTRL, PCI_PM_CTRL_STATE_MASK);
+}
+
 /* ---- life cycle ------------------------------------------------------ */
 
 /* Jobs run and write only while the VM runs (under the BQL). */
@@ -779,6 +866,10 @@ static void dcaccel_realize(PCIDevice *pdev, Error **errp)
 
     pci_config_set_interrupt_pin(pdev->config, 1);
     if (msi_init(pdev, 0, 1, true, false, errp)) {
+        return;
+    }
+    dcaccel_pm_init(d, errp);
+    if (*errp) {
         return;
     }
     memory_region_init_io(&d->mmio, OBJECT(d), &dcaccel_mmio_ops, d,
@@ -846,6 +937,7 @@ static void dcaccel_class_init(ObjectClass *klass, void *data)
 
     k->realize = dcaccel_realize;
     k->exit = dcaccel_exit;
+    k->config_write = dcaccel_config_write;
     k->vendor_id = DCACCEL_PCI_VENDOR_ID;
     k->device_id = DCACCEL_PCI_DEVICE_ID;
     k->revision = DCACCEL_PCI_REVISION;
@@ -867,7 +959,8 @@ static void dcaccel_class_init(ObjectClass *klass, void *data)
         "fast (complete as soon as computed, the default) or modeled "
         "(hold completion for the modeled cycle time)");
     object_class_property_set_description(klass, "fault-injection",
-        "honour the DEBUG op (hang, fault) for recovery tests");
+        "honour the DEBUG op (hang, fault, stuck, wedge) for recovery "
+        "tests");
     object_class_property_set_description(klass, "x-dma-mmio",
         "testing only: let job DMA reach MMIO (off: a job's DMA to "
         "anything but RAM is a bus error)");

@@ -26,9 +26,9 @@ sys.dont_write_bytecode = True          # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dcaccel_qtest import (  # noqa: E402
     BAR0, CONTROL, STATUS, RING_HEAD, RING_TAIL, LAST_SEQNO_LO, LAST_STATUS,
-    ENABLE, RESET, JOB_OK, JOB_MMU_FAULT, CTX_TABLE, RING, RING_ENTRIES,
-    RECORDS, CTX, Hang, Qtest, Tap, layer_blobs, reference, fc_op,
-    program_ring, qemu_or_skip)
+    ENABLE, RESET, ST_BUSY, JOB_OK, JOB_MMU_FAULT, CTX_TABLE, RING,
+    RING_ENTRIES, RECORDS, CTX, Hang, Qtest, layer_blobs, reference, fc_op,
+    program_ring, run_cases)
 
 PAGE = 0x1000
 RW, RO = 0x6, 0x2
@@ -408,12 +408,14 @@ def heavy_job(g, pes, cols, cb_len, rows=1, batch=None, out_va=0x38000000):
 def stop_cont(qemu, modeled):
     """stop while a job runs (computing, or held for its modeled time):
     no record, no output, no MSI while stopped; all of it after cont."""
-    # the job takes a few tenths of a second (computed, or modeled at
-    # 1 MHz), far less than the 1.5 s stop: it is stopped while it runs
+    # the job takes a tenth of a second or more (computed: the slowest
+    # shape the work limit admits, 1 PE and codebook 256; or modeled at
+    # 1 MHz), far less than the 1.5 s stop, and is stopped as soon as the
+    # device says it runs
     if modeled:
         dev, shape = "dcaccel,pes=4,timing=modeled,clock-mhz=1", (4, 8192, 2)
     else:
-        dev, shape = "dcaccel,pes=64", (64, 65536, 256)
+        dev, shape = "dcaccel,pes=1", (1, 65536, 256)
     with Case(qemu, dev, qmp=True) as c:
         q, g = c.q, c.g
         pes, cols, cb_len = shape
@@ -423,7 +425,7 @@ def stop_cont(qemu, modeled):
         g.msi_to_ram()
         rec, seq = g.push(0x80000, cmd_len)
         g.doorbell()
-        time.sleep(0.1)
+        busy = wait_busy(q)
         q.qmp.execute("stop")
         stopped_at = time.monotonic()
 
@@ -442,11 +444,11 @@ def stop_cont(qemu, modeled):
         # computing: no output yet; modeled: written, completion held
         quiet = during == at_stop and at_stop[:2] == (0, False) and \
             (modeled or at_stop[2] == b"\xa5" * (2 * batch))
-        return quiet and after == (True, True, True), \
-            "while stopped %.1f s: record seqno %d, MSI %s, outputs " \
-            "changed %s; after cont: ok %s, MSI %s, output %s" % (
-                stopped_for, during[0], during[1],
-                during[2] != at_stop[2], *after)
+        return busy and quiet and after == (True, True, True), \
+            "busy before the stop %s; while stopped %.1f s: record seqno " \
+            "%d, MSI %s, outputs changed %s; after cont: ok %s, MSI %s, " \
+            "output %s" % (busy, stopped_for, during[0], during[1],
+                           during[2] != at_stop[2], *after)
 
 
 # ---- 4. hot-unplug during a job ------------------------------------------
@@ -518,10 +520,20 @@ def work_limit_counts_codebook(qemu):
                 r, took, fc_work(1, cols, 1, batch, 256, 0), WORK_LIMIT)
 
 
+def wait_busy(q, timeout=5.0):
+    """Poll STATUS until the device runs a job; whether it did."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if q.rd(STATUS) & ST_BUSY:
+            return True
+    return False
+
+
 def reset_stops_long_op(qemu, pes, cols, cb_len):
     """The longest op the work limit admits for this shape runs to
-    completion in bounded time; a soft reset 0.1 s into it frees the
-    device at once: a NOP job on a fresh ring completes promptly."""
+    completion in bounded time; a soft reset a quarter of that time into
+    it (the job still running, and abandoned: no record) frees the device
+    at once: a NOP job on a fresh ring completes promptly."""
     with Case(qemu, "dcaccel,pes=%d" % pes) as c:
         q, g = c.q, c.g
         cmd_len, _, batch = heavy_job(g, pes, cols, cb_len)
@@ -531,16 +543,20 @@ def reset_stops_long_op(qemu, pes, cols, cb_len):
         if r is None or r[1] != JOB_OK:
             return False, "the full job: record %s after %.2f s" % (r, full)
         g.program_ring()
-        g.push(0x80000, cmd_len)
+        rec, _ = g.push(0x80000, cmd_len)
         g.doorbell()
-        time.sleep(0.1)
+        started = wait_busy(q)
+        time.sleep(full / 4)
+        running = bool(q.rd(STATUS) & ST_BUSY)
         q.wr(CONTROL, RESET)
+        abandoned = g.record(rec)[0] == 0
         r, freed = g.run_job(0x90000, 8)
-        return r is not None and r[1] == JOB_OK and freed < 0.25 and \
-            full < 5, \
-            "batch %d (%d units): full job %.2f s; after a reset 0.1 s in, " \
-            "the next job completed in %.3f s" % (
-                batch, fc_work(1, cols, pes, batch, cb_len, 0), full, freed)
+        return started and running and abandoned and r is not None and \
+            r[1] == JOB_OK and freed < 0.25 and full < 5, \
+            "batch %d (%d units): full job %.2f s; reset %.3f s in (busy " \
+            "then %s, no record %s); the next job completed in %.3f s" % (
+                batch, fc_work(1, cols, pes, batch, cb_len, 0), full,
+                full / 4, running, abandoned, freed)
 
 
 # ---- 6. trace events --------------------------------------------------------
@@ -616,28 +632,7 @@ CASES = [
 
 
 def main():
-    qemu = qemu_or_skip()
-    if not qemu:
-        return 0
-    only = os.environ.get("DCACCEL_QTEST_ONLY")
-    tap = Tap()
-    print("1..%d" % len(CASES))
-    sys.stdout.flush()
-    for i, (name, fn, *args) in enumerate(CASES, 1):
-        if only and str(i) not in only.split(","):
-            tap.check(True, name + " # SKIP not selected")
-            continue
-        t0 = time.monotonic()
-        try:
-            ok, diag = fn(qemu, *args)
-        except Hang as e:
-            ok, diag = False, "QEMU hung: %s" % e
-        except (RuntimeError, OSError, struct.error) as e:
-            ok, diag = False, "%s: %s" % (type(e).__name__, e)
-        tap.check(ok, "%s (%.1f s)" % (name, time.monotonic() - t0), diag)
-        if ok:
-            print("# " + diag)
-    return 1 if tap.failed else 0
+    return run_cases(CASES)
 
 
 if __name__ == "__main__":

@@ -600,6 +600,34 @@ def qemu_or_skip():
     return qemu
 
 
+def run_cases(cases):
+    """TAP over cases of (name, fn, *args), each fn(qemu, *args) giving
+    (ok, diag); a hang or an I/O error is a failure. DCACCEL_QTEST_ONLY
+    (e.g. "3,5") runs only those. Returns the exit status."""
+    qemu = qemu_or_skip()
+    if not qemu:
+        return 0
+    only = os.environ.get("DCACCEL_QTEST_ONLY")
+    tap = Tap()
+    print("1..%d" % len(cases))
+    sys.stdout.flush()
+    for i, (name, fn, *args) in enumerate(cases, 1):
+        if only and str(i) not in only.split(","):
+            tap.check(True, name + " # SKIP not selected")
+            continue
+        t0 = time.monotonic()
+        try:
+            ok, diag = fn(qemu, *args)
+        except Hang as e:
+            ok, diag = False, "QEMU hung: %s" % e
+        except (RuntimeError, OSError, struct.error, TypeError) as e:
+            ok, diag = False, "%s: %s" % (type(e).__name__, e)
+        tap.check(ok, "%s (%.1f s)" % (name, time.monotonic() - t0), diag)
+        if ok:
+            print("# " + diag)
+    return 1 if tap.failed else 0
+
+
 def main():
     qemu = qemu_or_skip()
     return run(qemu) if qemu else 0

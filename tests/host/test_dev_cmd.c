@@ -246,7 +246,11 @@ static void test_debug_op_needs_fault_injection(void)
 	CHECK_EQ(decode_at(op, sizeof(op), 0, &caps, &d, &detail),
 		 DCACCEL_JOB_OK);
 	CHECK_EQ(d.debug.action, DCACCEL_DEBUG_HANG);
-	dcdev_st32(op + 8, 3);
+	dcdev_st32(op + 8, 0);
+	CHECK_EQ(decode_at(op, sizeof(op), 0, &caps, &d, &detail),
+		 DCACCEL_JOB_BAD_COMMAND);
+	CHECK_EQ(detail, 8);
+	dcdev_st32(op + 8, DCACCEL_DEBUG_WEDGE + 1);
 	CHECK_EQ(decode_at(op, sizeof(op), 0, &caps, &d, &detail),
 		 DCACCEL_JOB_BAD_COMMAND);
 	CHECK_EQ(detail, 8);

@@ -596,7 +596,38 @@ static void test_debug_ops_and_cancel(void)
 	add_debug(&r, DCACCEL_DEBUG_HANG, 0);
 	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_HANG);
 
+	/* a stuck engine latches the bus address of a writable va */
+	guest_map(&r.g, 1, 0xb000, 4096, DCACCEL_PTE_READ | DCACCEL_PTE_WRITE);
+	for (uint32_t action = DCACCEL_DEBUG_STUCK;
+	     action <= DCACCEL_DEBUG_WEDGE; action++) {
+		r.cmd_len = 0;
+		add_debug(&r, action, 0xb018);
+		CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_STUCK);
+		CHECK_EQ(res.stuck_action, action);
+		CHECK(res.stuck_addr ==
+		      (*guest_pte(&r.g, 1, 0xb000) & DCACCEL_PTE_ADDR_MASK) +
+		      0x18);
+	}
+	/* read-only, unaligned or past the last action: refused */
+	r.cmd_len = 0;
+	add_debug(&r, DCACCEL_DEBUG_STUCK, 0x9000);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK(res.fault_va == 0x9000);
+	r.cmd_len = 0;
+	add_debug(&r, DCACCEL_DEBUG_WEDGE, 0xb004);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_COMMAND);
+	CHECK_EQ(res.detail, (uint32_t)offsetof(struct dcaccel_op_debug, va));
+	r.cmd_len = 0;
+	add_debug(&r, DCACCEL_DEBUG_WEDGE + 1, 0xb000);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_COMMAND);
+	CHECK_EQ(res.detail, (uint32_t)offsetof(struct dcaccel_op_debug, action));
+
 	/* a reset between ops abandons the job before it writes anything */
+	r.cmd_len = 0;
+	add_debug(&r, DCACCEL_DEBUG_HANG, 0);
 	r.env.cancelled = always;
 	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_CANCELLED);
 	guest_free(&r.g);
