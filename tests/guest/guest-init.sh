@@ -7,6 +7,8 @@
 #   dcaccel_guest.test_timeout=SECS  kill a test program after SECS (default 300)
 #   dcaccel_guest.device=1                 (read by the tests) QEMU has the dcaccel device
 #   dcaccel_guest.expect=kmemleak,lockdep  these detectors must be there and on
+#   dcaccel_guest.keep_modules             the tests leave a module that cannot
+#                                          go (a wedged device): no rmmod after
 #
 # On a kernel with kmemleak or lockdep (the debug kernel) a last program,
 # kernel-checks, unloads the out-of-tree modules, checks that lockdep and
@@ -29,10 +31,12 @@ esac
 
 test_timeout=300
 expect=
+keep_modules=
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	dcaccel_guest.test_timeout=*) test_timeout=${arg#*=} ;;
 	dcaccel_guest.expect=*) expect=,${arg#*=}, ;;
+	dcaccel_guest.keep_modules) keep_modules=1 ;;
 	esac
 done
 kmemleak=/sys/kernel/debug/kmemleak
@@ -61,7 +65,7 @@ result() {	# result STATUS DESCRIPTION
 expected() { case "$expect" in *,"$1",*) return 0 ;; esac; return 1; }
 kernel_checks() {
 	for ko in /lib/modules/"$(uname -r)"/updates/*.ko; do
-		[ -f "$ko" ] || continue
+		[ -f "$ko" ] && [ -z "$keep_modules" ] || continue
 		mod=$(basename "$ko" .ko | tr - _)
 		grep -q "^$mod " /proc/modules || continue
 		rmmod "$mod"

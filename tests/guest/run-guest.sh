@@ -8,6 +8,7 @@
 #
 # Usage: tests/guest/run-guest.sh [--module FILE.ko]... [--tests DIR]...
 #                                [--files DIR]...  (files for /data)
+#                                [--only]  (not tests/guest/tests/)
 # Environment: GUEST_TIMEOUT (whole boot, default 2400 s), GUEST_TEST_TIMEOUT
 # (one guest program, default 600 s), GUEST_ACCEL (kvm|tcg|auto),
 # GUEST_SMP, GUEST_MEM, GUEST_MEMDEBUG (qemu-args.sh), GUEST_APPEND (more
@@ -19,12 +20,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 checkout=$(cd "$here/../.." && pwd)
 
 extra=()
+own_tests=(--tests "$here/tests")
 while [ $# -gt 0 ]; do
 	case "$1" in
+	--only) own_tests=(); shift ;;
 	--module|--tests|--files)
 		[ $# -ge 2 ] || { echo "run-guest: $1 needs an argument" >&2; exit 2; }
 		extra+=("$1" "$(realpath "$2")"); shift 2 ;;
-	*) echo "usage: run-guest.sh [--module FILE.ko]... [--tests DIR]... [--files DIR]..." >&2; exit 2 ;;
+	*) echo "usage: run-guest.sh [--module FILE.ko]... [--tests DIR]... [--files DIR]... [--only]" >&2; exit 2 ;;
 	esac
 done
 
@@ -44,7 +47,7 @@ fi
 kdir=$("$here/fetch-kernel.sh") || fail_setup "fetching the kernel failed"
 initramfs=$checkout/build/guest/initramfs.cpio.gz
 [ "${DCACCEL_KERNEL:-stock}" = stock ] || initramfs=${initramfs%.cpio.gz}-$(cat "$kdir/version").cpio.gz
-"$here/make-initramfs.sh" "$kdir" "$initramfs" --tests "$here/tests" "${extra[@]}" ||
+"$here/make-initramfs.sh" "$kdir" "$initramfs" "${own_tests[@]}" "${extra[@]}" ||
 	fail_setup "building the initramfs failed"
 
 console_log=${GUEST_CONSOLE_LOG:-${TEST_LOG_DIR:-$checkout/build/test-logs}/guest-console.log}

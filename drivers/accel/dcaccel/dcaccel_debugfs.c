@@ -27,6 +27,11 @@ static int dcaccel_ring_show(struct seq_file *m, void *data)
 	}
 	if (ddev->wedged || ddev->broken)
 		seq_printf(m, "%s\n", ddev->wedged ? "wedged" : "broken");
+	if (ddev->suspended) {
+		spin_unlock_irqrestore(&ddev->hw_lock, flags);
+		seq_puts(m, "suspended (D3hot)\n");
+		return 0;
+	}
 	seq_printf(m, "size %u tail %u head %u status 0x%x error %u\n",
 		   ddev->ring.size, ddev->ring.tail,
 		   dcaccel_read(ddev, DCACCEL_REG_RING_HEAD),
@@ -83,8 +88,12 @@ static int dcaccel_counters_show(struct seq_file *m, void *data)
 	seq_printf(m, "faults %lld\ntimeouts %lld\nresets %lld\nirqs %lld\n",
 		   atomic64_read(&c->faults), atomic64_read(&c->timeouts),
 		   atomic64_read(&c->resets), atomic64_read(&c->irqs));
+	seq_printf(m, "suspends %lld\nresumes %lld\n",
+		   atomic64_read(&c->suspends), atomic64_read(&c->resumes));
 	spin_lock_irqsave(&ddev->hw_lock, flags);
-	for (i = 0; i < ARRAY_SIZE(perf) && !ddev->unplugged; i++)
+	/* the device's own counters start again from 0 at every resume */
+	for (i = 0; i < ARRAY_SIZE(perf) && !ddev->unplugged &&
+	     !ddev->suspended; i++)
 		seq_printf(m, "device.%s %llu\n", perf[i],
 			   dcaccel_read64(ddev, DCACCEL_REG_PERF_JOBS_DONE +
 					  8 * i));
@@ -101,6 +110,7 @@ static const struct drm_debugfs_info dcaccel_debugfs_list[] = {
 static int dcaccel_reset_set(void *data, u64 val)
 {
 	struct dcaccel_device *ddev = data;
+	int ret;
 
 	if (val != 1)
 		return -EINVAL;
@@ -108,8 +118,12 @@ static int dcaccel_reset_set(void *data, u64 val)
 		return -ENODEV;
 	if (READ_ONCE(ddev->wedged))
 		return -EIO;
+	ret = dcaccel_pm_get(ddev);
+	if (ret)
+		return ret;
 	queue_work(ddev->reset_wq, &ddev->reset_work);
 	flush_work(&ddev->reset_work);
+	dcaccel_pm_put(ddev);
 	return 0;
 }
 

@@ -205,6 +205,7 @@ static int dcaccel_init_locks(struct dcaccel_device *ddev)
 {
 	spin_lock_init(&ddev->hw_lock);
 	INIT_LIST_HEAD(&ddev->ring.inflight);
+	INIT_LIST_HEAD(&ddev->wedged_jobs);
 	INIT_LIST_HEAD(&ddev->vms);
 	ida_init(&ddev->ctx_ida);
 	return drmm_mutex_init(&ddev->drm, &ddev->vms_lock) ?:
@@ -286,6 +287,7 @@ static int dcaccel_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	drm_info(&ddev->drm, "%u PEs, version %u.%u, %u contexts, ring of %u\n",
 		 ddev->caps.pes, ddev->caps.version >> 16,
 		 ddev->caps.version & 0xffff, ddev->ctx_count, ddev->ring.size);
+	dcaccel_pm_enable(ddev);
 	return 0;
 
 err_stop:
@@ -298,6 +300,7 @@ static void dcaccel_remove(struct pci_dev *pdev)
 {
 	struct dcaccel_device *ddev = pci_get_drvdata(pdev);
 
+	dcaccel_pm_disable(ddev);
 	drm_dev_unplug(&ddev->drm);
 	/* open files outlive the device: their jobs fail from here on */
 	mutex_lock(&ddev->reset_lock);
@@ -314,7 +317,7 @@ static void dcaccel_shutdown(struct pci_dev *pdev)
 	if (!ddev)
 		return;
 	spin_lock_irqsave(&ddev->hw_lock, flags);
-	if (!ddev->unplugged)
+	if (!ddev->unplugged && !ddev->suspended)
 		dcaccel_hw_disable(ddev);
 	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 }
@@ -331,6 +334,7 @@ static struct pci_driver dcaccel_pci_driver = {
 	.probe = dcaccel_probe,
 	.remove = dcaccel_remove,
 	.shutdown = dcaccel_shutdown,
+	.driver.pm = pm_ptr(&dcaccel_pm_ops),
 };
 
 static int __init dcaccel_init(void)

@@ -82,6 +82,8 @@ struct dcaccel_counters {
 	atomic64_t timeouts;
 	atomic64_t resets;
 	atomic64_t irqs;
+	atomic64_t suspends;	/* to D3hot, runtime or system sleep */
+	atomic64_t resumes;
 };
 
 struct dcaccel_device {
@@ -91,10 +93,13 @@ struct dcaccel_device {
 	struct dcaccel_caps caps;
 
 	/*
-	 * ring, inflight list, context table, unplugged, wedged and broken:
-	 * under hw_lock. A wedged device did not stop after a reset: every
-	 * buffer and table it may still reach is kept, for good. A broken
-	 * one stopped but refused its ring: its jobs fail.
+	 * ring, inflight list, context table, unplugged, suspended, wedged
+	 * and broken: under hw_lock. A wedged device did not stop after a
+	 * soft and a function reset: its jobs fail, but every job that was
+	 * on its ring is kept (wedged_jobs), with the buffers and tables its
+	 * context may reach, for good. A broken one stopped but refused its
+	 * ring: its jobs fail. A suspended one is in D3hot: no register may
+	 * be touched.
 	 */
 	spinlock_t hw_lock;
 	struct dcaccel_ring ring;
@@ -102,8 +107,10 @@ struct dcaccel_device {
 	dma_addr_t ctx_table_dma;
 	u32 ctx_count;
 	bool unplugged;
+	bool suspended;
 	bool wedged;
 	bool broken;
+	struct list_head wedged_jobs;
 	struct ida ctx_ida;
 
 	/* contexts alive, for debugfs */
@@ -117,6 +124,8 @@ struct dcaccel_device {
 	/* ordered: the scheduler's timeouts and the debugfs reset, in turn */
 	struct workqueue_struct *reset_wq;
 	struct work_struct reset_work;
+	/* system sleep: the scheduler stays stopped (under reset_lock) */
+	bool asleep;
 
 	struct dcaccel_counters counters;
 };
@@ -207,6 +216,7 @@ struct dcaccel_job {
 	struct dcaccel_fence *fence;	/* allocated at SUBMIT, run_job inits */
 	struct dma_fence *hw_fence;	/* &fence->base once initialised */
 	struct list_head inflight_link;
+	bool pm_ref;		/* holds the device awake until freed */
 };
 
 static inline struct dcaccel_device *to_dcaccel(struct drm_device *drm)
@@ -244,12 +254,14 @@ int dcaccel_hw_alloc(struct dcaccel_device *ddev);
 int dcaccel_hw_start(struct dcaccel_device *ddev);
 void dcaccel_hw_disable(struct dcaccel_device *ddev);
 int dcaccel_hw_wait_idle(struct dcaccel_device *ddev);
+int dcaccel_hw_reset_function(struct dcaccel_device *ddev, bool locked);
 void dcaccel_hw_ring_push(struct dcaccel_device *ddev, struct dcaccel_job *job);
 void dcaccel_hw_reap(struct dcaccel_device *ddev);
 void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad);
 void dcaccel_hw_unplug(struct dcaccel_device *ddev);
 irqreturn_t dcaccel_irq(int irq, void *arg);
 void dcaccel_hw_set_ctx(struct dcaccel_device *ddev, u32 ctx, u64 root);
+bool dcaccel_hw_ring_idle(struct dcaccel_device *ddev);
 
 /* dcaccel_mmu.c */
 struct dcaccel_pt *dcaccel_pt_alloc(struct dcaccel_device *ddev, int level);
@@ -310,6 +322,13 @@ long dcaccel_compat_ioctl(struct file *filp, unsigned int cmd,
 
 /* dcaccel_coredump.c */
 void dcaccel_coredump(struct dcaccel_device *ddev, struct dcaccel_job *bad);
+
+/* dcaccel_pm.c */
+extern const struct dev_pm_ops dcaccel_pm_ops;
+void dcaccel_pm_enable(struct dcaccel_device *ddev);
+void dcaccel_pm_disable(struct dcaccel_device *ddev);
+int dcaccel_pm_get(struct dcaccel_device *ddev);
+void dcaccel_pm_put(struct dcaccel_device *ddev);
 
 /* dcaccel_debugfs.c */
 void dcaccel_debugfs_init(struct dcaccel_device *ddev);

@@ -11,6 +11,7 @@
 #include <linux/log2.h>
 #include <linux/module.h>
 
+#include <drm/drm_drv.h>
 #include <drm/drm_managed.h>
 #include <drm/drm_print.h>
 
@@ -80,6 +81,36 @@ static int dcaccel_check_caps(struct dcaccel_device *ddev)
 }
 
 /*
+ * A soft reset did not stop the device: a reset of the PCI function (its
+ * PM D3hot -> D0 reset, or FLR) may. locked: the caller holds the device
+ * lock (probe, remove); otherwise the reset is only tried, since remove
+ * may hold it while it waits for this reset's worker. The IRQ handler
+ * stays away meanwhile. Returns 0 once the device is idle.
+ */
+int dcaccel_hw_reset_function(struct dcaccel_device *ddev, bool locked)
+{
+	unsigned long flags;
+	int ret;
+
+	drm_warn(&ddev->drm,
+		 "device still busy %u ms after a soft reset; resetting the PCI function\n",
+		 DCACCEL_RESET_TIMEOUT_US / 1000);
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	ddev->suspended = true;
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	ret = locked ? pci_reset_function_locked(ddev->pdev) :
+		       pci_try_reset_function(ddev->pdev);
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	ddev->suspended = false;
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	if (ret) {
+		drm_err(&ddev->drm, "PCI function reset failed: %d\n", ret);
+		return ret;
+	}
+	return dcaccel_hw_wait_idle(ddev);
+}
+
+/*
  * Identify the device and silence it before anything can interrupt: a
  * device left running (kexec, a previous driver) or with INT_STATUS set
  * must not reach the IRQ handler before the ring exists.
@@ -99,7 +130,10 @@ int dcaccel_hw_probe(struct dcaccel_device *ddev)
 		return ret;
 	dcaccel_hw_disable(ddev);
 	dcaccel_write(ddev, DCACCEL_REG_INT_STATUS, DCACCEL_INT_ALL);
-	return dcaccel_hw_wait_idle(ddev);
+	ret = dcaccel_hw_wait_idle(ddev);
+	if (ret)
+		ret = dcaccel_hw_reset_function(ddev, true);
+	return ret;
 }
 
 static void dcaccel_hw_free(struct drm_device *drm, void *arg)
@@ -195,18 +229,39 @@ int dcaccel_hw_wait_idle(struct dcaccel_device *ddev)
 
 /*
  * The device did not stop: it may still write anything its jobs could
- * reach. Keep every job, buffer and table (their references are never
- * dropped) and the module, and refuse new work. The caller holds hw_lock.
+ * reach. Their fences fail, so that nobody waits for good, but the jobs
+ * themselves are kept (dcaccel_job_free parks them), and with them every
+ * buffer and table their contexts map, the DRM device and the module.
+ * New work is refused. The caller holds hw_lock.
  */
 static void dcaccel_hw_wedge(struct dcaccel_device *ddev)
 {
+	struct dcaccel_job *job, *tmp;
+
 	if (ddev->wedged)
 		return;
 	ddev->wedged = true;
 	__module_get(THIS_MODULE);
+	drm_dev_get(&ddev->drm);
 	drm_err(&ddev->drm,
-		"device still busy %u ms after a reset: wedged, its memory is kept\n",
-		DCACCEL_RESET_TIMEOUT_US / 1000);
+		"device still busy after a soft and a function reset: wedged; the memory of its jobs is kept until reboot\n");
+	list_for_each_entry_safe(job, tmp, &ddev->ring.inflight,
+				 inflight_link) {
+		list_del_init(&job->inflight_link);
+		dcaccel_fence_signal(job->hw_fence, -EIO);
+	}
+}
+
+/* Nothing on the ring: what system sleep waits for. */
+bool dcaccel_hw_ring_idle(struct dcaccel_device *ddev)
+{
+	unsigned long flags;
+	bool idle;
+
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	idle = list_empty(&ddev->ring.inflight);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	return idle;
 }
 
 /*
@@ -239,9 +294,13 @@ void dcaccel_hw_reset(struct dcaccel_device *ddev, struct dcaccel_job *bad)
 	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 
 	ret = dcaccel_hw_wait_idle(ddev);
+	if (ret)
+		ret = dcaccel_hw_reset_function(ddev, false);
 
 	spin_lock_irqsave(&ddev->hw_lock, flags);
 	if (ret) {
+		if (bad)
+			bad->record->status = DRM_DCACCEL_JOB_TIMEOUT;
 		dcaccel_hw_wedge(ddev);
 		spin_unlock_irqrestore(&ddev->hw_lock, flags);
 		trace_dcaccel_reset(bad ? bad->record->job_id : 0, 0, 0, ret);
@@ -290,8 +349,11 @@ void dcaccel_hw_unplug(struct dcaccel_device *ddev)
 	if (!ddev->wedged)
 		dcaccel_hw_disable(ddev);
 	spin_unlock_irqrestore(&ddev->hw_lock, flags);
-	if (!ddev->wedged)
+	if (!ddev->wedged) {
 		ret = dcaccel_hw_wait_idle(ddev);
+		if (ret)
+			ret = dcaccel_hw_reset_function(ddev, true);
+	}
 
 	spin_lock_irqsave(&ddev->hw_lock, flags);
 	if (ret)
@@ -400,7 +462,8 @@ irqreturn_t dcaccel_irq(int irq, void *arg)
 	u32 status, error = 0;
 
 	spin_lock(&ddev->hw_lock);
-	if (ddev->unplugged) {
+	/* a shared line may fire while the device is in D3hot or reset */
+	if (ddev->unplugged || ddev->suspended) {
 		spin_unlock(&ddev->hw_lock);
 		return IRQ_NONE;
 	}

@@ -197,12 +197,11 @@ static struct dma_fence *dcaccel_run_job(struct drm_sched_job *sched_job)
 	spin_lock_irqsave(&ddev->hw_lock, flags);
 	if (ddev->unplugged)
 		error = -ENODEV;
-	else if (ddev->broken)
+	else if (ddev->broken || ddev->wedged)
 		error = -EIO;
 	else if (sched_job->s_fence->finished.error)
 		error = sched_job->s_fence->finished.error;
-	/* wedged: the job waits with the rest, for good */
-	else if (!ddev->wedged)
+	else
 		dcaccel_hw_ring_push(ddev, job);
 	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 
@@ -226,7 +225,9 @@ void dcaccel_recover(struct dcaccel_device *ddev, struct dcaccel_job *bad)
 	drm_sched_wqueue_stop(&ddev->sched);
 	if (!READ_ONCE(ddev->unplugged) && !READ_ONCE(ddev->wedged))
 		dcaccel_hw_reset(ddev, bad);
-	drm_sched_wqueue_start(&ddev->sched);
+	/* system sleep restarts it on resume */
+	if (!ddev->asleep)
+		drm_sched_wqueue_start(&ddev->sched);
 	mutex_unlock(&ddev->reset_lock);
 }
 
@@ -252,18 +253,42 @@ dcaccel_timedout_job(struct drm_sched_job *sched_job)
 	/*
 	 * drm_sched took the job off its pending list before calling here,
 	 * so nobody else frees it: once its fence has signalled (it ended,
-	 * was failed by the reset, or by the unplug), it is ours to free. On
-	 * a wedged device it stays, with everything it holds.
+	 * was failed by the reset, or by the unplug), it is ours to free (on
+	 * a wedged device, to park).
 	 */
 	if (dma_fence_is_signaled(job->hw_fence))
 		dcaccel_free_job(sched_job);
 	return gone ? DRM_GPU_SCHED_STAT_ENODEV : DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
+/*
+ * A wedged device may still reach whatever the contexts of its jobs map:
+ * the jobs, and through them their contexts and buffers, stay for good.
+ * Returns whether the job was parked.
+ */
+static bool dcaccel_job_park(struct dcaccel_job *job)
+{
+	struct dcaccel_device *ddev = job->ddev;
+	unsigned long flags;
+	bool parked;
+
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	parked = ddev->wedged;
+	if (parked)
+		list_add_tail(&job->inflight_link, &ddev->wedged_jobs);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	return parked;
+}
+
 static void dcaccel_job_free(struct dcaccel_job *job)
 {
 	struct dcaccel_vm *vm = job->vm;
 	u32 i;
+
+	if (dcaccel_job_park(job))
+		return;
+	if (job->pm_ref)
+		dcaccel_pm_put(job->ddev);
 
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
@@ -479,7 +504,7 @@ int dcaccel_submit_ioctl(struct drm_device *drm, void *data,
 	struct drm_syncobj *out = NULL;
 	struct dcaccel_bo *cmd;
 	struct dcaccel_job *job;
-	bool inited = false;
+	bool inited = false, pm_held = false;
 	int ret, idx;
 
 	ret = dcaccel_submit_check(ddev, args);
@@ -491,11 +516,16 @@ int dcaccel_submit_ioctl(struct drm_device *drm, void *data,
 		ret = -EIO;
 		goto out_exit;
 	}
+	/* the device stays awake from here until the job is freed */
+	ret = dcaccel_pm_get(ddev);
+	if (ret)
+		goto out_exit;
+	pm_held = true;
 
 	cmd = dcaccel_bo_lookup(file, args->cmd_handle);
 	if (!cmd) {
 		ret = -ENOENT;
-		goto out_exit;
+		goto out_pm;
 	}
 	if (args->cmd_offset > cmd->base.base.size ||
 	    args->cmd_size > cmd->base.base.size - args->cmd_offset) {
@@ -508,6 +538,8 @@ int dcaccel_submit_ioctl(struct drm_device *drm, void *data,
 		ret = -ENOMEM;
 		goto out_cmd;
 	}
+	job->pm_ref = true;
+	pm_held = false;
 	job->ddev = ddev;
 	job->vm = dfile->vm;
 	kref_get(&job->vm->ref);
@@ -564,6 +596,9 @@ out:
 		drm_syncobj_put(out);
 out_cmd:
 	drm_gem_object_put(&cmd->base.base);
+out_pm:
+	if (pm_held)
+		dcaccel_pm_put(ddev);
 out_exit:
 	drm_dev_exit(idx);
 	return ret;

@@ -336,4 +336,39 @@ static inline int dc_has_fault_injection(int fd)
 	return ret;
 }
 
+/*
+ * Victims: n BOs of size bytes each, filled with fill, in file fd, which
+ * a misbehaving device must never reach. 0 or -errno.
+ */
+static inline int dc_victims_create(int fd, struct dc_bo *v, int n,
+				    uint64_t size, uint8_t fill)
+{
+	int i, ret;
+
+	for (i = 0; i < n; i++) {
+		ret = dc_bo_create(fd, size, 0, &v[i]);
+		if (ret)
+			return ret;
+		memset(v[i].map, fill, v[i].size);
+	}
+	return 0;
+}
+
+/* How many bytes of the victims no longer hold fill; destroys them. */
+static inline size_t dc_victims_changed(int fd, struct dc_bo *v, int n,
+					uint8_t fill)
+{
+	size_t changed = 0, k;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const uint8_t *p = v[i].map;
+
+		for (k = 0; p && k < v[i].size; k++)
+			changed += p[k] != fill;
+		dc_bo_destroy(fd, &v[i]);
+	}
+	return changed;
+}
+
 #endif /* DCACCEL_SELFTEST_UTIL_H */
