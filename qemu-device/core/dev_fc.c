@@ -17,7 +17,7 @@
 #include "dev_fc_cache.h"
 #include "dev_job.h"
 #include "dev_le.h"
-#include "../eie/eie.h"
+#include "../datapath/eie.h"
 
 #define FOFF(field)	((uint32_t)offsetof(struct dcaccel_op_fc, field))
 
