@@ -55,30 +55,6 @@ static uint32_t gather_nonzero(const int16_t *x, uint32_t cols,
 	return k;
 }
 
-/*
- * One PE's run of one column: entries [e, end) add prod[index] to the
- * PE's accumulators. Returns the number of padding entries met.
- */
-static inline uint32_t run_column(const uint8_t *entries, uint32_t e,
-				  uint32_t end, unsigned int bytes,
-				  unsigned int zbits, const int32_t *prod,
-				  int64_t *acc)
-{
-	const unsigned int zmask = (1u << zbits) - 1;
-	uint32_t row = 0, padding = 0;
-
-	for (; e < end; e++) {
-		unsigned int v = eie_entry_at(entries, e, bytes);
-		unsigned int w = v >> zbits;
-
-		row += v & zmask;
-		acc[row] += prod[w];
-		padding += w == DCACCEL_EIE_PAD_INDEX;
-		row++;
-	}
-	return padding;
-}
-
 static bool poll_stop(const struct eie_poll *poll)
 {
 	return poll && poll->stop && poll->stop(poll->opaque);
@@ -120,16 +96,17 @@ static int run_vector(const struct eie_layer *l, const int16_t *x,
 				const int32_t *tab = prod + k * l->codebook_len;
 
 				entries += ptr[j + 1] - ptr[j];
+				/* constant widths: one loop each, inlined */
 				if (bytes == 1)
-					padding += run_column(l->entries, ptr[j],
-							      ptr[j + 1], 1,
-							      l->zbits, tab,
-							      pe_acc);
+					padding += eie_run_entries(l->entries,
+								   ptr[j], ptr[j + 1],
+								   1, l->zbits, tab,
+								   pe_acc, 1);
 				else
-					padding += run_column(l->entries, ptr[j],
-							      ptr[j + 1], 2,
-							      l->zbits, tab,
-							      pe_acc);
+					padding += eie_run_entries(l->entries,
+								   ptr[j], ptr[j + 1],
+								   2, l->zbits, tab,
+								   pe_acc, 1);
 			}
 		}
 	}
