@@ -24,11 +24,6 @@ size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth)
 /* Non-zero activations modeled between two questions to the poll. */
 #define EIE_POLL_EVERY	256
 
-static bool poll_stop(const struct eie_poll *poll)
-{
-	return poll && poll->stop && poll->stop(poll->opaque);
-}
-
 /* One vector; -ECANCELED when poll said stop. */
 static int model_vector(const struct eie_layer *l, uint32_t queue_depth,
 			const int16_t *x, uint64_t *ws,
@@ -44,7 +39,7 @@ static int model_vector(const struct eie_layer *l, uint32_t queue_depth,
 
 		if (!x[j])
 			continue;	/* the LNZD skips zeros at no cost */
-		if (q.k % EIE_POLL_EVERY == 0 && q.k && poll_stop(poll))
+		if (q.k % EIE_POLL_EVERY == 0 && q.k && eie_poll_stop(poll))
 			return -ECANCELED;
 		slot = eie_queue_broadcast(&q);
 		for (uint32_t p = 0; p < l->pes; p++) {
@@ -72,7 +67,7 @@ int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
 	if (queue_depth == 0 || queue_depth > DCACCEL_EIE_QUEUE_MAX)
 		return -EINVAL;
 	for (uint32_t b = 0; b < batch; b++) {
-		if (poll_stop(poll) ||
+		if (eie_poll_stop(poll) ||
 		    model_vector(l, queue_depth, in + (size_t)b * l->cols, ws,
 				 cycles, pe_busy, poll))
 			return -ECANCELED;
@@ -239,7 +234,7 @@ static int vector_narrow(const struct eie_cycle_table *t, const int16_t *x,
 
 		if (!x[j])
 			continue;
-		if (r->k % EIE_POLL_EVERY == 0 && r->k && poll_stop(poll))
+		if (r->k % EIE_POLL_EVERY == 0 && r->k && eie_poll_stop(poll))
 			return -ECANCELED;
 		b1 = next_bcast(r, q) + 1;
 		delta = b1 - base < INT16_MAX ? b1 - base : INT16_MAX;
@@ -283,7 +278,7 @@ static int vector_wide(const struct eie_cycle_table *t, const int16_t *x,
 
 		if (!x[j])
 			continue;
-		if (r->k % EIE_POLL_EVERY == 0 && r->k && poll_stop(poll))
+		if (r->k % EIE_POLL_EVERY == 0 && r->k && eie_poll_stop(poll))
 			return -ECANCELED;
 		b1 = (eie_v4){ 0 } + (int32_t)(next_bcast(r, q) + 1);
 		for (uint32_t g = 0; g < stride; g += 4) {
@@ -325,7 +320,7 @@ int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 		const int16_t *x = in + (size_t)b * t->cols;
 		int ret;
 
-		if (poll_stop(poll))
+		if (eie_poll_stop(poll))
 			return -ECANCELED;
 		ret = t->narrow ?
 		      vector_narrow(t, x, finish, &r, hist, cycles, poll) :

@@ -55,11 +55,6 @@ static uint32_t gather_nonzero(const int16_t *x, uint32_t cols,
 	return k;
 }
 
-static bool poll_stop(const struct eie_poll *poll)
-{
-	return poll && poll->stop && poll->stop(poll->opaque);
-}
-
 /* One vector; -ECANCELED when poll said stop before a chunk. */
 static int run_vector(const struct eie_layer *l, const int16_t *x,
 		      int16_t *y, void *ws, struct eie_stats *stats,
@@ -80,7 +75,7 @@ static int run_vector(const struct eie_layer *l, const int16_t *x,
 	for (k0 = 0; k0 < nnz; k0 += EIE_CHUNK) {
 		uint32_t chunk = nnz - k0 < EIE_CHUNK ? nnz - k0 : EIE_CHUNK;
 
-		if (poll_stop(poll))
+		if (eie_poll_stop(poll))
 			return -ECANCELED;
 		for (k = 0; k < chunk; k++)
 			for (uint32_t w = 0; w < l->codebook_len; w++)
@@ -133,7 +128,7 @@ int eie_run_poll(const struct eie_layer *l, uint32_t batch,
 		 struct eie_stats *stats, const struct eie_poll *poll)
 {
 	for (uint32_t b = 0; b < batch; b++) {
-		if (poll_stop(poll) ||
+		if (eie_poll_stop(poll) ||
 		    run_vector(l, in + (size_t)b * l->cols,
 			       out + (size_t)b * l->rows, ws, stats, poll))
 			return -ECANCELED;
