@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../qemu-device/eie/eie.h"
+#include "../qemu-device/datapath/eie.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,6 +10,10 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                    "corpus", "fuzz_dev_job")
 PES, ROWS, COLS, BATCH = 4, 8, 4, 2
 OP_FC, OP_NOP, OP_DEBUG = 1, 0, 0xdeb0
+OP_CONV, OP_POOL, POOL_MAX, POOL_AVG = 2, 3, 0, 1
+# The CONV op's filters are layer()'s streams: 8 output channels of one
+# input channel with 2 x 2 kernels (4 columns), over 3 x 3 maps.
+CONV_IN_VA, CONV_OUT_VA, POOL_OUT_VA = 0x580, 0x600, 0x700
 
 
 def ring_entry(cmd_len, flags=3, ctx=0):
@@ -41,19 +45,40 @@ def fc_op(in_va, out_va, relu=1, bias=1):
                        0x400 if bias else 0, in_va, out_va, 0)
 
 
-def memory(cmd):
+def conv_op(relu=1, bias=1):
+    """layer()'s streams as 8 filters of 1 x 2 x 2 over two 3 x 3 maps."""
+    return struct.pack("<II III BBBBBBH III BBBBBBH II QQQQQQ Q",
+                       OP_CONV, 112, 1, 3, 3, 2, 2, 1, 1, 0, 0, 0,
+                       ROWS, PES, BATCH,
+                       4, 4, 8, 8, 8, relu | (bias << 1), 0,
+                       4, ROWS * COLS, 0x100, 0x200, 0x300,
+                       0x400 if bias else 0, CONV_IN_VA, CONV_OUT_VA, 0)
+
+
+def pool_op(mode, kernel=2, stride=1, pad=0):
+    """The convolution's output, 8 channels of 2 x 2, pooled."""
+    return struct.pack("<II III BBBBBBBB I QQQ",
+                       OP_POOL, 56, ROWS, 2, 2, kernel, kernel, stride,
+                       stride, pad, pad, mode, 0, BATCH, CONV_OUT_VA,
+                       POOL_OUT_VA, 0)
+
+
+def memory(cmd, maps):
     codebook, colptr, entries, bias, inputs = layer()
     mem = bytearray(0x800)
     mem[0:len(cmd)] = cmd
+    if maps:
+        mem[CONV_IN_VA:CONV_IN_VA + 36] = struct.pack(
+            "<18h", *[(i * 37) % 11 - 5 for i in range(18)])
     for off, blob in ((0x100, codebook), (0x200, colptr), (0x300, entries),
                       (0x400, bias), (0x500, inputs)):
         mem[off:off + len(blob)] = blob
     return bytes(mem)
 
 
-def seed(cmd, fault_injection=0):
+def seed(cmd, fault_injection=0, maps=False):
     return (ring_entry(len(cmd)) + bytes([fault_injection]) + bytes(128) +
-            memory(cmd))
+            memory(cmd, maps))
 
 
 def main():
@@ -67,6 +92,15 @@ def main():
         "fc_no_bias_relu": seed(fc_op(0x500, 0x600, relu=0, bias=0)),
         "fc_then_nop": seed(fc + nop),
         "fc_debug_fault": seed(fc + debug_fault, fault_injection=1),
+        "conv": seed(conv_op(), maps=True),
+        "conv_no_bias_relu": seed(conv_op(relu=0, bias=0), maps=True),
+        "conv_pool_max": seed(conv_op() + pool_op(POOL_MAX), maps=True),
+        "conv_pool_avg_padded": seed(conv_op() + pool_op(
+            POOL_AVG, kernel=3, pad=1), maps=True),
+        # the output maps' first values read as the FC op's 2 vectors
+        # (the command buffer has 256 bytes: no room for a pool between)
+        "conv_fc": seed(conv_op() + fc_op(CONV_OUT_VA, POOL_OUT_VA),
+                        maps=True),
     }
     for name, blob in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:

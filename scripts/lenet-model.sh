@@ -15,7 +15,7 @@ data=${1:-/usr/share/datasets/fashion-mnist}
 dcc_args=(--seed 1 --data "$data")
 
 key=$( { find userspace/dcc userspace/dcm userspace/eie userspace/common \
-		qemu-device/eie include/dcaccel -type f -name '*.[ch]' -print0 |
+		qemu-device/datapath include/dcaccel -type f -name '*.[ch]' -print0 |
 		sort -z | xargs -0 sha256sum
 	dpkg-query -W -f='${Version}' dataset-fashion-mnist
 	echo "${dcc_args[*]}"; } | sha256sum | cut -c1-16)

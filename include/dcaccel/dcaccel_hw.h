@@ -295,6 +295,120 @@ struct dcaccel_op_debug {
 
 #define DCACCEL_OP_MAX_SIZE		4096
 
+/* ---- Convolution and pooling ops ------------------------------------- */
+
+/*
+ * Feature maps are int16, CHW: element (c, y, x) of a C x H x W map is at
+ * index (c * H + y) * W + x, one batch item after the other; flattening a
+ * map for an FC op is this same order. hardware.rst, "Convolution" and
+ * "Pooling" (datapath) and "CONV op", "POOL op" (device).
+ */
+#define DCACCEL_OP_CONV			0x0002
+#define DCACCEL_OP_POOL			0x0003
+
+#define DCACCEL_MAP_DIM_MAX		4096	/* in_height, in_width */
+#define DCACCEL_KERNEL_MAX		11	/* kernel_h, kernel_w */
+#define DCACCEL_STRIDE_MAX		8	/* stride_h, stride_w */
+/* Outputs of one batch item of a CONV op: its accumulators. */
+#define DCACCEL_CONV_OUTPUTS_MAX	(1u << 22)
+
+/* Output rows (columns) of a window sliding over in rows (columns). */
+#define DCACCEL_WINDOW_OUT(in, kernel, stride, pad) \
+	(((in) + 2 * (pad) - (kernel)) / (stride) + 1)
+
+/*
+ * A sparse, weight-shared convolution: out_channels filters of
+ * in_channels x kernel_h x kernel_w, stored as the EIE streams of a layer
+ * of out_channels rows and in_channels * kernel_h * kernel_w columns
+ * (column (c * kernel_h + r) * kernel_w + s), applied to batch input maps
+ * of in_channels x in_height x in_width. The fields from pes on are those
+ * of struct dcaccel_op_fc from pes on, at the same relative offsets.
+ */
+struct dcaccel_op_conv {
+	struct dcaccel_op_header hdr;	/* DCACCEL_OP_CONV, 112 */
+	__u32 in_channels;	/* C: 1 .. CAP_MAX_DIM */
+	__u32 in_height;	/* H: 1 .. DCACCEL_MAP_DIM_MAX */
+	__u32 in_width;		/* W: 1 .. DCACCEL_MAP_DIM_MAX */
+	__u8 kernel_h;		/* 1 .. DCACCEL_KERNEL_MAX */
+	__u8 kernel_w;		/* 1 .. DCACCEL_KERNEL_MAX */
+	__u8 stride_h;		/* 1 .. DCACCEL_STRIDE_MAX */
+	__u8 stride_w;
+	__u8 pad_h;		/* 0 .. kernel_h - 1: zeros above and below */
+	__u8 pad_w;		/* 0 .. kernel_w - 1: zeros left and right */
+	__u16 reserved0;
+	__u32 out_channels;	/* K: 1 .. CAP_MAX_DIM */
+	__u32 pes;		/* must equal CAP_PES */
+	__u32 batch;		/* 1 .. CAP_MAX_BATCH */
+	__u8 wbits;
+	__u8 zbits;
+	__u8 in_frac;
+	__u8 w_frac;
+	__u8 out_frac;
+	__u8 flags;		/* DCACCEL_CONV_F_* */
+	__u16 reserved1;
+	__u32 codebook_len;	/* 1 .. 2^wbits */
+	__u32 entry_count;	/* 0 .. CAP_MAX_ENTRIES */
+	__u64 codebook_va;	/* __s16[codebook_len] */
+	__u64 colptr_va;	/* __u32[pes * (C * kernel_h * kernel_w + 1)] */
+	__u64 entries_va;
+	__u64 bias_va;		/* __s32[out_channels], when F_BIAS */
+	__u64 input_va;		/* __s16[batch][C][H][W] */
+	__u64 output_va;	/* __s16[batch][K][out_h][out_w], written */
+	__u64 reserved2;
+};
+
+#define DCACCEL_OP_CONV_SIZE		112
+#define DCACCEL_CONV_F_RELU		(1u << 0)
+#define DCACCEL_CONV_F_BIAS		(1u << 1)
+#define DCACCEL_CONV_F_ALL		0x3u
+
+/* Max or average pooling of each channel of batch maps on its own. */
+struct dcaccel_op_pool {
+	struct dcaccel_op_header hdr;	/* DCACCEL_OP_POOL, 56 */
+	__u32 channels;		/* C: 1 .. CAP_MAX_DIM */
+	__u32 in_height;	/* H: 1 .. DCACCEL_MAP_DIM_MAX */
+	__u32 in_width;		/* W: 1 .. DCACCEL_MAP_DIM_MAX */
+	__u8 kernel_h;		/* 1 .. DCACCEL_KERNEL_MAX */
+	__u8 kernel_w;
+	__u8 stride_h;		/* 1 .. DCACCEL_STRIDE_MAX */
+	__u8 stride_w;
+	__u8 pad_h;		/* 0 .. kernel_h - 1 */
+	__u8 pad_w;		/* 0 .. kernel_w - 1 */
+	__u8 mode;		/* DCACCEL_POOL_MAX or DCACCEL_POOL_AVG */
+	__u8 reserved0;
+	__u32 batch;		/* 1 .. CAP_MAX_BATCH */
+	__u64 input_va;		/* __s16[batch][C][H][W], 2-aligned */
+	__u64 output_va;	/* __s16[batch][C][out_h][out_w], written */
+	__u64 reserved1;
+};
+
+#define DCACCEL_OP_POOL_SIZE		56
+#define DCACCEL_POOL_MAX		0	/* largest element in the map */
+#define DCACCEL_POOL_AVG		1	/* sum / (kernel_h * kernel_w) */
+
+/*
+ * Work units of a CONV op (hardware.rst, "CONV op"), counted as for the FC
+ * op: per batch item, for every input (all may be non-zero) the scan, the
+ * product table and one queue step over the PEs (1 + codebook_len +
+ * 2 * pes); for every pair of an input and a filter tap that an output
+ * reads, of which there are at most in_channels * kernel_h * kernel_w
+ * per output pixel, one column visit per PE in the datapath and one in
+ * the cycle model (2 * pes); every entry once per output pixel; the
+ * outputs. Within the decode checks no term can overflow.
+ */
+#define DCACCEL_CONV_WORK(in_ch, in_h, in_w, out_ch, out_h, out_w, kh, kw, \
+			  pes, batch, codebook_len, entry_count)	\
+	((__u64)(batch) *						\
+	 ((__u64)(in_ch) * (in_h) * (in_w) *				\
+	  (1 + (__u64)(codebook_len) + 2 * (__u64)(pes)) +		\
+	  (__u64)(in_ch) * (kh) * (kw) * (out_h) * (out_w) * 2 * (pes) + \
+	  ((__u64)(entry_count) + (out_ch)) * (out_h) * (out_w)))
+
+/* Work units of a POOL op: the input, and each output's window. */
+#define DCACCEL_POOL_WORK(ch, in_h, in_w, out_h, out_w, kh, kw, batch)	\
+	((__u64)(batch) * (ch) *					\
+	 ((__u64)(in_h) * (in_w) + (__u64)(out_h) * (out_w) * ((kh) * (kw) + 1)))
+
 /* ---- Device MMU ------------------------------------------------------ */
 
 /*

@@ -13,11 +13,57 @@
 #define HOFF(field)	((uint32_t)offsetof(struct dcaccel_op_header, field))
 #define FOFF(field)	((uint32_t)offsetof(struct dcaccel_op_fc, field))
 #define DOFF(field)	((uint32_t)offsetof(struct dcaccel_op_debug, field))
+#define COFF(field)	((uint32_t)offsetof(struct dcaccel_op_conv, field))
+#define WOFF(field)	((uint32_t)offsetof(struct dcaccel_op_pool, field))
 
 _Static_assert(sizeof(struct dcaccel_op_fc) == DCACCEL_OP_FC_SIZE,
 	       "FC op layout");
 _Static_assert(sizeof(struct dcaccel_op_debug) == DCACCEL_OP_DEBUG_SIZE,
 	       "debug op layout");
+_Static_assert(sizeof(struct dcaccel_op_conv) == DCACCEL_OP_CONV_SIZE,
+	       "conv op layout");
+_Static_assert(sizeof(struct dcaccel_op_pool) == DCACCEL_OP_POOL_SIZE,
+	       "pool op layout");
+
+/* decode_window() reads a CONV op by the POOL op's offsets */
+#define SAME_WINDOW(conv, pool) \
+	_Static_assert(COFF(conv) == WOFF(pool), "window field " #conv)
+SAME_WINDOW(in_channels, channels);
+SAME_WINDOW(in_height, in_height);
+SAME_WINDOW(in_width, in_width);
+SAME_WINDOW(kernel_h, kernel_h);
+SAME_WINDOW(kernel_w, kernel_w);
+SAME_WINDOW(stride_h, stride_h);
+SAME_WINDOW(stride_w, stride_w);
+SAME_WINDOW(pad_h, pad_h);
+SAME_WINDOW(pad_w, pad_w);
+
+/* decode_streams() reads a CONV op by the FC op's offsets from pes on */
+#define SAME_STREAM(conv, fc) \
+	_Static_assert(COFF(conv) - COFF(pes) == FOFF(fc) - FOFF(pes), \
+		       "stream field " #conv)
+SAME_STREAM(batch, batch);
+SAME_STREAM(wbits, wbits);
+SAME_STREAM(zbits, zbits);
+SAME_STREAM(in_frac, in_frac);
+SAME_STREAM(w_frac, w_frac);
+SAME_STREAM(out_frac, out_frac);
+SAME_STREAM(flags, flags);
+SAME_STREAM(reserved1, reserved0);
+SAME_STREAM(codebook_len, codebook_len);
+SAME_STREAM(entry_count, entry_count);
+SAME_STREAM(codebook_va, codebook_va);
+SAME_STREAM(colptr_va, colptr_va);
+SAME_STREAM(entries_va, entries_va);
+SAME_STREAM(bias_va, bias_va);
+SAME_STREAM(input_va, input_va);
+SAME_STREAM(output_va, output_va);
+SAME_STREAM(reserved2, reserved1);
+_Static_assert(DCACCEL_OP_CONV_SIZE - COFF(pes) ==
+	       DCACCEL_OP_FC_SIZE - FOFF(pes), "conv op ends as the FC op");
+_Static_assert(DCACCEL_CONV_F_RELU == DCACCEL_FC_F_RELU &&
+	       DCACCEL_CONV_F_BIAS == DCACCEL_FC_F_BIAS &&
+	       DCACCEL_CONV_F_ALL == DCACCEL_FC_F_ALL, "conv flags");
 
 static uint32_t bad(uint32_t *detail, uint32_t offset, uint32_t status)
 {
@@ -42,6 +88,63 @@ uint64_t dcdev_fc_work(const struct dcdev_fc *fc)
 			       fc->codebook_len, fc->entry_count);
 }
 
+uint64_t dcdev_conv_bytes(const struct dcdev_conv *conv)
+{
+	const struct dcdev_fc *f = &conv->filters;
+	uint64_t entry_bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
+
+	return 2ull * f->codebook_len +
+	       4ull * f->pes * ((uint64_t)f->cols + 1) +
+	       entry_bytes * f->entry_count +
+	       (f->flags & DCACCEL_CONV_F_BIAS ? 4ull * f->rows : 0) +
+	       2ull * f->batch * conv->in_channels * conv->win.in_h *
+	       conv->win.in_w +
+	       2ull * f->batch * f->rows * conv->out_h * conv->out_w;
+}
+
+uint64_t dcdev_conv_work(const struct dcdev_conv *conv)
+{
+	const struct dcdev_fc *f = &conv->filters;
+
+	return DCACCEL_CONV_WORK(conv->in_channels, conv->win.in_h,
+				 conv->win.in_w, f->rows, conv->out_h,
+				 conv->out_w, conv->win.kernel_h,
+				 conv->win.kernel_w, f->pes, f->batch,
+				 f->codebook_len, f->entry_count);
+}
+
+uint64_t dcdev_pool_bytes(const struct dcdev_pool *pool)
+{
+	const struct dp_pool *p = &pool->pool;
+
+	return 2ull * pool->batch * p->channels *
+	       ((uint64_t)p->win.in_h * p->win.in_w +
+		(uint64_t)pool->out_h * pool->out_w);
+}
+
+uint64_t dcdev_pool_work(const struct dcdev_pool *pool)
+{
+	const struct dp_pool *p = &pool->pool;
+
+	return DCACCEL_POOL_WORK(p->channels, p->win.in_h, p->win.in_w,
+				 pool->out_h, pool->out_w, p->win.kernel_h,
+				 p->win.kernel_w, pool->batch);
+}
+
+uint64_t dcdev_op_work(const struct dcdev_op *op)
+{
+	switch (op->opcode) {
+	case DCACCEL_OP_FC:
+		return dcdev_fc_work(&op->fc);
+	case DCACCEL_OP_CONV:
+		return dcdev_conv_work(&op->conv);
+	case DCACCEL_OP_POOL:
+		return dcdev_pool_work(&op->pool);
+	default:
+		return 0;
+	}
+}
+
 /* A dimension: 0 is malformed, above the cap is too large. */
 static uint32_t check_range(uint32_t v, uint32_t max, uint32_t off,
 			    uint32_t *detail)
@@ -53,6 +156,77 @@ static uint32_t check_range(uint32_t v, uint32_t max, uint32_t off,
 	return DCACCEL_JOB_OK;
 }
 
+/*
+ * The fields from pes to the end of an FC op, which a CONV op has too at
+ * the same offsets from its own pes: at is the offset of pes in the op.
+ */
+#define SOFF(field)	(at + FOFF(field) - FOFF(pes))
+
+static uint32_t decode_streams(const uint8_t *p, uint32_t base, uint32_t at,
+			       const struct dcdev_caps *caps,
+			       struct dcdev_fc *fc, uint32_t *detail)
+{
+	uint32_t st;
+
+	fc->pes = dcdev_ld32(p + SOFF(pes));
+	fc->batch = dcdev_ld32(p + SOFF(batch));
+	fc->wbits = p[SOFF(wbits)];
+	fc->zbits = p[SOFF(zbits)];
+	fc->in_frac = p[SOFF(in_frac)];
+	fc->w_frac = p[SOFF(w_frac)];
+	fc->out_frac = p[SOFF(out_frac)];
+	fc->flags = p[SOFF(flags)];
+	fc->codebook_len = dcdev_ld32(p + SOFF(codebook_len));
+	fc->entry_count = dcdev_ld32(p + SOFF(entry_count));
+	fc->codebook_va = dcdev_ld64(p + SOFF(codebook_va));
+	fc->colptr_va = dcdev_ld64(p + SOFF(colptr_va));
+	fc->entries_va = dcdev_ld64(p + SOFF(entries_va));
+	fc->bias_va = dcdev_ld64(p + SOFF(bias_va));
+	fc->input_va = dcdev_ld64(p + SOFF(input_va));
+	fc->output_va = dcdev_ld64(p + SOFF(output_va));
+
+	if (fc->pes != caps->pes)
+		return bad(detail, base + SOFF(pes), DCACCEL_JOB_BAD_COMMAND);
+	if ((st = check_range(fc->batch, caps->max_batch, base + SOFF(batch),
+			      detail)))
+		return st;
+	if (fc->wbits == 0 || fc->wbits > caps->wbits_max)
+		return bad(detail, base + SOFF(wbits), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->zbits == 0 || fc->zbits > caps->zbits_max)
+		return bad(detail, base + SOFF(zbits), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->in_frac > caps->frac_max)
+		return bad(detail, base + SOFF(in_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->w_frac > caps->frac_max)
+		return bad(detail, base + SOFF(w_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->out_frac > caps->frac_max ||
+	    fc->out_frac > fc->in_frac + fc->w_frac)
+		return bad(detail, base + SOFF(out_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->flags & ~DCACCEL_FC_F_ALL)
+		return bad(detail, base + SOFF(flags), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_ld16(p + SOFF(reserved0)))
+		return bad(detail, base + SOFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->codebook_len == 0 || fc->codebook_len > (1u << fc->wbits))
+		return bad(detail, base + SOFF(codebook_len),
+			   DCACCEL_JOB_BAD_COMMAND);
+	if (fc->entry_count > caps->max_entries)
+		return bad(detail, base + SOFF(entry_count), DCACCEL_JOB_TOO_LARGE);
+	if (fc->codebook_va % 2)
+		return bad(detail, base + SOFF(codebook_va), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->colptr_va % 4)
+		return bad(detail, base + SOFF(colptr_va), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->entries_va % DCACCEL_EIE_ENTRY_BYTES(fc->wbits, fc->zbits))
+		return bad(detail, base + SOFF(entries_va), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->flags & DCACCEL_FC_F_BIAS ? fc->bias_va % 4 : fc->bias_va != 0)
+		return bad(detail, base + SOFF(bias_va), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->input_va % 2)
+		return bad(detail, base + SOFF(input_va), DCACCEL_JOB_BAD_COMMAND);
+	if (fc->output_va % 2)
+		return bad(detail, base + SOFF(output_va), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_ld64(p + SOFF(reserved1)))
+		return bad(detail, base + SOFF(reserved1), DCACCEL_JOB_BAD_COMMAND);
+	return DCACCEL_JOB_OK;
+}
+
 static uint32_t decode_fc(const uint8_t *p, uint32_t base,
 			  const struct dcdev_caps *caps, struct dcdev_fc *fc,
 			  uint32_t *detail)
@@ -61,67 +235,131 @@ static uint32_t decode_fc(const uint8_t *p, uint32_t base,
 
 	fc->rows = dcdev_ld32(p + FOFF(rows));
 	fc->cols = dcdev_ld32(p + FOFF(cols));
-	fc->pes = dcdev_ld32(p + FOFF(pes));
-	fc->batch = dcdev_ld32(p + FOFF(batch));
-	fc->wbits = p[FOFF(wbits)];
-	fc->zbits = p[FOFF(zbits)];
-	fc->in_frac = p[FOFF(in_frac)];
-	fc->w_frac = p[FOFF(w_frac)];
-	fc->out_frac = p[FOFF(out_frac)];
-	fc->flags = p[FOFF(flags)];
-	fc->codebook_len = dcdev_ld32(p + FOFF(codebook_len));
-	fc->entry_count = dcdev_ld32(p + FOFF(entry_count));
-	fc->codebook_va = dcdev_ld64(p + FOFF(codebook_va));
-	fc->colptr_va = dcdev_ld64(p + FOFF(colptr_va));
-	fc->entries_va = dcdev_ld64(p + FOFF(entries_va));
-	fc->bias_va = dcdev_ld64(p + FOFF(bias_va));
-	fc->input_va = dcdev_ld64(p + FOFF(input_va));
-	fc->output_va = dcdev_ld64(p + FOFF(output_va));
-
 	if ((st = check_range(fc->rows, caps->max_dim, base + FOFF(rows), detail)))
 		return st;
 	if ((st = check_range(fc->cols, caps->max_dim, base + FOFF(cols), detail)))
 		return st;
-	if (fc->pes != caps->pes)
-		return bad(detail, base + FOFF(pes), DCACCEL_JOB_BAD_COMMAND);
-	if ((st = check_range(fc->batch, caps->max_batch, base + FOFF(batch),
+	if ((st = decode_streams(p, base, FOFF(pes), caps, fc, detail)))
+		return st;
+	if (dcdev_fc_bytes(fc) > (uint64_t)caps->max_op_mb << 20)
+		return bad(detail, base, DCACCEL_JOB_TOO_LARGE);
+	return DCACCEL_JOB_OK;
+}
+
+/* A kernel, stride or pad byte outside [lo, hi]. */
+static bool out_of(uint32_t v, uint32_t lo, uint32_t hi)
+{
+	return v < lo || v > hi;
+}
+
+/*
+ * The fields from channels to pad_w, the same in the CONV and POOL ops.
+ * max_cols, when not 0, caps channels x kernel_h x kernel_w (TOO_LARGE at
+ * kernel_w): a CONV op's filter columns.
+ */
+static uint32_t decode_window(const uint8_t *p, uint32_t base,
+			      const struct dcdev_caps *caps,
+			      uint64_t max_cols, uint32_t *channels,
+			      struct dp_window *w, uint32_t *detail)
+{
+	uint32_t st;
+
+	*channels = dcdev_ld32(p + WOFF(channels));
+	w->in_h = dcdev_ld32(p + WOFF(in_height));
+	w->in_w = dcdev_ld32(p + WOFF(in_width));
+	w->kernel_h = p[WOFF(kernel_h)];
+	w->kernel_w = p[WOFF(kernel_w)];
+	w->stride_h = p[WOFF(stride_h)];
+	w->stride_w = p[WOFF(stride_w)];
+	w->pad_h = p[WOFF(pad_h)];
+	w->pad_w = p[WOFF(pad_w)];
+
+	if ((st = check_range(*channels, caps->max_dim, base + WOFF(channels),
 			      detail)))
 		return st;
-	if (fc->wbits == 0 || fc->wbits > caps->wbits_max)
-		return bad(detail, base + FOFF(wbits), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->zbits == 0 || fc->zbits > caps->zbits_max)
-		return bad(detail, base + FOFF(zbits), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->in_frac > caps->frac_max)
-		return bad(detail, base + FOFF(in_frac), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->w_frac > caps->frac_max)
-		return bad(detail, base + FOFF(w_frac), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->out_frac > caps->frac_max ||
-	    fc->out_frac > fc->in_frac + fc->w_frac)
-		return bad(detail, base + FOFF(out_frac), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->flags & ~DCACCEL_FC_F_ALL)
-		return bad(detail, base + FOFF(flags), DCACCEL_JOB_BAD_COMMAND);
-	if (dcdev_ld16(p + FOFF(reserved0)))
-		return bad(detail, base + FOFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->codebook_len == 0 || fc->codebook_len > (1u << fc->wbits))
-		return bad(detail, base + FOFF(codebook_len),
-			   DCACCEL_JOB_BAD_COMMAND);
-	if (fc->entry_count > caps->max_entries)
-		return bad(detail, base + FOFF(entry_count), DCACCEL_JOB_TOO_LARGE);
-	if (fc->codebook_va % 2)
-		return bad(detail, base + FOFF(codebook_va), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->colptr_va % 4)
-		return bad(detail, base + FOFF(colptr_va), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->entries_va % DCACCEL_EIE_ENTRY_BYTES(fc->wbits, fc->zbits))
-		return bad(detail, base + FOFF(entries_va), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->flags & DCACCEL_FC_F_BIAS ? fc->bias_va % 4 : fc->bias_va != 0)
-		return bad(detail, base + FOFF(bias_va), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->input_va % 2)
-		return bad(detail, base + FOFF(input_va), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->output_va % 2)
-		return bad(detail, base + FOFF(output_va), DCACCEL_JOB_BAD_COMMAND);
-	if (dcdev_ld64(p + FOFF(reserved1)))
-		return bad(detail, base + FOFF(reserved1), DCACCEL_JOB_BAD_COMMAND);
-	if (dcdev_fc_bytes(fc) > (uint64_t)caps->max_op_mb << 20)
+	if ((st = check_range(w->in_h, DCACCEL_MAP_DIM_MAX,
+			      base + WOFF(in_height), detail)))
+		return st;
+	if ((st = check_range(w->in_w, DCACCEL_MAP_DIM_MAX,
+			      base + WOFF(in_width), detail)))
+		return st;
+	if (out_of(w->kernel_h, 1, DCACCEL_KERNEL_MAX))
+		return bad(detail, base + WOFF(kernel_h), DCACCEL_JOB_BAD_COMMAND);
+	if (out_of(w->kernel_w, 1, DCACCEL_KERNEL_MAX))
+		return bad(detail, base + WOFF(kernel_w), DCACCEL_JOB_BAD_COMMAND);
+	if (max_cols && (uint64_t)*channels * w->kernel_h * w->kernel_w > max_cols)
+		return bad(detail, base + WOFF(kernel_w), DCACCEL_JOB_TOO_LARGE);
+	if (out_of(w->stride_h, 1, DCACCEL_STRIDE_MAX))
+		return bad(detail, base + WOFF(stride_h), DCACCEL_JOB_BAD_COMMAND);
+	if (out_of(w->stride_w, 1, DCACCEL_STRIDE_MAX))
+		return bad(detail, base + WOFF(stride_w), DCACCEL_JOB_BAD_COMMAND);
+	if (w->pad_h >= w->kernel_h || w->in_h + 2u * w->pad_h < w->kernel_h)
+		return bad(detail, base + WOFF(pad_h), DCACCEL_JOB_BAD_COMMAND);
+	if (w->pad_w >= w->kernel_w || w->in_w + 2u * w->pad_w < w->kernel_w)
+		return bad(detail, base + WOFF(pad_w), DCACCEL_JOB_BAD_COMMAND);
+	return DCACCEL_JOB_OK;
+}
+
+static uint32_t decode_conv(const uint8_t *p, uint32_t base,
+			    const struct dcdev_caps *caps,
+			    struct dcdev_conv *conv, uint32_t *detail)
+{
+	struct dcdev_fc *f = &conv->filters;
+	uint32_t st;
+
+	if ((st = decode_window(p, base, caps, caps->max_dim,
+				&conv->in_channels, &conv->win, detail)))
+		return st;
+	conv->out_h = dp_window_out_h(&conv->win);
+	conv->out_w = dp_window_out_w(&conv->win);
+	if (dcdev_ld16(p + COFF(reserved0)))
+		return bad(detail, base + COFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
+	f->rows = dcdev_ld32(p + COFF(out_channels));
+	f->cols = conv->in_channels * conv->win.kernel_h * conv->win.kernel_w;
+	if ((st = check_range(f->rows, caps->max_dim, base + COFF(out_channels),
+			      detail)))
+		return st;
+	if ((uint64_t)f->rows * conv->out_h * conv->out_w >
+	    DCACCEL_CONV_OUTPUTS_MAX)
+		return bad(detail, base + COFF(out_channels),
+			   DCACCEL_JOB_TOO_LARGE);
+	if ((st = decode_streams(p, base, COFF(pes), caps, f, detail)))
+		return st;
+	if (dcdev_conv_bytes(conv) > (uint64_t)caps->max_op_mb << 20)
+		return bad(detail, base, DCACCEL_JOB_TOO_LARGE);
+	return DCACCEL_JOB_OK;
+}
+
+static uint32_t decode_pool(const uint8_t *p, uint32_t base,
+			    const struct dcdev_caps *caps,
+			    struct dcdev_pool *pool, uint32_t *detail)
+{
+	uint32_t st;
+
+	if ((st = decode_window(p, base, caps, 0, &pool->pool.channels,
+				&pool->pool.win, detail)))
+		return st;
+	pool->out_h = dp_window_out_h(&pool->pool.win);
+	pool->out_w = dp_window_out_w(&pool->pool.win);
+	pool->pool.mode = p[WOFF(mode)];
+	pool->batch = dcdev_ld32(p + WOFF(batch));
+	pool->input_va = dcdev_ld64(p + WOFF(input_va));
+	pool->output_va = dcdev_ld64(p + WOFF(output_va));
+	if (pool->pool.mode != DCACCEL_POOL_MAX &&
+	    pool->pool.mode != DCACCEL_POOL_AVG)
+		return bad(detail, base + WOFF(mode), DCACCEL_JOB_BAD_COMMAND);
+	if (p[WOFF(reserved0)])
+		return bad(detail, base + WOFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
+	if ((st = check_range(pool->batch, caps->max_batch, base + WOFF(batch),
+			      detail)))
+		return st;
+	if (pool->input_va % 2)
+		return bad(detail, base + WOFF(input_va), DCACCEL_JOB_BAD_COMMAND);
+	if (pool->output_va % 2)
+		return bad(detail, base + WOFF(output_va), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_ld64(p + WOFF(reserved1)))
+		return bad(detail, base + WOFF(reserved1), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_pool_bytes(pool) > (uint64_t)caps->max_op_mb << 20)
 		return bad(detail, base, DCACCEL_JOB_TOO_LARGE);
 	return DCACCEL_JOB_OK;
 }
@@ -168,6 +406,12 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 	case DCACCEL_OP_FC:
 		want = DCACCEL_OP_FC_SIZE;
 		break;
+	case DCACCEL_OP_CONV:
+		want = DCACCEL_OP_CONV_SIZE;
+		break;
+	case DCACCEL_OP_POOL:
+		want = DCACCEL_OP_POOL_SIZE;
+		break;
 	case DCACCEL_OP_DEBUG:
 		want = DCACCEL_OP_DEBUG_SIZE;
 		break;
@@ -176,7 +420,14 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 	}
 	if (op->size != want)
 		return bad(detail, offset + HOFF(size), DCACCEL_JOB_BAD_COMMAND);
-	if (op->opcode == DCACCEL_OP_FC)
+	switch (op->opcode) {
+	case DCACCEL_OP_FC:
 		return decode_fc(p, offset, caps, &op->fc, detail);
-	return decode_debug(p, offset, caps, op, detail);
+	case DCACCEL_OP_CONV:
+		return decode_conv(p, offset, caps, &op->conv, detail);
+	case DCACCEL_OP_POOL:
+		return decode_pool(p, offset, caps, &op->pool, detail);
+	default:
+		return decode_debug(p, offset, caps, op, detail);
+	}
 }

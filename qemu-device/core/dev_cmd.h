@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "dev_caps.h"
+#include "../datapath/dp_pool.h"
 
 /* An FC op after decoding; see struct dcaccel_op_fc. */
 struct dcdev_fc {
@@ -20,12 +21,34 @@ struct dcdev_fc {
 	uint64_t input_va, output_va;
 };
 
+/*
+ * A CONV op after decoding: its filters are an FC op's streams (rows:
+ * out_channels; cols: in_channels x kernel_h x kernel_w; input_va and
+ * output_va name the maps), over the window's geometry.
+ */
+struct dcdev_conv {
+	struct dcdev_fc filters;
+	uint32_t in_channels;
+	struct dp_window win;
+	uint32_t out_h, out_w;
+};
+
+/* A POOL op after decoding. */
+struct dcdev_pool {
+	struct dp_pool pool;
+	uint32_t batch;
+	uint32_t out_h, out_w;
+	uint64_t input_va, output_va;
+};
+
 struct dcdev_op {
 	uint32_t opcode;
 	uint32_t size;		/* bytes, header included */
 	uint32_t offset;	/* of the op in the command buffer */
 	union {
 		struct dcdev_fc fc;
+		struct dcdev_conv conv;
+		struct dcdev_pool pool;
 		struct {
 			uint32_t action;
 			uint64_t va;
@@ -47,5 +70,14 @@ uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc);
 
 /* Work units of an FC op (hardware.rst, "Limits"). */
 uint64_t dcdev_fc_work(const struct dcdev_fc *fc);
+
+/* The same for the CONV and POOL ops. */
+uint64_t dcdev_conv_bytes(const struct dcdev_conv *conv);
+uint64_t dcdev_conv_work(const struct dcdev_conv *conv);
+uint64_t dcdev_pool_bytes(const struct dcdev_pool *pool);
+uint64_t dcdev_pool_work(const struct dcdev_pool *pool);
+
+/* Work units of any decoded op against the job's limit: 0 for NOP, DEBUG. */
+uint64_t dcdev_op_work(const struct dcdev_op *op);
 
 #endif

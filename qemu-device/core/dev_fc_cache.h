@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../eie/eie.h"
+#include "../datapath/eie.h"
 
 /* Layers kept, and bytes they may take together (raw copy and forms). */
 #define DCDEV_FC_CACHE_SLOTS	16

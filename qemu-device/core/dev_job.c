@@ -26,6 +26,21 @@ static uint32_t mmu_fail(struct dcdev_result *r, const struct dcdev_fault *f,
 	return fail(r, DCACCEL_JOB_MMU_FAULT, detail);
 }
 
+/* An op of the datapath: a JOB status or DCDEV_OP_CANCELLED. */
+static uint32_t exec_op(const struct dcdev_env *env, struct dcdev_mmu *m,
+			const struct dcdev_op *op, struct dcdev_result *r,
+			const struct eie_poll *poll)
+{
+	switch (op->opcode) {
+	case DCACCEL_OP_FC:
+		return dcdev_fc_exec(m, env->caps, op, r, poll, env->cache);
+	case DCACCEL_OP_CONV:
+		return dcdev_conv_exec(m, env->caps, op, r, poll);
+	default:
+		return dcdev_pool_exec(m, env->caps, op, r, poll);
+	}
+}
+
 /* Run the ops of the command buffer cmd; hang/cancel come out as outcomes. */
 static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 				  struct dcdev_mmu *m, const uint8_t *cmd,
@@ -52,12 +67,10 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 			fail(r, DCACCEL_JOB_TOO_LARGE, offset);
 			return DCDEV_COMPLETE;
 		}
-		if (op.opcode == DCACCEL_OP_FC) {
-			work += dcdev_fc_work(&op.fc);
-			if (work > work_max) {
-				fail(r, DCACCEL_JOB_TOO_LARGE, offset);
-				return DCDEV_COMPLETE;
-			}
+		work += dcdev_op_work(&op);
+		if (work > work_max) {
+			fail(r, DCACCEL_JOB_TOO_LARGE, offset);
+			return DCDEV_COMPLETE;
 		}
 		offset += op.size;
 	}
@@ -68,9 +81,10 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 		dcdev_op_decode(cmd, len, offset, caps, &op, &detail);
 		switch (op.opcode) {
 		case DCACCEL_OP_FC:
-			st = dcdev_fc_exec(m, caps, &op, r, &poll,
-					   env->cache);
-			if (st == DCDEV_FC_CANCELLED)
+		case DCACCEL_OP_CONV:
+		case DCACCEL_OP_POOL:
+			st = exec_op(env, m, &op, r, &poll);
+			if (st == DCDEV_OP_CANCELLED)
 				return DCDEV_CANCELLED;
 			if (st)
 				return DCDEV_COMPLETE;

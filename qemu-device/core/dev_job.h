@@ -58,17 +58,25 @@ int dcdev_job_complete(const struct dcdev_env *env,
 		       const struct dcdev_entry *e,
 		       const struct dcdev_result *r);
 
-/* What dcdev_fc_exec() returns when poll stopped it: no JOB status. */
-#define DCDEV_FC_CANCELLED	UINT32_MAX
+/* What the *_exec() functions return when poll stopped them: no status. */
+#define DCDEV_OP_CANCELLED	UINT32_MAX
 
 /*
  * Execute one decoded FC op in m's context, adding to r: a JOB status, or
- * DCDEV_FC_CANCELLED (nothing written) when poll (may be NULL) said stop.
+ * DCDEV_OP_CANCELLED (nothing written) when poll (may be NULL) said stop.
  * cache (may be NULL) keeps the layer decoded for the ops after.
  */
 uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		       const struct dcdev_op *op, struct dcdev_result *r,
 		       const struct eie_poll *poll,
 		       struct dcdev_fc_cache *cache);
+
+/* The same for a decoded CONV op (dev_conv.c) and POOL op (dev_pool.c). */
+uint32_t dcdev_conv_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
+			 const struct dcdev_op *op, struct dcdev_result *r,
+			 const struct eie_poll *poll);
+uint32_t dcdev_pool_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
+			 const struct dcdev_op *op, struct dcdev_result *r,
+			 const struct eie_poll *poll);
 
 #endif

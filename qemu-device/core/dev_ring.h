@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "dev_caps.h"
-#include "../eie/eie.h"
+#include "../datapath/eie.h"
 #include "dcaccel/dcaccel_hw.h"
 
 /* A ring entry after decoding. */

@@ -12,6 +12,20 @@ static int64_t floor_div_pow2(int64_t a, unsigned int s)
 	return q;
 }
 
+int16_t ref_finish(int64_t sum, bool relu, unsigned int s)
+{
+	if (relu && sum < 0)
+		sum = 0;
+	/* round half up: floor(sum / 2^s + 1/2) */
+	if (s > 0)
+		sum = floor_div_pow2(2 * sum + ((int64_t)1 << s), s + 1);
+	if (sum > 32767)
+		sum = 32767;
+	if (sum < -32768)
+		sum = -32768;
+	return (int16_t)sum;
+}
+
 void ref_fc(const struct ref_layer *l, const int16_t *x, int16_t *y)
 {
 	unsigned int s = l->in_frac + l->w_frac - l->out_frac;
@@ -24,15 +38,6 @@ void ref_fc(const struct ref_layer *l, const int16_t *x, int16_t *y)
 
 			sum += w * x[j];
 		}
-		if (l->relu && sum < 0)
-			sum = 0;
-		/* round half up: floor(sum / 2^s + 1/2) */
-		if (s > 0)
-			sum = floor_div_pow2(2 * sum + ((int64_t)1 << s), s + 1);
-		if (sum > 32767)
-			sum = 32767;
-		if (sum < -32768)
-			sum = -32768;
-		y[i] = (int16_t)sum;
+		y[i] = ref_finish(sum, l->relu, s);
 	}
 }

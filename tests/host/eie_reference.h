@@ -18,6 +18,12 @@ struct ref_layer {
 	bool relu;
 };
 
+/*
+ * The output stage: ReLU, then round sum / 2^s half up, then saturate to
+ * 16 bits.
+ */
+int16_t ref_finish(int64_t sum, bool relu, unsigned int s);
+
 void ref_fc(const struct ref_layer *l, const int16_t *x, int16_t *y);
 
 #endif

@@ -5,7 +5,7 @@ EIE_FIXTURE_OBJS := $(O)/tests/host/eie_fixture.o \
 EIE_TESTS := test_eie_engine test_eie_format test_eie_cycles
 
 TESTS += $(EIE_TESTS:%=$(O)/tests/%)
-$(O)/tests/host/%.o: CPPFLAGS += -Itests/lib -Iuserspace/eie -Iqemu-device/eie
+$(O)/tests/host/%.o: CPPFLAGS += -Itests/lib -Iuserspace/eie -Iqemu-device/datapath
 
 $(EIE_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(EIE_FIXTURE_OBJS) $(TAP_OBJ) $(LIBEIE_ENCODE) $(LIBEIE)

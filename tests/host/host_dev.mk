@@ -1,10 +1,12 @@
 # Host tests of the device core (qemu-device/core/) over an array guest.
-DEV_TESTS := test_dev_mmu test_dev_ring test_dev_cmd test_dev_job
-DEV_GUEST_OBJ := $(O)/tests/host/dev_guest.o
+DEV_TESTS := test_dev_mmu test_dev_ring test_dev_cmd test_dev_job \
+	test_dev_conv test_dev_cmd_conv
+DEV_TEST_OBJS := $(O)/tests/host/dev_guest.o $(O)/tests/host/dev_rig.o \
+	$(O)/tests/host/conv_reference.o
 
 TESTS += $(DEV_TESTS:%=$(O)/tests/%)
 
 $(DEV_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
-		$(DEV_GUEST_OBJ) $(EIE_FIXTURE_OBJS) $(TAP_OBJ) $(LIBDCDEV) \
+		$(DEV_TEST_OBJS) $(EIE_FIXTURE_OBJS) $(TAP_OBJ) $(LIBDCDEV) \
 		$(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dev_guest.h"
+#include "dev_rig.h"
 #include "eie_fixture.h"
 #include "tap.h"
 #include "../../qemu-device/core/dev_le.h"
@@ -15,84 +15,6 @@
 #define RW	(DCACCEL_PTE_READ | DCACCEL_PTE_WRITE)
 #define FOFF(field)	offsetof(struct dcaccel_op_fc, field)
 #define COFF(field)	offsetof(struct dcaccel_completion, field)
-#define CMD_VA	0x1000ull
-
-/* A guest with context 1 set up, a ring page and a completion page. */
-struct rig {
-	struct guest g;
-	struct dcdev_caps caps;
-	struct dcdev_env env;
-	uint64_t ring, completion;
-	uint8_t cmd[4096];
-	uint32_t cmd_len;
-	uint64_t next_va;	/* where the next array goes */
-};
-
-static void rig_init(struct rig *r, uint32_t pes)
-{
-	memset(r, 0, sizeof(*r));
-	guest_init(&r->g, 16 << 20, 4);
-	guest_ctx(&r->g, 1);
-	guest_caps(&r->caps, pes);
-	guest_env(&r->g, &r->caps, &r->env);
-	r->ring = guest_page(&r->g);
-	r->completion = guest_page(&r->g);
-	r->next_va = 0x100000;
-}
-
-/* Map len bytes at a fresh VA of ctx 1, fill them from data when given. */
-static uint64_t rig_array(struct rig *r, const void *data, uint64_t len,
-			  uint64_t perms)
-{
-	uint64_t va = r->next_va;
-
-	guest_map(&r->g, 1, va, len ? len : 1, perms);
-	if (data)
-		guest_write_va(&r->g, 1, va, data, len);
-	/* an unmapped page after each array, so that overruns fault */
-	r->next_va += (len + 2 * DCACCEL_PAGE_SIZE) & ~(DCACCEL_PAGE_SIZE - 1);
-	return va;
-}
-
-/* Append an FC op over f's streams; returns the op's offset. */
-static uint32_t add_fc(struct rig *r, const struct fixture *f, uint32_t batch,
-		       uint64_t input_va, uint64_t output_va)
-{
-	uint8_t *op = r->cmd + r->cmd_len;
-	uint32_t at = r->cmd_len;
-	uint32_t eb = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
-
-	memset(op, 0, DCACCEL_OP_FC_SIZE);
-	dcdev_st32(op + FOFF(hdr.opcode), DCACCEL_OP_FC);
-	dcdev_st32(op + FOFF(hdr.size), DCACCEL_OP_FC_SIZE);
-	dcdev_st32(op + FOFF(rows), f->rows);
-	dcdev_st32(op + FOFF(cols), f->cols);
-	dcdev_st32(op + FOFF(pes), f->pes);
-	dcdev_st32(op + FOFF(batch), batch);
-	op[FOFF(wbits)] = f->wbits;
-	op[FOFF(zbits)] = f->zbits;
-	op[FOFF(in_frac)] = f->in_frac;
-	op[FOFF(w_frac)] = f->w_frac;
-	op[FOFF(out_frac)] = f->out_frac;
-	op[FOFF(flags)] = (f->relu ? DCACCEL_FC_F_RELU : 0) |
-			  (f->bias ? DCACCEL_FC_F_BIAS : 0);
-	dcdev_st32(op + FOFF(codebook_len), f->codebook_len);
-	dcdev_st32(op + FOFF(entry_count), f->s.entry_count);
-	dcdev_st64(op + FOFF(codebook_va),
-		   rig_array(r, f->codebook, 2ull * f->codebook_len, RW));
-	dcdev_st64(op + FOFF(colptr_va),
-		   rig_array(r, f->s.colptr, 4ull * f->pes * (f->cols + 1), RW));
-	dcdev_st64(op + FOFF(entries_va),
-		   rig_array(r, f->s.entries, (uint64_t)eb * f->s.entry_count,
-			     RW));
-	if (f->bias)
-		dcdev_st64(op + FOFF(bias_va),
-			   rig_array(r, f->bias, 4ull * f->rows, RW));
-	dcdev_st64(op + FOFF(input_va), input_va);
-	dcdev_st64(op + FOFF(output_va), output_va);
-	r->cmd_len += DCACCEL_OP_FC_SIZE;
-	return at;
-}
 
 static void add_debug(struct rig *r, uint32_t action, uint64_t va)
 {
@@ -104,35 +26,6 @@ static void add_debug(struct rig *r, uint32_t action, uint64_t va)
 	dcdev_st32(op + 8, action);
 	dcdev_st64(op + 16, va);
 	r->cmd_len += DCACCEL_OP_DEBUG_SIZE;
-}
-
-/* Write the command buffer and a ring entry for it, then run the job. */
-static enum dcdev_outcome rig_run(struct rig *r, uint32_t flags,
-				  struct dcdev_entry *e,
-				  struct dcdev_result *res)
-{
-	uint8_t *ent = r->g.ram + r->ring;
-
-	guest_map(&r->g, 1, CMD_VA, r->cmd_len, DCACCEL_PTE_READ);
-	guest_write_va(&r->g, 1, CMD_VA, r->cmd, r->cmd_len);
-	memset(ent, 0, DCACCEL_RING_ENTRY_SIZE);
-	dcdev_st32(ent, flags);
-	dcdev_st32(ent + 4, 1);
-	dcdev_st64(ent + 8, CMD_VA);
-	dcdev_st32(ent + 16, r->cmd_len);
-	dcdev_st64(ent + 24, 0xabcd0001);
-	dcdev_st64(ent + 32, r->completion);
-	return dcdev_job_run(&r->env, r->ring, e, res);
-}
-
-static uint64_t rec64(struct rig *r, size_t off)
-{
-	return dcdev_ld64(r->g.ram + r->completion + off);
-}
-
-static uint32_t rec32(struct rig *r, size_t off)
-{
-	return dcdev_ld32(r->g.ram + r->completion + off);
 }
 
 static void make_layer(struct fixture *f, uint32_t seed, uint32_t rows,

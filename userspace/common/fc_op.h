@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "dcaccel/dcaccel_hw.h"
-#include "../../qemu-device/eie/eie.h"
+#include "../../qemu-device/datapath/eie.h"
 
 static inline void fc_op_from_layer(const struct eie_layer *l, uint32_t batch,
 				    struct dcaccel_op_fc *op)

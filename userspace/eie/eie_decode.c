@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "eie_encode.h"
-#include "../../qemu-device/eie/eie_entry.h"
+#include "../../qemu-device/datapath/eie_entry.h"
 
 int eie_decode(const struct eie_layer *l, uint8_t *widx,
 	       struct eie_error *err)

@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "../../qemu-device/eie/eie.h"
+#include "../../qemu-device/datapath/eie.h"
 
 /* Streams owned by the caller after eie_encode(); free with eie_streams_free(). */
 struct eie_streams {

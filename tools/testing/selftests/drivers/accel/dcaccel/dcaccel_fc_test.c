@@ -2,7 +2,7 @@
 /*
  * dcaccel kselftest: sparse FC layers of random shapes, formats and
  * densities, a batch of inputs per job, computed on the device and by the
- * host's EIE engine (qemu-device/eie, the same C the device runs): the
+ * host's EIE engine (qemu-device/datapath, the same C the device runs): the
  * outputs must be bit-exact and the counters equal. Then the same from
  * several processes at once.
  */

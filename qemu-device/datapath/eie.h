@@ -100,6 +100,12 @@ struct eie_poll {
 	void *opaque;
 };
 
+/* Whether poll (or NULL) says stop now. */
+static inline bool eie_poll_stop(const struct eie_poll *poll)
+{
+	return poll && poll->stop && poll->stop(poll->opaque);
+}
+
 /* eie_run(), stopped when poll (or NULL) says so: 0 or -ECANCELED. */
 int eie_run_poll(const struct eie_layer *l, uint32_t batch,
 		 const int16_t *in, int16_t *out, void *ws,

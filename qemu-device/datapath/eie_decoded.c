@@ -77,11 +77,6 @@ void eie_decode_layer(const struct eie_layer *l, void *buf,
 /* Non-zero activations between two questions to the poll, as eie_run(). */
 #define EIE_POLL_EVERY	256
 
-static bool poll_stop(const struct eie_poll *poll)
-{
-	return poll && poll->stop && poll->stop(poll->opaque);
-}
-
 /* One vector; -ECANCELED when poll said stop (every 256 non-zeros). */
 static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 			      int16_t *y, void *ws, struct eie_stats *stats,
@@ -99,7 +94,7 @@ static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 
 		if (!a)
 			continue;
-		if (nnz && nnz % EIE_POLL_EVERY == 0 && poll_stop(poll))
+		if (nnz && nnz % EIE_POLL_EVERY == 0 && eie_poll_stop(poll))
 			return -ECANCELED;
 		nnz++;
 		entries += d->colcount[2 * j];
@@ -128,7 +123,7 @@ int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,
 	const struct eie_layer *l = d->layer;
 
 	for (uint32_t b = 0; b < batch; b++) {
-		if (poll_stop(poll) ||
+		if (eie_poll_stop(poll) ||
 		    run_decoded_vector(d, in + (size_t)b * l->cols,
 				       out + (size_t)b * l->rows, ws, stats,
 				       poll))

@@ -8,31 +8,21 @@
  *   S[k][p] = max(B[k] + 1, F[k-1][p])                      PE p starts
  *   F[k][p] = S[k][p] + c[k][p]                             PE p is done
  *
- * and the layer takes max_p F[K-1][p] cycles. Only the last Q start cycles
- * per PE are needed, kept in a ring in the workspace.
+ * and the layer takes max_p F[K-1][p] cycles (eie_queue.h).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "eie.h"
+#include "eie_queue.h"
 
 size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth)
 {
-	return ((size_t)queue_depth + 1) * pes * sizeof(uint64_t);
-}
-
-static uint64_t max_u64(uint64_t a, uint64_t b)
-{
-	return a > b ? a : b;
+	return eie_queue_words(pes, queue_depth) * sizeof(uint64_t);
 }
 
 /* Non-zero activations modeled between two questions to the poll. */
 #define EIE_POLL_EVERY	256
-
-static bool poll_stop(const struct eie_poll *poll)
-{
-	return poll && poll->stop && poll->stop(poll->opaque);
-}
 
 /* One vector; -ECANCELED when poll said stop. */
 static int model_vector(const struct eie_layer *l, uint32_t queue_depth,
@@ -40,52 +30,32 @@ static int model_vector(const struct eie_layer *l, uint32_t queue_depth,
 			struct eie_cycles *out, uint64_t *pe_busy,
 			const struct eie_poll *poll)
 {
-	const uint32_t pes = l->pes;
-	uint64_t *finish = ws;		/* F[k-1][p] */
-	uint64_t *start = ws + pes;	/* S[k][p] at slot k % Q */
-	uint64_t bcast = 0, latency = 0, busy = 0, stalls = 0;
-	uint64_t k = 0;
+	struct eie_queue q;
+	uint64_t busy = 0;
 
-	memset(finish, 0, pes * sizeof(*finish));
+	eie_queue_start(&q, l->pes, queue_depth, ws);
 	for (uint32_t j = 0; j < l->cols; j++) {
 		uint64_t *slot;
 
 		if (!x[j])
 			continue;	/* the LNZD skips zeros at no cost */
-		if (k % EIE_POLL_EVERY == 0 && k && poll_stop(poll))
+		if (q.k % EIE_POLL_EVERY == 0 && q.k && eie_poll_stop(poll))
 			return -ECANCELED;
-		slot = start + (k % queue_depth) * pes;
-		if (k) {
-			uint64_t paced = bcast + 1;
-
-			bcast = paced;
-			if (k >= queue_depth) {
-				/* slot still holds S[k-Q]: wait until popped */
-				for (uint32_t p = 0; p < pes; p++)
-					bcast = max_u64(bcast, slot[p]);
-			}
-			stalls += bcast - paced;
-		}
-		for (uint32_t p = 0; p < pes; p++) {
+		slot = eie_queue_broadcast(&q);
+		for (uint32_t p = 0; p < l->pes; p++) {
 			const uint32_t *ptr = l->colptr +
 					      (size_t)p * (l->cols + 1) + j;
-			uint64_t cost = max_u64(ptr[1] - ptr[0], 1);
-			uint64_t s = max_u64(bcast + 1, finish[p]);
+			uint64_t cost = ptr[1] - ptr[0] ? ptr[1] - ptr[0] : 1;
 
-			slot[p] = s;
-			finish[p] = s + cost;
+			eie_queue_take(&q, slot, p, cost);
 			busy += cost;
 			if (pe_busy)
 				pe_busy[p] += cost;
 		}
-		k++;
 	}
-	for (uint32_t p = 0; k && p < pes; p++)
-		latency = max_u64(latency, finish[p]);
-
-	out->cycles += latency;
+	out->cycles += eie_queue_latency(&q);
 	out->busy += busy;
-	out->lnzd_stalls += stalls;
+	out->lnzd_stalls += q.stalls;
 	return 0;
 }
 
@@ -97,7 +67,7 @@ int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
 	if (queue_depth == 0 || queue_depth > DCACCEL_EIE_QUEUE_MAX)
 		return -EINVAL;
 	for (uint32_t b = 0; b < batch; b++) {
-		if (poll_stop(poll) ||
+		if (eie_poll_stop(poll) ||
 		    model_vector(l, queue_depth, in + (size_t)b * l->cols, ws,
 				 cycles, pe_busy, poll))
 			return -ECANCELED;
@@ -264,7 +234,7 @@ static int vector_narrow(const struct eie_cycle_table *t, const int16_t *x,
 
 		if (!x[j])
 			continue;
-		if (r->k % EIE_POLL_EVERY == 0 && r->k && poll_stop(poll))
+		if (r->k % EIE_POLL_EVERY == 0 && r->k && eie_poll_stop(poll))
 			return -ECANCELED;
 		b1 = next_bcast(r, q) + 1;
 		delta = b1 - base < INT16_MAX ? b1 - base : INT16_MAX;
@@ -308,7 +278,7 @@ static int vector_wide(const struct eie_cycle_table *t, const int16_t *x,
 
 		if (!x[j])
 			continue;
-		if (r->k % EIE_POLL_EVERY == 0 && r->k && poll_stop(poll))
+		if (r->k % EIE_POLL_EVERY == 0 && r->k && eie_poll_stop(poll))
 			return -ECANCELED;
 		b1 = (eie_v4){ 0 } + (int32_t)(next_bcast(r, q) + 1);
 		for (uint32_t g = 0; g < stride; g += 4) {
@@ -350,7 +320,7 @@ int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 		const int16_t *x = in + (size_t)b * t->cols;
 		int ret;
 
-		if (poll_stop(poll))
+		if (eie_poll_stop(poll))
 			return -ECANCELED;
 		ret = t->narrow ?
 		      vector_narrow(t, x, finish, &r, hist, cycles, poll) :

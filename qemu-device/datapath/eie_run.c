@@ -55,35 +55,6 @@ static uint32_t gather_nonzero(const int16_t *x, uint32_t cols,
 	return k;
 }
 
-/*
- * One PE's run of one column: entries [e, end) add prod[index] to the
- * PE's accumulators. Returns the number of padding entries met.
- */
-static inline uint32_t run_column(const uint8_t *entries, uint32_t e,
-				  uint32_t end, unsigned int bytes,
-				  unsigned int zbits, const int32_t *prod,
-				  int64_t *acc)
-{
-	const unsigned int zmask = (1u << zbits) - 1;
-	uint32_t row = 0, padding = 0;
-
-	for (; e < end; e++) {
-		unsigned int v = eie_entry_at(entries, e, bytes);
-		unsigned int w = v >> zbits;
-
-		row += v & zmask;
-		acc[row] += prod[w];
-		padding += w == DCACCEL_EIE_PAD_INDEX;
-		row++;
-	}
-	return padding;
-}
-
-static bool poll_stop(const struct eie_poll *poll)
-{
-	return poll && poll->stop && poll->stop(poll->opaque);
-}
-
 /* One vector; -ECANCELED when poll said stop before a chunk. */
 static int run_vector(const struct eie_layer *l, const int16_t *x,
 		      int16_t *y, void *ws, struct eie_stats *stats,
@@ -104,7 +75,7 @@ static int run_vector(const struct eie_layer *l, const int16_t *x,
 	for (k0 = 0; k0 < nnz; k0 += EIE_CHUNK) {
 		uint32_t chunk = nnz - k0 < EIE_CHUNK ? nnz - k0 : EIE_CHUNK;
 
-		if (poll_stop(poll))
+		if (eie_poll_stop(poll))
 			return -ECANCELED;
 		for (k = 0; k < chunk; k++)
 			for (uint32_t w = 0; w < l->codebook_len; w++)
@@ -120,16 +91,17 @@ static int run_vector(const struct eie_layer *l, const int16_t *x,
 				const int32_t *tab = prod + k * l->codebook_len;
 
 				entries += ptr[j + 1] - ptr[j];
+				/* constant widths: one loop each, inlined */
 				if (bytes == 1)
-					padding += run_column(l->entries, ptr[j],
-							      ptr[j + 1], 1,
-							      l->zbits, tab,
-							      pe_acc);
+					padding += eie_run_entries(l->entries,
+								   ptr[j], ptr[j + 1],
+								   1, l->zbits, tab,
+								   pe_acc, 1);
 				else
-					padding += run_column(l->entries, ptr[j],
-							      ptr[j + 1], 2,
-							      l->zbits, tab,
-							      pe_acc);
+					padding += eie_run_entries(l->entries,
+								   ptr[j], ptr[j + 1],
+								   2, l->zbits, tab,
+								   pe_acc, 1);
 			}
 		}
 	}
@@ -156,7 +128,7 @@ int eie_run_poll(const struct eie_layer *l, uint32_t batch,
 		 struct eie_stats *stats, const struct eie_poll *poll)
 {
 	for (uint32_t b = 0; b < batch; b++) {
-		if (poll_stop(poll) ||
+		if (eie_poll_stop(poll) ||
 		    run_vector(l, in + (size_t)b * l->cols,
 			       out + (size_t)b * l->rows, ws, stats, poll))
 			return -ECANCELED;

@@ -1,0 +1,10 @@
+# The datapath library (plain C; the QEMU device compiles the same files):
+# EIE's FC op, convolution and pooling.
+EIE_SRCS := qemu-device/datapath/eie_validate.c qemu-device/datapath/eie_run.c \
+	qemu-device/datapath/eie_cycles.c qemu-device/datapath/eie_decoded.c \
+	qemu-device/datapath/eie_error.c qemu-device/datapath/dp_window.c \
+	qemu-device/datapath/dp_conv.c qemu-device/datapath/dp_conv_cycles.c \
+	qemu-device/datapath/dp_pool.c
+
+$(LIBEIE): $(EIE_SRCS:%.c=$(O)/%.o)
+	$(AR) rcs $@ $^

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A rig for whole jobs through the device core: an array guest with
+ * context 1, a ring slot, a completion record, arrays mapped at fresh VAs
+ * of the context (an unmapped page after each), and a command buffer.
+ */
+#ifndef DCACCEL_TESTS_DEV_RIG_H
+#define DCACCEL_TESTS_DEV_RIG_H
+
+#include "dev_guest.h"
+
+#define RIG_CMD_VA	0x1000ull
+
+struct rig {
+	struct guest g;
+	struct dcdev_caps caps;
+	struct dcdev_env env;
+	uint64_t ring, completion;
+	uint8_t cmd[4096];
+	uint32_t cmd_len;
+	uint64_t next_va;	/* where the next array goes */
+};
+
+/* 16 MiB of guest, context 1 bound, the default caps with `pes` PEs. */
+void rig_init(struct rig *r, uint32_t pes);
+
+/* Map len bytes at a fresh VA of ctx 1, fill them from data when given. */
+uint64_t rig_array(struct rig *r, const void *data, uint64_t len,
+		   uint64_t perms);
+
+/* Write the command buffer and a ring entry for it, then run the job. */
+enum dcdev_outcome rig_run(struct rig *r, uint32_t flags,
+			   struct dcdev_entry *e, struct dcdev_result *res);
+
+struct fixture;
+
+/*
+ * The stream fields of an FC or CONV op, pes to output_va, placing f's
+ * arrays in the context: `fields` is where the FC op's offsets count from
+ * (the CONV op's pes is 16 bytes further on than the FC op's).
+ */
+void rig_put_streams(struct rig *r, uint8_t *fields, const struct fixture *f,
+		     uint32_t batch, uint64_t input_va, uint64_t output_va);
+
+/* Append an FC op over f's streams; returns the op's offset. */
+uint32_t add_fc(struct rig *r, const struct fixture *f, uint32_t batch,
+		uint64_t input_va, uint64_t output_va);
+
+/* A field of the completion record last written. */
+uint64_t rec64(struct rig *r, size_t off);
+uint32_t rec32(struct rig *r, size_t off);
+
+#endif
