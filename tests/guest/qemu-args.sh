@@ -56,4 +56,8 @@ args=(
 	-kernel "$kdir/vmlinuz" -initrd "$initramfs" -append "$append"
 	"${device[@]}"
 )
+# GUEST_QEMU_ARGS: more QEMU options, for debugging (e.g. -trace
+# dcaccel_job_* -D FILE)
+# shellcheck disable=SC2206
+args+=(${GUEST_QEMU_ARGS:-})
 printf '%s\n' "${args[@]}"

@@ -62,7 +62,8 @@ static int dcaccel_contexts_show(struct seq_file *m, void *data)
 		mutex_lock(&vm->lock);
 		seq_printf(m, "context %u%s: root 0x%llx, %llu bytes mapped, %u jobs\n",
 			   vm->ctx_id, vm->ctx_live ? "" : " (closed)",
-			   (u64)vm->root->dma, vm->mapped, vm->job_count);
+			   vm->root ? (u64)vm->root->dma : 0, vm->mapped,
+			   vm->job_count);
 		drm_mm_print(&vm->mm, &p);
 		mutex_unlock(&vm->lock);
 	}

@@ -306,6 +306,11 @@ static void dcaccel_remove(struct pci_dev *pdev)
 	mutex_lock(&ddev->reset_lock);
 	dcaccel_hw_unplug(ddev);
 	mutex_unlock(&ddev->reset_lock);
+	/* stopped: nothing of the device's DMA may outlive the binding */
+	if (!READ_ONCE(ddev->wedged)) {
+		dcaccel_vm_detach_all(ddev);
+		dcaccel_hw_free(ddev);
+	}
 }
 
 /* No DMA may follow into a rebooted or kexec'd kernel. */

@@ -152,7 +152,7 @@ struct dcaccel_vm {
 	/* mm, root, mapped, the job list and the deferred buffers */
 	struct mutex lock;
 	struct drm_mm mm;
-	struct dcaccel_pt *root;
+	struct dcaccel_pt *root;	/* NULL once detached (unbind) */
 	u64 mapped;		/* bytes */
 	struct list_head jobs;	/* alive (created, not freed), oldest first */
 	u32 job_count;
@@ -251,6 +251,7 @@ void dcaccel_write(struct dcaccel_device *ddev, u32 reg, u32 val);
 u64 dcaccel_read64(struct dcaccel_device *ddev, u32 reg);
 int dcaccel_hw_probe(struct dcaccel_device *ddev);
 int dcaccel_hw_alloc(struct dcaccel_device *ddev);
+void dcaccel_hw_free(struct dcaccel_device *ddev);
 int dcaccel_hw_start(struct dcaccel_device *ddev);
 void dcaccel_hw_disable(struct dcaccel_device *ddev);
 int dcaccel_hw_wait_idle(struct dcaccel_device *ddev);
@@ -281,9 +282,11 @@ void dcaccel_vm_close(struct dcaccel_vm *vm);
 int dcaccel_vm_job_add(struct dcaccel_vm *vm, struct dcaccel_job *job);
 void dcaccel_vm_job_del(struct dcaccel_vm *vm, struct dcaccel_job *job);
 bool dcaccel_vm_defer_bo(struct dcaccel_vm *vm, struct dcaccel_bo *bo);
+void dcaccel_vm_detach_all(struct dcaccel_device *ddev);
 
 /* dcaccel_gem.c */
 void dcaccel_bo_release(struct dcaccel_bo *bo);
+void dcaccel_bo_detach(struct dcaccel_bo *bo);
 struct drm_gem_object *dcaccel_gem_create_object(struct drm_device *drm,
 						 size_t size);
 struct dcaccel_bo *dcaccel_bo_lookup(struct drm_file *file, u32 handle);

@@ -34,6 +34,29 @@ void dcaccel_bo_release(struct dcaccel_bo *bo)
 	dcaccel_vm_put(vm);
 }
 
+/*
+ * The device is unbound: drop bo's DMA mapping (its pages stay, for CPU
+ * mappings), as ivpu does. An import's mapping is its attachment's, which
+ * goes when the import does. The caller holds the context's lock.
+ */
+void dcaccel_bo_detach(struct dcaccel_bo *bo)
+{
+	struct drm_gem_shmem_object *shmem = &bo->base;
+	struct drm_gem_object *obj = &shmem->base;
+
+	if (obj->import_attach)
+		return;
+	dma_resv_lock(obj->resv, NULL);
+	if (shmem->sgt) {
+		dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL,
+				  0);
+		sg_free_table(shmem->sgt);
+		kfree(shmem->sgt);
+		shmem->sgt = NULL;
+	}
+	dma_resv_unlock(obj->resv);
+}
+
 /* The last reference went, maybe while a job of its context still runs. */
 static void dcaccel_bo_free(struct drm_gem_object *obj)
 {

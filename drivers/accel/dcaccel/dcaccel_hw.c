@@ -136,18 +136,33 @@ int dcaccel_hw_probe(struct dcaccel_device *ddev)
 	return ret;
 }
 
-static void dcaccel_hw_free(struct drm_device *drm, void *arg)
+/*
+ * The ring, its records and the context table go at unbind once the
+ * device has stopped (or with the DRM device, after a failed probe); a
+ * wedged device keeps them for good. Once only.
+ */
+void dcaccel_hw_free(struct dcaccel_device *ddev)
 {
-	struct dcaccel_device *ddev = to_dcaccel(drm);
 	struct device *dev = &ddev->pdev->dev;
 	struct dcaccel_ring *ring = &ddev->ring;
 
-	dma_free_coherent(dev, ring->size * DCACCEL_RING_ENTRY_SIZE,
-			  ring->entries, ring->entries_dma);
-	dma_free_coherent(dev, ring->size * ring->record_stride,
-			  ring->records, ring->records_dma);
-	dma_free_coherent(dev, ddev->ctx_count * DCACCEL_CTX_ENTRY_SIZE,
-			  ddev->ctx_table, ddev->ctx_table_dma);
+	if (ring->entries)
+		dma_free_coherent(dev, ring->size * DCACCEL_RING_ENTRY_SIZE,
+				  ring->entries, ring->entries_dma);
+	if (ring->records)
+		dma_free_coherent(dev, ring->size * ring->record_stride,
+				  ring->records, ring->records_dma);
+	if (ddev->ctx_table)
+		dma_free_coherent(dev, ddev->ctx_count * DCACCEL_CTX_ENTRY_SIZE,
+				  ddev->ctx_table, ddev->ctx_table_dma);
+	ring->entries = NULL;
+	ring->records = NULL;
+	ddev->ctx_table = NULL;
+}
+
+static void dcaccel_hw_release(struct drm_device *drm, void *arg)
+{
+	dcaccel_hw_free(to_dcaccel(drm));
 }
 
 /*
@@ -176,10 +191,10 @@ int dcaccel_hw_alloc(struct dcaccel_device *ddev)
 					     DCACCEL_CTX_ENTRY_SIZE,
 					     &ddev->ctx_table_dma, GFP_KERNEL);
 	if (!ring->entries || !ring->records || !ddev->ctx_table) {
-		dcaccel_hw_free(&ddev->drm, NULL);
+		dcaccel_hw_free(ddev);
 		return -ENOMEM;
 	}
-	return drmm_add_action_or_reset(&ddev->drm, dcaccel_hw_free, NULL);
+	return drmm_add_action_or_reset(&ddev->drm, dcaccel_hw_release, NULL);
 }
 
 /* Program a freshly reset device and let it take the ring. */

@@ -64,6 +64,9 @@ static struct dcaccel_pt *dcaccel_pt_walk(struct dcaccel_vm *vm, u64 va,
 	struct dcaccel_pt *pt = vm->root;
 	int level;
 
+	/* detached from an unbound device: no tables any more */
+	if (!pt)
+		return NULL;
 	for (level = DCACCEL_ROOT_LEVEL; level > 0; level--) {
 		unsigned int idx = DCACCEL_PT_INDEX(va, level);
 		struct dcaccel_pt *child = pt->children[idx];
@@ -138,6 +141,8 @@ int dcaccel_mmu_map(struct dcaccel_vm *vm, u64 va, struct sg_table *sgt,
 	unsigned int i;
 
 	lockdep_assert_held(&vm->lock);
+	if (!vm->root)
+		return -ENODEV;
 	for_each_sgtable_dma_sg(sgt, sg, i) {
 		dma_addr_t pa = sg_dma_address(sg);
 		u64 len = sg_dma_len(sg);

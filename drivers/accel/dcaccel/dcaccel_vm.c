@@ -181,6 +181,32 @@ void dcaccel_vm_job_del(struct dcaccel_vm *vm, struct dcaccel_job *job)
 }
 
 /*
+ * The device is unbound and stopped (not wedged): nothing can reach the
+ * contexts' memory any more, and the DMA API's mappings and allocations
+ * for the device must go before unbind returns. Every context loses its
+ * page tables and every buffer its DMA mapping; files that stay open keep
+ * their CPU mappings, and the rest is freed as they close.
+ */
+void dcaccel_vm_detach_all(struct dcaccel_device *ddev)
+{
+	struct drm_mm_node *node;
+	struct dcaccel_vm *vm;
+
+	mutex_lock(&ddev->vms_lock);
+	list_for_each_entry(vm, &ddev->vms, link) {
+		mutex_lock(&vm->lock);
+		/* a buffer being released waits for vm->lock to leave mm */
+		drm_mm_for_each_node(node, &vm->mm)
+			dcaccel_bo_detach(container_of(node, struct dcaccel_bo,
+						       node));
+		dcaccel_pt_free(ddev, vm->root, DCACCEL_PT_LEVELS - 1);
+		vm->root = NULL;
+		mutex_unlock(&vm->lock);
+	}
+	mutex_unlock(&ddev->vms_lock);
+}
+
+/*
  * The last reference to bo went: keep its mapping and pages while a job of
  * its context lives (true), or let the caller release it now (false).
  */

@@ -72,9 +72,16 @@ TEST(unbind_with_file_open_and_job_on_device)
 		ASSERT_EQ(0, dc_submit(fd, &cmd, 64, 8, &data.handle, 1, NULL,
 				       0, 0, NULL));
 
+	memset(data.map, 0x5c, data.size);
 	ASSERT_EQ(0, dc_sysfs_write("/sys/bus/pci/drivers/dcaccel/unbind", pci));
-	/* the file stays, its ioctls fail, its mappings still work */
+	/*
+	 * The file stays, its ioctls fail, its mappings still work and hold
+	 * what they held (unbind took the buffers' DMA mappings, not their
+	 * pages).
+	 */
 	EXPECT_EQ(-ENODEV, dc_wait_job(fd, job, 0, &w));
+	EXPECT_EQ(0x5c, ((unsigned char *)data.map)[0]);
+	EXPECT_EQ(0x5c, ((unsigned char *)data.map)[data.size - 1]);
 	memset(data.map, 0xab, data.size);
 	EXPECT_EQ(0xab, ((unsigned char *)data.map)[data.size - 1]);
 	munmap(data.map, data.size);
