@@ -1,19 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
- * Direct sparse convolution from the streams (hardware.rst,
- * "Convolution"). Each non-zero input (c, y, x) of a map is broadcast
- * once; for every filter tap (r, s) under which an output window reads
- * it, each PE walks its run of column (c * kernel_h + r) * kernel_w + s
- * into the accumulators of its output channels at that output pixel.
- * The order of the additions differs from the hardware's only where
- * 64-bit integer sums make it unobservable.
+ * Direct sparse convolution (hardware.rst, "Convolution"). Each non-zero
+ * input (c, y, x) of a map is broadcast once; for every filter tap (r, s)
+ * under which an output window reads it, every PE's run of column
+ * (c * kernel_h + r) * kernel_w + s goes into the accumulators of its
+ * output channels at that output pixel. On the host the runs are read
+ * from the filters' decoded form (eie_decode_layer(), once per call):
+ * one loop over a column's entries of all PEs instead of one short run
+ * per PE, as for the FC op. The order of the additions differs from the
+ * hardware's only where 64-bit integer sums make it unobservable; the
+ * statistics count the streams' entries and padding, and poll is asked
+ * where the hardware would stop.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "dp_conv.h"
 #include "eie_arith.h"
-#include "eie_entry.h"
 
 int dp_conv_validate(const struct dp_conv *c, struct eie_error *err)
 {
@@ -42,48 +45,57 @@ static size_t map_outputs(const struct dp_conv *c)
 	       dp_window_out_w(&c->win);
 }
 
-size_t dp_conv_run_ws_size(const struct dp_conv *c)
+static size_t align8(size_t n)
 {
-	return map_outputs(c) * sizeof(int64_t) +
-	       (size_t)c->filters.codebook_len * sizeof(int32_t);
+	return (n + 7) & ~(size_t)7;
 }
 
-/* Every PE's run of column j into output pixel px; entries and padding. */
-static void run_tap(const struct eie_layer *f, uint32_t j, const int32_t *prod,
-		    int64_t *acc, size_t plane, size_t px,
-		    struct eie_stats *st)
+/*
+ * The workspace: the accumulators of one map, pixel-major (output pixel
+ * px's channels at acc[px * K .. px * K + K - 1], so that one tap's
+ * entries land in one short stretch), the product table of one input,
+ * and the filters' decoded form (eie_decode_layer()): per column, the
+ * global row and codebook index of every PE's non-padding entries, and
+ * the column's entry and padding counts.
+ */
+size_t dp_conv_run_ws_size(const struct dp_conv *c)
 {
-	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
-	/* local row r of PE p is channel r * P + p: P planes apart */
-	const size_t stride = plane * f->pes;
+	return align8(map_outputs(c) * sizeof(int64_t)) +
+	       align8((size_t)c->filters.codebook_len * sizeof(int32_t)) +
+	       eie_decoded_size(&c->filters);
+}
 
-	for (uint32_t p = 0; p < f->pes; p++) {
-		const uint32_t *ptr = f->colptr + (size_t)p * (f->cols + 1) + j;
-		int64_t *base = acc + p * plane + px;
+struct conv_ws {
+	int64_t *acc;
+	int32_t *prod;
+	struct eie_decoded dec;
+};
 
-		st->entries += ptr[1] - ptr[0];
-		if (bytes == 1)
-			st->padding += eie_run_entries(f->entries, ptr[0],
-						       ptr[1], 1, f->zbits,
-						       prod, base, stride);
-		else
-			st->padding += eie_run_entries(f->entries, ptr[0],
-						       ptr[1], 2, f->zbits,
-						       prod, base, stride);
-	}
+/* Every PE's run of column j into the channels of one output pixel. */
+static void run_tap(const struct eie_decoded *d, uint32_t j,
+		    const int32_t *prod, int64_t *px_acc, struct eie_stats *st)
+{
+	const uint32_t *row = d->row;
+	const uint8_t *widx = d->widx;
+
+	st->entries += d->colcount[2 * j];
+	st->padding += d->colcount[2 * j + 1];
+	for (uint32_t e = d->colstart[j]; e < d->colstart[j + 1]; e++)
+		px_acc[row[e]] += prod[widx[e]];
 }
 
 /* One input map; -ECANCELED when poll said stop. */
 static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
-		   void *ws, struct eie_stats *st, const struct eie_poll *poll)
+		   const struct conv_ws *ws, struct eie_stats *st,
+		   const struct eie_poll *poll)
 {
 	const struct eie_layer *f = &c->filters;
 	const struct dp_window *w = &c->win;
 	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
-	const size_t plane = (size_t)out_h * out_w;
+	const size_t plane = (size_t)out_h * out_w, k_n = f->rows;
 	const unsigned int shift = f->in_frac + f->w_frac - f->out_frac;
-	int64_t *acc = ws;
-	int32_t *prod = (int32_t *)(acc + map_outputs(c));
+	int64_t *acc = ws->acc;
+	int32_t *prod = ws->prod;
 	const int16_t *at = x;
 
 	memset(acc, 0, map_outputs(c) * sizeof(*acc));
@@ -115,10 +127,10 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 						uint32_t s = ix + w->pad_w -
 							     ox * w->stride_w;
 
-						run_tap(f, (ch * w->kernel_h + r) *
-							   w->kernel_w + s,
-							prod, acc, plane,
-							(size_t)oy * out_w + ox, st);
+						run_tap(&ws->dec, (ch * w->kernel_h + r) *
+							w->kernel_w + s, prod,
+							acc + ((size_t)oy * out_w + ox) * k_n,
+							st);
 					}
 				}
 			}
@@ -128,7 +140,7 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 		const int64_t bias = f->bias ? f->bias[k] : 0;
 
 		for (size_t px = 0; px < plane; px++)
-			y[k * plane + px] = eie_finish(acc[k * plane + px] + bias,
+			y[k * plane + px] = eie_finish(acc[px * k_n + k] + bias,
 						       f->relu, shift);
 	}
 	return 0;
@@ -139,14 +151,22 @@ int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 		const struct eie_poll *poll)
 {
 	const size_t in_n = (size_t)c->in_channels * c->win.in_h * c->win.in_w;
+	uint8_t *p = ws;
+	struct conv_ws w;
 
+	w.acc = (int64_t *)p;
+	p += align8(map_outputs(c) * sizeof(int64_t));
+	w.prod = (int32_t *)p;
+	p += align8((size_t)c->filters.codebook_len * sizeof(int32_t));
 	for (uint32_t b = 0; b < batch; b++) {
 		struct eie_stats st = { 0 };
 		int ret;
 
 		if (eie_poll_stop(poll))
 			return -ECANCELED;
-		ret = run_map(c, in + b * in_n, out + b * map_outputs(c), ws,
+		if (b == 0)
+			eie_decode_layer(&c->filters, p, &w.dec);
+		ret = run_map(c, in + b * in_n, out + b * map_outputs(c), &w,
 			      &st, poll);
 		if (ret)
 			return ret;
