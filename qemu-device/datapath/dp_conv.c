@@ -8,7 +8,10 @@
  * from the filters' decoded form (eie_decode_layer(), once per call):
  * one loop over a column's entries of all PEs instead of one short run
  * per PE, as for the FC op. The order of the additions differs from the
- * hardware's only where 64-bit integer sums make it unobservable; the
+ * hardware's only where exact integer sums make it unobservable: 64-bit
+ * accumulators, or 32-bit ones for a map whose inputs, weights and
+ * filter sizes bound every partial sum below 2^31 (half the memory
+ * traffic, which is what a tap's scattered additions wait on); the
  * statistics count the streams' entries and padding, and poll is asked
  * where the hardware would stop.
  */
@@ -53,36 +56,51 @@ static size_t align8(size_t n)
 /*
  * The workspace: the accumulators of one map, pixel-major (output pixel
  * px's channels at acc[px * K .. px * K + K - 1], so that one tap's
- * entries land in one short stretch), the product table of one input,
- * and the filters' decoded form (eie_decode_layer()): per column, the
- * global row and codebook index of every PE's non-padding entries, and
- * the column's entry and padding counts.
+ * entries land in one short stretch), a counter per output channel, and
+ * the filters' decoded form (eie_decode_layer()): per column, the global
+ * row and codebook index of every PE's non-padding entries, and the
+ * column's entry and padding counts.
  */
 size_t dp_conv_run_ws_size(const struct dp_conv *c)
 {
 	return align8(map_outputs(c) * sizeof(int64_t)) +
-	       align8((size_t)c->filters.codebook_len * sizeof(int32_t)) +
+	       align8((size_t)c->filters.rows * sizeof(uint32_t)) +
 	       eie_decoded_size(&c->filters);
 }
 
 struct conv_ws {
-	int64_t *acc;
-	int32_t *prod;
+	void *acc;		/* int64_t, or int32_t when wide is false */
 	struct eie_decoded dec;
+	uint64_t max_row;	/* most non-padding entries of one filter */
+	int32_t max_weight;	/* largest |codebook[i]| */
 };
 
-/* Every PE's run of column j into the channels of one output pixel. */
-static void run_tap(const struct eie_decoded *d, uint32_t j,
-		    const int32_t *prod, int64_t *px_acc, struct eie_stats *st)
+/*
+ * Whether 32-bit accumulators are exact for a map whose largest |input|
+ * is max_in: an output adds at most one product per non-zero weight of
+ * its filter, so no partial sum exceeds max_row * max_weight * max_in.
+ */
+static bool narrow_ok(const struct conv_ws *ws, int32_t max_in)
 {
-	const uint32_t *row = d->row;
-	const uint8_t *widx = d->widx;
-
-	st->entries += d->colcount[2 * j];
-	st->padding += d->colcount[2 * j + 1];
-	for (uint32_t e = d->colstart[j]; e < d->colstart[j + 1]; e++)
-		px_acc[row[e]] += prod[widx[e]];
+	return ws->max_row * (uint64_t)ws->max_weight * (uint64_t)max_in <=
+	       INT32_MAX;
 }
+
+/* Every PE's run of column j into the channels of one output pixel. */
+#define RUN_TAP(type)							\
+static void run_tap_##type(const struct eie_decoded *d, uint32_t j,	\
+			   const int16_t *codebook, int32_t a,		\
+			   type *px_acc)				\
+{									\
+	const uint32_t *row = d->row;					\
+	const uint8_t *widx = d->widx;					\
+	const uint32_t end = d->colstart[j + 1];			\
+									\
+	for (uint32_t e = d->colstart[j]; e < end; e++)			\
+		px_acc[row[e]] += (int32_t)codebook[widx[e]] * a;	\
+}
+RUN_TAP(int32_t)
+RUN_TAP(int64_t)
 
 /* One input map; -ECANCELED when poll said stop. */
 static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
@@ -90,15 +108,21 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 		   const struct eie_poll *poll)
 {
 	const struct eie_layer *f = &c->filters;
+	const struct eie_decoded *d = &ws->dec;
 	const struct dp_window *w = &c->win;
 	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
 	const size_t plane = (size_t)out_h * out_w, k_n = f->rows;
+	const size_t in_n = (size_t)c->in_channels * w->in_h * w->in_w;
 	const unsigned int shift = f->in_frac + f->w_frac - f->out_frac;
-	int64_t *acc = ws->acc;
-	int32_t *prod = ws->prod;
+	int64_t *acc64 = ws->acc;
+	int32_t *acc32 = ws->acc, max_in = 0;
 	const int16_t *at = x;
+	bool narrow;
 
-	memset(acc, 0, map_outputs(c) * sizeof(*acc));
+	for (size_t i = 0; i < in_n; i++)
+		max_in = x[i] < -max_in ? -x[i] : x[i] > max_in ? x[i] : max_in;
+	narrow = narrow_ok(ws, max_in);
+	memset(ws->acc, 0, map_outputs(c) * (narrow ? 4 : 8));
 	for (uint32_t ch = 0; ch < c->in_channels; ch++) {
 		for (uint32_t iy = 0; iy < w->in_h; iy++) {
 			uint32_t ylo, yhi;
@@ -116,8 +140,6 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 				    eie_poll_stop(poll))
 					return -ECANCELED;
 				st->nonzero_acts++;
-				for (uint32_t i = 0; i < f->codebook_len; i++)
-					prod[i] = (int32_t)f->codebook[i] * a;
 				dp_window_taps(ix, w->kernel_w, w->stride_w,
 					       w->pad_w, out_w, &xlo, &xhi);
 				for (uint32_t oy = ylo; oy < yhi; oy++) {
@@ -126,11 +148,18 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 					for (uint32_t ox = xlo; ox < xhi; ox++) {
 						uint32_t s = ix + w->pad_w -
 							     ox * w->stride_w;
+						uint32_t j = (ch * w->kernel_h + r) *
+							     w->kernel_w + s;
+						size_t px = (size_t)oy * out_w + ox;
 
-						run_tap(&ws->dec, (ch * w->kernel_h + r) *
-							w->kernel_w + s, prod,
-							acc + ((size_t)oy * out_w + ox) * k_n,
-							st);
+						st->entries += d->colcount[2 * j];
+						st->padding += d->colcount[2 * j + 1];
+						if (narrow)
+							run_tap_int32_t(d, j, f->codebook, a,
+									acc32 + px * k_n);
+						else
+							run_tap_int64_t(d, j, f->codebook, a,
+									acc64 + px * k_n);
 					}
 				}
 			}
@@ -140,10 +169,33 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 		const int64_t bias = f->bias ? f->bias[k] : 0;
 
 		for (size_t px = 0; px < plane; px++)
-			y[k * plane + px] = eie_finish(acc[px * k_n + k] + bias,
+			y[k * plane + px] = eie_finish((narrow ? acc32[px * k_n + k] :
+							acc64[px * k_n + k]) + bias,
 						       f->relu, shift);
 	}
 	return 0;
+}
+
+/* Decode the filters into buf and find what narrow_ok() needs. */
+static void prepare(const struct dp_conv *c, uint32_t *per_row, void *buf,
+		    struct conv_ws *ws)
+{
+	const struct eie_layer *f = &c->filters;
+	uint32_t nz;
+
+	eie_decode_layer(f, buf, &ws->dec);
+	nz = ws->dec.colstart[f->cols];
+	memset(per_row, 0, (size_t)f->rows * sizeof(*per_row));
+	ws->max_row = 0;
+	for (uint32_t e = 0; e < nz; e++)
+		if (++per_row[ws->dec.row[e]] > ws->max_row)
+			ws->max_row = per_row[ws->dec.row[e]];
+	ws->max_weight = 0;
+	for (uint32_t i = 0; i < f->codebook_len; i++) {
+		int32_t v = f->codebook[i] < 0 ? -f->codebook[i] : f->codebook[i];
+
+		ws->max_weight = v > ws->max_weight ? v : ws->max_weight;
+	}
 }
 
 int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
@@ -154,10 +206,12 @@ int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 	uint8_t *p = ws;
 	struct conv_ws w;
 
-	w.acc = (int64_t *)p;
+	uint32_t *per_row;
+
+	w.acc = p;
 	p += align8(map_outputs(c) * sizeof(int64_t));
-	w.prod = (int32_t *)p;
-	p += align8((size_t)c->filters.codebook_len * sizeof(int32_t));
+	per_row = (uint32_t *)p;
+	p += align8((size_t)c->filters.rows * sizeof(uint32_t));
 	for (uint32_t b = 0; b < batch; b++) {
 		struct eie_stats st = { 0 };
 		int ret;
@@ -165,7 +219,7 @@ int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 		if (eie_poll_stop(poll))
 			return -ECANCELED;
 		if (b == 0)
-			eie_decode_layer(&c->filters, p, &w.dec);
+			prepare(c, per_row, p, &w);
 		ret = run_map(c, in + b * in_n, out + b * map_outputs(c), &w,
 			      &st, poll);
 		if (ret)
