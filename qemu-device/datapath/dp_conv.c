@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "dp_conv.h"
+#include "dp_conv_rows.h"
 #include "eie_arith.h"
 
 int dp_conv_validate(const struct dp_conv *c, struct eie_error *err)
@@ -59,13 +60,15 @@ static size_t align8(size_t n)
  * entries land in one short stretch), a counter per output channel, and
  * the filters' decoded form (eie_decode_layer()): per column, the global
  * row and codebook index of every PE's non-padding entries, and the
- * column's entry and padding counts.
+ * column's entry and padding counts; and, where it applies, the rows form
+ * (dp_conv_rows.h).
  */
 size_t dp_conv_run_ws_size(const struct dp_conv *c)
 {
 	return align8(map_outputs(c) * sizeof(int64_t)) +
 	       align8((size_t)c->filters.rows * sizeof(uint32_t)) +
-	       eie_decoded_size(&c->filters);
+	       eie_decoded_size(&c->filters) +
+	       (dp_conv_rows_fits(c) ? dp_conv_rows_size(c) : 0);
 }
 
 struct conv_ws {
@@ -73,6 +76,8 @@ struct conv_ws {
 	struct eie_decoded dec;
 	uint64_t max_row;	/* most non-padding entries of one filter */
 	int32_t max_weight;	/* largest |codebook[i]| */
+	bool rows_ok;		/* the rows form is built */
+	struct dp_conv_rows rows;
 };
 
 /*
@@ -102,27 +107,31 @@ static void run_tap_##type(const struct eie_decoded *d, uint32_t j,	\
 RUN_TAP(int32_t)
 RUN_TAP(int64_t)
 
-/* One input map; -ECANCELED when poll said stop. */
-static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
-		   const struct conv_ws *ws, struct eie_stats *st,
-		   const struct eie_poll *poll)
+/* How a map's non-zero inputs are walked (see run_map()). */
+enum walk {
+	WALK_COUNT,	/* the statistics only: the sums are the rows form's */
+	WALK_NARROW,	/* into 32-bit pixel-major accumulators */
+	WALK_WIDE,	/* into 64-bit ones */
+};
+
+/*
+ * Broadcast a map's non-zero inputs in memory order as the hardware does:
+ * the statistics, the poll every DP_CONV_POLL_EVERY inputs, and unless
+ * `how` is WALK_COUNT every valid tap's entries into the accumulators.
+ */
+static int walk_inputs(const struct dp_conv *c, const int16_t *x,
+		       const struct conv_ws *ws, enum walk how,
+		       struct eie_stats *st, const struct eie_poll *poll)
 {
 	const struct eie_layer *f = &c->filters;
 	const struct eie_decoded *d = &ws->dec;
 	const struct dp_window *w = &c->win;
 	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
-	const size_t plane = (size_t)out_h * out_w, k_n = f->rows;
-	const size_t in_n = (size_t)c->in_channels * w->in_h * w->in_w;
-	const unsigned int shift = f->in_frac + f->w_frac - f->out_frac;
+	const size_t k_n = f->rows;
 	int64_t *acc64 = ws->acc;
-	int32_t *acc32 = ws->acc, max_in = 0;
+	int32_t *acc32 = ws->acc;
 	const int16_t *at = x;
-	bool narrow;
 
-	for (size_t i = 0; i < in_n; i++)
-		max_in = x[i] < -max_in ? -x[i] : x[i] > max_in ? x[i] : max_in;
-	narrow = narrow_ok(ws, max_in);
-	memset(ws->acc, 0, map_outputs(c) * (narrow ? 4 : 8));
 	for (uint32_t ch = 0; ch < c->in_channels; ch++) {
 		for (uint32_t iy = 0; iy < w->in_h; iy++) {
 			uint32_t ylo, yhi;
@@ -154,10 +163,10 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 
 						st->entries += d->colcount[2 * j];
 						st->padding += d->colcount[2 * j + 1];
-						if (narrow)
+						if (how == WALK_NARROW)
 							run_tap_int32_t(d, j, f->codebook, a,
 									acc32 + px * k_n);
-						else
+						else if (how == WALK_WIDE)
 							run_tap_int64_t(d, j, f->codebook, a,
 									acc64 + px * k_n);
 					}
@@ -165,18 +174,63 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 			}
 		}
 	}
+	return 0;
+}
+
+/*
+ * One input map; -ECANCELED when poll said stop. A map that is not very
+ * sparse, whose sums fit 32 bits, runs in the rows form (dp_conv_rows.h,
+ * sums filter-major) after the walk that counts; otherwise the walk adds
+ * every tap's entries itself (sums pixel-major).
+ */
+static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
+		   const struct conv_ws *ws, struct eie_stats *st,
+		   const struct eie_poll *poll)
+{
+	const struct eie_layer *f = &c->filters;
+	const struct dp_window *w = &c->win;
+	const size_t plane = (size_t)dp_window_out_h(w) * dp_window_out_w(w);
+	const size_t k_n = f->rows;
+	const size_t in_n = (size_t)c->in_channels * w->in_h * w->in_w;
+	const unsigned int shift = f->in_frac + f->w_frac - f->out_frac;
+	const int64_t *acc64 = ws->acc;
+	const int32_t *acc32 = ws->acc;
+	int32_t max_in = 0;
+	size_t nonzero = 0;
+	enum walk how;
+	int ret;
+
+	for (size_t i = 0; i < in_n; i++) {
+		max_in = x[i] < -max_in ? -x[i] : x[i] > max_in ? x[i] : max_in;
+		nonzero += x[i] != 0;
+	}
+	how = !narrow_ok(ws, max_in) ? WALK_WIDE :
+	      ws->rows_ok && nonzero >= in_n / 8 ? WALK_COUNT : WALK_NARROW;
+	if (how != WALK_COUNT)
+		memset(ws->acc, 0, map_outputs(c) * (how == WALK_WIDE ? 8 : 4));
+	ret = walk_inputs(c, x, ws, how, st, poll);
+	if (!ret && how == WALK_COUNT)
+		ret = dp_conv_rows_map(c, &ws->rows, x, ws->acc, poll);
+	if (ret)
+		return ret;
 	for (uint32_t k = 0; k < f->rows; k++) {
 		const int64_t bias = f->bias ? f->bias[k] : 0;
 
-		for (size_t px = 0; px < plane; px++)
-			y[k * plane + px] = eie_finish((narrow ? acc32[px * k_n + k] :
-							acc64[px * k_n + k]) + bias,
-						       f->relu, shift);
+		for (size_t px = 0; px < plane; px++) {
+			int64_t sum = how == WALK_COUNT ? acc32[k * plane + px] :
+				      how == WALK_NARROW ? acc32[px * k_n + k] :
+				      acc64[px * k_n + k];
+
+			y[k * plane + px] = eie_finish(sum + bias, f->relu, shift);
+		}
 	}
 	return 0;
 }
 
-/* Decode the filters into buf and find what narrow_ok() needs. */
+/*
+ * Decode the filters into buf, find what narrow_ok() needs and build the
+ * rows form after the decoded one where it applies.
+ */
 static void prepare(const struct dp_conv *c, uint32_t *per_row, void *buf,
 		    struct conv_ws *ws)
 {
@@ -196,6 +250,10 @@ static void prepare(const struct dp_conv *c, uint32_t *per_row, void *buf,
 
 		ws->max_weight = v > ws->max_weight ? v : ws->max_weight;
 	}
+	ws->rows_ok = dp_conv_rows_fits(c);
+	if (ws->rows_ok)
+		dp_conv_rows_build(c, &ws->dec, per_row,
+				   (uint8_t *)buf + eie_decoded_size(f), &ws->rows);
 }
 
 int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: MIT
+/* The weight-stationary form of dp_conv_run() (dp_conv_rows.h). */
+#include <errno.h>
+#include <string.h>
+
+#include "dp_conv_rows.h"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* Output pixels of one block; xpad has this many values of slack. */
+#define BLOCK	16
+#define SLACK	BLOCK
+
+static size_t align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
+static uint64_t padded_values(const struct dp_conv *c)
+{
+	const struct dp_window *w = &c->win;
+
+	return (uint64_t)c->in_channels * (w->in_h + 2u * w->pad_h) *
+	       (w->in_w + 2u * w->pad_w) + SLACK;
+}
+
+bool dp_conv_rows_fits(const struct dp_conv *c)
+{
+	return c->win.stride_w == 1 && padded_values(c) <= (1u << 24);
+}
+
+size_t dp_conv_rows_size(const struct dp_conv *c)
+{
+	const struct eie_layer *f = &c->filters;
+
+	return align8(((size_t)f->rows + 1) * sizeof(uint32_t)) +
+	       2 * align8((size_t)f->entry_count * sizeof(uint32_t)) +
+	       align8(padded_values(c) * sizeof(int32_t));
+}
+
+void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
+			uint32_t *per_row, void *buf, struct dp_conv_rows *r)
+{
+	const struct eie_layer *f = &c->filters;
+	const struct dp_window *w = &c->win;
+	uint8_t *p = buf;
+	uint32_t sum = 0;
+
+	r->hp = w->in_h + 2u * w->pad_h;
+	r->wp = w->in_w + 2u * w->pad_w;
+	r->start = (uint32_t *)p;
+	p += align8(((size_t)f->rows + 1) * sizeof(uint32_t));
+	r->off = (uint32_t *)p;
+	p += align8((size_t)f->entry_count * sizeof(uint32_t));
+	r->wv = (int32_t *)p;
+	p += align8((size_t)f->entry_count * sizeof(uint32_t));
+	r->xpad = (int32_t *)p;
+
+	/* per_row becomes each filter's next free slot */
+	for (uint32_t k = 0; k < f->rows; k++) {
+		r->start[k] = sum;
+		sum += per_row[k];
+		per_row[k] = r->start[k];
+	}
+	r->start[f->rows] = sum;
+	for (uint32_t j = 0; j < f->cols; j++) {
+		uint32_t ch = j / (w->kernel_h * w->kernel_w);
+		uint32_t rr = j / w->kernel_w % w->kernel_h, s = j % w->kernel_w;
+		uint32_t off = (ch * r->hp + rr) * r->wp + s;
+
+		for (uint32_t e = d->colstart[j]; e < d->colstart[j + 1]; e++) {
+			uint32_t slot = per_row[d->row[e]]++;
+
+			r->off[slot] = off;
+			r->wv[slot] = (uint16_t)f->codebook[d->widx[e]];
+		}
+	}
+}
+
+/* The map into xpad, zeros around it and after it. */
+static void pad_map(const struct dp_conv *c, const struct dp_conv_rows *r,
+		    const int16_t *x)
+{
+	const struct dp_window *w = &c->win;
+
+	memset(r->xpad, 0, padded_values(c) * sizeof(*r->xpad));
+	for (uint32_t ch = 0; ch < c->in_channels; ch++)
+		for (uint32_t iy = 0; iy < w->in_h; iy++) {
+			int32_t *to = r->xpad + ((size_t)ch * r->hp + iy + w->pad_h) *
+					       r->wp + w->pad_w;
+
+			for (uint32_t ix = 0; ix < w->in_w; ix++)
+				to[ix] = *x++;
+		}
+}
+
+/*
+ * out[0 .. n) (n <= BLOCK) = the sums of weights [e0, e1) over the
+ * values from `from` on: out[i] += wv[e] x from[off[e] + i].
+ */
+static void block(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
+		  const int32_t *from, int32_t *out, uint32_t n)
+{
+#if defined(__SSE2__)
+	__m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
+	int32_t tmp[BLOCK];
+
+	/* x's low half times the weight plus x's high half times 0: x w */
+	for (uint32_t e = e0; e < e1; e++) {
+		const __m128i *p = (const __m128i *)(from + r->off[e]);
+		const __m128i wv = _mm_set1_epi32(r->wv[e]);
+
+		a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_loadu_si128(p), wv));
+		if (n > 4)
+			a1 = _mm_add_epi32(a1, _mm_madd_epi16(_mm_loadu_si128(p + 1), wv));
+		if (n > 8) {
+			a2 = _mm_add_epi32(a2, _mm_madd_epi16(_mm_loadu_si128(p + 2), wv));
+			a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_loadu_si128(p + 3), wv));
+		}
+	}
+	_mm_storeu_si128((__m128i *)tmp, a0);
+	_mm_storeu_si128((__m128i *)tmp + 1, a1);
+	_mm_storeu_si128((__m128i *)tmp + 2, a2);
+	_mm_storeu_si128((__m128i *)tmp + 3, a3);
+	memcpy(out, tmp, n * sizeof(*out));
+#else
+	memset(out, 0, n * sizeof(*out));
+	for (uint32_t e = e0; e < e1; e++) {
+		const int32_t *p = from + r->off[e];
+		const int32_t wv = (int16_t)r->wv[e];
+
+		for (uint32_t i = 0; i < n; i++)
+			out[i] += wv * p[i];
+	}
+#endif
+}
+
+int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
+		     const int16_t *x, int32_t *sums,
+		     const struct eie_poll *poll)
+{
+	const struct dp_window *w = &c->win;
+	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
+
+	pad_map(c, r, x);
+	for (uint32_t k = 0; k < c->filters.rows; k++) {
+		if (eie_poll_stop(poll))
+			return -ECANCELED;
+		for (uint32_t oy = 0; oy < out_h; oy++) {
+			const int32_t *row = r->xpad + (size_t)oy * w->stride_h * r->wp;
+			int32_t *out = sums + ((size_t)k * out_h + oy) * out_w;
+
+			for (uint32_t ox = 0; ox < out_w; ox += BLOCK)
+				block(r, r->start[k], r->start[k + 1], row + ox,
+				      out + ox, out_w - ox < BLOCK ? out_w - ox : BLOCK);
+		}
+	}
+	return 0;
+}
