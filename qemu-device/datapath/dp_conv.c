@@ -7,7 +7,8 @@
  * output channels at that output pixel. On the host the runs are read
  * from the filters' decoded form (eie_decode_layer(), once per call):
  * one loop over a column's entries of all PEs instead of one short run
- * per PE, as for the FC op. The order of the additions differs from the
+ * per PE, as for the FC op (the host forms: dp_conv_prepare.c). The
+ * order of the additions differs from the
  * hardware's only where exact integer sums make it unobservable: 64-bit
  * accumulators, or 32-bit ones for a map whose inputs, weights and
  * filter sizes bound every partial sum below 2^31 (half the memory
@@ -19,7 +20,6 @@
 #include <string.h>
 
 #include "dp_conv.h"
-#include "dp_conv_rows.h"
 #include "eie_arith.h"
 
 int dp_conv_validate(const struct dp_conv *c, struct eie_error *err)
@@ -55,29 +55,26 @@ static size_t align8(size_t n)
 }
 
 /*
- * The workspace: the accumulators of one map, pixel-major (output pixel
- * px's channels at acc[px * K .. px * K + K - 1], so that one tap's
- * entries land in one short stretch), a counter per output channel, and
- * the filters' decoded form (eie_decode_layer()): per column, the global
- * row and codebook index of every PE's non-padding entries, and the
- * column's entry and padding counts; and, where it applies, the rows form
- * (dp_conv_rows.h).
+ * The workspace of dp_conv_run_prepared(): the accumulators of one map,
+ * pixel-major for the walk (output pixel px's channels at acc[px * K ..
+ * px * K + K - 1], so that one tap's entries land in one short stretch)
+ * or filter-major for the rows form, and the rows form's padded map.
  */
-size_t dp_conv_run_ws_size(const struct dp_conv *c)
+size_t dp_conv_prepared_ws_size(const struct dp_conv *c)
 {
 	return align8(map_outputs(c) * sizeof(int64_t)) +
-	       align8((size_t)c->filters.rows * sizeof(uint32_t)) +
-	       eie_decoded_size(&c->filters) +
-	       (dp_conv_rows_fits(c) ? dp_conv_rows_size(c) : 0);
+	       (dp_conv_rows_fits(c) ? dp_conv_rows_xpad_size(c) : 0);
 }
 
+size_t dp_conv_run_ws_size(const struct dp_conv *c)
+{
+	return dp_conv_prepared_size(c) + dp_conv_prepared_ws_size(c);
+}
+
+/* Where a map's sums go: the accumulators and the padded map. */
 struct conv_ws {
-	void *acc;		/* int64_t, or int32_t when wide is false */
-	struct eie_decoded dec;
-	uint64_t max_row;	/* most non-padding entries of one filter */
-	int32_t max_weight;	/* largest |codebook[i]| */
-	bool rows_ok;		/* the rows form is built */
-	struct dp_conv_rows rows;
+	void *acc;		/* int64_t, or int32_t when narrow */
+	int32_t *xpad;
 };
 
 /*
@@ -85,9 +82,9 @@ struct conv_ws {
  * is max_in: an output adds at most one product per non-zero weight of
  * its filter, so no partial sum exceeds max_row * max_weight * max_in.
  */
-static bool narrow_ok(const struct conv_ws *ws, int32_t max_in)
+static bool narrow_ok(const struct dp_conv_prepared *p, int32_t max_in)
 {
-	return ws->max_row * (uint64_t)ws->max_weight * (uint64_t)max_in <=
+	return p->max_row * (uint64_t)p->max_weight * (uint64_t)max_in <=
 	       INT32_MAX;
 }
 
@@ -119,12 +116,13 @@ enum walk {
  * the statistics, the poll every DP_CONV_POLL_EVERY inputs, and unless
  * `how` is WALK_COUNT every valid tap's entries into the accumulators.
  */
-static int walk_inputs(const struct dp_conv *c, const int16_t *x,
+static int walk_inputs(const struct dp_conv_prepared *p, const int16_t *x,
 		       const struct conv_ws *ws, enum walk how,
 		       struct eie_stats *st, const struct eie_poll *poll)
 {
+	const struct dp_conv *c = p->conv;
 	const struct eie_layer *f = &c->filters;
-	const struct eie_decoded *d = &ws->dec;
+	const struct eie_decoded *d = &p->dec;
 	const struct dp_window *w = &c->win;
 	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
 	const size_t k_n = f->rows;
@@ -183,10 +181,11 @@ static int walk_inputs(const struct dp_conv *c, const int16_t *x,
  * sums filter-major) after the walk that counts; otherwise the walk adds
  * every tap's entries itself (sums pixel-major).
  */
-static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
-		   const struct conv_ws *ws, struct eie_stats *st,
+static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
+		   int16_t *y, const struct conv_ws *ws, struct eie_stats *st,
 		   const struct eie_poll *poll)
 {
+	const struct dp_conv *c = p->conv;
 	const struct eie_layer *f = &c->filters;
 	const struct dp_window *w = &c->win;
 	const size_t plane = (size_t)dp_window_out_h(w) * dp_window_out_w(w);
@@ -204,13 +203,13 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 		max_in = x[i] < -max_in ? -x[i] : x[i] > max_in ? x[i] : max_in;
 		nonzero += x[i] != 0;
 	}
-	how = !narrow_ok(ws, max_in) ? WALK_WIDE :
-	      ws->rows_ok && nonzero >= in_n / 8 ? WALK_COUNT : WALK_NARROW;
+	how = !narrow_ok(p, max_in) ? WALK_WIDE :
+	      p->rows_ok && nonzero >= in_n / 8 ? WALK_COUNT : WALK_NARROW;
 	if (how != WALK_COUNT)
 		memset(ws->acc, 0, map_outputs(c) * (how == WALK_WIDE ? 8 : 4));
-	ret = walk_inputs(c, x, ws, how, st, poll);
+	ret = walk_inputs(p, x, ws, how, st, poll);
 	if (!ret && how == WALK_COUNT)
-		ret = dp_conv_rows_map(c, &ws->rows, x, ws->acc, poll);
+		ret = dp_conv_rows_map(c, &p->rows, x, ws->xpad, ws->acc, poll);
 	if (ret)
 		return ret;
 	for (uint32_t k = 0; k < f->rows; k++) {
@@ -227,58 +226,25 @@ static int run_map(const struct dp_conv *c, const int16_t *x, int16_t *y,
 	return 0;
 }
 
-/*
- * Decode the filters into buf, find what narrow_ok() needs and build the
- * rows form after the decoded one where it applies.
- */
-static void prepare(const struct dp_conv *c, uint32_t *per_row, void *buf,
-		    struct conv_ws *ws)
+int dp_conv_run_prepared(const struct dp_conv_prepared *p, uint32_t batch,
+			 const int16_t *in, int16_t *out, void *ws,
+			 struct eie_stats *stats, const struct eie_poll *poll)
 {
-	const struct eie_layer *f = &c->filters;
-	uint32_t nz;
-
-	eie_decode_layer(f, buf, &ws->dec);
-	nz = ws->dec.colstart[f->cols];
-	memset(per_row, 0, (size_t)f->rows * sizeof(*per_row));
-	ws->max_row = 0;
-	for (uint32_t e = 0; e < nz; e++)
-		if (++per_row[ws->dec.row[e]] > ws->max_row)
-			ws->max_row = per_row[ws->dec.row[e]];
-	ws->max_weight = 0;
-	for (uint32_t i = 0; i < f->codebook_len; i++) {
-		int32_t v = f->codebook[i] < 0 ? -f->codebook[i] : f->codebook[i];
-
-		ws->max_weight = v > ws->max_weight ? v : ws->max_weight;
-	}
-	ws->rows_ok = dp_conv_rows_fits(c);
-	if (ws->rows_ok)
-		dp_conv_rows_build(c, &ws->dec, per_row,
-				   (uint8_t *)buf + eie_decoded_size(f), &ws->rows);
-}
-
-int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
-		int16_t *out, void *ws, struct eie_stats *stats,
-		const struct eie_poll *poll)
-{
+	const struct dp_conv *c = p->conv;
 	const size_t in_n = (size_t)c->in_channels * c->win.in_h * c->win.in_w;
-	uint8_t *p = ws;
-	struct conv_ws w;
+	struct conv_ws w = {
+		.acc = ws,
+		.xpad = (int32_t *)((uint8_t *)ws +
+				    align8(map_outputs(c) * sizeof(int64_t))),
+	};
 
-	uint32_t *per_row;
-
-	w.acc = p;
-	p += align8(map_outputs(c) * sizeof(int64_t));
-	per_row = (uint32_t *)p;
-	p += align8((size_t)c->filters.rows * sizeof(uint32_t));
 	for (uint32_t b = 0; b < batch; b++) {
 		struct eie_stats st = { 0 };
 		int ret;
 
 		if (eie_poll_stop(poll))
 			return -ECANCELED;
-		if (b == 0)
-			prepare(c, per_row, p, &w);
-		ret = run_map(c, in + b * in_n, out + b * map_outputs(c), &w,
+		ret = run_map(p, in + b * in_n, out + b * map_outputs(c), &w,
 			      &st, poll);
 		if (ret)
 			return ret;
@@ -290,4 +256,19 @@ int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 		}
 	}
 	return 0;
+}
+
+/* The host forms built on the first map, as the device has to. */
+int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
+		int16_t *out, void *ws, struct eie_stats *stats,
+		const struct eie_poll *poll)
+{
+	struct dp_conv_prepared p;
+
+	if (eie_poll_stop(poll))
+		return -ECANCELED;
+	dp_conv_prepare(c, ws, &p);
+	return dp_conv_run_prepared(&p, batch, in, out,
+				    (uint8_t *)ws + dp_conv_prepared_size(c),
+				    stats, poll);
 }

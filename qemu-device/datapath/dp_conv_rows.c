@@ -3,10 +3,16 @@
 #include <errno.h>
 #include <string.h>
 
+#include "dp_conv.h"
 #include "dp_conv_rows.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+#endif
+/* AVX2, where the compiler can target it and the CPU has it (at run time) */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define HAVE_AVX2_PATH	1
 #endif
 
 /* Output pixels of one block; xpad has this many values of slack. */
@@ -36,8 +42,12 @@ size_t dp_conv_rows_size(const struct dp_conv *c)
 	const struct eie_layer *f = &c->filters;
 
 	return align8(((size_t)f->rows + 1) * sizeof(uint32_t)) +
-	       2 * align8((size_t)f->entry_count * sizeof(uint32_t)) +
-	       align8(padded_values(c) * sizeof(int32_t));
+	       2 * align8((size_t)f->entry_count * sizeof(uint32_t));
+}
+
+size_t dp_conv_rows_xpad_size(const struct dp_conv *c)
+{
+	return align8(padded_values(c) * sizeof(int32_t));
 }
 
 void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
@@ -55,8 +65,6 @@ void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
 	r->off = (uint32_t *)p;
 	p += align8((size_t)f->entry_count * sizeof(uint32_t));
 	r->wv = (int32_t *)p;
-	p += align8((size_t)f->entry_count * sizeof(uint32_t));
-	r->xpad = (int32_t *)p;
 
 	/* per_row becomes each filter's next free slot */
 	for (uint32_t k = 0; k < f->rows; k++) {
@@ -81,14 +89,14 @@ void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
 
 /* The map into xpad, zeros around it and after it. */
 static void pad_map(const struct dp_conv *c, const struct dp_conv_rows *r,
-		    const int16_t *x)
+		    const int16_t *x, int32_t *xpad)
 {
 	const struct dp_window *w = &c->win;
 
-	memset(r->xpad, 0, padded_values(c) * sizeof(*r->xpad));
+	memset(xpad, 0, padded_values(c) * sizeof(*xpad));
 	for (uint32_t ch = 0; ch < c->in_channels; ch++)
 		for (uint32_t iy = 0; iy < w->in_h; iy++) {
-			int32_t *to = r->xpad + ((size_t)ch * r->hp + iy + w->pad_h) *
+			int32_t *to = xpad + ((size_t)ch * r->hp + iy + w->pad_h) *
 					       r->wp + w->pad_w;
 
 			for (uint32_t ix = 0; ix < w->in_w; ix++)
@@ -137,19 +145,79 @@ static void block(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
 #endif
 }
 
+#ifdef HAVE_AVX2_PATH
+/*
+ * block() for two output rows at once, `pitch` values apart in xpad and
+ * out_w apart in out, eight pixels per AVX2 multiply-add.
+ */
+__attribute__((target("avx2")))
+static void block2_avx2(const struct dp_conv_rows *r, uint32_t e0,
+			uint32_t e1, const int32_t *from, size_t pitch,
+			int32_t *out, uint32_t out_w, uint32_t n)
+{
+	__m256i a0 = _mm256_setzero_si256(), a1 = a0, b0 = a0, b1 = a0;
+	int32_t tmp[4][8];
+
+	for (uint32_t e = e0; e < e1; e++) {
+		const int32_t *p = from + r->off[e];
+		const __m256i wv = _mm256_set1_epi32(r->wv[e]);
+
+		a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(
+			_mm256_loadu_si256((const __m256i *)p), wv));
+		b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(
+			_mm256_loadu_si256((const __m256i *)(p + pitch)), wv));
+		if (n > 8) {
+			a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(
+				_mm256_loadu_si256((const __m256i *)(p + 8)), wv));
+			b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(
+				_mm256_loadu_si256((const __m256i *)(p + pitch + 8)),
+				wv));
+		}
+	}
+	_mm256_storeu_si256((__m256i *)tmp[0], a0);
+	_mm256_storeu_si256((__m256i *)tmp[1], a1);
+	_mm256_storeu_si256((__m256i *)tmp[2], b0);
+	_mm256_storeu_si256((__m256i *)tmp[3], b1);
+	memcpy(out, tmp[0], n * sizeof(*out));
+	memcpy(out + out_w, tmp[2], n * sizeof(*out));
+}
+
+static bool cpu_has_avx2(void)
+{
+	return __builtin_cpu_supports("avx2");
+}
+#endif
+
 int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
-		     const int16_t *x, int32_t *sums,
+		     const int16_t *x, int32_t *xpad, int32_t *sums,
 		     const struct eie_poll *poll)
 {
 	const struct dp_window *w = &c->win;
 	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
+#ifdef HAVE_AVX2_PATH
+	const bool avx2 = cpu_has_avx2();
+#endif
 
-	pad_map(c, r, x);
+	pad_map(c, r, x, xpad);
 	for (uint32_t k = 0; k < c->filters.rows; k++) {
+		uint32_t oy = 0;
+
 		if (eie_poll_stop(poll))
 			return -ECANCELED;
-		for (uint32_t oy = 0; oy < out_h; oy++) {
-			const int32_t *row = r->xpad + (size_t)oy * w->stride_h * r->wp;
+#ifdef HAVE_AVX2_PATH
+		for (; avx2 && oy + 1 < out_h; oy += 2) {
+			const int32_t *row = xpad + (size_t)oy * w->stride_h * r->wp;
+			int32_t *out = sums + ((size_t)k * out_h + oy) * out_w;
+
+			for (uint32_t ox = 0; ox < out_w; ox += BLOCK)
+				block2_avx2(r, r->start[k], r->start[k + 1],
+					    row + ox, (size_t)w->stride_h * r->wp,
+					    out + ox, out_w,
+					    out_w - ox < BLOCK ? out_w - ox : BLOCK);
+		}
+#endif
+		for (; oy < out_h; oy++) {
+			const int32_t *row = xpad + (size_t)oy * w->stride_h * r->wp;
 			int32_t *out = sums + ((size_t)k * out_h + oy) * out_w;
 
 			for (uint32_t ox = 0; ox < out_w; ox += BLOCK)

@@ -11,13 +11,14 @@
 #ifndef DCACCEL_DP_CONV_ROWS_H
 #define DCACCEL_DP_CONV_ROWS_H
 
-#include "dp_conv.h"
+#include "eie.h"
+
+struct dp_conv;
 
 struct dp_conv_rows {
 	uint32_t *start;	/* out_channels + 1: filter k's first weight */
 	uint32_t *off;		/* each weight's input (c, r, s) in xpad */
 	int32_t *wv;		/* its value in the low half, 0 in the high */
-	int32_t *xpad;		/* the map, zero-padded, one int32 a value */
 	uint32_t hp, wp;	/* padded rows; row pitch in values */
 };
 
@@ -30,6 +31,9 @@ bool dp_conv_rows_fits(const struct dp_conv *c);
 /* Bytes of buffer dp_conv_rows_build() needs (8-byte aligned). */
 size_t dp_conv_rows_size(const struct dp_conv *c);
 
+/* Bytes of the padded map dp_conv_rows_map() fills (8-byte aligned). */
+size_t dp_conv_rows_xpad_size(const struct dp_conv *c);
+
 /*
  * Fill r in buf from the decoded filters d of a convolution that fits.
  * per_row holds each filter's non-padding entries and is overwritten.
@@ -39,10 +43,11 @@ void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
 
 /*
  * One map's sums, sums[k][oy][ox] (bias not added), when every partial
- * sum fits 32 bits. poll is asked before each filter: 0 or -ECANCELED.
+ * sum fits 32 bits, through xpad (dp_conv_rows_xpad_size() bytes). poll
+ * is asked before each filter: 0 or -ECANCELED.
  */
 int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
-		     const int16_t *x, int32_t *sums,
+		     const int16_t *x, int32_t *xpad, int32_t *sums,
 		     const struct eie_poll *poll);
 
 #endif
