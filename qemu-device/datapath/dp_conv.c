@@ -159,8 +159,8 @@ static int walk_inputs(const struct dp_conv_prepared *p, const int16_t *x,
 							     w->kernel_w + s;
 						size_t px = (size_t)oy * out_w + ox;
 
-						st->entries += d->colcount[2 * j];
-						st->padding += d->colcount[2 * j + 1];
+						st->entries += p->colcount[2 * j];
+						st->padding += p->colcount[2 * j + 1];
 						if (how == WALK_NARROW)
 							run_tap_int32_t(d, j, f->codebook, a,
 									acc32 + px * k_n);
@@ -176,10 +176,10 @@ static int walk_inputs(const struct dp_conv_prepared *p, const int16_t *x,
 }
 
 /*
- * One input map; -ECANCELED when poll said stop. A map that is not very
- * sparse, whose sums fit 32 bits, runs in the rows form (dp_conv_rows.h,
- * sums filter-major) after the walk that counts; otherwise the walk adds
- * every tap's entries itself (sums pixel-major).
+ * One input map; -ECANCELED when poll said stop. Where the rows form
+ * applies, the map runs in it (dp_conv_rows.h, sums filter-major) after
+ * the walk that counts; otherwise the walk adds every tap's entries
+ * itself (sums pixel-major). Either in 32 bits when that is exact.
  */
 static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 		   int16_t *y, const struct conv_ws *ws, struct eie_stats *st,
@@ -195,30 +195,31 @@ static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 	const int64_t *acc64 = ws->acc;
 	const int32_t *acc32 = ws->acc;
 	int32_t max_in = 0;
-	size_t nonzero = 0;
+	bool narrow;
 	enum walk how;
 	int ret;
 
-	for (size_t i = 0; i < in_n; i++) {
+	for (size_t i = 0; i < in_n; i++)
 		max_in = x[i] < -max_in ? -x[i] : x[i] > max_in ? x[i] : max_in;
-		nonzero += x[i] != 0;
-	}
-	how = !narrow_ok(p, max_in) ? WALK_WIDE :
-	      p->rows_ok && nonzero >= in_n / 8 ? WALK_COUNT : WALK_NARROW;
+	narrow = narrow_ok(p, max_in);
+	how = p->rows_ok ? WALK_COUNT : narrow ? WALK_NARROW : WALK_WIDE;
 	if (how != WALK_COUNT)
-		memset(ws->acc, 0, map_outputs(c) * (how == WALK_WIDE ? 8 : 4));
+		memset(ws->acc, 0, map_outputs(c) * (narrow ? 4 : 8));
 	ret = walk_inputs(p, x, ws, how, st, poll);
 	if (!ret && how == WALK_COUNT)
-		ret = dp_conv_rows_map(c, &p->rows, x, ws->xpad, ws->acc, poll);
+		ret = narrow ? dp_conv_rows_map(c, &p->rows, x, ws->xpad,
+						ws->acc, poll) :
+			       dp_conv_rows_map64(c, &p->rows, x, ws->xpad,
+						  ws->acc, poll);
 	if (ret)
 		return ret;
 	for (uint32_t k = 0; k < f->rows; k++) {
 		const int64_t bias = f->bias ? f->bias[k] : 0;
 
 		for (size_t px = 0; px < plane; px++) {
-			int64_t sum = how == WALK_COUNT ? acc32[k * plane + px] :
-				      how == WALK_NARROW ? acc32[px * k_n + k] :
-				      acc64[px * k_n + k];
+			/* filter-major from the rows form, else pixel-major */
+			size_t at = p->rows_ok ? k * plane + px : px * k_n + k;
+			int64_t sum = narrow ? acc32[at] : acc64[at];
 
 			y[k * plane + px] = eie_finish(sum + bias, f->relu, shift);
 		}

@@ -55,11 +55,12 @@ int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
  */
 struct dp_conv_prepared {
 	const struct dp_conv *conv;
-	struct eie_decoded dec;	/* per column, every PE's entries */
+	const uint32_t *colcount;	/* per column: entries, then padding */
 	uint64_t max_row;	/* most non-padding entries of one filter */
 	int32_t max_weight;	/* largest |codebook[i]| */
-	bool rows_ok;		/* rows is built (dp_conv_rows_fits()) */
+	bool rows_ok;		/* the rows form, else the decoded form */
 	struct dp_conv_rows rows;	/* per filter, its non-zero weights */
+	struct eie_decoded dec;	/* per column, every PE's entries */
 };
 
 /* Bytes of buffer dp_conv_prepare() needs (8-byte aligned). */

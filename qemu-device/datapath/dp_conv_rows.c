@@ -5,6 +5,7 @@
 
 #include "dp_conv.h"
 #include "dp_conv_rows.h"
+#include "eie_entry.h"
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -34,7 +35,7 @@ static uint64_t padded_values(const struct dp_conv *c)
 
 bool dp_conv_rows_fits(const struct dp_conv *c)
 {
-	return c->win.stride_w == 1 && padded_values(c) <= (1u << 24);
+	return c->win.stride_w == 1 && padded_values(c) <= (1u << 22);
 }
 
 size_t dp_conv_rows_size(const struct dp_conv *c)
@@ -42,7 +43,8 @@ size_t dp_conv_rows_size(const struct dp_conv *c)
 	const struct eie_layer *f = &c->filters;
 
 	return align8(((size_t)f->rows + 1) * sizeof(uint32_t)) +
-	       2 * align8((size_t)f->entry_count * sizeof(uint32_t));
+	       align8((size_t)f->entry_count * sizeof(uint32_t)) +
+	       align8((size_t)f->entry_count * sizeof(int16_t));
 }
 
 size_t dp_conv_rows_xpad_size(const struct dp_conv *c)
@@ -50,11 +52,47 @@ size_t dp_conv_rows_xpad_size(const struct dp_conv *c)
 	return align8(padded_values(c) * sizeof(int32_t));
 }
 
-void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
-			uint32_t *per_row, void *buf, struct dp_conv_rows *r)
+/*
+ * Each PE's runs in order, column by column: fn(j, k, widx) for each
+ * non-padding entry (filter k, column j), and the column's entries and
+ * padding into colcount when it is not NULL.
+ */
+#define FOR_EACH_ENTRY(f, colcount, BODY)					\
+	for (uint32_t pe_ = 0; pe_ < (f)->pes; pe_++) {			\
+		const uint32_t *ptr_ = (f)->colptr + (size_t)pe_ * ((f)->cols + 1); \
+									\
+		for (uint32_t j = 0; j < (f)->cols; j++) {		\
+			uint32_t local_ = 0, pad_ = 0;			\
+									\
+			for (uint32_t e_ = ptr_[j]; e_ < ptr_[j + 1]; e_++) { \
+				unsigned int v_ = eie_entry_at((f)->entries, e_, bytes); \
+				unsigned int widx = DCACCEL_EIE_ENTRY_WIDX(v_, (f)->zbits); \
+									\
+				local_ += DCACCEL_EIE_ENTRY_Z(v_, (f)->zbits); \
+				if (widx == DCACCEL_EIE_PAD_INDEX) {	\
+					pad_++;				\
+				} else {				\
+					uint32_t k = local_ * (f)->pes + pe_; \
+									\
+					BODY				\
+				}					\
+				local_++;				\
+			}						\
+			if (colcount) {					\
+				(colcount)[2 * j] += ptr_[j + 1] - ptr_[j]; \
+				(colcount)[2 * j + 1] += pad_;		\
+			}						\
+		}							\
+	}
+
+void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
+			uint32_t *colcount, uint64_t *max_row, void *buf,
+			struct dp_conv_rows *r)
 {
 	const struct eie_layer *f = &c->filters;
 	const struct dp_window *w = &c->win;
+	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
+	uint32_t *no_count = NULL;
 	uint8_t *p = buf;
 	uint32_t sum = 0;
 
@@ -64,27 +102,28 @@ void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
 	p += align8(((size_t)f->rows + 1) * sizeof(uint32_t));
 	r->off = (uint32_t *)p;
 	p += align8((size_t)f->entry_count * sizeof(uint32_t));
-	r->wv = (int32_t *)p;
+	r->wv = (int16_t *)p;
 
+	memset(per_row, 0, (size_t)f->rows * sizeof(*per_row));
+	memset(colcount, 0, (size_t)f->cols * 2 * sizeof(*colcount));
+	FOR_EACH_ENTRY(f, colcount, (void)widx; (void)j; per_row[k]++;)
 	/* per_row becomes each filter's next free slot */
+	*max_row = 0;
 	for (uint32_t k = 0; k < f->rows; k++) {
+		*max_row = per_row[k] > *max_row ? per_row[k] : *max_row;
 		r->start[k] = sum;
 		sum += per_row[k];
 		per_row[k] = r->start[k];
 	}
 	r->start[f->rows] = sum;
-	for (uint32_t j = 0; j < f->cols; j++) {
+	/* PE by PE: a PE's filters' lists fill in order, a few at a time */
+	FOR_EACH_ENTRY(f, no_count,
+		uint32_t slot = per_row[k]++;
 		uint32_t ch = j / (w->kernel_h * w->kernel_w);
-		uint32_t rr = j / w->kernel_w % w->kernel_h, s = j % w->kernel_w;
-		uint32_t off = (ch * r->hp + rr) * r->wp + s;
 
-		for (uint32_t e = d->colstart[j]; e < d->colstart[j + 1]; e++) {
-			uint32_t slot = per_row[d->row[e]]++;
-
-			r->off[slot] = off;
-			r->wv[slot] = (uint16_t)f->codebook[d->widx[e]];
-		}
-	}
+		r->off[slot] = (ch * r->hp + j / w->kernel_w % w->kernel_h) *
+			       r->wp + j % w->kernel_w;
+		r->wv[slot] = f->codebook[widx];)
 }
 
 /* The map into xpad, zeros around it and after it. */
@@ -118,7 +157,7 @@ static void block(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
 	/* x's low half times the weight plus x's high half times 0: x w */
 	for (uint32_t e = e0; e < e1; e++) {
 		const __m128i *p = (const __m128i *)(from + r->off[e]);
-		const __m128i wv = _mm_set1_epi32(r->wv[e]);
+		const __m128i wv = _mm_set1_epi32((uint16_t)r->wv[e]);
 
 		a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_loadu_si128(p), wv));
 		if (n > 4)
@@ -137,7 +176,7 @@ static void block(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
 	memset(out, 0, n * sizeof(*out));
 	for (uint32_t e = e0; e < e1; e++) {
 		const int32_t *p = from + r->off[e];
-		const int32_t wv = (int16_t)r->wv[e];
+		const int32_t wv = r->wv[e];
 
 		for (uint32_t i = 0; i < n; i++)
 			out[i] += wv * p[i];
@@ -160,7 +199,7 @@ static void block2_avx2(const struct dp_conv_rows *r, uint32_t e0,
 
 	for (uint32_t e = e0; e < e1; e++) {
 		const int32_t *p = from + r->off[e];
-		const __m256i wv = _mm256_set1_epi32(r->wv[e]);
+		const __m256i wv = _mm256_set1_epi32((uint16_t)r->wv[e]);
 
 		a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(
 			_mm256_loadu_si256((const __m256i *)p), wv));
@@ -187,6 +226,36 @@ static bool cpu_has_avx2(void)
 	return __builtin_cpu_supports("avx2");
 }
 #endif
+
+int dp_conv_rows_map64(const struct dp_conv *c, const struct dp_conv_rows *r,
+		       const int16_t *x, int32_t *xpad, int64_t *sums,
+		       const struct eie_poll *poll)
+{
+	const struct dp_window *w = &c->win;
+	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
+
+	pad_map(c, r, x, xpad);
+	for (uint32_t k = 0; k < c->filters.rows; k++) {
+		int64_t *out = sums + (size_t)k * out_h * out_w;
+
+		if (eie_poll_stop(poll))
+			return -ECANCELED;
+		memset(out, 0, (size_t)out_h * out_w * sizeof(*out));
+		for (uint32_t e = r->start[k]; e < r->start[k + 1]; e++) {
+			const int32_t wv = r->wv[e];
+
+			for (uint32_t oy = 0; oy < out_h; oy++) {
+				const int32_t *in = xpad + r->off[e] +
+						    (size_t)oy * w->stride_h * r->wp;
+				int64_t *o = out + (size_t)oy * out_w;
+
+				for (uint32_t ox = 0; ox < out_w; ox++)
+					o[ox] += wv * in[ox];
+			}
+		}
+	}
+	return 0;
+}
 
 int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 		     const int16_t *x, int32_t *xpad, int32_t *sums,

@@ -4,9 +4,9 @@
  * sparse: each filter's non-zero weights, each multiplied into a whole
  * stretch of an output row at once (Park et al.'s direct sparse
  * convolution: sparse weights, dense inputs), several output pixels per
- * vector instruction where the host has them. Exact only where 32-bit
- * sums are (dp_conv.c decides); a map's sums come out whole, one filter
- * after another. Internal to the datapath.
+ * vector instruction where the host has them when 32-bit sums are exact
+ * (dp_conv.c decides), one at a time in 64 bits otherwise; a map's sums
+ * come out whole, one filter after another. Internal to the datapath.
  */
 #ifndef DCACCEL_DP_CONV_ROWS_H
 #define DCACCEL_DP_CONV_ROWS_H
@@ -18,13 +18,13 @@ struct dp_conv;
 struct dp_conv_rows {
 	uint32_t *start;	/* out_channels + 1: filter k's first weight */
 	uint32_t *off;		/* each weight's input (c, r, s) in xpad */
-	int32_t *wv;		/* its value in the low half, 0 in the high */
+	int16_t *wv;		/* its value */
 	uint32_t hp, wp;	/* padded rows; row pitch in values */
 };
 
 /*
  * Whether the form applies: unit column stride, and the padded map
- * within 2^24 values (it is the op's input again, in 32-bit values).
+ * within 2^22 values (it is the op's input again, in 32-bit values).
  */
 bool dp_conv_rows_fits(const struct dp_conv *c);
 
@@ -35,11 +35,14 @@ size_t dp_conv_rows_size(const struct dp_conv *c);
 size_t dp_conv_rows_xpad_size(const struct dp_conv *c);
 
 /*
- * Fill r in buf from the decoded filters d of a convolution that fits.
- * per_row holds each filter's non-padding entries and is overwritten.
+ * Fill r in buf from the streams of a convolution that fits, PE by PE:
+ * per_row gets each filter's next free slot (scratch), colcount each
+ * column's entries and padding over all PEs, max_row the most non-zero
+ * weights of one filter.
  */
-void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
-			uint32_t *per_row, void *buf, struct dp_conv_rows *r);
+void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
+			uint32_t *colcount, uint64_t *max_row, void *buf,
+			struct dp_conv_rows *r);
 
 /*
  * One map's sums, sums[k][oy][ox] (bias not added), when every partial
@@ -49,5 +52,10 @@ void dp_conv_rows_build(const struct dp_conv *c, const struct eie_decoded *d,
 int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 		     const int16_t *x, int32_t *xpad, int32_t *sums,
 		     const struct eie_poll *poll);
+
+/* The same in 64 bits, one pixel at a time: for any sums. */
+int dp_conv_rows_map64(const struct dp_conv *c, const struct dp_conv_rows *r,
+		       const int16_t *x, int32_t *xpad, int64_t *sums,
+		       const struct eie_poll *poll);
 
 #endif
