@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The conv benchmark: the datapath's CONV op on the host (dp_conv_run(),
- * the code the device runs; one thread, batch 1, int16 fixed point)
+ * the code the device runs, which prepares the filters' host forms on
+ * every call; and dp_conv_run_prepared() from forms prepared once, with
+ * that one-time cost beside it; one thread, batch 1, int16 fixed point)
  * against what a user would pick instead, on the same layers, weights and
  * input in one run: oneDNN's float32 convolution, OpenBLAS im2col + sgemm
  * (both dense), and a straightforward CSR sparse direct convolution
@@ -35,7 +37,7 @@
 struct row {
 	const char *name;
 	double w_density, a_density;
-	double engine_ms, onednn_ms, im2col_ms, csr_ms;
+	double engine_ms, prep_ms, prep1x_ms, onednn_ms, im2col_ms, csr_ms;
 	uint64_t macs, dense_macs;
 	int max_diff;		/* engine vs oneDNN, output LSBs */
 	struct eie_cycles cy;	/* the cycle model */
@@ -45,7 +47,8 @@ struct row {
 
 struct work {
 	struct bench_conv *b;
-	void *ws;
+	void *ws, *prep_buf, *prep_ws;
+	struct dp_conv_prepared prep;
 	int16_t *y;
 	struct onednn_conv *dnn;
 	float *col, *xpad, *yf;
@@ -57,6 +60,20 @@ static void run_engine(void *arg)
 	struct work *w = arg;
 
 	dp_conv_run(&w->b->c, 1, w->b->x, w->y, w->ws, NULL, NULL);
+}
+
+static void run_prepared(void *arg)
+{
+	struct work *w = arg;
+
+	dp_conv_run_prepared(&w->prep, 1, w->b->x, w->y, w->prep_ws, NULL, NULL);
+}
+
+static void prepare(void *arg)
+{
+	struct work *w = arg;
+
+	dp_conv_prepare(&w->b->c, w->prep_buf, &w->prep);
 }
 
 static void run_onednn(void *arg)
@@ -133,6 +150,8 @@ static int measure(const struct conv_layer_def *def, double density,
 	if (bench_conv_build(&b, def, density, seed))
 		return -1;
 	w.ws = xmalloc(dp_conv_run_ws_size(&b.c));
+	w.prep_buf = xmalloc(dp_conv_prepared_size(&b.c));
+	w.prep_ws = xmalloc(dp_conv_prepared_ws_size(&b.c));
 	w.y = xmalloc(bench_conv_out_n(&b) * sizeof(int16_t));
 	w.yf = xmalloc(bench_conv_out_n(&b) * sizeof(float));
 	w.col = xmalloc(im2col_floats(&b.s) * sizeof(float));
@@ -158,6 +177,8 @@ static int measure(const struct conv_layer_def *def, double density,
 	snprintf(res->impl, sizeof(res->impl), "%s", onednn_conv_impl(w.dnn));
 
 	res->engine_ms = median_time(run_engine, &w, MIN_REPS, MIN_SECONDS) * 1e3;
+	res->prep1x_ms = median_time(prepare, &w, MIN_REPS, MIN_SECONDS) * 1e3;
+	res->prep_ms = median_time(run_prepared, &w, MIN_REPS, MIN_SECONDS) * 1e3;
 	res->onednn_ms = median_time(run_onednn, &w, MIN_REPS, MIN_SECONDS) * 1e3;
 	res->im2col_ms = median_time(run_im2col, &w, MIN_REPS, MIN_SECONDS) * 1e3;
 	res->csr_ms = median_time(run_csr, &w, MIN_REPS, MIN_SECONDS) * 1e3;
@@ -165,6 +186,8 @@ static int measure(const struct conv_layer_def *def, double density,
 	onednn_conv_free(w.dnn);
 	csr_filters_free(&w.csr);
 	free(w.ws);
+	free(w.prep_buf);
+	free(w.prep_ws);
 	free(w.y);
 	free(w.yf);
 	free(w.col);
@@ -175,20 +198,22 @@ static int measure(const struct conv_layer_def *def, double density,
 
 static void print_header(void)
 {
-	printf("%-9s %4s %4s | %9s %9s %9s %9s | %8s %8s %8s | %8s %8s %5s %s\n",
-	       "layer", "w%", "a%", "engine_ms", "onednn_ms", "im2col_ms",
-	       "csr_ms", "E/onednn", "E/im2col", "E/csr", "MACs_M",
-	       "dense_M", "diff", "onednn_impl");
+	printf("%-9s %4s %4s | %9s %8s %8s | %9s %9s %9s | %8s %8s %6s | %8s %8s %6s | %7s %7s %4s %s\n",
+	       "layer", "w%", "a%", "engine_ms", "prep_ms", "prep1x",
+	       "onednn_ms", "im2col_ms", "csr_ms", "E/onednn", "E/im2col",
+	       "E/csr", "P/onednn", "P/im2col", "P/csr", "MACs_M", "dense_M",
+	       "diff", "onednn_impl");
 }
 
 static void print_row(const struct row *r)
 {
-	printf("%-9s %4.0f %4.0f | %9.3f %9.3f %9.3f %9.3f | %8.2f %8.2f %8.2f | %8.1f %8.1f %5d %s\n",
+	printf("%-9s %4.0f %4.0f | %9.3f %8.3f %8.3f | %9.3f %9.3f %9.3f | %8.2f %8.2f %6.2f | %8.2f %8.2f %6.2f | %7.1f %7.1f %4d %s\n",
 	       r->name, r->w_density * 100, r->a_density * 100, r->engine_ms,
-	       r->onednn_ms, r->im2col_ms, r->csr_ms,
+	       r->prep_ms, r->prep1x_ms, r->onednn_ms, r->im2col_ms, r->csr_ms,
 	       r->onednn_ms / r->engine_ms, r->im2col_ms / r->engine_ms,
-	       r->csr_ms / r->engine_ms, r->macs / 1e6, r->dense_macs / 1e6,
-	       r->max_diff, r->impl);
+	       r->csr_ms / r->engine_ms, r->onednn_ms / r->prep_ms,
+	       r->im2col_ms / r->prep_ms, r->csr_ms / r->prep_ms,
+	       r->macs / 1e6, r->dense_macs / 1e6, r->max_diff, r->impl);
 	fflush(stdout);
 }
 
@@ -216,14 +241,18 @@ static void print_cycles(const struct row *r, int n)
 
 static void write_csv(FILE *f, const struct row *r, int n)
 {
-	fprintf(f, "layer,weight_density,act_density,engine_ms,onednn_ms,im2col_sgemm_ms,csr_direct_ms,onednn_over_engine,im2col_over_engine,csr_over_engine,engine_macs,dense_macs,max_diff_lsb,model_cycles,model_us,pe_busy_total,load_efficiency,pe_busy_min,pe_busy_max,lnzd_stalls,onednn_impl\n");
+	fprintf(f, "layer,weight_density,act_density,engine_ms,prepared_ms,prepare_once_ms,onednn_ms,im2col_sgemm_ms,csr_direct_ms,onednn_over_engine,im2col_over_engine,csr_over_engine,onednn_over_prepared,im2col_over_prepared,csr_over_prepared,engine_macs,dense_macs,max_diff_lsb,model_cycles,model_us,pe_busy_total,load_efficiency,pe_busy_min,pe_busy_max,lnzd_stalls,onednn_impl\n");
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f,%llu,%llu,%d,%llu,%.3f,%llu,%.4f,%llu,%llu,%llu,%s\n",
+		fprintf(f, "%s,%.3f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%llu,%llu,%d,%llu,%.3f,%llu,%.4f,%llu,%llu,%llu,%s\n",
 			r[i].name, r[i].w_density, r[i].a_density,
-			r[i].engine_ms, r[i].onednn_ms, r[i].im2col_ms,
+			r[i].engine_ms, r[i].prep_ms, r[i].prep1x_ms,
+			r[i].onednn_ms, r[i].im2col_ms,
 			r[i].csr_ms, r[i].onednn_ms / r[i].engine_ms,
 			r[i].im2col_ms / r[i].engine_ms,
 			r[i].csr_ms / r[i].engine_ms,
+			r[i].onednn_ms / r[i].prep_ms,
+			r[i].im2col_ms / r[i].prep_ms,
+			r[i].csr_ms / r[i].prep_ms,
 			(unsigned long long)r[i].macs,
 			(unsigned long long)r[i].dense_macs, r[i].max_diff,
 			(unsigned long long)r[i].cy.cycles,
@@ -255,7 +284,8 @@ int main(int argc, char **argv)
 	printf("baselines (float32, %d OpenMP thread, %d OpenBLAS thread): oneDNN %s convolution (algorithm auto, its own formats, reorders not timed); OpenBLAS %s im2col + sgemm (dense); CSR sparse direct convolution (same non-zero weights); times are medians of this thread's CPU time\n",
 	       omp_get_max_threads(), openblas_get_num_threads(),
 	       onednn_version(), openblas_get_corename());
-	printf("E/x: x's time over the engine's (above 1: the engine is faster); diff: largest gap of the engine's int16 outputs from oneDNN's, in output LSBs\n");
+	printf("engine: dp_conv_run() as the device calls it, the filters' host forms built on every call; prep: dp_conv_run_prepared() from forms built once (prep1x, the one-time cost)\n");
+	printf("E/x, P/x: x's time over engine's, prep's (above 1: the engine is faster); diff: largest gap of the engine's int16 outputs from oneDNN's, in output LSBs\n");
 	print_header();
 	for (int i = 0; i < count; i++) {
 		const double dens[2] = { conv_layers[i].dc_density,
