@@ -40,8 +40,9 @@ size_t dp_conv_run_ws_size(const struct dp_conv *c);
 /*
  * Run a validated convolution on `batch` input maps in CHW order, writing
  * out_channels x out_h x out_w outputs per map to `out`; stats, when not
- * NULL, is added to. poll (may be NULL) is asked before each map and
- * every 16 non-zero inputs: 0, or -ECANCELED with out partial.
+ * NULL, is added to. poll (may be NULL) is asked before the filters are
+ * prepared, before each map, every 16 non-zero inputs and, in the rows
+ * form, before each filter: 0, or -ECANCELED with out partial.
  */
 int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 		int16_t *out, void *ws, struct eie_stats *stats,
