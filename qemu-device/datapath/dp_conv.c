@@ -149,6 +149,13 @@ static int walk_inputs(const struct dp_conv_prepared *p, const int16_t *x,
 				st->nonzero_acts++;
 				dp_window_taps(ix, w->kernel_w, w->stride_w,
 					       w->pad_w, out_w, &xlo, &xhi);
+				/* every tap reads it: the channel's counts */
+				if (how == WALK_COUNT && yhi - ylo == w->kernel_h &&
+				    xhi - xlo == w->kernel_w) {
+					st->entries += p->chancount[2 * ch];
+					st->padding += p->chancount[2 * ch + 1];
+					continue;
+				}
 				for (uint32_t oy = ylo; oy < yhi; oy++) {
 					uint32_t r = iy + w->pad_h - oy * w->stride_h;
 

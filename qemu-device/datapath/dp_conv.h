@@ -57,6 +57,7 @@ int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 struct dp_conv_prepared {
 	const struct dp_conv *conv;
 	const uint32_t *colcount;	/* per column: entries, then padding */
+	uint32_t *chancount;	/* the same summed over an input channel's taps */
 	uint64_t max_row;	/* most non-padding entries of one filter */
 	int32_t max_weight;	/* largest |codebook[i]| */
 	bool rows_ok;		/* the rows form, else the decoded form */
