@@ -4,7 +4,8 @@
 #
 #   make               build everything (release variant, build/release/)
 #   make check         install what is missing, run every test
-#   make bench         run the EIE datapath benchmark
+#   make bench         the FC benchmark (EIE's nine layers) and its plot
+#   make bench-conv    the conv benchmark (LeNet-5, AlexNet conv2..conv5)
 #   make VARIANT=asan  build with ASan+UBSan (what the tests use)
 #   make install       libaccel, its header and pkg-config file, the tools,
 #                      man pages (PREFIX, LIBDIR, DESTDIR as usual)
@@ -94,8 +95,21 @@ check-debug:
 	scripts/install-deps.sh all
 	tests/run.sh tests/guest/run-debug-guest.sh
 
-bench: $(O)/bench/eie_bench
-	$(O)/bench/eie_bench --csv $(O)/eie_bench.csv
+# The benchmarks, one thread each (the libraries held to one thread too):
+# tables on stdout, CSV and the queue-depth plot in build/VARIANT/.
+BENCH_ENV := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+bench-deps:
+	scripts/install-deps.sh bench
+bench: bench-deps
+	$(MAKE) $(O)/bench/eie_bench
+	$(BENCH_ENV) $(O)/bench/eie_bench --csv $(O)/eie_bench.csv \
+		--sweep-csv $(O)/eie_queue_sweep.csv
+	gnuplot -e "csv='$(O)/eie_queue_sweep.csv'; png='$(O)/eie_queue_sweep.png'" \
+		bench/queue_sweep.gp
+	@echo "plot: $(O)/eie_queue_sweep.png"
+bench-conv: bench-deps
+	$(MAKE) $(O)/bench/conv_bench
+	$(BENCH_ENV) $(O)/bench/conv_bench --csv $(O)/conv_bench.csv
 
 clean:
 	rm -rf build
@@ -118,7 +132,8 @@ install-dkms:
 deb:
 	scripts/build-deb.sh
 
-.PHONY: all tests fuzzers print-tests print-fuzzers check check-debug bench clean deb install \
+.PHONY: all tests fuzzers print-tests print-fuzzers check check-debug bench \
+	bench-conv bench-deps benches clean deb install \
 	install-dkms
 
 run:

@@ -2,12 +2,13 @@
 /*
  * The datapath benchmark over the EIE paper's nine layers. For each layer,
  * in one run: the engine's host time (single thread, batch 1, median),
- * OpenBLAS sgemv on the dense float layer and a CSR SpMV on the same sparse
- * matrix, the effective bandwidth of the compressed streams against a
+ * OpenBLAS sgemv on the dense float layer, a CSR SpMV loop and librsb's
+ * SpMV (one thread) on the same sparse matrix, the effective bandwidth of the compressed streams against a
  * memcpy of the same size, and the cycle model at P = 64, Q = 8, 800 MHz
- * beside the paper's reported latency.
+ * beside the paper's reported latency; then the cycle model's load balance
+ * against the activation queue depth (the paper's Figure 8).
  *
- * Usage: eie_bench [--csv FILE] [--layer NAME] [--seed N]
+ * Usage: eie_bench [--csv FILE] [--sweep-csv FILE] [--layer NAME] [--seed N]
  */
 #include <cblas.h>
 #include <errno.h>
@@ -19,6 +20,9 @@
 #include "baselines.h"
 #include "eie_encode.h"
 #include "paper_layers.h"
+#include "queue_sweep.h"
+#include "rsb_spmv.h"
+#include "bench_args.h"
 #include "timing.h"
 #include "../tests/lib/rng.h"
 
@@ -38,6 +42,7 @@ struct layer_data {
 	struct eie_streams s;
 	struct eie_layer l;
 	struct csr csr;
+	struct rsb_mtx_t *rsb;
 	float *dense;			/* m x n row-major */
 	int16_t *x;
 	float *xf, *yf;
@@ -166,6 +171,9 @@ static int build_layer(struct layer_data *d, const struct paper_layer *p,
 		return -1;
 	}
 	make_float_forms(d);
+	d->rsb = rsb_from_csr(&d->csr);
+	if (!d->rsb)
+		return -1;
 	make_input(d, p->act_density, &r);
 	d->ws = xmalloc(eie_run_ws_size(&d->l));
 	d->decoded_buf = xmalloc(eie_decoded_size(&d->l));
@@ -182,6 +190,7 @@ static void free_layer(struct layer_data *d)
 	free(d->csr.rowstart);
 	free(d->csr.col);
 	free(d->csr.val);
+	rsb_free(d->rsb);
 	free(d->x);
 	free(d->xf);
 	free(d->yf);
@@ -226,6 +235,13 @@ static void run_csr_once(void *arg)
 	csr_spmv(&d->csr, d->xf, d->yf);
 }
 
+static void run_rsb_once(void *arg)
+{
+	struct layer_data *d = arg;
+
+	rsb_spmv_run(d->rsb, d->xf, d->yf);
+}
+
 struct copy_job {
 	void *dst;
 	const void *src;
@@ -242,10 +258,11 @@ static void run_memcpy_once(void *arg)
 
 struct result {
 	const struct paper_layer *p;
-	double engine_us, decoded_us, decode_us, sgemv_us, csr_us;
+	double engine_us, decoded_us, decode_us, sgemv_us, csr_us, rsb_us;
 	double stream_mbs, memcpy_mbs;
 	uint64_t entries, cycles;
 	double model_us, theory_us, efficiency;
+	double sweep_eff[SWEEP_DEPTHS], sweep_cycles[SWEEP_DEPTHS];
 };
 
 static void measure(struct layer_data *d, const struct paper_layer *p,
@@ -267,6 +284,7 @@ static void measure(struct layer_data *d, const struct paper_layer *p,
 	res->decoded_us = median_time(run_decoded_once, d, MIN_REPS, MIN_SECONDS) * 1e6;
 	res->sgemv_us = median_time(run_sgemv_once, d, MIN_REPS, MIN_SECONDS) * 1e6;
 	res->csr_us = median_time(run_csr_once, d, MIN_REPS, MIN_SECONDS) * 1e6;
+	res->rsb_us = median_time(run_rsb_once, d, MIN_REPS, MIN_SECONDS) * 1e6;
 
 	/* entries read plus a pointer pair per PE per non-zero activation */
 	stream_bytes = st.entries * DCACCEL_EIE_ENTRY_BYTES(WBITS, ZBITS) +
@@ -287,13 +305,68 @@ static void measure(struct layer_data *d, const struct paper_layer *p,
 	res->theory_us = eie_cycles_to_ns((st.entries + PES - 1) / PES,
 					  CLOCK_MHZ) / 1000.0;
 	res->efficiency = cyc.cycles ? (double)cyc.busy / ((double)PES * cyc.cycles) : 0;
+	if (queue_sweep(&d->l, p->act_density,
+			(uint64_t)p->inputs * 31 + p->outputs, res->sweep_eff,
+			res->sweep_cycles)) {
+		fprintf(stderr, "eie_bench: out of memory\n");
+		exit(1);
+	}
+}
+
+/* Figure 8: efficiency per queue depth (rows) and layer (columns). */
+static void print_sweep(const struct result *r, int n)
+{
+	printf("\nLoad-balance efficiency (PE busy / (P x cycles)) against the activation queue depth, cycle model, P=%d, %d random inputs per layer at its activation density:\n",
+	       PES, SWEEP_VECTORS);
+	printf("%5s", "depth");
+	for (int j = 0; j < n; j++)
+		printf(" %8s", r[j].p->name);
+	printf("\n");
+	for (int i = 0; i < SWEEP_DEPTHS; i++) {
+		printf("%5u", sweep_depth(i));
+		for (int j = 0; j < n; j++)
+			printf(" %7.1f%%", r[j].sweep_eff[i] * 100);
+		printf("\n");
+	}
+}
+
+static void write_sweep_csv(FILE *f, const struct result *r, int n)
+{
+	fprintf(f, "depth");
+	for (int j = 0; j < n; j++)
+		fprintf(f, ",%s", r[j].p->name);
+	fprintf(f, "\n");
+	for (int i = 0; i < SWEEP_DEPTHS; i++) {
+		fprintf(f, "%u", sweep_depth(i));
+		for (int j = 0; j < n; j++)
+			fprintf(f, ",%.4f", r[j].sweep_eff[i]);
+		fprintf(f, "\n");
+	}
+}
+
+/* Write a CSV with fn: 0, or 1 with a message. */
+static int save_csv(const char *path, void (*fn)(FILE *, const struct result *, int),
+		    const struct result *r, int n)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f) {
+		fprintf(stderr, "eie_bench: cannot write %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	fn(f, r, n);
+	fclose(f);
+	printf("CSV: %s\n", path);
+	return 0;
 }
 
 static void print_header(void)
 {
-	printf("%-8s %12s %5s %5s | %9s %9s %9s %9s %9s %7s %7s %7s %7s | %9s %9s | %8s %8s %7s %7s %8s %6s\n",
+	printf("%-8s %12s %5s %5s | %9s %9s %9s %9s %9s %9s %7s %7s %7s %7s %7s %7s | %9s %9s | %8s %8s %7s %7s %8s %6s\n",
 	       "layer", "size", "w%", "a%", "stream_us", "decod_us", "decode1x",
-	       "sgemv_us", "csr_us", "S/sgemv", "S/csr", "D/sgemv", "D/csr",
+	       "sgemv_us", "csr_us", "rsb_us", "S/sgemv", "S/csr", "S/rsb",
+	       "D/sgemv", "D/csr", "D/rsb",
 	       "strm_MB/s", "mcpy_MB/s", "model_us",
 	       "paper_us", "dev%", "theo_us", "paper_th", "eff%");
 }
@@ -303,12 +376,14 @@ static void print_row(const struct result *r)
 	char size[32];
 
 	snprintf(size, sizeof(size), "%ux%u", r->p->inputs, r->p->outputs);
-	printf("%-8s %12s %5.1f %5.1f | %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f %7.2f %7.2f %7.2f | %9.0f %9.0f | %8.2f %8.1f %+7.1f %7.2f %8.1f %6.1f\n",
+	printf("%-8s %12s %5.1f %5.1f | %9.1f %9.1f %9.1f %9.1f %9.1f %9.1f %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f | %9.0f %9.0f | %8.2f %8.1f %+7.1f %7.2f %8.1f %6.1f\n",
 	       r->p->name, size, r->p->weight_density * 100,
 	       r->p->act_density * 100, r->engine_us, r->decoded_us,
-	       r->decode_us, r->sgemv_us, r->csr_us,
+	       r->decode_us, r->sgemv_us, r->csr_us, r->rsb_us,
 	       r->sgemv_us / r->engine_us, r->csr_us / r->engine_us,
+	       r->rsb_us / r->engine_us,
 	       r->sgemv_us / r->decoded_us, r->csr_us / r->decoded_us,
+	       r->rsb_us / r->decoded_us,
 	       r->stream_mbs, r->memcpy_mbs, r->model_us, r->p->actual_us,
 	       (r->model_us / r->p->actual_us - 1) * 100, r->theory_us,
 	       r->p->theoretical_us, r->efficiency * 100);
@@ -317,17 +392,19 @@ static void print_row(const struct result *r)
 
 static void write_csv(FILE *f, const struct result *r, int n)
 {
-	fprintf(f, "layer,inputs,outputs,weight_density,act_density,engine_streams_us,engine_decoded_us,decode_once_us,sgemv_us,csr_us,streams_vs_sgemv,streams_vs_csr,decoded_vs_sgemv,decoded_vs_csr,stream_MBps,memcpy_MBps,entries,model_cycles,model_us,paper_actual_us,deviation_pct,theoretical_us,paper_theoretical_us,load_efficiency\n");
+	fprintf(f, "layer,inputs,outputs,weight_density,act_density,engine_streams_us,engine_decoded_us,decode_once_us,sgemv_us,csr_us,rsb_us,streams_vs_sgemv,streams_vs_csr,streams_vs_rsb,decoded_vs_sgemv,decoded_vs_csr,decoded_vs_rsb,stream_MBps,memcpy_MBps,entries,model_cycles,model_us,paper_actual_us,deviation_pct,theoretical_us,paper_theoretical_us,load_efficiency\n");
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%s,%u,%u,%.3f,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%llu,%llu,%.3f,%.1f,%.2f,%.3f,%.1f,%.4f\n",
+		fprintf(f, "%s,%u,%u,%.3f,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%llu,%llu,%.3f,%.1f,%.2f,%.3f,%.1f,%.4f\n",
 			r[i].p->name, r[i].p->inputs, r[i].p->outputs,
 			r[i].p->weight_density, r[i].p->act_density,
 			r[i].engine_us, r[i].decoded_us, r[i].decode_us,
-			r[i].sgemv_us, r[i].csr_us,
+			r[i].sgemv_us, r[i].csr_us, r[i].rsb_us,
 			r[i].sgemv_us / r[i].engine_us,
 			r[i].csr_us / r[i].engine_us,
+			r[i].rsb_us / r[i].engine_us,
 			r[i].sgemv_us / r[i].decoded_us,
-			r[i].csr_us / r[i].decoded_us, r[i].stream_mbs,
+			r[i].csr_us / r[i].decoded_us,
+			r[i].rsb_us / r[i].decoded_us, r[i].stream_mbs,
 			r[i].memcpy_mbs, (unsigned long long)r[i].entries,
 			(unsigned long long)r[i].cycles, r[i].model_us,
 			r[i].p->actual_us,
@@ -336,51 +413,30 @@ static void write_csv(FILE *f, const struct result *r, int n)
 			r[i].efficiency);
 }
 
-static int usage(const char *msg)
-{
-	fprintf(stderr, "eie_bench: %s\nusage: eie_bench [--csv FILE] [--layer NAME] [--seed N]\n",
-		msg);
-	return 2;
-}
-
 int main(int argc, char **argv)
 {
 	const int count = sizeof(paper_layers) / sizeof(paper_layers[0]);
 	struct result res[sizeof(paper_layers) / sizeof(paper_layers[0])];
-	const char *csv = NULL, *only = NULL;
-	uint64_t seed = 2016;
-	int n = 0;
+	struct bench_args a;
+	int n = 0, ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
-			csv = argv[++i];
-		} else if (!strcmp(argv[i], "--layer") && i + 1 < argc) {
-			only = argv[++i];
-		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-			char *end;
-
-			errno = 0;
-			seed = strtoull(argv[++i], &end, 0);
-			if (errno || *end || end == argv[i])
-				return usage("--seed takes a number");
-		} else {
-			return usage(argv[i][0] == '-' ? "unknown option" :
-				     "unexpected argument");
-		}
-	}
+	if ((ret = bench_parse_args(argc, argv, "eie_bench", true, &a)))
+		return ret;
 
 	openblas_set_num_threads(1);
+	if (rsb_start())
+		return 1;
 	printf("EIE datapath on the host, one thread, batch 1; P=%d, Q=%d, %d MHz, %d+%d-bit entries, seed %llu\n",
-	       PES, QUEUE, CLOCK_MHZ, WBITS, ZBITS, (unsigned long long)seed);
-	printf("baselines: OpenBLAS %s sgemv (dense float32), CSR SpMV loop (float32); times are medians\n",
-	       openblas_get_corename());
+	       PES, QUEUE, CLOCK_MHZ, WBITS, ZBITS, (unsigned long long)a.seed);
+	printf("baselines (one thread): OpenBLAS %s sgemv (dense float32), CSR SpMV loop (float32), librsb %s SpMV (float32, its RSB format); times are medians of this thread's CPU time\n",
+	       openblas_get_corename(), rsb_version());
 	print_header();
 	for (int i = 0; i < count; i++) {
 		struct layer_data d = { 0 };
 
-		if (only && strcmp(only, paper_layers[i].name))
+		if (a.only && strcmp(a.only, paper_layers[i].name))
 			continue;
-		if (build_layer(&d, &paper_layers[i], seed + (uint64_t)i)) {
+		if (build_layer(&d, &paper_layers[i], a.seed + (uint64_t)i)) {
 			free_layer(&d);
 			return 1;
 		}
@@ -389,18 +445,11 @@ int main(int argc, char **argv)
 		free_layer(&d);
 	}
 	if (!n)
-		return usage("no layer of that name");
-	if (csv) {
-		FILE *f = fopen(csv, "w");
-
-		if (!f) {
-			fprintf(stderr, "eie_bench: cannot write %s: %s\n", csv,
-				strerror(errno));
-			return 1;
-		}
-		write_csv(f, res, n);
-		fclose(f);
-		printf("CSV: %s\n", csv);
-	}
+		return bench_usage("eie_bench", true, "no layer of that name");
+	print_sweep(res, n);
+	if ((a.csv && save_csv(a.csv, write_csv, res, n)) ||
+	    (a.sweep_csv && save_csv(a.sweep_csv, write_sweep_csv, res, n)))
+		return 1;
+	rsb_stop();
 	return 0;
 }

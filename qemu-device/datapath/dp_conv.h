@@ -11,6 +11,7 @@
 #ifndef DCACCEL_DP_CONV_H
 #define DCACCEL_DP_CONV_H
 
+#include "dp_conv_rows.h"
 #include "dp_window.h"
 #include "eie.h"
 
@@ -39,12 +40,48 @@ size_t dp_conv_run_ws_size(const struct dp_conv *c);
 /*
  * Run a validated convolution on `batch` input maps in CHW order, writing
  * out_channels x out_h x out_w outputs per map to `out`; stats, when not
- * NULL, is added to. poll (may be NULL) is asked before each map and
- * every 16 non-zero inputs: 0, or -ECANCELED with out partial.
+ * NULL, is added to. poll (may be NULL) is asked before the filters are
+ * prepared, before each map, every 16 non-zero inputs and, in the rows
+ * form, before each filter: 0, or -ECANCELED with out partial.
  */
 int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 		int16_t *out, void *ws, struct eie_stats *stats,
 		const struct eie_poll *poll);
+
+/*
+ * The filters' host forms (dp_conv_prepare.c), for running many maps of
+ * one convolution on a CPU: built once, then dp_conv_run_prepared()
+ * gives dp_conv_run()'s outputs, statistics and polls, bit for bit, from
+ * them. dp_conv_run() builds them in its workspace on every call.
+ */
+struct dp_conv_prepared {
+	const struct dp_conv *conv;
+	const uint32_t *colcount;	/* per column: entries, then padding */
+	uint32_t *chancount;	/* the same summed over an input channel's taps */
+	uint64_t max_row;	/* most non-padding entries of one filter */
+	int32_t max_weight;	/* largest |codebook[i]| */
+	bool rows_ok;		/* the rows form, else the decoded form */
+	struct dp_conv_rows rows;	/* per filter, its non-zero weights */
+	struct eie_decoded dec;	/* per column, every PE's entries */
+};
+
+/* Bytes of buffer dp_conv_prepare() needs (8-byte aligned). */
+size_t dp_conv_prepared_size(const struct dp_conv *c);
+
+/*
+ * Build the host forms of a validated convolution in buf; p points into
+ * buf and at c, which must outlive it.
+ */
+void dp_conv_prepare(const struct dp_conv *c, void *buf,
+		     struct dp_conv_prepared *p);
+
+/* Bytes of workspace dp_conv_run_prepared() needs (8-byte aligned). */
+size_t dp_conv_prepared_ws_size(const struct dp_conv *c);
+
+/* dp_conv_run() from the host forms. */
+int dp_conv_run_prepared(const struct dp_conv_prepared *p, uint32_t batch,
+			 const int16_t *in, int16_t *out, void *ws,
+			 struct eie_stats *stats, const struct eie_poll *poll);
 
 /* Bytes of workspace dp_conv_model_cycles() needs (8-byte aligned). */
 size_t dp_conv_cycles_ws_size(const struct dp_conv *c, uint32_t queue_depth);

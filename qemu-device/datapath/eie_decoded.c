@@ -28,12 +28,18 @@ size_t eie_decoded_size(const struct eie_layer *l)
 	       align8(l->entry_count);
 }
 
+/*
+ * PE by PE, so that the column pointers and entries are read in order
+ * (column by column, a PE's pointers are a row of the pointer matrix
+ * apart): first each column's counts, then its entries, appended PE
+ * after PE in each column's list as a column-by-column walk would.
+ */
 void eie_decode_layer(const struct eie_layer *l, void *buf,
 		      struct eie_decoded *d)
 {
 	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(l->wbits, l->zbits);
+	uint32_t *next;		/* each column's next free slot */
 	uint8_t *p = buf;
-	uint32_t fill = 0;
 
 	d->layer = l;
 	d->colstart = (uint32_t *)p;
@@ -44,34 +50,53 @@ void eie_decode_layer(const struct eie_layer *l, void *buf,
 	p += align8((size_t)l->entry_count * sizeof(uint32_t));
 	d->widx = p;
 
-	for (uint32_t j = 0; j < l->cols; j++) {
-		uint32_t entries = 0, padding = 0;
+	/* colstart[j + 1]: column j's non-padding entries, for now */
+	memset(d->colstart, 0, ((size_t)l->cols + 1) * sizeof(uint32_t));
+	memset(d->colcount, 0, (size_t)l->cols * 2 * sizeof(uint32_t));
+	for (uint32_t pe = 0; pe < l->pes; pe++) {
+		const uint32_t *ptr = l->colptr + (size_t)pe * (l->cols + 1);
 
-		d->colstart[j] = fill;
-		for (uint32_t pe = 0; pe < l->pes; pe++) {
-			const uint32_t *ptr = l->colptr +
-					      (size_t)pe * (l->cols + 1) + j;
+		for (uint32_t j = 0; j < l->cols; j++) {
+			uint32_t padding = 0;
+
+			for (uint32_t e = ptr[j]; e < ptr[j + 1]; e++) {
+				unsigned int v = eie_entry_at(l->entries, e, bytes);
+
+				padding += DCACCEL_EIE_ENTRY_WIDX(v, l->zbits) ==
+					   DCACCEL_EIE_PAD_INDEX;
+			}
+			d->colcount[2 * j] += ptr[j + 1] - ptr[j];
+			d->colcount[2 * j + 1] += padding;
+			d->colstart[j + 1] += ptr[j + 1] - ptr[j] - padding;
+		}
+	}
+	for (uint32_t j = 0; j < l->cols; j++)
+		d->colstart[j + 1] += d->colstart[j];
+
+	/* next[j] runs over column j's slots; it ends as colstart[j + 1] */
+	next = d->colstart;
+	for (uint32_t pe = 0; pe < l->pes; pe++) {
+		const uint32_t *ptr = l->colptr + (size_t)pe * (l->cols + 1);
+
+		for (uint32_t j = 0; j < l->cols; j++) {
 			uint32_t local = 0;
 
-			entries += ptr[1] - ptr[0];
-			for (uint32_t e = ptr[0]; e < ptr[1]; e++) {
+			for (uint32_t e = ptr[j]; e < ptr[j + 1]; e++) {
 				unsigned int v = eie_entry_at(l->entries, e, bytes);
 				unsigned int w = DCACCEL_EIE_ENTRY_WIDX(v, l->zbits);
 
 				local += DCACCEL_EIE_ENTRY_Z(v, l->zbits);
-				if (w == DCACCEL_EIE_PAD_INDEX) {
-					padding++;
-				} else {
-					d->row[fill] = local * l->pes + pe;
-					d->widx[fill++] = (uint8_t)w;
+				if (w != DCACCEL_EIE_PAD_INDEX) {
+					d->row[next[j]] = local * l->pes + pe;
+					d->widx[next[j]++] = (uint8_t)w;
 				}
 				local++;
 			}
 		}
-		d->colcount[2 * j] = entries;
-		d->colcount[2 * j + 1] = padding;
 	}
-	d->colstart[l->cols] = fill;
+	/* next[j] is where column j + 1 starts: shift back by one */
+	memmove(d->colstart + 1, d->colstart, (size_t)l->cols * sizeof(uint32_t));
+	d->colstart[0] = 0;
 }
 
 /* Non-zero activations between two questions to the poll, as eie_run(). */
