@@ -2,7 +2,8 @@
 # `make check`: install what is missing, build the host tests (ASan+UBSan),
 # the fuzz targets and QEMU with the device, then run every suite -- host
 # tests, fuzz smoke runs, kernel style, and the guest (module + kselftests
-# in Debian's 6.12 kernel under QEMU) -- and end with "N passed, N failed".
+# in Debian's 6.12 kernel under QEMU, then on a debug build of it) -- and
+# end with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,9 @@ suites+=(
 	scripts/check-deb.sh
 	scripts/check-docs.sh
 	tools/testing/selftests/drivers/accel/dcaccel/run-in-guest.sh
+	# the same on the debug kernel (KASAN, lockdep, kmemleak, ...), the
+	# stress test at 10^6 ioctls: issue 10's debug lane
+	tests/guest/run-debug-guest.sh
 )
 
 exec tests/run.sh "${suites[@]}"
