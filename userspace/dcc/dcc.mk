@@ -33,3 +33,5 @@ $(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openbl
 $(DCC_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(O)/tests/lib/tap.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
+# the graph tests' small CNN
+$(O)/tests/test_dcm_roundtrip: $(O)/tests/host/dcm_cnn_fixture.o
