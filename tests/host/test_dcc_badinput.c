@@ -156,7 +156,7 @@ static void test_npy_import(void)
 	char paths[4][128];
 	char *argv[4] = { paths[0], paths[1], paths[2], paths[3] };
 	struct dcc_error err;
-	struct mlp m;
+	struct net m;
 
 	snprintf(paths[0], 128, "%s", put_file("w1.npy", buf, npy(buf,
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 3), }", w1, 48)));
@@ -166,17 +166,18 @@ static void test_npy_import(void)
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }", w2, 32)));
 	snprintf(paths[3], 128, "%s", put_file("b2.npy", buf, npy(buf,
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", b2, 8)));
-	CHECK_EQ(mlp_import_npy(argv, 4, false, &m, &err), 0);
-	CHECK(m.nlayers == 2 && m.l[0].in == 3 && m.l[0].out == 4 && m.l[1].out == 2);
-	mlp_free(&m);
-	CHECK_EQ(mlp_import_npy(argv, 3, false, &m, &err), -1);
+	CHECK_EQ(net_import_npy(argv, 4, false, NULL, &m, &err), 0);
+	CHECK(m.count == 3 && m.l[0].wt.cols == 3 && m.l[0].wt.rows == 4 &&
+	      m.l[2].wt.rows == 2);
+	net_free(&m);
+	CHECK_EQ(net_import_npy(argv, 3, false, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "pairs");
 	snprintf(paths[3], 128, "%s", put_file("b2bad.npy", buf, npy(buf,
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", b2, 12)));
-	CHECK_EQ(mlp_import_npy(argv, 4, false, &m, &err), -1);
+	CHECK_EQ(net_import_npy(argv, 4, false, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "bias of 2 values");
 	/* transposed [in, out] weights do not chain without --transpose */
-	CHECK_EQ(mlp_import_npy(argv, 4, true, &m, &err), -1);
+	CHECK_EQ(net_import_npy(argv, 4, true, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "wrong shape");
 }
 
@@ -198,7 +199,7 @@ static void test_safetensors(void)
 	uint8_t buf[1024];
 	struct tensor_set ts;
 	struct dcc_error err;
-	struct mlp m, back;
+	struct net m, back;
 	size_t n;
 	char path[128];
 
@@ -206,21 +207,21 @@ static void test_safetensors(void)
 			"\"l.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[24,36]}}  ", d, 36);
 	CHECK_EQ(safetensors_load_buffer(buf, n, "ok", &ts, &err), 0);
 	CHECK_EQ(ts.count, 2);
-	CHECK_EQ(mlp_from_tensors(&ts, &m, &err), 0);
-	CHECK(m.nlayers == 1 && m.l[0].in == 2 && m.l[0].out == 3);
-	CHECK(m.l[0].w[5] == 6.0f && m.l[0].b[2] == 9.0f);
+	CHECK_EQ(net_from_tensors(&ts, NULL, &m, &err), 0);
+	CHECK(m.count == 1 && m.l[0].wt.cols == 2 && m.l[0].wt.rows == 3);
+	CHECK(m.l[0].wt.w.v[5] == 6.0f && m.l[0].wt.b.v[2] == 9.0f);
 	tensor_set_free(&ts);
 
 	/* dcc's own save format round-trips, masks and codebooks included */
-	m.l[0].mask = calloc(6, 1);
-	m.l[0].mask[1] = 1;
+	m.l[0].wt.mask = calloc(6, 1);
+	m.l[0].wt.mask[1] = 1;
 	snprintf(path, sizeof(path), "%s/m.safetensors", dir);
-	CHECK_EQ(mlp_save(&m, path, &err), 0);
-	CHECK_EQ(mlp_load(path, &back, &err), 0);
-	CHECK(back.l[0].mask && back.l[0].mask[1] == 1 && back.l[0].mask[0] == 0);
-	CHECK(back.l[0].w[0] == 0.0f && back.l[0].w[1] == 2.0f);
-	mlp_free(&back);
-	mlp_free(&m);
+	CHECK_EQ(net_save(&m, path, &err), 0);
+	CHECK_EQ(net_load(path, NULL, &back, &err), 0);
+	CHECK(back.l[0].wt.mask && back.l[0].wt.mask[1] == 1 && back.l[0].wt.mask[0] == 0);
+	CHECK(back.l[0].wt.w.v[0] == 0.0f && back.l[0].wt.w.v[1] == 2.0f);
+	net_free(&back);
+	net_free(&m);
 
 	n = safetensors(buf, "{\"x\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,20]}}", d, 24);
 	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
@@ -302,7 +303,7 @@ static void test_safetensors(void)
 			"\"b.weight\":{\"dtype\":\"F32\",\"shape\":[1,3],\"data_offsets\":[0,12]},"
 			"\"b.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", d, 16);
 	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), 0);
-	CHECK_EQ(mlp_from_tensors(&ts, &m, &err), -1);
+	CHECK_EQ(net_from_tensors(&ts, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "takes 3 inputs");
 	tensor_set_free(&ts);
 }
