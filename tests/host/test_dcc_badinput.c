@@ -181,6 +181,56 @@ static void test_npy_import(void)
 	CHECK_STR_CONTAINS(err.msg, "wrong shape");
 }
 
+/*
+ * Conv weights in PyTorch's [out, in, kh, kw] with --net: copied as they
+ * lie (the filter matrix is that array read row-major); a wrong shape is
+ * refused naming the shape wanted; the network saves and loads as 4-D.
+ */
+static void test_conv_import(void)
+{
+	static const char *spec = "in=1x4x4,conv2x3x3,relu,flatten,fc3";
+	float w1[18], b1[2] = { 0.5f, -0.5f }, w2[24], b2[3] = { 0 };
+	uint8_t buf[1024];
+	char paths[4][128], path[128];
+	char *argv[4] = { paths[0], paths[1], paths[2], paths[3] };
+	struct dcc_error err;
+	struct net m, back;
+
+	for (int k = 0; k < 18; k++)
+		w1[k] = (float)k;
+	for (int k = 0; k < 24; k++)
+		w2[k] = -(float)k;
+	snprintf(paths[0], 128, "%s", put_file("cw1.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 3, 3), }", w1, 72)));
+	snprintf(paths[1], 128, "%s", put_file("cb1.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", b1, 8)));
+	snprintf(paths[2], 128, "%s", put_file("cw2.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 8), }", w2, 96)));
+	snprintf(paths[3], 128, "%s", put_file("cb2.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", b2, 12)));
+	CHECK_EQ(net_import_npy(argv, 4, false, spec, &m, &err), 0);
+	CHECK(m.l[0].kind == LAYER_CONV && m.l[0].wt.rows == 2 && m.l[0].wt.cols == 9);
+	CHECK(m.l[0].wt.w.v[13] == 13.0f && m.l[0].wt.b.v[1] == -0.5f);
+	CHECK(m.l[3].wt.w.v[23] == -23.0f);
+	snprintf(path, sizeof(path), "%s/conv.safetensors", dir);
+	CHECK_EQ(net_save(&m, path, &err), 0);
+	CHECK_EQ(net_load(path, spec, &back, &err), 0);
+	CHECK(!memcmp(back.l[0].wt.w.v, w1, sizeof(w1)));
+	net_free(&back);
+	/* without --net a 4-D weight has no place */
+	CHECK_EQ(net_load(path, NULL, &back, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "conv1.weight: a convolution's weight: give --net");
+	net_free(&m);
+	snprintf(paths[0], 128, "%s", put_file("cw1bad.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 3, 2), }", w1, 48)));
+	CHECK_EQ(net_import_npy(argv, 4, false, spec, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "layer0.weight: wrong shape: layer conv1 takes a float weight of [2, 1, 3, 3]");
+	/* a network with more weight layers than the files */
+	snprintf(paths[0], 128, "%s/cw1.npy", dir);
+	CHECK_EQ(net_import_npy(argv, 2, false, spec, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "the file has 1 weight tensors, network 'in=1x4x4,conv2x3x3,relu,flatten,fc3' more weight layers");
+}
+
 static size_t safetensors(uint8_t *buf, const char *json, const void *data,
 			  size_t n)
 {
@@ -326,6 +376,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_idx_errors),
 	TAP_TEST(test_npy),
 	TAP_TEST(test_npy_import),
+	TAP_TEST(test_conv_import),
 	TAP_TEST(test_safetensors),
 	TAP_TEST(test_dcm_file_errors),
 };

@@ -120,7 +120,6 @@ static void free_buffers(struct buffers *b)
 static int fill_optim(struct net *n, const struct train_opts *o,
 		      struct optim *opt)
 {
-	optim_init(opt, o->adam, o->momentum);
 	for (uint32_t i = 0; i < n->count; i++) {
 		struct weights *wt = &n->l[i].wt;
 
