@@ -174,7 +174,23 @@ static void test_small_cnn_pipeline(void)
 	dataset_free(&test);
 }
 
+/* A network the device cannot run is refused before training. */
+static void test_device_mapping_refused(void)
+{
+	struct dcc_error err;
+	struct net n;
+
+	CHECK_EQ(net_build(&n, "in=1x8x8,conv2x3x3,maxpool2,relu,flatten,fc10", &err), 0);
+	CHECK_EQ(fixedpoint_check(&n, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "relu1: the device applies ReLU in the fc or conv op before it, not after pool1");
+	net_free(&n);
+	CHECK_EQ(net_build(&n, "in=1x8x8,conv2x3x3,relu,maxpool2,flatten,fc10", &err), 0);
+	CHECK_EQ(fixedpoint_check(&n, &err), 0);
+	net_free(&n);
+}
+
 static const struct tap_test tests[] = {
+	TAP_TEST(test_device_mapping_refused),
 	TAP_TEST(test_fixture_bit_exact),
 	TAP_TEST(test_small_cnn_pipeline),
 };

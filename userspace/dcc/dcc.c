@@ -446,6 +446,8 @@ static int cmd_compress(const struct opts *o, struct dcc_error *err)
 	       train.count, test.count, train.dim, o->data);
 	if (build_net(o, &n, err))
 		goto out_data;
+	if (fixedpoint_check(&n, err))	/* before hours of training */
+		goto out;
 	net_init_weights(&n, o->train.seed);
 	printf("network: %s (%llu weights)\n", n.spec,
 	       (unsigned long long)net_weights(&n));

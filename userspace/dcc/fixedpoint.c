@@ -117,6 +117,16 @@ static void pool_layer(const struct layer *nl, struct dcm_layer *l)
 	l->out_frac = l->in_frac;
 }
 
+int fixedpoint_check(const struct net *n, struct dcc_error *err)
+{
+	for (uint32_t i = 0; i < n->count; i++)
+		if (n->l[i].kind == LAYER_RELU &&
+		    (i == 0 || !layer_has_weights(&n->l[i - 1])))
+			return dcc_fail(err, "%s: the device applies ReLU in the fc or conv op before it, not after %s",
+					n->l[i].name, i ? n->l[i - 1].name : "the input");
+	return 0;
+}
+
 int fixedpoint_build(const struct net *n, const struct dataset *calib,
 		     uint32_t pes, unsigned int zbits, struct dcm_model *out,
 		     struct dcc_error *err)
@@ -125,6 +135,8 @@ int fixedpoint_build(const struct net *n, const struct dataset *calib,
 	double in_max = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (fixedpoint_check(n, err))
+		return -1;
 	for (size_t k = 0; k < (size_t)calib->count * calib->dim; k++)
 		in_max = fmax(in_max, fabs(calib->x[k]));
 	frac = (uint8_t)frac_bits_for(in_max, 1.0);
@@ -140,11 +152,6 @@ int fixedpoint_build(const struct net *n, const struct dataset *calib,
 
 		if (nl->kind == LAYER_FLATTEN)
 			continue;	/* a map is read as a vector as it is */
-		if (nl->kind == LAYER_RELU) {
-			dcm_free(out);
-			return dcc_fail(err, "%s: the device applies ReLU in the fc or conv op before it, not after %s",
-					nl->name, i ? n->l[i - 1].name : "the input");
-		}
 		out->layer_count++;
 		l->in_frac = frac;
 		if (nl->kind == LAYER_POOL) {

@@ -15,6 +15,9 @@
 /* Largest fraction bits f <= 15 with maxabs * headroom * 2^f <= 32767. */
 unsigned int frac_bits_for(double maxabs, double headroom);
 
+/* Can the device run this network's layers? 0 or -1 with err. */
+int fixedpoint_check(const struct net *n, struct dcc_error *err);
+
 /*
  * Build the .dcm layers of a fully quantized network: each fc or conv
  * (with the relu after it folded into its flag) and pool becomes a layer,
