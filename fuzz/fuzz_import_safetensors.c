@@ -13,12 +13,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dcc_error err;
 	struct tensor_set ts;
-	struct mlp m;
+	struct net m;
 
 	if (safetensors_load_buffer(data, size, "fuzz.safetensors", &ts, &err))
 		return 0;
-	if (!mlp_from_tensors(&ts, &m, &err))
-		mlp_free(&m);
+	if (!net_from_tensors(&ts, NULL, &m, &err))
+		net_free(&m);
 	tensor_set_free(&ts);
 	return 0;
 }

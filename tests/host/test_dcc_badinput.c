@@ -156,7 +156,7 @@ static void test_npy_import(void)
 	char paths[4][128];
 	char *argv[4] = { paths[0], paths[1], paths[2], paths[3] };
 	struct dcc_error err;
-	struct mlp m;
+	struct net m;
 
 	snprintf(paths[0], 128, "%s", put_file("w1.npy", buf, npy(buf,
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (4, 3), }", w1, 48)));
@@ -166,18 +166,69 @@ static void test_npy_import(void)
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }", w2, 32)));
 	snprintf(paths[3], 128, "%s", put_file("b2.npy", buf, npy(buf,
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", b2, 8)));
-	CHECK_EQ(mlp_import_npy(argv, 4, false, &m, &err), 0);
-	CHECK(m.nlayers == 2 && m.l[0].in == 3 && m.l[0].out == 4 && m.l[1].out == 2);
-	mlp_free(&m);
-	CHECK_EQ(mlp_import_npy(argv, 3, false, &m, &err), -1);
+	CHECK_EQ(net_import_npy(argv, 4, false, NULL, &m, &err), 0);
+	CHECK(m.count == 3 && m.l[0].wt.cols == 3 && m.l[0].wt.rows == 4 &&
+	      m.l[2].wt.rows == 2);
+	net_free(&m);
+	CHECK_EQ(net_import_npy(argv, 3, false, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "pairs");
 	snprintf(paths[3], 128, "%s", put_file("b2bad.npy", buf, npy(buf,
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", b2, 12)));
-	CHECK_EQ(mlp_import_npy(argv, 4, false, &m, &err), -1);
+	CHECK_EQ(net_import_npy(argv, 4, false, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "bias of 2 values");
 	/* transposed [in, out] weights do not chain without --transpose */
-	CHECK_EQ(mlp_import_npy(argv, 4, true, &m, &err), -1);
+	CHECK_EQ(net_import_npy(argv, 4, true, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "wrong shape");
+}
+
+/*
+ * Conv weights in PyTorch's [out, in, kh, kw] with --net: copied as they
+ * lie (the filter matrix is that array read row-major); a wrong shape is
+ * refused naming the shape wanted; the network saves and loads as 4-D.
+ */
+static void test_conv_import(void)
+{
+	static const char *spec = "in=1x4x4,conv2x3x3,relu,flatten,fc3";
+	float w1[18], b1[2] = { 0.5f, -0.5f }, w2[24], b2[3] = { 0 };
+	uint8_t buf[1024];
+	char paths[4][128], path[128];
+	char *argv[4] = { paths[0], paths[1], paths[2], paths[3] };
+	struct dcc_error err;
+	struct net m, back;
+
+	for (int k = 0; k < 18; k++)
+		w1[k] = (float)k;
+	for (int k = 0; k < 24; k++)
+		w2[k] = -(float)k;
+	snprintf(paths[0], 128, "%s", put_file("cw1.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 3, 3), }", w1, 72)));
+	snprintf(paths[1], 128, "%s", put_file("cb1.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", b1, 8)));
+	snprintf(paths[2], 128, "%s", put_file("cw2.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 8), }", w2, 96)));
+	snprintf(paths[3], 128, "%s", put_file("cb2.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }", b2, 12)));
+	CHECK_EQ(net_import_npy(argv, 4, false, spec, &m, &err), 0);
+	CHECK(m.l[0].kind == LAYER_CONV && m.l[0].wt.rows == 2 && m.l[0].wt.cols == 9);
+	CHECK(m.l[0].wt.w.v[13] == 13.0f && m.l[0].wt.b.v[1] == -0.5f);
+	CHECK(m.l[3].wt.w.v[23] == -23.0f);
+	snprintf(path, sizeof(path), "%s/conv.safetensors", dir);
+	CHECK_EQ(net_save(&m, path, &err), 0);
+	CHECK_EQ(net_load(path, spec, &back, &err), 0);
+	CHECK(!memcmp(back.l[0].wt.w.v, w1, sizeof(w1)));
+	net_free(&back);
+	/* without --net a 4-D weight has no place */
+	CHECK_EQ(net_load(path, NULL, &back, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "conv1.weight: a convolution's weight: give --net");
+	net_free(&m);
+	snprintf(paths[0], 128, "%s", put_file("cw1bad.npy", buf, npy(buf,
+		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 3, 2), }", w1, 48)));
+	CHECK_EQ(net_import_npy(argv, 4, false, spec, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "layer0.weight: wrong shape: layer conv1 takes a float weight of [2, 1, 3, 3]");
+	/* a network with more weight layers than the files */
+	snprintf(paths[0], 128, "%s/cw1.npy", dir);
+	CHECK_EQ(net_import_npy(argv, 2, false, spec, &m, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "the file has 1 weight tensors, network 'in=1x4x4,conv2x3x3,relu,flatten,fc3' more weight layers");
 }
 
 static size_t safetensors(uint8_t *buf, const char *json, const void *data,
@@ -198,7 +249,7 @@ static void test_safetensors(void)
 	uint8_t buf[1024];
 	struct tensor_set ts;
 	struct dcc_error err;
-	struct mlp m, back;
+	struct net m, back;
 	size_t n;
 	char path[128];
 
@@ -206,21 +257,21 @@ static void test_safetensors(void)
 			"\"l.bias\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[24,36]}}  ", d, 36);
 	CHECK_EQ(safetensors_load_buffer(buf, n, "ok", &ts, &err), 0);
 	CHECK_EQ(ts.count, 2);
-	CHECK_EQ(mlp_from_tensors(&ts, &m, &err), 0);
-	CHECK(m.nlayers == 1 && m.l[0].in == 2 && m.l[0].out == 3);
-	CHECK(m.l[0].w[5] == 6.0f && m.l[0].b[2] == 9.0f);
+	CHECK_EQ(net_from_tensors(&ts, NULL, &m, &err), 0);
+	CHECK(m.count == 1 && m.l[0].wt.cols == 2 && m.l[0].wt.rows == 3);
+	CHECK(m.l[0].wt.w.v[5] == 6.0f && m.l[0].wt.b.v[2] == 9.0f);
 	tensor_set_free(&ts);
 
 	/* dcc's own save format round-trips, masks and codebooks included */
-	m.l[0].mask = calloc(6, 1);
-	m.l[0].mask[1] = 1;
+	m.l[0].wt.mask = calloc(6, 1);
+	m.l[0].wt.mask[1] = 1;
 	snprintf(path, sizeof(path), "%s/m.safetensors", dir);
-	CHECK_EQ(mlp_save(&m, path, &err), 0);
-	CHECK_EQ(mlp_load(path, &back, &err), 0);
-	CHECK(back.l[0].mask && back.l[0].mask[1] == 1 && back.l[0].mask[0] == 0);
-	CHECK(back.l[0].w[0] == 0.0f && back.l[0].w[1] == 2.0f);
-	mlp_free(&back);
-	mlp_free(&m);
+	CHECK_EQ(net_save(&m, path, &err), 0);
+	CHECK_EQ(net_load(path, NULL, &back, &err), 0);
+	CHECK(back.l[0].wt.mask && back.l[0].wt.mask[1] == 1 && back.l[0].wt.mask[0] == 0);
+	CHECK(back.l[0].wt.w.v[0] == 0.0f && back.l[0].wt.w.v[1] == 2.0f);
+	net_free(&back);
+	net_free(&m);
 
 	n = safetensors(buf, "{\"x\":{\"dtype\":\"F32\",\"shape\":[3,2],\"data_offsets\":[0,20]}}", d, 24);
 	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), -1);
@@ -302,7 +353,7 @@ static void test_safetensors(void)
 			"\"b.weight\":{\"dtype\":\"F32\",\"shape\":[1,3],\"data_offsets\":[0,12]},"
 			"\"b.bias\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", d, 16);
 	CHECK_EQ(safetensors_load_buffer(buf, n, "x", &ts, &err), 0);
-	CHECK_EQ(mlp_from_tensors(&ts, &m, &err), -1);
+	CHECK_EQ(net_from_tensors(&ts, NULL, &m, &err), -1);
 	CHECK_STR_CONTAINS(err.msg, "takes 3 inputs");
 	tensor_set_free(&ts);
 }
@@ -325,6 +376,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_idx_errors),
 	TAP_TEST(test_npy),
 	TAP_TEST(test_npy_import),
+	TAP_TEST(test_conv_import),
 	TAP_TEST(test_safetensors),
 	TAP_TEST(test_dcm_file_errors),
 };

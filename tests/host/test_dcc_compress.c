@@ -72,7 +72,7 @@ static void test_mask_held_during_retraining(void)
 {
 	const uint32_t sizes[3] = { 20, 32, 10 };
 	struct dataset ds;
-	struct mlp m;
+	struct net m;
 	struct train_opts o;
 	struct dcc_error err;
 	uint8_t *mask0;
@@ -80,76 +80,83 @@ static void test_mask_held_during_retraining(void)
 	double d;
 
 	toy_data(&ds, 1000, 3);
-	CHECK_EQ(mlp_init(&m, sizes, 2, 5, &err), 0);
+	CHECK_EQ(net_build_mlp(&m, sizes, 2, &err), 0);
+	net_init_weights(&m, 5);
 	train_opts_default(&o);
 	o.epochs = 3;
 	o.batch = 50;
-	CHECK(mlp_train(&m, &ds, &o, &err) > 0);
-	d = prune_layer(&m.l[0], 1.0);
+	CHECK(net_train(&m, &ds, &o, &err) > 0);
+	d = prune_weights(&m.l[0].wt, 1.0);
 	CHECK(d > 0.1 && d < 0.6);
-	CHECK(fabs(d - layer_density(&m.l[0])) < 1e-9);
+	CHECK(fabs(d - weights_density(&m.l[0].wt)) < 1e-9);
 	mask0 = malloc(nw);
-	memcpy(mask0, m.l[0].mask, nw);
-	CHECK(mlp_train(&m, &ds, &o, &err) > 0);
+	memcpy(mask0, m.l[0].wt.mask, nw);
+	CHECK(net_train(&m, &ds, &o, &err) > 0);
 	for (size_t k = 0; k < nw; k++) {
-		CHECK_EQ(m.l[0].mask[k], mask0[k]);
+		CHECK_EQ(m.l[0].wt.mask[k], mask0[k]);
 		if (!mask0[k]) {
 			pruned++;
-			CHECK(m.l[0].w[k] == 0.0f);
+			CHECK(m.l[0].wt.w.v[k] == 0.0f);
 		} else {
-			alive += m.l[0].w[k] != 0.0f;
+			alive += m.l[0].wt.w.v[k] != 0.0f;
 		}
 	}
 	CHECK(pruned > 0 && alive > 0);
 	/* pruning again only removes more */
-	d = prune_layer(&m.l[0], 1.0);
+	d = prune_weights(&m.l[0].wt, 1.0);
 	for (size_t k = 0; k < nw; k++)
-		CHECK(mask0[k] || !m.l[0].mask[k]);
+		CHECK(mask0[k] || !m.l[0].wt.mask[k]);
 	free(mask0);
-	mlp_free(&m);
+	net_free(&m);
 	dataset_free(&ds);
 }
 
 static void test_every_weight_is_its_centroid(void)
 {
 	const uint32_t sizes[4] = { 20, 32, 16, 10 };
+	const unsigned int bits[3] = { 2, 3, 4 };
+	const double quality[1] = { 0.8 };
 	struct dataset ds;
-	struct mlp m;
+	struct net m;
 	struct train_opts o;
 	struct dcc_error err;
-	float before[MLP_CODEBOOK_MAX];
+	float before[CODEBOOK_MAX];
+	uint32_t w = 0;
 	int moved = 0;
 
 	toy_data(&ds, 1000, 4);
-	CHECK_EQ(mlp_init(&m, sizes, 3, 6, &err), 0);
+	CHECK_EQ(net_build_mlp(&m, sizes, 3, &err), 0);
+	net_init_weights(&m, 6);
 	train_opts_default(&o);
 	o.epochs = 3;
 	o.batch = 50;
 	o.centroid_lr = 1e-3f;
-	CHECK(mlp_train(&m, &ds, &o, &err) > 0);
-	for (uint32_t i = 0; i < m.nlayers; i++)
-		prune_layer(&m.l[i], 0.8);
-	for (uint32_t i = 0; i < m.nlayers; i++)
-		CHECK_EQ(quantize_layer(&m.l[i], i + 2), 0);
-	CHECK_EQ(quantize_layer(&m.l[0], 9), -1);
-	memcpy(before, m.l[0].centroid, sizeof(before));
-	CHECK(mlp_train(&m, &ds, &o, &err) > 0);
-	for (uint32_t i = 0; i < m.nlayers; i++) {
-		const struct fc *l = &m.l[i];
+	CHECK(net_train(&m, &ds, &o, &err) > 0);
+	CHECK_EQ(pass_prune(&m, quality, 1, 1.0, &err), 0);
+	CHECK_EQ(pass_quantize(&m, bits, 3, &err), 0);
+	CHECK_EQ(quantize_weights(&m.l[0].wt, 9), -1);
+	memcpy(before, m.l[0].wt.cb.v, sizeof(before));
+	CHECK(net_train(&m, &ds, &o, &err) > 0);
+	for (uint32_t i = 0; i < m.count; i++) {
+		const struct weights *l = &m.l[i].wt;
 
-		CHECK_EQ(l->ncent, 1u << (i + 2));
-		CHECK(l->centroid[0] == 0.0f);
-		for (size_t k = 0; k < (size_t)l->in * l->out; k++) {
-			CHECK(l->widx[k] < l->ncent);
-			CHECK(l->w[k] == l->centroid[l->widx[k]]);
+		if (!layer_has_weights(&m.l[i]))
+			continue;
+		CHECK_EQ(l->cb.n, 1u << (w + 2));
+		w++;
+		CHECK(l->cb.v[0] == 0.0f);
+		for (size_t k = 0; k < l->w.n; k++) {
+			CHECK(l->widx[k] < l->cb.n);
+			CHECK(l->w.v[k] == l->cb.v[l->widx[k]]);
 			if (l->mask && !l->mask[k])
 				CHECK_EQ(l->widx[k], 0);
 		}
 	}
-	for (uint32_t c = 1; c < m.l[0].ncent; c++)
-		moved += before[c] != m.l[0].centroid[c];
+	CHECK_EQ(w, 3);
+	for (uint32_t c = 1; c < m.l[0].wt.cb.n; c++)
+		moved += before[c] != m.l[0].wt.cb.v[c];
 	CHECK(moved > 0);	/* fine-tuning trained the centroids */
-	mlp_free(&m);
+	net_free(&m);
 	dataset_free(&ds);
 }
 
@@ -158,7 +165,7 @@ static void test_optimizers_and_seed(void)
 {
 	const uint32_t sizes[3] = { 20, 32, 10 };
 	struct dataset ds;
-	struct mlp a, b;
+	struct net a, b;
 	struct train_opts o;
 	struct dcc_error err;
 
@@ -169,16 +176,18 @@ static void test_optimizers_and_seed(void)
 	for (int adam = 0; adam < 2; adam++) {
 		o.adam = adam;
 		o.lr = adam ? 0.005f : 0.05f;
-		CHECK_EQ(mlp_init(&a, sizes, 2, 11, &err), 0);
-		CHECK_EQ(mlp_init(&b, sizes, 2, 11, &err), 0);
-		CHECK(mlp_train(&a, &ds, &o, &err) > 0);
-		CHECK(mlp_train(&b, &ds, &o, &err) > 0);
+		CHECK_EQ(net_build_mlp(&a, sizes, 2, &err), 0);
+		CHECK_EQ(net_build_mlp(&b, sizes, 2, &err), 0);
+		net_init_weights(&a, 11);
+		net_init_weights(&b, 11);
+		CHECK(net_train(&a, &ds, &o, &err) > 0);
+		CHECK(net_train(&b, &ds, &o, &err) > 0);
 		DIAG("%s: toy accuracy %.1f%%", adam ? "adam" : "sgd",
-		     mlp_accuracy(&a, &ds));
-		CHECK(mlp_accuracy(&a, &ds) > 40.0);	/* chance is 10% */
-		CHECK(!memcmp(a.l[0].w, b.l[0].w, 20 * 32 * sizeof(float)));
-		mlp_free(&a);
-		mlp_free(&b);
+		     net_accuracy(&a, &ds));
+		CHECK(net_accuracy(&a, &ds) > 40.0);	/* chance is 10% */
+		CHECK(!memcmp(a.l[0].wt.w.v, b.l[0].wt.w.v, 20 * 32 * sizeof(float)));
+		net_free(&a);
+		net_free(&b);
 	}
 	dataset_free(&ds);
 }

@@ -22,7 +22,9 @@ static void test_subset_pipeline(void)
 	struct dcc_error err;
 	struct train_opts o;
 	struct dcm_model dm;
-	struct mlp m;
+	const double quality[1] = { 0.7 };
+	const unsigned int bits[1] = { 4 };
+	struct net m;
 	double dense, quant, fixed;
 
 	if (dataset_load_dir(DATA, "train", 3000, &train, &err)) {
@@ -33,23 +35,22 @@ static void test_subset_pipeline(void)
 	CHECK_EQ(dataset_load_dir(DATA, "t10k", 1000, &test, &err), 0);
 	CHECK_EQ(train.count, 3000);
 	CHECK_EQ(train.dim, 784);
-	CHECK_EQ(mlp_init(&m, sizes, 3, 1, &err), 0);
+	CHECK_EQ(net_build_mlp(&m, sizes, 3, &err), 0);
+	net_init_weights(&m, 1);
 	train_opts_default(&o);
 	o.epochs = 4;
-	CHECK(mlp_train(&m, &train, &o, &err) > 0);
-	dense = mlp_accuracy(&m, &test);
+	CHECK(net_train(&m, &train, &o, &err) > 0);
+	dense = net_accuracy(&m, &test);
 	DIAG("dense accuracy on 1000 test images: %.1f%%", dense);
 	CHECK(dense > 65.0);
 
-	for (uint32_t i = 0; i < m.nlayers; i++)
-		prune_layer(&m.l[i], 0.7);
+	CHECK_EQ(pass_prune(&m, quality, 1, 1.0, &err), 0);
 	o.epochs = 1;
 	o.lr = 0.01f;
-	CHECK(mlp_train(&m, &train, &o, &err) > 0);
-	for (uint32_t i = 0; i < m.nlayers; i++)
-		CHECK_EQ(quantize_layer(&m.l[i], 4), 0);
-	CHECK(mlp_train(&m, &train, &o, &err) > 0);
-	quant = mlp_accuracy(&m, &test);
+	CHECK(net_train(&m, &train, &o, &err) > 0);
+	CHECK_EQ(pass_quantize(&m, bits, 1, &err), 0);
+	CHECK(net_train(&m, &train, &o, &err) > 0);
+	quant = net_accuracy(&m, &test);
 	CHECK_EQ(fixedpoint_build(&m, &train, 16, 0, &dm, &err), 0);
 	fixed = fixedpoint_accuracy(&dm, &test, NULL, &err);
 	DIAG("pruned+quantized fp32 %.1f%%, fixed point on the engine %.1f%%",
@@ -65,7 +66,7 @@ static void test_subset_pipeline(void)
 	}
 	CHECK_EQ(dm.layers[0].in_frac, 14);	/* pixels in [0, 1] */
 	dcm_free(&dm);
-	mlp_free(&m);
+	net_free(&m);
 	dataset_free(&train);
 	dataset_free(&test);
 }

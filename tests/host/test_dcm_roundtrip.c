@@ -11,6 +11,7 @@
 #include "tap.h"
 #include "../../userspace/dcm/dcm.h"
 #include "../../userspace/dcm/dcm_layout.h"
+#include "dcm_cnn_fixture.h"
 
 static uint64_t lcg(uint64_t *s)
 {
@@ -50,6 +51,7 @@ static void make_layer(struct dcm_layer *l, uint32_t rows, uint32_t cols,
 
 static void make_model(struct dcm_model *m)
 {
+	memset(m, 0, sizeof(*m));
 	m->layer_count = 3;
 	m->layers = calloc(3, sizeof(*m->layers));
 	make_layer(&m->layers[0], 100, 80, 5, 8, 1);
@@ -175,7 +177,7 @@ static void test_corrupted_files_refused(void)
 	dcm_put32(bad + DCM_HEADER_BYTES + DCM_LAYER_BYTES + DCM_L_COLS, 99);
 	reseal(bad, len);
 	CHECK_EQ(read_err(bad, len, &err), -1);
-	CHECK_STR_CONTAINS(err.msg, "does not follow");
+	CHECK_STR_CONTAINS(err.msg, "layer 1 (fc) takes 99 inputs");
 
 	memcpy(bad, buf, len);
 	dcm_put32(bad + DCM_HEADER_BYTES + DCM_L_NONZEROS,
@@ -225,10 +227,146 @@ static void test_writer_checks(void)
 	dcm_free(&m);
 }
 
+/* The CNN graph round-trips, kinds, maps and windows included. */
+static void test_graph_round_trip(void)
+{
+	struct dcm_model m, back;
+	struct dcm_error err;
+	uint8_t *buf;
+	size_t len;
+
+	dcm_cnn_fixture(&m, 1);
+	CHECK_EQ(dcm_write_buffer(&m, &buf, &len, &err), 0);
+	CHECK_EQ(dcm_get16(buf + DCM_H_VERSION), DCM_VERSION);
+	CHECK_EQ(dcm_read_buffer(buf, len, &back, &err), 0);
+	CHECK_EQ(back.version, DCM_VERSION);
+	CHECK_EQ(back.layer_count, CNN_FIXTURE_LAYERS);
+	for (uint32_t i = 0; i < back.layer_count && back.layers; i++) {
+		const struct dcm_layer *a = &m.layers[i], *b = &back.layers[i];
+
+		CHECK_EQ(a->kind, b->kind);
+		CHECK(a->channels == b->channels && a->in_h == b->in_h && a->in_w == b->in_w);
+		CHECK(a->kernel_h == b->kernel_h && a->kernel_w == b->kernel_w &&
+		      a->stride_h == b->stride_h && a->stride_w == b->stride_w &&
+		      a->pad_h == b->pad_h && a->pad_w == b->pad_w);
+		CHECK_EQ(a->pool_mode, b->pool_mode);
+		CHECK_EQ(a->in_frac, b->in_frac);
+		CHECK_EQ(a->out_frac, b->out_frac);
+		CHECK_EQ(a->relu, b->relu);
+		if (a->kind == DCM_POOL) {
+			CHECK_EQ(b->payload_bytes, 0);
+			continue;
+		}
+		CHECK(a->rows == b->rows && a->cols == b->cols);
+		CHECK(!memcmp(a->widx, b->widx, (size_t)a->rows * a->cols));
+		CHECK(!memcmp(a->bias, b->bias, a->rows * 4));
+		CHECK(b->streams.entry_count > 0);
+	}
+	CHECK_EQ(dcm_layer_outputs(&back.layers[2]), 24);
+	dcm_free(&back);
+	dcm_free(&m);
+	free(buf);
+}
+
+/* Version 1 (fully connected only) files still read, as a graph of FC layers. */
+static void test_version1_reads(void)
+{
+	struct dcm_model m, back;
+	struct dcm_error err;
+	uint8_t *buf;
+	size_t len, len2;
+
+	make_model(&m);
+	m.version = 1;
+	CHECK_EQ(dcm_write_buffer(&m, &buf, &len, &err), 0);
+	CHECK_EQ(dcm_get16(buf + DCM_H_VERSION), 1);
+	CHECK_EQ(dcm_read_buffer(buf, len, &back, &err), 0);
+	CHECK_EQ(back.version, 1);
+	for (uint32_t i = 0; i < back.layer_count; i++)
+		CHECK_EQ(back.layers[i].kind, DCM_FC);
+	dcm_free(&back);
+	free(buf);
+	m.version = 0;		/* the same model in version 2: 16 bytes a record more */
+	CHECK_EQ(dcm_write_buffer(&m, &buf, &len2, &err), 0);
+	CHECK_EQ(len2, len + 3 * (DCM_LAYER_BYTES - DCM_LAYER_BYTES_V1));
+	free(buf);
+	dcm_free(&m);
+	dcm_cnn_fixture(&m, 1);
+	m.version = 1;
+	CHECK_EQ(dcm_write_buffer(&m, &buf, &len, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "layer 0 (conv): format version 1 holds fully connected layers only");
+	dcm_free(&m);
+}
+
+/* One field of layer i's record changed (offset in the record), resealed. */
+static void refused(const uint8_t *buf, size_t len, uint32_t i, unsigned int at,
+		    unsigned int bytes, uint32_t v, const char *msg)
+{
+	uint8_t *bad = malloc(len);
+	uint8_t *r = bad + DCM_HEADER_BYTES + (size_t)i * DCM_LAYER_BYTES + at;
+	struct dcm_error err;
+
+	memcpy(bad, buf, len);
+	if (bytes == 1)
+		*r = (uint8_t)v;
+	else if (bytes == 2)
+		dcm_put16(r, (uint16_t)v);
+	else
+		dcm_put32(r, v);
+	reseal(bad, len);
+	CHECK_EQ(read_err(bad, len, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, msg);
+	free(bad);
+}
+
+static void test_bad_graphs_refused(void)
+{
+	struct dcm_model m;
+	struct dcm_error err;
+	uint8_t *buf, *bad;
+	size_t len;
+
+	dcm_cnn_fixture(&m, 2);
+	CHECK_EQ(dcm_write_buffer(&m, &buf, &len, &err), 0);
+	refused(buf, len, 0, DCM_L_KIND, 1, 7, "layer 0: unknown kind 7");
+	refused(buf, len, 0, DCM_L_KERNEL_H, 1, 12, "kernel_h must be 1..11");
+	refused(buf, len, 0, DCM_L_STRIDE_W, 1, 9, "stride_w must be 1..8");
+	refused(buf, len, 0, DCM_L_PAD_H, 1, 3, "pad_h 3 must be below kernel_h 3");
+	refused(buf, len, 0, DCM_L_IN_WIDTH, 2, 5000, "in_w must be 1..4096");
+	refused(buf, len, 0, DCM_L_CHANNELS, 4, 3, "filters of 18 columns, channels x kernel_h x kernel_w is 27");
+	refused(buf, len, 0, DCM_L_CHANNELS, 4, 0, "channels 0");
+	refused(buf, len, 1, DCM_L_POOL_MODE, 1, 3, "layer 1 (pool): mode 3");
+	refused(buf, len, 1, DCM_L_PAYLOAD_BYTES, 4, 10, "a pooling layer has no payload");
+	refused(buf, len, 1, DCM_L_ROWS, 4, 4, "a pooling layer has no weights");
+	refused(buf, len, 1, DCM_L_OUT_FRAC, 1, 9, "out_frac 9 must equal in_frac 10");
+	refused(buf, len, 1, DCM_L_IN_HEIGHT, 2, 6, "layer 1 (pool) takes 192 inputs (4 x 6 x 8) but layer 0 (conv) gives 256 (4 x 8 x 8)");
+	refused(buf, len, 2, DCM_L_IN_FRAC, 1, 11, "in_frac 11 is not layer 1's out_frac 10");
+	refused(buf, len, 3, DCM_L_KERNEL_W, 1, 1, "layer 3 (fc): map or window fields set");
+	refused(buf, len, 2, DCM_L_POOL_MODE, 1, 1, "layer 2 (conv): pool mode 1 set");
+	refused(buf, len, 3, DCM_L_COLS, 4, 25, "layer 3 (fc) takes 25 inputs");
+	/* a conv map that the pooling after it does not take */
+	refused(buf, len, 0, DCM_L_IN_HEIGHT, 2, 4096, "layer 1 (pool) takes 256 inputs (4 x 8 x 8) but layer 0 (conv) gives 131072");
+	/* truncated, a future version */
+	CHECK_EQ(read_err(buf, len - 40, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "truncated");
+	bad = malloc(len);
+	memcpy(bad, buf, len);
+	dcm_put16(bad + DCM_H_VERSION, 3);
+	reseal(bad, len);
+	CHECK_EQ(read_err(bad, len, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "format version 3, this reader knows 1 and 2");
+	free(bad);
+	free(buf);
+	dcm_free(&m);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_round_trip),
 	TAP_TEST(test_corrupted_files_refused),
 	TAP_TEST(test_writer_checks),
+	TAP_TEST(test_graph_round_trip),
+	TAP_TEST(test_version1_reads),
+	TAP_TEST(test_bad_graphs_refused),
 };
 
 TAP_MAIN(tests)

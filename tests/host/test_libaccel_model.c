@@ -16,6 +16,7 @@
 #include <dcaccel/accel.h>
 #include "../../userspace/dcm/dcm.h"
 #include "../../userspace/common/q15.h"
+#include "dcm_cnn_fixture.h"
 
 /* A random sparse layer whose input format is the previous output's. */
 static void make_layer(struct dcm_layer *l, uint32_t rows, uint32_t cols,
@@ -224,6 +225,38 @@ static void test_truncated(void)
 	free(buf);
 }
 
+/*
+ * A CNN graph is refused, saying why, until libaccel runs the CONV and
+ * POOL ops; the same layers as an MLP in a version-1 file still load.
+ */
+static void test_graphs(void)
+{
+	struct dcm_model dm;
+	struct dcm_error de;
+	struct accel_model *m = (void *)1;
+	struct accel_error err = { 0 };
+	uint8_t *buf;
+	size_t len;
+
+	dcm_cnn_fixture(&dm, 4);
+	CHECK_EQ(dcm_write_buffer(&dm, &buf, &len, &de), 0);
+	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "cnn.dcm", &m, &err), ACCEL_E_MODEL);
+	CHECK(m == NULL);
+	CHECK_STR_CONTAINS(err.msg, "cnn.dcm: layer 0 is a conv layer: libaccel runs models of fully connected layers only");
+	free(buf);
+	dcm_free(&dm);
+	make_image(&buf, &len);
+	CHECK_EQ(dcm_read_buffer(buf, len, &dm, &de), 0);
+	free(buf);
+	dm.version = 1;
+	CHECK_EQ(dcm_write_buffer(&dm, &buf, &len, &de), 0);
+	CHECK_EQ(buf[4], 1);	/* the version field */
+	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "v1.dcm", &m, &err), ACCEL_OK);
+	accel_model_free(m);
+	free(buf);
+	dcm_free(&dm);
+}
+
 static void test_corrupted(void)
 {
 	struct accel_model *m;
@@ -416,6 +449,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_integer_quantization),
 	TAP_TEST(test_truncated),
 	TAP_TEST(test_corrupted),
+	TAP_TEST(test_graphs),
 	TAP_TEST(test_files),
 	TAP_TEST(test_bad_arguments),
 };

@@ -24,15 +24,30 @@
 #include "report.h"
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
+/*
+ * LeNet-5's defaults (per weight layer: conv1, conv2, fc1, fc2), chosen
+ * on Fashion-MNIST for Deep Compression's densities (66%, 12%, 8%, 19%)
+ * and bits (8 for conv, 5 for fc): README.md has the run.
+ */
+#define LENET5_QUALITY	"0.4,1.05,1.17,0.95"
+#define LENET5_BITS	"8,8,5,5"
+static const struct {
+	int opt;
+	const char *value;
+} lenet5_defaults[] = {
+	{ 'e', "10" }, { 'q', LENET5_QUALITY }, { 'I', "3" }, { 'R', "2" },
+	{ 'B', LENET5_BITS }, { 'F', "2" },
+};
 
 struct opts {
-	const char *data, *in, *out, *plots, *safetensors;
-	uint32_t sizes[MLP_LAYERS_MAX + 1], nsizes;
+	const char *data, *in, *out, *plots, *safetensors, *net;
+	uint32_t sizes[NET_LAYERS_MAX / 2 + 1], nsizes;
+	bool given[128];	/* options on the command line, by letter */
 	uint32_t train_limit, test_limit;
 	struct train_opts train;
 	uint32_t prune_iters, retrain_epochs, finetune_epochs;
-	double quality[MLP_LAYERS_MAX];
-	unsigned int bits[MLP_LAYERS_MAX];
+	double quality[NET_LAYERS_MAX];
+	unsigned int bits[NET_LAYERS_MAX];
 	uint32_t nquality, nbits, pes, zbits;
 	float retrain_lr;
 	bool transpose;
@@ -59,15 +74,22 @@ static void usage(FILE *f)
 "  quantize  -i in -o out                k-means weight sharing, fine-tune centroids\n"
 "  encode    -i in -o model.dcm          fixed point, EIE streams, engine accuracy, .dcm\n"
 "  info      model.dcm                   check a .dcm, print its table and engine accuracy\n"
-"  compress  -o model.dcm                all of the above from scratch (LeNet-300-100)\n"
+"  compress  -o model.dcm                all of the above from scratch (LeNet-300-100,\n"
+"                                        or --net lenet5)\n"
 "options [default]:\n"
 "  -i FILE               input model (.safetensors)\n"
 "  -o FILE               output file (.safetensors, or .dcm for encode and compress)\n"
 "  --data DIR            Fashion-MNIST IDX files [" DEFAULT_DATA "]\n"
-"  --layers N,N,...      layer sizes, inputs first: 2 to %u whole numbers from 1\n"
-"                        to 1048576 [784,300,100,10]\n"
+"  --layers N,N,...      layer sizes of an MLP, inputs first: 2 to %u whole\n"
+"                        numbers from 1 to 1048576 [784,300,100,10]\n"
+"  --net SPEC            the network instead: lenet5 (conv 20x5x5, max-pool,\n"
+"                        conv 50x5x5, max-pool, fc 500, fc 10), lenet300, or\n"
+"                        layers after the input shape, comma-separated:\n"
+"                        in=CxHxW,convKxRxS[/sN][/pN],relu,maxpoolR[/sN],\n"
+"                        avgpoolR[/sN],flatten,fcN (the last fc gives the\n"
+"                        classes); the stages take the same --net\n"
 "  --seed N              random seed, 0 to 18446744073709551615 [1]\n"
-"  --epochs N            training epochs, 0 to 1000 [15]\n"
+"  --epochs N            training epochs, 0 to 1000 [15; lenet5 10]\n"
 "  --batch N             minibatch size, 1 to 65536 [128]\n"
 "  --lr X                learning rate, above 0 and at most 10 [0.05]\n"
 "  --lr-decay X          lr *= X after each epoch, above 0 and at most 1 [0.85]\n"
@@ -78,13 +100,15 @@ static void usage(FILE *f)
 "  --test-limit N        use the first N test images, 0 (all) to 4294967295 [0]\n"
 "  --quality Q,Q,...     pruning threshold Q x stddev of the layer's weights, one\n"
 "                        per layer (the last for the rest), each above 0 and at\n"
-"                        most 10 [1.05,1.05,0.7]\n"
-"  --prune-iters N       pruning steps, step i of N at i/N of the quality, 0 to 100 [4]\n"
-"  --retrain-epochs N    retraining epochs after each pruning step, 0 to 1000 [6]\n"
+"                        most 10 [1.05,1.05,0.7; lenet5 %s]\n"
+"  --prune-iters N       pruning steps, step i of N at i/N of the quality, 0 to\n"
+"                        100 [4; lenet5 3]\n"
+"  --retrain-epochs N    retraining epochs after each pruning step, 0 to 1000\n"
+"                        [6; lenet5 2]\n"
 "  --retrain-lr X        retraining learning rate, above 0 and at most 10 [0.03]\n"
 "  --bits B,B,...        codebook index bits, one per layer (the last for the\n"
-"                        rest), each 1 to 8 [4,5,5]\n"
-"  --finetune-epochs N   centroid fine-tuning epochs, 0 to 1000 [3]\n"
+"                        rest), each 1 to 8 [4,5,5; lenet5 %s]\n"
+"  --finetune-epochs N   centroid fine-tuning epochs, 0 to 1000 [3; lenet5 2]\n"
 "  --centroid-lr X       centroid learning rate, above 0 and at most 10 [0.0001]\n"
 "  --pes N               PEs the streams are encoded for, 1 to %u [%u]\n"
 "  --zbits N             relative row index bits, 1 to 8, or 0 for 8 minus the\n"
@@ -97,7 +121,8 @@ static void usage(FILE *f)
 "  -h, --help            this help\n"
 "  --version             print dcc's version\n"
 "exit codes: 0 success, 1 failure, 2 bad command line\n",
-		MLP_LAYERS_MAX + 1, DCACCEL_EIE_PES_MAX, DCACCEL_EIE_PES_DEFAULT);
+		NET_LAYERS_MAX / 2 + 1, LENET5_QUALITY, LENET5_BITS,
+		DCACCEL_EIE_PES_MAX, DCACCEL_EIE_PES_DEFAULT);
 }
 
 static const struct option long_opts[] = {
@@ -112,6 +137,7 @@ static const struct option long_opts[] = {
 	{ "centroid-lr", 1, 0, 'C' }, { "pes", 1, 0, 'P' }, { "zbits", 1, 0, 'z' },
 	{ "plots", 1, 0, 'p' }, { "progress", 0, 0, 'g' },
 	{ "transpose", 0, 0, 'x' }, { "safetensors", 1, 0, 'S' },
+	{ "net", 1, 0, 'N' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 
 /* The option's name as --help spells it, for messages. */
@@ -132,7 +158,7 @@ static const char *opt_name(int c)
 static int set_opt(struct opts *o, int c, const char *arg)
 {
 	const char *n = opt_name(c);
-	double v[MLP_LAYERS_MAX + 1];
+	double v[NET_LAYERS_MAX + 1];
 	uint32_t cnt = 0;
 
 	switch (c) {
@@ -141,13 +167,26 @@ static int set_opt(struct opts *o, int c, const char *arg)
 			return cliopt_fail("dcc", n, NULL, "a file name");
 		*(c == 'i' ? &o->in : c == 'o' ? &o->out : &o->safetensors) = arg;
 		return 0;
+	case 'N': {
+		struct dcc_error err;
+		struct net probe;
+
+		if (!arg)
+			return cliopt_fail("dcc", n, NULL, "lenet5, lenet300 or a network description (dcc --help)");
+		if (net_build(&probe, arg, &err))
+			return cliopt_fail("dcc", n, arg, "lenet5, lenet300 or a network description (dcc --help): %s",
+					   err.msg);
+		net_free(&probe);
+		o->net = arg;
+		return 0;
+	}
 	case 'd': case 'p':
 		if (!arg)
 			return cliopt_fail("dcc", n, NULL, "a directory");
 		*(c == 'd' ? &o->data : &o->plots) = arg;
 		return 0;
 	case 'L':
-		if (cliopt_list("dcc", n, arg, 2, MLP_LAYERS_MAX + 1, true, 1,
+		if (cliopt_list("dcc", n, arg, 2, NET_LAYERS_MAX / 2 + 1, true, 1,
 				1u << 20, false, v, &cnt))
 			return -1;
 		for (uint32_t k = 0; k < cnt; k++)
@@ -164,13 +203,13 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'T': return cliopt_u32("dcc", n, arg, 0, UINT32_MAX, &o->train_limit);
 	case 't': return cliopt_u32("dcc", n, arg, 0, UINT32_MAX, &o->test_limit);
 	case 'q':
-		return cliopt_list("dcc", n, arg, 1, MLP_LAYERS_MAX, false, 0, 10,
+		return cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX / 2, false, 0, 10,
 				   true, o->quality, &o->nquality);
 	case 'I': return cliopt_u32("dcc", n, arg, 0, 100, &o->prune_iters);
 	case 'R': return cliopt_u32("dcc", n, arg, 0, 1000, &o->retrain_epochs);
 	case 'l': return cliopt_real("dcc", n, arg, 0, 10, true, &o->retrain_lr);
 	case 'B':
-		if (cliopt_list("dcc", n, arg, 1, MLP_LAYERS_MAX, true, 1,
+		if (cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX / 2, true, 1,
 				DCACCEL_EIE_WBITS_MAX, false, v, &cnt))
 			return -1;
 		for (uint32_t k = 0; k < cnt; k++)
@@ -230,8 +269,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		default:
 			if (set_opt(o, c, optarg))
 				return -1;
+			o->given[c & 127] = true;
 		}
 	}
+	if (o->net && o->given['L']) {
+		fprintf(stderr, "dcc: --net '%s' and --layers: expected one or the other\n", o->net);
+		return -1;
+	}
+	for (size_t k = 0; o->net && !strcmp(o->net, "lenet5") &&
+	     k < sizeof(lenet5_defaults) / sizeof(lenet5_defaults[0]); k++)
+		if (!o->given[lenet5_defaults[k].opt])
+			set_opt(o, lenet5_defaults[k].opt, lenet5_defaults[k].value);
 	return 0;
 }
 
@@ -248,7 +296,15 @@ static int load_data(const struct opts *o, struct dataset *train,
 	return 0;
 }
 
-static int do_prune(struct mlp *m, const struct opts *o,
+/* The network the options name: --net, or the MLP of --layers. */
+static int build_net(const struct opts *o, struct net *n, struct dcc_error *err)
+{
+	if (o->net)
+		return net_build(n, o->net, err);
+	return net_build_mlp(n, o->sizes, o->nsizes - 1, err);
+}
+
+static int do_prune(struct net *n, const struct opts *o,
 		    const struct dataset *train, struct dcc_error *err)
 {
 	struct train_opts t = o->train;
@@ -257,66 +313,68 @@ static int do_prune(struct mlp *m, const struct opts *o,
 	t.lr = o->train.adam ? o->train.lr * 0.3f : o->retrain_lr;
 	t.stage = "retrain";
 	for (uint32_t it = 0; it < o->prune_iters; it++) {
-		for (uint32_t i = 0; i < m->nlayers; i++) {
-			double q = o->quality[i < o->nquality ? i : o->nquality - 1];
-
-			if (prune_layer(&m->l[i], q * (it + 1) / o->prune_iters) < 0)
-				return dcc_fail(err, "out of memory");
-		}
-		if (t.epochs && mlp_train(m, train, &t, err) < 0)
+		if (pass_prune(n, o->quality, o->nquality,
+			       (double)(it + 1) / o->prune_iters, err))
+			return -1;
+		if (t.epochs && net_train(n, train, &t, err) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-static int do_quantize(struct mlp *m, const struct opts *o,
+static int do_quantize(struct net *n, const struct opts *o,
 		       const struct dataset *train, struct dcc_error *err)
 {
 	struct train_opts t = o->train;
 
-	for (uint32_t i = 0; i < m->nlayers; i++)
-		if (quantize_layer(&m->l[i], o->bits[i < o->nbits ? i : o->nbits - 1]))
-			return dcc_fail(err, "layer %u: quantization failed", i);
+	if (pass_quantize(n, o->bits, o->nbits, err))
+		return -1;
 	t.epochs = o->finetune_epochs;
 	t.lr = o->train.adam ? o->train.lr * 0.1f : o->retrain_lr;
 	t.stage = "finetune";
-	if (t.epochs && mlp_train(m, train, &t, err) < 0)
+	if (t.epochs && net_train(n, train, &t, err) < 0)
 		return -1;
 	return 0;
 }
 
-static void print_density(const struct mlp *m, const char *what, double acc)
+static void print_density(const struct net *n, const char *what, double acc)
 {
 	printf("%s: test accuracy %.2f%%, density", what, acc);
-	for (uint32_t i = 0; i < m->nlayers; i++)
-		printf(" fc%u %.2f%%", i + 1, 100 * layer_density(&m->l[i]));
+	for (uint32_t i = 0; i < n->count; i++)
+		if (layer_has_weights(&n->l[i]))
+			printf(" %s %.2f%%", n->l[i].name,
+			       100 * weights_density(&n->l[i].wt));
 	printf("\n");
 }
 
-static int write_plots(const char *dir, const struct mlp *dense,
-		       const struct mlp *pruned, const struct mlp *quant,
+static int write_plots(const char *dir, const struct net *dense,
+		       const struct net *pruned, const struct net *quant,
 		       struct dcc_error *err)
 {
 	mkdir(dir, 0755);
-	for (uint32_t i = 0; i < quant->nlayers; i++) {
-		const struct fc *d = &dense->l[i], *p = &pruned->l[i], *q = &quant->l[i];
-		size_t nw = (size_t)d->in * d->out, na = 0;
-		float *kept = malloc(nw * sizeof(float));
-		char path[4096], title[128];
+	for (uint32_t i = 0; i < quant->count; i++) {
+		const struct layer *l = &quant->l[i];
+		const struct weights *d = &dense->l[i].wt, *p = &pruned->l[i].wt;
+		size_t nw = d->w.n, na = 0;
+		float *kept;
+		char path[4096], title[160];
 		int ret;
 
+		if (!layer_has_weights(l))
+			continue;
+		kept = malloc(nw * sizeof(float));
 		if (!kept)
 			return dcc_fail(err, "out of memory");
 		for (size_t k = 0; k < nw; k++)
-			if (p->w[k] != 0.0f)
-				kept[na++] = p->w[k];
-		snprintf(path, sizeof(path), "%s/fc%u.png", dir, i + 1);
+			if (p->w.v[k] != 0.0f)
+				kept[na++] = p->w.v[k];
+		snprintf(path, sizeof(path), "%s/%s.png", dir, l->name);
 		snprintf(title, sizeof(title),
-			 "fc%u: %u x %u weights, %.1f%% kept, %u-bit shared weights",
-			 i + 1, d->out, d->in, 100.0 * (double)na / (double)nw,
-			 q->bits);
-		ret = plot_weights(path, title, d->w, nw, kept, na,
-				   q->centroid + 1, q->ncent - 1, err);
+			 "%s: %u x %u weights, %.1f%% kept, %u-bit shared weights",
+			 l->name, d->rows, d->cols, 100.0 * (double)na / (double)nw,
+			 l->wt.bits);
+		ret = plot_weights(path, title, d->w.v, nw, kept, na,
+				   l->wt.cb.v + 1, (unsigned int)l->wt.cb.n - 1, err);
 		free(kept);
 		if (ret)
 			return -1;
@@ -325,23 +383,20 @@ static int write_plots(const char *dir, const struct mlp *dense,
 	return 0;
 }
 
-static int copy_mlp(const struct mlp *src, struct mlp *dst, struct dcc_error *err)
+/* The weights of src in a new network of its shape (for the plots). */
+static int copy_net(const struct net *src, struct net *dst, struct dcc_error *err)
 {
-	uint32_t sizes[MLP_LAYERS_MAX + 1];
-
-	sizes[0] = src->l[0].in;
-	for (uint32_t i = 0; i < src->nlayers; i++)
-		sizes[i + 1] = src->l[i].out;
-	if (mlp_alloc(dst, sizes, src->nlayers, err))
+	if (net_build(dst, src->spec, err))
 		return -1;
-	for (uint32_t i = 0; i < src->nlayers; i++)
-		memcpy(dst->l[i].w, src->l[i].w,
-		       (size_t)src->l[i].in * src->l[i].out * sizeof(float));
+	for (uint32_t i = 0; i < src->count; i++)
+		if (layer_has_weights(&src->l[i]))
+			memcpy(dst->l[i].wt.w.v, src->l[i].wt.w.v,
+			       src->l[i].wt.w.n * sizeof(float));
 	return 0;
 }
 
 /* Stage 4-6: fixed point, engine accuracy, .dcm written and read back. */
-static int do_encode(const struct mlp *m, const struct opts *o,
+static int do_encode(const struct net *n, const struct opts *o,
 		     const struct dataset *train, const struct dataset *test,
 		     struct stage_acc *acc, struct dcc_error *err)
 {
@@ -349,7 +404,7 @@ static int do_encode(const struct mlp *m, const struct opts *o,
 	struct dcm_error de;
 	int ret = -1;
 
-	if (fixedpoint_build(m, train, o->pes, o->zbits, &dm, err))
+	if (fixedpoint_build(n, train, o->pes, o->zbits, &dm, err))
 		return -1;
 	acc->fixed = fixedpoint_accuracy(&dm, test, NULL, err);
 	if (acc->fixed < 0)
@@ -365,6 +420,8 @@ static int do_encode(const struct mlp *m, const struct opts *o,
 	for (uint32_t i = 0; i < dm.layer_count; i++) {
 		const struct eie_streams *a = &dm.layers[i].streams, *b = &back.layers[i].streams;
 
+		if (dm.layers[i].kind == DCM_POOL)
+			continue;
 		if (a->entry_count != b->entry_count ||
 		    memcmp(a->colptr, b->colptr, (size_t)a->pes * (a->cols + 1) * 4) ||
 		    memcmp(a->entries, b->entries, (size_t)a->entry_count *
@@ -387,7 +444,7 @@ out:
 static int cmd_compress(const struct opts *o, struct dcc_error *err)
 {
 	struct dataset train, test;
-	struct mlp m, dense = { 0 }, pruned = { 0 };
+	struct net n, dense = { 0 }, pruned = { 0 };
 	struct stage_acc acc = { -1, -1, -1, -1 };
 	double t0 = now(), t;
 	int ret = -1;
@@ -396,48 +453,80 @@ static int cmd_compress(const struct opts *o, struct dcc_error *err)
 		return -1;
 	printf("data: %u training and %u test images of %u pixels from %s\n",
 	       train.count, test.count, train.dim, o->data);
-	if (mlp_init(&m, o->sizes, o->nsizes - 1, o->train.seed, err))
+	if (build_net(o, &n, err))
 		goto out_data;
-	t = now();
-	if (mlp_train(&m, &train, &o->train, err) < 0)
+	if (fixedpoint_check(&n, err))	/* before hours of training */
 		goto out;
-	acc.dense = mlp_accuracy(&m, &test);
+	net_init_weights(&n, o->train.seed);
+	printf("network: %s (%llu weights)\n", n.spec,
+	       (unsigned long long)net_weights(&n));
+	t = now();
+	if (net_train(&n, &train, &o->train, err) < 0)
+		goto out;
+	acc.dense = net_accuracy(&n, &test);
 	printf("dense: test accuracy %.2f%% (%u epochs, %.1f s)\n", acc.dense,
 	       o->train.epochs, now() - t);
-	if (o->plots && copy_mlp(&m, &dense, err))
+	if (o->plots && copy_net(&n, &dense, err))
 		goto out;
 	t = now();
-	if (do_prune(&m, o, &train, err))
+	if (do_prune(&n, o, &train, err))
 		goto out;
-	acc.pruned = mlp_accuracy(&m, &test);
-	print_density(&m, "pruned", acc.pruned);
+	acc.pruned = net_accuracy(&n, &test);
+	print_density(&n, "pruned", acc.pruned);
 	printf("  (%.1f s)\n", now() - t);
-	if (o->plots && copy_mlp(&m, &pruned, err))
+	if (o->plots && copy_net(&n, &pruned, err))
 		goto out;
 	t = now();
-	if (do_quantize(&m, o, &train, err))
+	if (do_quantize(&n, o, &train, err))
 		goto out;
-	acc.quantized = mlp_accuracy(&m, &test);
+	acc.quantized = net_accuracy(&n, &test);
 	printf("quantized: test accuracy %.2f%%, bits", acc.quantized);
-	for (uint32_t i = 0; i < m.nlayers; i++)
-		printf(" fc%u %u", i + 1, m.l[i].bits);
+	for (uint32_t i = 0; i < n.count; i++)
+		if (layer_has_weights(&n.l[i]))
+			printf(" %s %u", n.l[i].name, n.l[i].wt.bits);
 	printf(" (%.1f s)\n", now() - t);
 	t = now();
-	if (do_encode(&m, o, &train, &test, &acc, err))
+	if (do_encode(&n, o, &train, &test, &acc, err))
 		goto out;
-	printf("fixed point + EIE engine on %u test images: %.1f s\n", test.count, now() - t);
-	if (o->plots && write_plots(o->plots, &dense, &pruned, &m, err))
+	printf("fixed point + datapath on %u test images: %.1f s\n", test.count, now() - t);
+	if (o->plots && write_plots(o->plots, &dense, &pruned, &n, err))
 		goto out;
 	printf("seed %llu; whole pipeline %.1f s wall\n",
 	       (unsigned long long)o->train.seed, now() - t0);
 	ret = 0;
 out:
-	mlp_free(&m);
-	mlp_free(&dense);
-	mlp_free(&pruned);
+	net_free(&n);
+	net_free(&dense);
+	net_free(&pruned);
 out_data:
 	dataset_free(&train);
 	dataset_free(&test);
+	return ret;
+}
+
+static int cmd_import(const struct opts *o, int argc, char **argv,
+		      struct dcc_error *err)
+{
+	struct net n = { 0 };
+	int ret;
+
+	if (o->safetensors) {
+		struct tensor_set ts;
+
+		if (safetensors_load(o->safetensors, &ts, err))
+			return -1;
+		ret = net_from_tensors(&ts, o->net, &n, err);
+		tensor_set_free(&ts);
+	} else {
+		ret = net_import_npy(argv + optind, (unsigned int)(argc - optind),
+				     o->transpose, o->net, &n, err);
+	}
+	if (!ret) {
+		printf("imported %s: %llu weights\n", n.spec,
+		       (unsigned long long)net_weights(&n));
+		ret = net_save(&n, o->out, err);
+	}
+	net_free(&n);
 	return ret;
 }
 
@@ -445,68 +534,52 @@ static int cmd_stage(const char *cmd, const struct opts *o, int argc,
 		     char **argv, struct dcc_error *err)
 {
 	struct dataset train = { 0 }, test = { 0 };
-	struct mlp m = { 0 };
+	struct net n = { 0 };
 	bool need_train = strcmp(cmd, "eval") != 0;
 	int ret = -1;
 
-	if (!strcmp(cmd, "import")) {
-		struct tensor_set ts;
-
-		if (o->safetensors) {
-			if (safetensors_load(o->safetensors, &ts, err))
-				return -1;
-			ret = mlp_from_tensors(&ts, &m, err);
-			tensor_set_free(&ts);
-		} else {
-			ret = mlp_import_npy(argv + optind, (unsigned int)(argc - optind),
-					     o->transpose, &m, err);
-		}
-		if (!ret) {
-			printf("imported %u layers, %llu weights\n", m.nlayers,
-			       (unsigned long long)mlp_weights(&m));
-			ret = mlp_save(&m, o->out, err);
-		}
-		mlp_free(&m);
-		return ret;
-	}
+	if (!strcmp(cmd, "import"))
+		return cmd_import(o, argc, argv, err);
 	if (load_data(o, need_train ? &train : NULL, &test, err))
 		return -1;
 	if (!strcmp(cmd, "train")) {
-		if (mlp_init(&m, o->sizes, o->nsizes - 1, o->train.seed, err) ||
-		    mlp_train(&m, &train, &o->train, err) < 0)
+		if (build_net(o, &n, err))
 			goto out;
-		printf("dense: test accuracy %.2f%%\n", mlp_accuracy(&m, &test));
+		net_init_weights(&n, o->train.seed);
+		if (net_train(&n, &train, &o->train, err) < 0)
+			goto out;
+		printf("dense: test accuracy %.2f%%\n", net_accuracy(&n, &test));
 	} else {
-		if (mlp_load(o->in, &m, err))
+		if (net_load(o->in, o->net, &n, err))
 			goto out;
-		if (m.l[0].in != test.dim) {
+		if (net_inputs(&n) != test.dim) {
 			dcc_fail(err, "%s: wrong shape: model takes %u inputs, images have %u pixels",
-				 o->in, m.l[0].in, test.dim);
+				 o->in, net_inputs(&n), test.dim);
 			goto out;
 		}
 	}
 	if (!strcmp(cmd, "eval")) {
-		print_density(&m, "eval", mlp_accuracy(&m, &test));
+		print_density(&n, "eval", net_accuracy(&n, &test));
 		ret = 0;
 		goto out;
 	}
 	if (!strcmp(cmd, "prune")) {
-		if (do_prune(&m, o, &train, err))
+		if (do_prune(&n, o, &train, err))
 			goto out;
-		print_density(&m, "pruned", mlp_accuracy(&m, &test));
+		print_density(&n, "pruned", net_accuracy(&n, &test));
 	} else if (!strcmp(cmd, "quantize")) {
-		if (do_quantize(&m, o, &train, err))
+		if (do_quantize(&n, o, &train, err))
 			goto out;
-		print_density(&m, "quantized", mlp_accuracy(&m, &test));
+		print_density(&n, "quantized", net_accuracy(&n, &test));
 	} else if (!strcmp(cmd, "encode")) {
-		struct stage_acc acc = { -1, -1, mlp_accuracy(&m, &test), -1 };
+		struct stage_acc acc = { -1, -1, net_accuracy(&n, &test), -1 };
 
-		ret = do_encode(&m, o, &train, &test, &acc, err);
+		ret = do_encode(&n, o, &train, &test, &acc, err);
 		goto out;
 	}
-	ret = mlp_save(&m, o->out, err);
+	ret = net_save(&n, o->out, err);
 out:
-	mlp_free(&m);
+	net_free(&n);
 	dataset_free(&train);
 	dataset_free(&test);
 	return ret;

@@ -1,7 +1,11 @@
 # dcc: the Deep Compression toolchain (train, prune, quantize, encode).
 # json-c (libjson-c-dev) parses the .safetensors headers.
-DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/mlp.c userspace/dcc/train.c \
+DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.c \
+	userspace/dcc/layer_fc.c userspace/dcc/layer_conv.c userspace/dcc/layer_pool.c \
+	userspace/dcc/layer_relu.c userspace/dcc/layer_flatten.c userspace/dcc/optim.c \
+	userspace/dcc/weights.c userspace/dcc/train.c \
 	userspace/dcc/prune.c userspace/dcc/kmeans.c userspace/dcc/fixedpoint.c \
+	userspace/dcc/fixed_eval.c \
 	userspace/dcc/import_npy.c userspace/dcc/import_safetensors.c \
 	userspace/dcc/model_io.c userspace/dcc/plot.c userspace/dcc/report.c
 LIBDCC := $(O)/libdcc.a
@@ -25,7 +29,7 @@ install: install-dcc
 
 # Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
 DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot \
-	test_dcc_train test_dcc_badinput
+	test_dcc_train test_dcc_badinput test_dcc_layers test_dcc_cnn
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
 $(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))
 $(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
@@ -33,3 +37,6 @@ $(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openbl
 $(DCC_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(O)/tests/lib/tap.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
+# the graph tests' small CNN, and the spec's own references to hold it to
+$(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_cnn_fixture.o
+$(O)/tests/test_dcc_cnn: $(O)/tests/host/conv_reference.o $(O)/tests/host/eie_reference.o

@@ -3,12 +3,14 @@
  * Fixed-point conversion. Activations are int16 with per-layer fraction
  * bits chosen from the observed range (with headroom), codebooks int16 with
  * the fraction bits that fit the largest centroid, biases int32 at
- * in_frac + w_frac as the engine adds them to its accumulator.
+ * in_frac + w_frac as the engine adds them to its accumulator. Pooling
+ * keeps its input's format.
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dcaccel/dcaccel_hw.h"
 #include "../common/q15.h"
 #include "fixedpoint.h"
 
@@ -21,157 +23,154 @@ unsigned int frac_bits_for(double maxabs, double headroom)
 	return f;
 }
 
-static double max_abs_output(const struct mlp *m, uint32_t upto,
-			     const struct dataset *ds)
+/* Largest |output| of layers [0, upto) over the first 2000 images. */
+static double max_abs_upto(const struct net *n, uint32_t upto,
+			   const struct dataset *ds)
 {
-	struct mlp head = *m;
-	uint32_t n = ds->count < 2000 ? ds->count : 2000;
-	float *out;
+	const uint32_t total = ds->count < 2000 ? ds->count : 2000, chunk = 250;
+	size_t per = shape_size(n->l[upto - 1].out);
+	float *out = malloc((size_t)chunk * per * sizeof(float));
 	double mx = 0;
 
-	head.nlayers = upto + 1;
-	out = malloc((size_t)n * m->l[upto].out * sizeof(float));
 	if (!out)
-		return 1e9;
-	mlp_forward(&head, ds->x, n, out);
-	for (size_t k = 0; k < (size_t)n * m->l[upto].out; k++)
-		mx = fmax(mx, fabs(out[k]));
+		return -1;
+	for (uint32_t at = 0; at < total; at += chunk) {
+		uint32_t cnt = total - at < chunk ? total - at : chunk;
+
+		if (net_forward_upto(n, upto, ds->x + (size_t)at * ds->dim, cnt, out)) {
+			free(out);
+			return -1;
+		}
+		for (size_t k = 0; k < cnt * per; k++)
+			mx = fmax(mx, fabs(out[k]));
+	}
 	free(out);
 	return mx;
 }
 
-/* to_q15(): shared with libaccel so both quantize inputs alike. */
-
-int fixedpoint_build(const struct mlp *m, const struct dataset *calib,
-		     uint32_t pes, unsigned int zbits, struct dcm_model *out,
-		     struct dcc_error *err)
+/* The input map and window of a conv or pool layer. */
+static void set_map(const struct layer *nl, uint8_t kind, struct dcm_layer *l)
 {
-	struct dcm_error de;
-	double in_max = 0;
+	l->kind = kind;
+	l->channels = nl->in.c;
+	l->in_h = nl->in.h;
+	l->in_w = nl->in.w;
+	l->kernel_h = nl->win.kh;
+	l->kernel_w = nl->win.kw;
+	l->stride_h = nl->win.sh;
+	l->stride_w = nl->win.sw;
+	l->pad_h = nl->win.ph;
+	l->pad_w = nl->win.pw;
+}
 
-	memset(out, 0, sizeof(*out));
-	for (size_t k = 0; k < (size_t)calib->count * calib->dim; k++)
-		in_max = fmax(in_max, fabs(calib->x[k]));
-	out->layers = calloc(m->nlayers, sizeof(*out->layers));
-	if (!out->layers)
+/* The device layer of an fc or conv layer of the network. */
+static int weight_layer(const struct layer *nl, bool relu, uint32_t pes,
+			unsigned int zbits, struct dcm_layer *l,
+			struct dcc_error *err)
+{
+	const struct weights *wt = &nl->wt;
+	double cmax = 0;
+	unsigned int acc_frac;
+
+	if (!wt->widx)
+		return dcc_fail(err, "%s is not quantized: run the quantize stage first",
+				nl->name);
+	if (nl->kind == LAYER_CONV)
+		set_map(nl, DCM_CONV, l);
+	l->rows = wt->rows;
+	l->cols = wt->cols;
+	l->pes = pes;
+	l->wbits = wt->bits;
+	l->zbits = (uint8_t)(zbits ? zbits : (8 - wt->bits < 2 ? 2 : 8 - wt->bits));
+	l->relu = relu;
+	for (uint32_t c = 1; c < wt->cb.n; c++)
+		cmax = fmax(cmax, fabs(wt->cb.v[c]));
+	l->w_frac = (uint8_t)frac_bits_for(cmax, 1.0);
+	/* the accumulator format must not be finer than int32 biases allow */
+	while (l->in_frac + l->w_frac > 30 && l->w_frac > 0)
+		l->w_frac--;
+	acc_frac = l->in_frac + l->w_frac;
+	if (l->out_frac > acc_frac)
+		l->out_frac = (uint8_t)acc_frac;
+	l->codebook_len = (uint32_t)wt->cb.n;
+	l->codebook = calloc(wt->cb.n, sizeof(*l->codebook));
+	l->bias = calloc(wt->rows, sizeof(*l->bias));
+	l->widx = malloc(wt->w.n);
+	if (!l->codebook || !l->bias || !l->widx)
 		return dcc_fail(err, "out of memory");
-	out->layer_count = m->nlayers;
-	for (uint32_t i = 0; i < m->nlayers; i++) {
-		const struct fc *f = &m->l[i];
-		struct dcm_layer *l = &out->layers[i];
-		size_t nw = (size_t)f->in * f->out;
-		double cmax = 0;
-		unsigned int acc_frac;
+	for (uint32_t c = 1; c < wt->cb.n; c++)
+		l->codebook[c] = to_q15(wt->cb.v[c], l->w_frac);
+	for (uint32_t r = 0; r < wt->rows; r++) {
+		double b = nearbyint(wt->b.v[r] * pow(2.0, acc_frac));
 
-		if (!f->widx) {
-			dcm_free(out);
-			return dcc_fail(err, "layer %u is not quantized: run the quantize stage first", i);
-		}
-		l->rows = f->out;
-		l->cols = f->in;
-		l->pes = pes;
-		l->wbits = f->bits;
-		l->zbits = (uint8_t)(zbits ? zbits :
-				     (8 - f->bits < 2 ? 2 : 8 - f->bits));
-		l->relu = i + 1 < m->nlayers;
-		l->in_frac = (uint8_t)(i ? out->layers[i - 1].out_frac :
-					   frac_bits_for(in_max, 1.0));
-		l->out_frac = (uint8_t)frac_bits_for(max_abs_output(m, i, calib), 1.5);
-		for (uint32_t c = 1; c < f->ncent; c++)
-			cmax = fmax(cmax, fabs(f->centroid[c]));
-		l->w_frac = (uint8_t)frac_bits_for(cmax, 1.0);
-		/* the accumulator format must not be finer than int32 biases allow */
-		while (l->in_frac + l->w_frac > 30 && l->w_frac > 0)
-			l->w_frac--;
-		acc_frac = l->in_frac + l->w_frac;
-		if (l->out_frac > acc_frac)
-			l->out_frac = (uint8_t)acc_frac;
-		l->codebook_len = f->ncent;
-		l->codebook = calloc(f->ncent, sizeof(*l->codebook));
-		l->bias = calloc(f->out, sizeof(*l->bias));
-		l->widx = malloc(nw);
-		if (!l->codebook || !l->bias || !l->widx) {
-			dcm_free(out);
-			return dcc_fail(err, "out of memory");
-		}
-		for (uint32_t c = 1; c < f->ncent; c++)
-			l->codebook[c] = to_q15(f->centroid[c], l->w_frac);
-		for (uint32_t r = 0; r < f->out; r++) {
-			double b = nearbyint(f->b[r] * pow(2.0, acc_frac));
-
-			l->bias[r] = (int32_t)fmax(-2147483648.0, fmin(2147483647.0, b));
-		}
-		memcpy(l->widx, f->widx, nw);
-		if (dcm_layer_encode(l, &de)) {
-			dcm_free(out);
-			return dcc_fail(err, "layer %u: %s", i, de.msg);
-		}
+		l->bias[r] = (int32_t)fmax(-2147483648.0, fmin(2147483647.0, b));
 	}
+	memcpy(l->widx, wt->widx, wt->w.n);
 	return 0;
 }
 
-double fixedpoint_accuracy(const struct dcm_model *dm, const struct dataset *ds,
-			   struct eie_stats *stats, struct dcc_error *err)
+static void pool_layer(const struct layer *nl, struct dcm_layer *l)
 {
-	const uint32_t chunk = 500;
-	struct eie_layer view[DCM_LAYERS_MAX];
-	struct eie_error ee;
-	uint32_t widest = ds->dim, right = 0, classes;
-	size_t ws_size = 8;
-	int16_t *a = NULL, *b = NULL;
-	void *ws = NULL;
-	double acc = -1;
+	set_map(nl, DCM_POOL, l);
+	l->pool_mode = nl->pool_mode == POOL_AVG_MODE ? DCACCEL_POOL_AVG :
+			DCACCEL_POOL_MAX;
+	l->out_frac = l->in_frac;
+}
 
-	if (dm->layers[0].cols != ds->dim) {
-		dcc_fail(err, "model takes %u inputs, data has %u", dm->layers[0].cols, ds->dim);
+int fixedpoint_check(const struct net *n, struct dcc_error *err)
+{
+	for (uint32_t i = 0; i < n->count; i++)
+		if (n->l[i].kind == LAYER_RELU &&
+		    (i == 0 || !layer_has_weights(&n->l[i - 1])))
+			return dcc_fail(err, "%s: the device applies ReLU in the fc or conv op before it, not after %s",
+					n->l[i].name, i ? n->l[i - 1].name : "the input");
+	return 0;
+}
+
+int fixedpoint_build(const struct net *n, const struct dataset *calib,
+		     uint32_t pes, unsigned int zbits, struct dcm_model *out,
+		     struct dcc_error *err)
+{
+	uint8_t frac;
+	double in_max = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (fixedpoint_check(n, err))
 		return -1;
-	}
-	for (uint32_t i = 0; i < dm->layer_count; i++) {
-		dcm_layer_view(&dm->layers[i], &view[i]);
-		if (eie_validate(&view[i], &ee)) {
-			dcc_fail(err, "layer %u is not valid for the engine: %s", i, ee.msg);
+	for (size_t k = 0; k < (size_t)calib->count * calib->dim; k++)
+		in_max = fmax(in_max, fabs(calib->x[k]));
+	frac = (uint8_t)frac_bits_for(in_max, 1.0);
+	out->layers = calloc(n->count, sizeof(*out->layers));
+	if (!out->layers)
+		return dcc_fail(err, "out of memory");
+	for (uint32_t i = 0; i < n->count; i++) {
+		const struct layer *nl = &n->l[i];
+		struct dcm_layer *l = &out->layers[out->layer_count];
+		struct dcm_error de;
+		bool relu = i + 1 < n->count && n->l[i + 1].kind == LAYER_RELU;
+		double mx;
+
+		if (nl->kind == LAYER_FLATTEN)
+			continue;	/* a map is read as a vector as it is */
+		out->layer_count++;
+		l->in_frac = frac;
+		if (nl->kind == LAYER_POOL) {
+			pool_layer(nl, l);
+			continue;
+		}
+		mx = max_abs_upto(n, i + 1 + relu, calib);
+		if (mx < 0) {
+			dcm_free(out);
+			return dcc_fail(err, "out of memory");
+		}
+		l->out_frac = (uint8_t)frac_bits_for(mx, 1.5);
+		if (weight_layer(nl, relu, pes, zbits, l, err) ||
+		    (dcm_layer_encode(l, &de) && dcc_fail(err, "%s: %s", nl->name, de.msg))) {
+			dcm_free(out);
 			return -1;
 		}
-		if (view[i].rows > widest)
-			widest = view[i].rows;
-		if (eie_run_ws_size(&view[i]) > ws_size)
-			ws_size = eie_run_ws_size(&view[i]);
+		frac = l->out_frac;
+		i += relu;
 	}
-	classes = view[dm->layer_count - 1].rows;
-	a = malloc((size_t)chunk * widest * sizeof(*a));
-	b = malloc((size_t)chunk * widest * sizeof(*b));
-	ws = aligned_alloc(8, (ws_size + 7) & ~(size_t)7);
-	if (!a || !b || !ws) {
-		dcc_fail(err, "out of memory");
-		goto out;
-	}
-	for (uint32_t at = 0; at < ds->count; at += chunk) {
-		uint32_t n = ds->count - at < chunk ? ds->count - at : chunk;
-		int16_t *x = a, *y = b, *t;
-
-		for (size_t k = 0; k < (size_t)n * ds->dim; k++)
-			x[k] = to_q15(ds->x[(size_t)at * ds->dim + k],
-				      view[0].in_frac);
-		for (uint32_t i = 0; i < dm->layer_count; i++) {
-			eie_run(&view[i], n, x, y, ws, stats ? &stats[i] : NULL);
-			t = x;
-			x = y;
-			y = t;
-		}
-		for (uint32_t r = 0; r < n; r++) {
-			const int16_t *z = x + (size_t)r * classes;
-			uint32_t best = 0;
-
-			for (uint32_t c = 1; c < classes; c++)
-				if (z[c] > z[best])
-					best = c;
-			right += best == ds->y[at + r];
-		}
-	}
-	acc = 100.0 * right / (ds->count ? ds->count : 1);
-out:
-	free(a);
-	free(b);
-	free(ws);
-	return acc;
+	return 0;
 }

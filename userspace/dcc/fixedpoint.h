@@ -1,31 +1,47 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Stage 4: the quantized fp32 model -> the accelerator's fixed point
- * (int16 activations and codebooks, int32 biases) as .dcm layers with EIE
- * streams, and its accuracy measured by running the EIE engine itself.
+ * The quantized fp32 network -> the accelerator's fixed point (int16
+ * activations and codebooks, int32 biases) as a .dcm graph of the
+ * device's layers (fixedpoint.c), and its accuracy measured by running
+ * that graph through the datapath's own host entry points, eie_run(),
+ * dp_conv_run() and dp_pool_run() (fixed_eval.c), as the device runs it.
  */
 #ifndef DCC_FIXEDPOINT_H
 #define DCC_FIXEDPOINT_H
 
 #include "../dcm/dcm.h"
-#include "mlp.h"
+#include "net.h"
 
 /* Largest fraction bits f <= 15 with maxabs * headroom * 2^f <= 32767. */
 unsigned int frac_bits_for(double maxabs, double headroom);
 
+/* Can the device run this network's layers? 0 or -1 with err. */
+int fixedpoint_check(const struct net *n, struct dcc_error *err);
+
 /*
- * Build the .dcm layers of a fully quantized model. Activation formats come
- * from the largest activations on `calib` (fp32 forward). zbits 0 picks
- * 8 - wbits (one-byte entries), at least 2. Returns 0 or -1 with err.
+ * Build the .dcm layers of a fully quantized network: each fc or conv
+ * (with the relu after it folded into its flag) and pool becomes a layer,
+ * flatten nothing. Activation formats come from the largest activations
+ * on `calib` (fp32 forward). zbits 0 picks 8 - wbits (one-byte entries),
+ * at least 2. Returns 0 or -1 with err.
  */
-int fixedpoint_build(const struct mlp *m, const struct dataset *calib,
+int fixedpoint_build(const struct net *n, const struct dataset *calib,
 		     uint32_t pes, unsigned int zbits, struct dcm_model *out,
 		     struct dcc_error *err);
 
 /*
+ * Run `count` int16 inputs (in_frac of layer 0) through the graph's
+ * layers on the datapath into out (count x the last layer's outputs).
+ * stats (per layer, may be NULL) is added to. 0 or -1 with err.
+ */
+int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
+		   uint32_t count, int16_t *out, struct eie_stats *stats,
+		   struct dcc_error *err);
+
+/*
  * Top-1 accuracy in percent of a .dcm model over a data set, every image
- * through eie_run() layer by layer. stats (per layer, may be NULL) is
- * added to.
+ * through the datapath layer by layer. stats (per layer, may be NULL) is
+ * added to. -1 with err.
  */
 double fixedpoint_accuracy(const struct dcm_model *dm, const struct dataset *ds,
 			   struct eie_stats *stats, struct dcc_error *err);

@@ -57,41 +57,56 @@ unsigned int kmeans_1d(const float *values, size_t n, unsigned int k,
 	return it;
 }
 
-int quantize_layer(struct fc *l, unsigned int bits)
+int quantize_weights(struct weights *wt, unsigned int bits)
 {
-	size_t nw = (size_t)l->in * l->out, n = 0;
+	size_t nw = wt->w.n, n = 0;
 	unsigned int k = (1u << bits) - 1;
-	float *vals, cent[256];
+	float *vals, cent[CODEBOOK_MAX];
 	uint8_t *assign;
 
 	if (bits < 1 || bits > 8)
 		return -1;
 	vals = malloc((nw ? nw : 1) * sizeof(float));
 	assign = malloc(nw ? nw : 1);
-	free(l->widx);
-	l->widx = calloc(nw ? nw : 1, 1);
-	if (!vals || !assign || !l->widx) {
+	free(wt->widx);
+	wt->widx = calloc(nw ? nw : 1, 1);
+	if (!vals || !assign || !wt->widx) {
 		free(vals);
 		free(assign);
 		return -1;
 	}
 	for (size_t i = 0; i < nw; i++)
-		if (l->w[i] != 0.0f && (!l->mask || l->mask[i]))
-			vals[n++] = l->w[i];
+		if (wt->w.v[i] != 0.0f && (!wt->mask || wt->mask[i]))
+			vals[n++] = wt->w.v[i];
 	kmeans_1d(vals, n, k, 100, cent, assign);
-	l->ncent = k + 1;
-	l->bits = (uint8_t)bits;
-	l->centroid[0] = 0;
-	memcpy(&l->centroid[1], cent, k * sizeof(float));
-	memset(l->mc, 0, sizeof(l->mc));
-	memset(l->vc, 0, sizeof(l->vc));
+	wt->cb.n = k + 1;
+	wt->bits = (uint8_t)bits;
+	wt->cb.v[0] = 0;
+	memcpy(&wt->cb.v[1], cent, k * sizeof(float));
 	n = 0;
 	for (size_t i = 0; i < nw; i++) {
-		if (l->w[i] != 0.0f && (!l->mask || l->mask[i]))
-			l->widx[i] = (uint8_t)(1 + assign[n++]);
-		l->w[i] = l->centroid[l->widx[i]];
+		if (wt->w.v[i] != 0.0f && (!wt->mask || wt->mask[i]))
+			wt->widx[i] = (uint8_t)(1 + assign[n++]);
+		wt->w.v[i] = wt->cb.v[wt->widx[i]];
 	}
 	free(vals);
 	free(assign);
+	return 0;
+}
+
+int pass_quantize(struct net *n, const unsigned int *bits, uint32_t nbits,
+		  struct dcc_error *err)
+{
+	for (uint32_t i = 0, k = 0; i < n->count; i++) {
+		unsigned int b;
+
+		if (!layer_has_weights(&n->l[i]))
+			continue;
+		b = bits[k < nbits ? k : nbits - 1];
+		k++;
+		if (quantize_weights(&n->l[i].wt, b))
+			return dcc_fail(err, "%s: weight sharing with %u-bit indices failed",
+					n->l[i].name, b);
+	}
 	return 0;
 }

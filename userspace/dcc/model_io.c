@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Models to and from .safetensors and .npy, with every shape checked. */
+/* Networks to and from .safetensors and .npy, with every shape checked. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,38 +7,51 @@
 
 #include "model_io.h"
 
-static void set_tensor(struct tensor *t, const char *name, uint32_t i,
-		       enum tensor_type type, uint64_t d0, uint64_t d1,
-		       float *f, uint8_t *u8)
+static void set_tensor(struct tensor *t, const struct layer *l,
+		       const char *what, enum tensor_type type, bool matrix,
+		       uint64_t len, float *f, uint8_t *u8)
 {
 	memset(t, 0, sizeof(*t));
-	snprintf(t->name, sizeof(t->name), "fc%u.%s", i, name);
+	snprintf(t->name, sizeof(t->name), "%s.%s", l->name, what);
 	t->type = type;
-	t->ndim = d1 ? 2 : 1;
-	t->shape[0] = d0;
-	t->shape[1] = d1;
-	t->count = d0 * (d1 ? d1 : 1);
+	t->count = len;
 	t->f = f;
 	t->u8 = u8;
+	if (!matrix) {
+		t->ndim = 1;
+		t->shape[0] = len;
+		return;
+	}
+	t->shape[0] = l->wt.rows;
+	if (l->kind == LAYER_CONV) {
+		t->ndim = 4;
+		t->shape[1] = l->in.c;
+		t->shape[2] = l->win.kh;
+		t->shape[3] = l->win.kw;
+	} else {
+		t->ndim = 2;
+		t->shape[1] = l->wt.cols;
+	}
 }
 
-int mlp_save(const struct mlp *m, const char *path, struct dcc_error *err)
+int net_save(const struct net *n, const char *path, struct dcc_error *err)
 {
-	struct tensor t[MLP_LAYERS_MAX * 5];
-	float cb[MLP_LAYERS_MAX][MLP_CODEBOOK_MAX];
+	struct tensor t[NET_LAYERS_MAX * 5];
 	struct tensor_set ts = { 0, t };
 
-	for (uint32_t i = 0; i < m->nlayers; i++) {
-		const struct fc *l = &m->l[i];
+	for (uint32_t i = 0; i < n->count; i++) {
+		const struct layer *l = &n->l[i];
+		const struct weights *wt = &l->wt;
 
-		set_tensor(&t[ts.count++], "weight", i, TENSOR_F32, l->out, l->in, l->w, NULL);
-		set_tensor(&t[ts.count++], "bias", i, TENSOR_F32, l->out, 0, l->b, NULL);
-		if (l->mask)
-			set_tensor(&t[ts.count++], "mask", i, TENSOR_U8, l->out, l->in, NULL, l->mask);
-		if (l->widx) {
-			memcpy(cb[i], l->centroid, sizeof(cb[i]));
-			set_tensor(&t[ts.count++], "index", i, TENSOR_U8, l->out, l->in, NULL, l->widx);
-			set_tensor(&t[ts.count++], "codebook", i, TENSOR_F32, l->ncent, 0, cb[i], NULL);
+		if (!layer_has_weights(l))
+			continue;
+		set_tensor(&t[ts.count++], l, "weight", TENSOR_F32, true, wt->w.n, wt->w.v, NULL);
+		set_tensor(&t[ts.count++], l, "bias", TENSOR_F32, false, wt->b.n, wt->b.v, NULL);
+		if (wt->mask)
+			set_tensor(&t[ts.count++], l, "mask", TENSOR_U8, true, wt->w.n, NULL, wt->mask);
+		if (wt->widx) {
+			set_tensor(&t[ts.count++], l, "index", TENSOR_U8, true, wt->w.n, NULL, wt->widx);
+			set_tensor(&t[ts.count++], l, "codebook", TENSOR_F32, false, wt->cb.n, wt->cb.v, NULL);
 		}
 	}
 	return safetensors_save(path, &ts, err);
@@ -80,27 +93,38 @@ static const struct tensor *sibling(const struct tensor_set *ts,
 	return tensor_find(ts, name);
 }
 
-int mlp_from_tensors(const struct tensor_set *ts, struct mlp *m,
-		     struct dcc_error *err)
+/* The *.weight tensors in natural name order; their count or -1. */
+static int weight_tensors(const struct tensor_set *ts,
+			  const struct tensor **w, struct dcc_error *err)
 {
-	const struct tensor *w[MLP_LAYERS_MAX + 1];
-	uint32_t n = 0, sizes[MLP_LAYERS_MAX + 1];
+	uint32_t n = 0;
 
-	memset(m, 0, sizeof(*m));
 	for (uint32_t i = 0; i < ts->count; i++) {
 		const char *name = ts->t[i].name;
 		size_t len = strlen(name);
 
 		if (len < 7 || strcmp(name + len - 7, ".weight"))
 			continue;
-		if (n == MLP_LAYERS_MAX)
-			return dcc_fail(err, "more than %u weight tensors", MLP_LAYERS_MAX);
+		if (n == NET_LAYERS_MAX)
+			return dcc_fail(err, "more than %u weight tensors", NET_LAYERS_MAX);
 		w[n++] = &ts->t[i];
 	}
 	if (n == 0)
-		return dcc_fail(err, "no tensor named *.weight: not a model of fully connected layers");
+		return dcc_fail(err, "no tensor named *.weight: not a model");
 	qsort(w, n, sizeof(w[0]), cmp_tensor_ptr);
+	return (int)n;
+}
+
+/* Without a description: fc layers whose 2-D weights chain. */
+static int infer_mlp(const struct tensor *const *w, uint32_t n, struct net *net,
+		     struct dcc_error *err)
+{
+	uint32_t sizes[NET_LAYERS_MAX + 1];
+
 	for (uint32_t i = 0; i < n; i++) {
+		if (w[i]->ndim == 4)
+			return dcc_fail(err, "%s: a convolution's weight: give --net to say where it goes (the pooling and the input map are not in the file)",
+					w[i]->name);
 		if (w[i]->ndim != 2 || w[i]->type != TENSOR_F32)
 			return dcc_fail(err, "%s: wrong shape: a fully connected weight is a 2-D float [out, in] tensor",
 					w[i]->name);
@@ -108,96 +132,151 @@ int mlp_from_tensors(const struct tensor_set *ts, struct mlp *m,
 			return dcc_fail(err, "%s: wrong shape: takes %llu inputs but %s gives %llu outputs",
 					w[i]->name, (unsigned long long)w[i]->shape[1],
 					w[i - 1]->name, (unsigned long long)w[i - 1]->shape[0]);
+		if (w[i]->shape[0] > (1u << 20) || w[i]->shape[1] > (1u << 20))
+			return dcc_fail(err, "%s: layer too large", w[i]->name);
 		if (i == 0)
 			sizes[0] = (uint32_t)w[i]->shape[1];
 		sizes[i + 1] = (uint32_t)w[i]->shape[0];
-		if (w[i]->shape[0] > (1u << 20) || w[i]->shape[1] > (1u << 20))
-			return dcc_fail(err, "%s: layer too large", w[i]->name);
 	}
-	if (mlp_alloc(m, sizes, n, err))
-		return -1;
-	for (uint32_t i = 0; i < n; i++) {
-		struct fc *l = &m->l[i];
-		const struct tensor *b = sibling(ts, w[i], "bias");
-		const struct tensor *mk = sibling(ts, w[i], "mask");
-		const struct tensor *ix = sibling(ts, w[i], "index");
-		const struct tensor *cb = sibling(ts, w[i], "codebook");
-		size_t nw = (size_t)l->in * l->out;
-		uint32_t in = l->in, out = l->out;
-
-		memcpy(l->w, w[i]->f, nw * sizeof(float));
-		if (!b || b->type != TENSOR_F32 || b->ndim != 1 || b->shape[0] != l->out) {
-			mlp_free(m);
-			return dcc_fail(err, "%s: wrong shape or missing: need a float bias of %u values",
-					w[i]->name, out);
-		}
-		memcpy(l->b, b->f, l->out * sizeof(float));
-		if (mk) {
-			if (mk->type != TENSOR_U8 || mk->count != nw) {
-				mlp_free(m);
-				return dcc_fail(err, "%s: wrong shape: mask must be U8 [%u, %u]",
-						mk->name, out, in);
-			}
-			l->mask = malloc(nw);
-			if (!l->mask)
-				goto oom;
-			for (size_t k = 0; k < nw; k++) {
-				l->mask[k] = mk->u8[k] != 0;
-				if (!l->mask[k])
-					l->w[k] = 0;
-			}
-		}
-		if (ix || cb) {
-			unsigned int bits = 0;
-
-			if (!ix || !cb || ix->type != TENSOR_U8 || ix->count != nw ||
-			    cb->type != TENSOR_F32 || cb->ndim != 1) {
-				mlp_free(m);
-				return dcc_fail(err, "layer %u: index (U8 [%u, %u]) and codebook (F32 [2^bits]) must come together",
-						i, out, in);
-			}
-			while ((1ull << bits) < cb->count)
-				bits++;
-			if ((1ull << bits) != cb->count || bits < 1 || bits > 8 ||
-			    cb->f[0] != 0.0f) {
-				mlp_free(m);
-				return dcc_fail(err, "%s: a codebook has 2^bits entries (bits 1..8), entry 0 the zero weight",
-						cb->name);
-			}
-			l->widx = malloc(nw);
-			if (!l->widx)
-				goto oom;
-			l->bits = (uint8_t)bits;
-			l->ncent = (uint32_t)cb->count;
-			memcpy(l->centroid, cb->f, cb->count * sizeof(float));
-			for (size_t k = 0; k < nw; k++) {
-				if (ix->u8[k] >= l->ncent) {
-					uint32_t ncent = l->ncent;
-
-					mlp_free(m);
-					return dcc_fail(err, "%s: index %u at %zu is past the %u-entry codebook",
-							ix->name, ix->u8[k], k, ncent);
-				}
-				l->widx[k] = ix->u8[k];
-				l->w[k] = l->centroid[l->widx[k]];
-			}
-		}
-	}
-	return 0;
-oom:
-	mlp_free(m);
-	return dcc_fail(err, "out of memory");
+	return net_build_mlp(net, sizes, n, err);
 }
 
-int mlp_load(const char *path, struct mlp *m, struct dcc_error *err)
+/* Does tensor t have layer l's weight shape (PyTorch's layout)? */
+static bool weight_shape_ok(const struct tensor *t, const struct layer *l)
+{
+	if (t->type != TENSOR_F32)
+		return false;
+	if (l->kind == LAYER_CONV)
+		return t->ndim == 4 && t->shape[0] == l->wt.rows &&
+		       t->shape[1] == l->in.c && t->shape[2] == l->win.kh &&
+		       t->shape[3] == l->win.kw;
+	return t->ndim == 2 && t->shape[0] == l->wt.rows && t->shape[1] == l->wt.cols;
+}
+
+static void shape_text(const struct layer *l, char *buf, size_t len)
+{
+	if (l->kind == LAYER_CONV)
+		snprintf(buf, len, "[%u, %u, %u, %u]", l->wt.rows, l->in.c,
+			 l->win.kh, l->win.kw);
+	else
+		snprintf(buf, len, "[%u, %u]", l->wt.rows, l->wt.cols);
+}
+
+/* Mask, index and codebook of a weight layer, when the file has them. */
+static int load_compression(const struct tensor_set *ts, const struct tensor *w,
+			    struct layer *l, struct dcc_error *err)
+{
+	struct weights *wt = &l->wt;
+	const struct tensor *mk = sibling(ts, w, "mask");
+	const struct tensor *ix = sibling(ts, w, "index");
+	const struct tensor *cb = sibling(ts, w, "codebook");
+	size_t nw = wt->w.n;
+	unsigned int bits = 0;
+
+	if (mk) {
+		if (mk->type != TENSOR_U8 || mk->count != nw)
+			return dcc_fail(err, "%s: wrong shape: mask must be U8 with %zu values",
+					mk->name, nw);
+		wt->mask = malloc(nw);
+		if (!wt->mask)
+			return dcc_fail(err, "out of memory");
+		for (size_t k = 0; k < nw; k++) {
+			wt->mask[k] = mk->u8[k] != 0;
+			if (!wt->mask[k])
+				wt->w.v[k] = 0;
+		}
+	}
+	if (!ix && !cb)
+		return 0;
+	if (!ix || !cb || ix->type != TENSOR_U8 || ix->count != nw ||
+	    cb->type != TENSOR_F32 || cb->ndim != 1)
+		return dcc_fail(err, "%s: index (U8, %zu values) and codebook (F32 [2^bits]) must come together",
+				l->name, nw);
+	while ((1ull << bits) < cb->count)
+		bits++;
+	if ((1ull << bits) != cb->count || bits < 1 || bits > 8 || cb->f[0] != 0.0f)
+		return dcc_fail(err, "%s: a codebook has 2^bits entries (bits 1..8), entry 0 the zero weight",
+				cb->name);
+	wt->widx = malloc(nw);
+	if (!wt->widx)
+		return dcc_fail(err, "out of memory");
+	wt->bits = (uint8_t)bits;
+	wt->cb.n = cb->count;
+	memcpy(wt->cb.v, cb->f, cb->count * sizeof(float));
+	for (size_t k = 0; k < nw; k++) {
+		if (ix->u8[k] >= wt->cb.n)
+			return dcc_fail(err, "%s: index %u at %zu is past the %zu-entry codebook",
+					ix->name, ix->u8[k], k, wt->cb.n);
+		wt->widx[k] = ix->u8[k];
+		wt->w.v[k] = wt->cb.v[wt->widx[k]];
+	}
+	return 0;
+}
+
+/* Weights and bias of layer l from weight tensor w. */
+static int load_layer(const struct tensor_set *ts, const struct tensor *w,
+		      struct layer *l, struct dcc_error *err)
+{
+	const struct tensor *b = sibling(ts, w, "bias");
+	char want[64];
+
+	shape_text(l, want, sizeof(want));
+	if (!weight_shape_ok(w, l))
+		return dcc_fail(err, "%s: wrong shape: layer %s takes a float weight of %s (PyTorch's layout)",
+				w->name, l->name, want);
+	memcpy(l->wt.w.v, w->f, l->wt.w.n * sizeof(float));
+	if (!b || b->type != TENSOR_F32 || b->ndim != 1 || b->shape[0] != l->wt.rows)
+		return dcc_fail(err, "%s: wrong shape or missing: need a float bias of %u values",
+				w->name, l->wt.rows);
+	memcpy(l->wt.b.v, b->f, l->wt.rows * sizeof(float));
+	return load_compression(ts, w, l, err);
+}
+
+int net_from_tensors(const struct tensor_set *ts, const char *spec,
+		     struct net *n, struct dcc_error *err)
+{
+	const struct tensor *w[NET_LAYERS_MAX];
+	int count;
+	uint32_t k = 0;
+
+	memset(n, 0, sizeof(*n));
+	count = weight_tensors(ts, w, err);
+	if (count < 0)
+		return -1;
+	if (spec ? net_build(n, spec, err) : infer_mlp(w, (uint32_t)count, n, err))
+		return -1;
+	for (uint32_t i = 0; i < n->count; i++) {
+		if (!layer_has_weights(&n->l[i]))
+			continue;
+		if (k == (uint32_t)count) {
+			dcc_fail(err, "the file has %d weight tensors, network '%s' more weight layers",
+				 count, n->spec);
+			goto fail;
+		}
+		if (load_layer(ts, w[k++], &n->l[i], err))
+			goto fail;
+	}
+	if (k != (uint32_t)count) {
+		dcc_fail(err, "the file has %d weight tensors, network '%s' only %u weight layers",
+			 count, n->spec, k);
+		goto fail;
+	}
+	return 0;
+fail:
+	net_free(n);
+	return -1;
+}
+
+int net_load(const char *path, const char *spec, struct net *n,
+	     struct dcc_error *err)
 {
 	struct tensor_set ts;
 	int ret;
 
-	memset(m, 0, sizeof(*m));
+	memset(n, 0, sizeof(*n));
 	if (safetensors_load(path, &ts, err))
 		return -1;
-	ret = mlp_from_tensors(&ts, m, err);
+	ret = net_from_tensors(&ts, spec, n, err);
 	if (ret) {
 		char why[sizeof(err->msg)];
 
@@ -208,35 +287,35 @@ int mlp_load(const char *path, struct mlp *m, struct dcc_error *err)
 	return ret;
 }
 
-int mlp_import_npy(char *const *paths, unsigned int n, bool transpose,
-		   struct mlp *m, struct dcc_error *err)
+int net_import_npy(char *const *paths, unsigned int n, bool transpose,
+		   const char *spec, struct net *net, struct dcc_error *err)
 {
-	struct tensor t[2 * MLP_LAYERS_MAX];
+	struct tensor t[2 * NET_LAYERS_MAX];
 	struct tensor_set ts = { 0, t };
 	int ret = -1;
 
-	memset(m, 0, sizeof(*m));
-	if (n == 0 || n % 2 || n > 2 * MLP_LAYERS_MAX)
+	memset(net, 0, sizeof(*net));
+	if (n == 0 || n % 2 || n > 2 * NET_LAYERS_MAX)
 		return dcc_fail(err, "give .npy files in pairs: W1 b1 W2 b2 ... (at most %u layers)",
-				MLP_LAYERS_MAX);
+				NET_LAYERS_MAX);
 	for (unsigned int i = 0; i < n; i++) {
 		struct tensor *x = &t[ts.count];
 
 		if (npy_load(paths[i], x, err))
 			goto out;
 		ts.count++;
-		snprintf(x->name, sizeof(x->name), "fc%u.%s", i / 2,
+		snprintf(x->name, sizeof(x->name), "layer%u.%s", i / 2,
 			 i % 2 ? "bias" : "weight");
 		if (x->type != TENSOR_F32) {
 			dcc_fail(err, "%s: wrong dtype: weights and biases are floats", paths[i]);
 			goto out;
 		}
-		if (i % 2 == 0 && x->ndim != 2) {
-			dcc_fail(err, "%s: wrong shape: a weight is 2-D, this has %u dimensions",
+		if (i % 2 == 0 && x->ndim != 2 && x->ndim != 4) {
+			dcc_fail(err, "%s: wrong shape: a weight is 2-D (fc) or 4-D (conv), this has %u dimensions",
 				 paths[i], x->ndim);
 			goto out;
 		}
-		if (i % 2 == 0 && transpose) {
+		if (i % 2 == 0 && transpose && x->ndim == 2) {
 			float *f = malloc(x->count * sizeof(float));
 			uint64_t r = x->shape[0], c = x->shape[1];
 
@@ -253,7 +332,7 @@ int mlp_import_npy(char *const *paths, unsigned int n, bool transpose,
 			x->shape[1] = r;
 		}
 	}
-	ret = mlp_from_tensors(&ts, m, err);
+	ret = net_from_tensors(&ts, spec, net, err);
 out:
 	for (uint32_t i = 0; i < ts.count; i++)
 		tensor_free(&t[i]);

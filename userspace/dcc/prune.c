@@ -6,32 +6,23 @@
 
 #include "compress.h"
 
-double layer_density(const struct fc *l)
+double prune_weights(struct weights *wt, double quality)
 {
-	size_t nw = (size_t)l->in * l->out, kept = 0;
-
-	for (size_t i = 0; i < nw; i++)
-		kept += l->w[i] != 0.0f && (!l->mask || l->mask[i]);
-	return (double)kept / nw;
-}
-
-double prune_layer(struct fc *l, double quality)
-{
-	size_t nw = (size_t)l->in * l->out, kept = 0;
+	size_t nw = wt->w.n, kept = 0;
 	double sum = 0, sq = 0, sd, thr;
 
-	if (!l->mask) {
-		l->mask = malloc(nw);
-		if (!l->mask)
+	if (!wt->mask) {
+		wt->mask = malloc(nw ? nw : 1);
+		if (!wt->mask)
 			return -1;
-		memset(l->mask, 1, nw);
+		memset(wt->mask, 1, nw);
 	}
 	/* the std of the surviving weights: iterating prunes further */
 	for (size_t i = 0; i < nw; i++) {
-		if (!l->mask[i])
+		if (!wt->mask[i])
 			continue;
-		sum += l->w[i];
-		sq += (double)l->w[i] * l->w[i];
+		sum += wt->w.v[i];
+		sq += (double)wt->w.v[i] * wt->w.v[i];
 		kept++;
 	}
 	if (!kept)
@@ -40,13 +31,27 @@ double prune_layer(struct fc *l, double quality)
 	thr = quality * sd;
 	kept = 0;
 	for (size_t i = 0; i < nw; i++) {
-		if (fabs(l->w[i]) < thr)
-			l->mask[i] = 0;
-		if (!l->mask[i]) {
-			l->w[i] = 0;
-			l->mw[i] = l->vw[i] = 0;
-		}
-		kept += l->mask[i];
+		if (fabs(wt->w.v[i]) < thr)
+			wt->mask[i] = 0;
+		if (!wt->mask[i])
+			wt->w.v[i] = 0;
+		kept += wt->mask[i];
 	}
 	return (double)kept / nw;
+}
+
+int pass_prune(struct net *n, const double *quality, uint32_t nquality,
+	       double scale, struct dcc_error *err)
+{
+	for (uint32_t i = 0, k = 0; i < n->count; i++) {
+		double q;
+
+		if (!layer_has_weights(&n->l[i]))
+			continue;
+		q = quality[k < nquality ? k : nquality - 1];
+		k++;
+		if (prune_weights(&n->l[i].wt, q * scale) < 0)
+			return dcc_fail(err, "out of memory");
+	}
+	return 0;
 }

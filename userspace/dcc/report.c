@@ -5,6 +5,7 @@
  * the compression rate against the dense fp32 layer (weights + biases);
  * then the model totals and the accuracy after every stage.
  */
+#include "../dcm/dcm_layout.h"
 #include "report.h"
 
 static double layer_dense_bytes(const struct dcm_layer *l)
@@ -22,7 +23,9 @@ static double layer_pq_bytes(const struct dcm_layer *l)
 void report_table(FILE *out, const struct dcm_model *m,
 		  const struct stage_acc *acc)
 {
-	double dense = 0, pq = 24 + 48.0 * m->layer_count + 4, weights = 0, nz = 0;
+	double dense = 0, weights = 0, nz = 0;
+	double pq = DCM_HEADER_BYTES + (double)dcm_record_bytes(m->version ? m->version : DCM_VERSION) *
+		    m->layer_count + 4;
 
 	fprintf(out, "\n%-6s %9s %8s | %6s %8s | %6s %8s | %9s %9s | %7s %7s | %10s\n",
 		"Layer", "#Weights", "Weights%", "W bits", "W bits", "I bits", "I bits",
@@ -30,6 +33,8 @@ void report_table(FILE *out, const struct dcm_model *m,
 	fprintf(out, "%-6s %9s %8s | %6s %8s | %6s %8s | %9s %9s | %7s %7s | %10s\n",
 		"", "", "(P)", "(P+Q)", "(P+Q+H)", "(P+Q)", "(P+Q+H)",
 		"(P+Q)", "(P+Q+H)", "(P+Q)", "(P+Q+H)", "bytes (P)");
+	unsigned int nconv = 0, nfc = 0;
+
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		const struct dcm_layer *l = &m->layers[i];
 		double w = (double)l->rows * l->cols, pairs = l->stored_entries;
@@ -40,7 +45,12 @@ void report_table(FILE *out, const struct dcm_model *m,
 			     4.0 * l->streams.pes * (l->cols + 1.0);
 		char name[16];
 
-		snprintf(name, sizeof(name), "fc%u", i + 1);
+		if (l->kind == DCM_POOL)
+			continue;	/* no weights */
+		if (l->kind == DCM_CONV)
+			snprintf(name, sizeof(name), "conv%u", ++nconv);
+		else
+			snprintf(name, sizeof(name), "fc%u", ++nfc);
 		fprintf(out, "%-6s %8.0fK %7.2f%% | %6u %8.2f | %6u %8.2f | %9.0f %9u | %6.2f%% %6.2f%% | %10.0f\n",
 			name, w / 1000, 100.0 * l->nonzeros / w, l->wbits, wh,
 			l->run_bits, ih, layer_pq_bytes(l), l->payload_bytes,

@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * Mini-batch training: forward, softmax cross-entropy, backward with
- * OpenBLAS GEMMs, then an SGD-with-momentum or Adam step. Pruned layers
- * keep their mask (masked gradient, so a pruned weight stays exactly 0);
- * quantized layers train their centroids with the weight gradients summed
- * per cluster, and every weight is set back to its centroid after a step.
+ * The training loop: shuffled mini-batches, every layer's forward keeping
+ * what its backward needs, softmax cross-entropy on the logits, the
+ * layers' backward from the top, then one optimizer step.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
-#include "mlp.h"
+#include "optim.h"
+#include "train.h"
+#include "weights.h"
 
 void train_opts_default(struct train_opts *o)
 {
@@ -27,53 +25,6 @@ void train_opts_default(struct train_opts *o)
 	o->centroid_lr = 1e-4f;
 	o->seed = 1;
 	o->stage = "train";
-}
-
-struct adam_k {
-	float lr, b1, b2, c1, c2;
-};
-
-/* One optimizer step of parameter p with gradient g and state m, v. */
-static inline void step(float *p, float g, float *m, float *v,
-			const struct train_opts *o, const struct adam_k *k,
-			float lr)
-{
-	if (o->adam) {
-		*m = k->b1 * *m + (1 - k->b1) * g;
-		*v = k->b2 * *v + (1 - k->b2) * g * g;
-		*p -= lr * (*m / k->c1) / (sqrtf(*v / k->c2) + 1e-8f);
-	} else {
-		*m = o->momentum * *m + g;
-		*p -= lr * *m;
-	}
-}
-
-static void update_layer(struct fc *l, const float *dw, const float *db,
-			 const struct train_opts *o, const struct adam_k *k,
-			 float lr)
-{
-	size_t nw = (size_t)l->in * l->out;
-
-	for (uint32_t r = 0; r < l->out; r++)
-		step(&l->b[r], db[r], &l->mb[r], &l->vb[r], o, k, lr);
-	if (l->widx) {
-		double g[MLP_CODEBOOK_MAX] = { 0 };
-
-		for (size_t i = 0; i < nw; i++)
-			g[l->widx[i]] += dw[i];
-		for (uint32_t c = 1; c < l->ncent; c++)
-			step(&l->centroid[c], (float)g[c], &l->mc[c], &l->vc[c],
-			     o, k, o->centroid_lr);
-		for (size_t i = 0; i < nw; i++)
-			l->w[i] = l->centroid[l->widx[i]];
-		return;
-	}
-	for (size_t i = 0; i < nw; i++) {
-		if (l->mask && !l->mask[i])
-			continue;
-		step(&l->w[i], dw[i] + o->weight_decay * l->w[i], &l->mw[i],
-		     &l->vw[i], o, k, lr);
-	}
 }
 
 /*
@@ -104,133 +55,156 @@ static void progress(const struct train_opts *o, uint32_t epoch,
 	fflush(stderr);
 }
 
-double mlp_train(struct mlp *m, const struct dataset *ds,
+/* Softmax cross-entropy: d = (p - onehot) / count; adds loss, hits. */
+static void softmax_xent(const float *logits, const uint8_t *y,
+			 const uint32_t *order, uint32_t count, uint32_t classes,
+			 float *d, double *loss, uint32_t *right)
+{
+	for (uint32_t r = 0; r < count; r++) {
+		const float *z = logits + (size_t)r * classes;
+		float *dz = d + (size_t)r * classes, mx = z[0], sum = 0;
+		uint32_t label = y[order[r]], best = 0;
+
+		for (uint32_t c = 1; c < classes; c++) {
+			if (z[c] > mx)
+				mx = z[c];
+			if (z[c] > z[best])
+				best = c;
+		}
+		for (uint32_t c = 0; c < classes; c++)
+			sum += dz[c] = expf(z[c] - mx);
+		*loss += -(z[label] - mx - logf(sum));
+		for (uint32_t c = 0; c < classes; c++)
+			dz[c] = (dz[c] / sum - (c == label)) / (float)count;
+		*right += best == label;
+	}
+}
+
+struct buffers {
+	float *act[NET_LAYERS_MAX + 1];	/* act[0]: the batch's inputs */
+	float *delta[2];
+	uint32_t *order;
+};
+
+static int alloc_buffers(const struct net *n, const struct dataset *ds,
+			 uint32_t B, struct buffers *b)
+{
+	size_t widest = ds->dim;
+
+	memset(b, 0, sizeof(*b));
+	for (uint32_t i = 0; i <= n->count; i++) {
+		size_t sz = i ? shape_size(n->l[i - 1].out) : ds->dim;
+
+		if (sz > widest)
+			widest = sz;
+		b->act[i] = malloc((size_t)B * sz * sizeof(float));
+		if (!b->act[i])
+			return -1;
+	}
+	b->delta[0] = malloc((size_t)B * widest * sizeof(float));
+	b->delta[1] = malloc((size_t)B * widest * sizeof(float));
+	b->order = malloc((ds->count ? ds->count : 1) * sizeof(*b->order));
+	return b->delta[0] && b->delta[1] && b->order ? 0 : -1;
+}
+
+static void free_buffers(struct buffers *b)
+{
+	for (uint32_t i = 0; i <= NET_LAYERS_MAX; i++)
+		free(b->act[i]);
+	free(b->delta[0]);
+	free(b->delta[1]);
+	free(b->order);
+}
+
+/* What each weight layer trains goes on the optimizer's list. */
+static int fill_optim(struct net *n, const struct train_opts *o,
+		      struct optim *opt)
+{
+	for (uint32_t i = 0; i < n->count; i++) {
+		struct weights *wt = &n->l[i].wt;
+
+		if (!layer_has_weights(&n->l[i]))
+			continue;
+		if (optim_add(opt, weights_trained(wt), wt->widx ? o->centroid_lr : 0) ||
+		    optim_add(opt, &wt->b, 0))
+			return -1;
+	}
+	return 0;
+}
+
+/* One batch forward and back; the gradients land in the layers. */
+static int batch_step(struct net *n, struct buffers *b, const uint8_t *y,
+		      const uint32_t *order, uint32_t count, double *loss,
+		      uint32_t *right)
+{
+	for (uint32_t i = 0; i < n->count; i++)
+		if (layer_ops_of(n->l[i].kind)->forward(&n->l[i], b->act[i],
+							b->act[i + 1], count, true))
+			return -1;
+	softmax_xent(b->act[n->count], y, order, count, net_classes(n),
+		     b->delta[0], loss, right);
+	for (uint32_t i = n->count, k = 0; i-- > 0; k ^= 1) {
+		struct layer *l = &n->l[i];
+
+		layer_ops_of(l->kind)->backward(l, b->act[i], b->act[i + 1],
+						b->delta[k], i ? b->delta[k ^ 1] : NULL,
+						count);
+	}
+	return 0;
+}
+
+double net_train(struct net *n, const struct dataset *ds,
 		 const struct train_opts *o, struct dcc_error *err)
 {
-	const uint32_t B = o->batch, classes = m->l[m->nlayers - 1].out;
-	float *act[MLP_LAYERS_MAX + 1] = { 0 }, *delta[2] = { 0 };
-	float *dw = NULL, *db = NULL, *xb = NULL;
-	uint32_t *order = NULL, widest = ds->dim;
+	const uint32_t B = o->batch;
+	struct buffers b;
+	struct optim opt;
 	uint64_t s = o->seed ^ 0x5eedull;
-	size_t max_w = 0;
 	double loss = -1;
 	float lr = o->lr;
-	struct adam_k k = { 0, 0.9f, 0.999f, 1, 1 };
 
-	if (ds->dim != m->l[0].in || classes < 10) {
-		dcc_fail(err, "data of %u pixels does not fit a model of %u inputs and %u outputs",
-			 ds->dim, m->l[0].in, classes);
+	if (ds->dim != net_inputs(n) || net_classes(n) < 10 || ds->count == 0) {
+		dcc_fail(err, "data of %u images of %u pixels does not fit a model of %u inputs and %u outputs",
+			 ds->count, ds->dim, net_inputs(n), net_classes(n));
 		return -1;
 	}
-	for (uint32_t i = 0; i < m->nlayers; i++) {
-		if (m->l[i].out > widest)
-			widest = m->l[i].out;
-		if ((size_t)m->l[i].in * m->l[i].out > max_w)
-			max_w = (size_t)m->l[i].in * m->l[i].out;
-		act[i + 1] = malloc((size_t)B * m->l[i].out * sizeof(float));
-		if (!act[i + 1])
-			goto oom;
-	}
-	delta[0] = malloc((size_t)B * widest * sizeof(float));
-	delta[1] = malloc((size_t)B * widest * sizeof(float));
-	dw = malloc(max_w * sizeof(float));
-	db = malloc(widest * sizeof(float));
-	xb = malloc((size_t)B * ds->dim * sizeof(float));
-	order = malloc(ds->count * sizeof(*order));
-	if (!delta[0] || !delta[1] || !dw || !db || !xb || !order)
+	optim_init(&opt, o->adam, o->momentum);
+	if (alloc_buffers(n, ds, B, &b) || fill_optim(n, o, &opt))
 		goto oom;
 	for (uint32_t i = 0; i < ds->count; i++)
-		order[i] = i;
-
+		b.order[i] = i;
 	for (uint32_t epoch = 0; epoch < o->epochs; epoch++) {
 		double sum_loss = 0;
 		uint32_t right = 0, seen = 0;
 
 		for (uint32_t i = ds->count; i > 1; i--) {
-			uint32_t j = (uint32_t)(rng_next(&s) % i), t = order[i - 1];
+			uint32_t j = (uint32_t)(rng_next(&s) % i), t = b.order[i - 1];
 
-			order[i - 1] = order[j];
-			order[j] = t;
+			b.order[i - 1] = b.order[j];
+			b.order[j] = t;
 		}
 		/* full batches only (a set smaller than one batch is one batch);
 		 * the shuffle changes which few images wait for the next epoch */
 		for (uint32_t at = 0; at + B <= ds->count || (at < ds->count && at == 0);
 		     at += B) {
-			uint32_t n = ds->count - at < B ? ds->count - at : B;
-			float *logits = act[m->nlayers];
+			uint32_t cnt = ds->count - at < B ? ds->count - at : B;
 
-			for (uint32_t r = 0; r < n; r++)
-				memcpy(xb + (size_t)r * ds->dim,
-				       ds->x + (size_t)order[at + r] * ds->dim,
+			for (uint32_t r = 0; r < cnt; r++)
+				memcpy(b.act[0] + (size_t)r * ds->dim,
+				       ds->x + (size_t)b.order[at + r] * ds->dim,
 				       ds->dim * sizeof(float));
-			act[0] = xb;
-			for (uint32_t i = 0; i < m->nlayers; i++) {
-				struct fc *l = &m->l[i];
-
-				for (uint32_t r = 0; r < n; r++)
-					memcpy(act[i + 1] + (size_t)r * l->out, l->b,
-					       l->out * sizeof(float));
-				cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-					    (int)n, (int)l->out, (int)l->in, 1.0f,
-					    act[i], (int)l->in, l->w, (int)l->in,
-					    1.0f, act[i + 1], (int)l->out);
-				if (i + 1 < m->nlayers)
-					for (size_t q = 0; q < (size_t)n * l->out; q++)
-						if (act[i + 1][q] < 0)
-							act[i + 1][q] = 0;
-			}
-			/* softmax cross-entropy; delta = (p - onehot) / n */
-			float *d = delta[0];
-			for (uint32_t r = 0; r < n; r++) {
-				const float *z = logits + (size_t)r * classes;
-				float *dz = d + (size_t)r * classes, mx = z[0], sum = 0;
-				uint32_t y = ds->y[order[at + r]], best = 0;
-
-				for (uint32_t c = 1; c < classes; c++) {
-					if (z[c] > mx)
-						mx = z[c];
-					if (z[c] > z[best])
-						best = c;
-				}
-				for (uint32_t c = 0; c < classes; c++)
-					sum += dz[c] = expf(z[c] - mx);
-				sum_loss += -(z[y] - mx - logf(sum));
-				for (uint32_t c = 0; c < classes; c++)
-					dz[c] = (dz[c] / sum - (c == y)) / (float)n;
-				right += best == y;
-			}
-			seen += n;
-			m->adam_step++;
-			k.c1 = 1 - powf(k.b1, (float)m->adam_step);
-			k.c2 = 1 - powf(k.b2, (float)m->adam_step);
-			for (uint32_t i = m->nlayers; i-- > 0;) {
-				struct fc *l = &m->l[i];
-				float *dn = delta[(m->nlayers - 1 - i) & 1];
-				float *dprev = delta[(m->nlayers - i) & 1];
-
-				cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans,
-					    (int)l->out, (int)l->in, (int)n, 1.0f,
-					    dn, (int)l->out, act[i], (int)l->in,
-					    0.0f, dw, (int)l->in);
-				for (uint32_t c = 0; c < l->out; c++)
-					db[c] = 0;
-				for (uint32_t r = 0; r < n; r++)
-					for (uint32_t c = 0; c < l->out; c++)
-						db[c] += dn[(size_t)r * l->out + c];
-				if (i > 0) {
-					cblas_sgemm(CblasRowMajor, CblasNoTrans,
-						    CblasNoTrans, (int)n, (int)l->in,
-						    (int)l->out, 1.0f, dn, (int)l->out,
-						    l->w, (int)l->in, 0.0f, dprev,
-						    (int)l->in);
-					for (size_t q = 0; q < (size_t)n * l->in; q++)
-						if (act[i][q] <= 0)
-							dprev[q] = 0;
-				}
-				update_layer(l, dw, db, o, &k, lr);
-			}
+			if (batch_step(n, &b, ds->y, b.order + at, cnt, &sum_loss, &right))
+				goto oom;
+			seen += cnt;
+			for (uint32_t i = 0; i < n->count; i++)
+				if (layer_has_weights(&n->l[i]))
+					weights_grad(&n->l[i].wt, o->weight_decay);
+			optim_step(&opt, lr);
+			for (uint32_t i = 0; i < n->count; i++)
+				if (layer_has_weights(&n->l[i]))
+					weights_sync(&n->l[i].wt);
 			if ((at / B) % 16 == 0)
-				progress(o, epoch, at + n, ds->count,
+				progress(o, epoch, at + cnt, ds->count,
 					 sum_loss / seen, 100.0 * right / seen, false);
 		}
 		loss = sum_loss / (seen ? seen : 1);
@@ -243,13 +217,7 @@ oom:
 	dcc_fail(err, "out of memory while training");
 	loss = -1;
 out:
-	for (uint32_t i = 1; i <= m->nlayers; i++)
-		free(act[i]);
-	free(delta[0]);
-	free(delta[1]);
-	free(dw);
-	free(db);
-	free(xb);
-	free(order);
+	optim_free(&opt);
+	free_buffers(&b);
 	return loss;
 }

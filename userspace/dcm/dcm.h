@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The .dcm model file: a stack of sparse, weight-shared, fixed-point fully
- * connected layers as the EIE accelerator runs them. Format:
- * Documentation/accel/dcaccel/model-format.rst.
+ * The .dcm model file: a chain of layers as the accelerator runs them:
+ * sparse, weight-shared, fixed-point fully connected and convolution
+ * layers, and pooling. Format: Documentation/accel/dcaccel/model-format.rst
+ * (version 2; version 1, fully connected layers only, still reads).
  *
  * Each layer's non-zero weights are stored column-major as (zero run,
  * codebook index) pairs, each Huffman-coded; the reader rebuilds the
@@ -17,15 +18,31 @@
 #include <stdint.h>
 
 #include "../eie/eie_encode.h"
+#include "../../qemu-device/datapath/dp_window.h"
 
 #define DCM_MAGIC		"DCM1"
-#define DCM_VERSION		1
+#define DCM_VERSION		2
 #define DCM_HEADER_BYTES	24
-#define DCM_LAYER_BYTES		48
+#define DCM_LAYER_BYTES_V1	48
+#define DCM_LAYER_BYTES		64
 #define DCM_LAYERS_MAX		64
 
-/* One layer as the writer takes it and the reader gives it back. */
+/* Layer kinds: the device's ops (hardware.rst: FC, CONV, POOL). */
+enum dcm_kind { DCM_FC = 0, DCM_CONV = 1, DCM_POOL = 2 };
+
+/*
+ * One layer as the writer takes it and the reader gives it back. An FC
+ * layer is rows x cols; a CONV layer's filters are the rows x cols matrix
+ * of out_channels x (channels kernel_h kernel_w) over a channels x in_h x
+ * in_w map; a POOL layer has no weights (rows, cols, pes, wbits, zbits,
+ * w_frac and codebook_len 0, out_frac == in_frac, no ReLU).
+ */
 struct dcm_layer {
+	uint8_t kind;			/* enum dcm_kind */
+	/* CONV, POOL: the input map and the window */
+	uint32_t channels, in_h, in_w;
+	uint8_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w;
+	uint8_t pool_mode;		/* DCACCEL_POOL_MAX or _AVG */
 	uint32_t rows, cols, pes;
 	uint8_t wbits, zbits;		/* EIE entry fields */
 	uint8_t in_frac, w_frac, out_frac;
@@ -46,6 +63,7 @@ struct dcm_layer {
 };
 
 struct dcm_model {
+	uint16_t version;		/* read: the file's; write: 0 = latest */
 	uint32_t layer_count;
 	struct dcm_layer *layers;
 	uint32_t file_bytes;
@@ -79,8 +97,29 @@ int dcm_read_file(const char *path, struct dcm_model *m,
 /* Encode a layer's widx into its EIE streams (the reader does this too). */
 int dcm_layer_encode(struct dcm_layer *l, struct dcm_error *err);
 
-/* An eie_layer view of a read layer (pointers into l). */
+/* An eie_layer view of a read layer (pointers into l); CONV: its filters. */
 void dcm_layer_view(const struct dcm_layer *l, struct eie_layer *out);
+
+/* The window of a CONV or POOL layer, as the datapath takes it. */
+void dcm_layer_window(const struct dcm_layer *l, struct dp_window *w);
+/* Output rows and columns of a CONV or POOL layer (1 x 1 for FC). */
+uint32_t dcm_layer_out_h(const struct dcm_layer *l);
+uint32_t dcm_layer_out_w(const struct dcm_layer *l);
+/* Values a layer takes and gives per input (a map counts C H W). */
+uint64_t dcm_layer_inputs(const struct dcm_layer *l);
+uint64_t dcm_layer_outputs(const struct dcm_layer *l);
+/* Output channels of a map layer (FC: its rows). */
+uint32_t dcm_layer_out_channels(const struct dcm_layer *l);
+
+/*
+ * Does layer i follow layer i - 1 (sizes, and for two map layers the
+ * channels and the map)? 0 or -1 with err naming both.
+ */
+int dcm_check_follows(const struct dcm_layer *prev, const struct dcm_layer *l,
+		      uint32_t i, struct dcm_error *err);
+
+/* "fc", "conv", "pool" */
+const char *dcm_kind_name(uint8_t kind);
 
 void dcm_free(struct dcm_model *m);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dcm_layout.h"
+#include "dcaccel/dcaccel_hw.h"
 
 int dcm_fail(struct dcm_error *err, const char *fmt, ...)
 {
@@ -19,8 +20,8 @@ int dcm_fail(struct dcm_error *err, const char *fmt, ...)
 	return -1;
 }
 
-int dcm_check_layer_fields(const struct dcm_layer *l, uint32_t i,
-			   struct dcm_error *err)
+static int check_weight_fields(const struct dcm_layer *l, uint32_t i,
+			      struct dcm_error *err)
 {
 	if (l->rows == 0 || l->cols == 0 || l->rows > DCACCEL_EIE_DIM_MAX ||
 	    l->cols > DCACCEL_EIE_DIM_MAX ||
@@ -49,11 +50,153 @@ int dcm_check_layer_fields(const struct dcm_layer *l, uint32_t i,
 	return 0;
 }
 
+void dcm_layer_window(const struct dcm_layer *l, struct dp_window *w)
+{
+	*w = (struct dp_window){ l->in_h, l->in_w, l->kernel_h, l->kernel_w,
+				 l->stride_h, l->stride_w, l->pad_h, l->pad_w };
+}
+
+uint32_t dcm_layer_out_h(const struct dcm_layer *l)
+{
+	struct dp_window w;
+
+	dcm_layer_window(l, &w);
+	return l->kind == DCM_FC ? 1 : dp_window_out_h(&w);
+}
+
+uint32_t dcm_layer_out_w(const struct dcm_layer *l)
+{
+	struct dp_window w;
+
+	dcm_layer_window(l, &w);
+	return l->kind == DCM_FC ? 1 : dp_window_out_w(&w);
+}
+
+uint32_t dcm_layer_out_channels(const struct dcm_layer *l)
+{
+	return l->kind == DCM_POOL ? l->channels : l->rows;
+}
+
+uint64_t dcm_layer_inputs(const struct dcm_layer *l)
+{
+	return l->kind == DCM_FC ? l->cols :
+	       (uint64_t)l->channels * l->in_h * l->in_w;
+}
+
+uint64_t dcm_layer_outputs(const struct dcm_layer *l)
+{
+	return (uint64_t)dcm_layer_out_channels(l) * dcm_layer_out_h(l) *
+	       dcm_layer_out_w(l);
+}
+
+const char *dcm_kind_name(uint8_t kind)
+{
+	return kind == DCM_FC ? "fc" : kind == DCM_CONV ? "conv" :
+	       kind == DCM_POOL ? "pool" : "unknown";
+}
+
+/* The map and window of a CONV or POOL layer (the device's limits). */
+static int check_map_fields(const struct dcm_layer *l, uint32_t i,
+			    struct dcm_error *err)
+{
+	struct eie_error ee;
+	struct dp_window w;
+
+	if (l->channels == 0 || l->channels > DCACCEL_EIE_DIM_MAX)
+		return dcm_fail(err, "layer %u (%s): channels %u (must be 1..%u)",
+				i, dcm_kind_name(l->kind), l->channels, DCACCEL_EIE_DIM_MAX);
+	dcm_layer_window(l, &w);
+	if (dp_window_validate(&w, &ee))
+		return dcm_fail(err, "layer %u (%s): %s", i, dcm_kind_name(l->kind), ee.msg);
+	if (dcm_layer_inputs(l) > DCM_MAP_MAX || dcm_layer_outputs(l) > DCM_MAP_MAX)
+		return dcm_fail(err, "layer %u (%s): maps of %llu and %llu values (at most %u)",
+				i, dcm_kind_name(l->kind),
+				(unsigned long long)dcm_layer_inputs(l),
+				(unsigned long long)dcm_layer_outputs(l), DCM_MAP_MAX);
+	if (l->kind == DCM_POOL)
+		return 0;
+	if ((uint64_t)l->channels * l->kernel_h * l->kernel_w != l->cols)
+		return dcm_fail(err, "layer %u (conv): filters of %u columns, channels x kernel_h x kernel_w is %llu",
+				i, l->cols, (unsigned long long)l->channels *
+				l->kernel_h * l->kernel_w);
+	if (dcm_layer_outputs(l) > DCACCEL_CONV_OUTPUTS_MAX)
+		return dcm_fail(err, "layer %u (conv): %u x %u x %u outputs, the device takes at most %u",
+				i, l->rows, dcm_layer_out_h(l), dcm_layer_out_w(l),
+				DCACCEL_CONV_OUTPUTS_MAX);
+	return 0;
+}
+
+/* A POOL layer has no weights: those fields must be 0. */
+static int check_pool_fields(const struct dcm_layer *l, uint32_t i,
+			     struct dcm_error *err)
+{
+	if (l->rows || l->cols || l->pes || l->wbits || l->zbits || l->w_frac ||
+	    l->codebook_len || l->relu)
+		return dcm_fail(err, "layer %u (pool): a pooling layer has no weights, ReLU or weight fields (rows %u cols %u pes %u wbits %u zbits %u w_frac %u codebook %u)",
+				i, l->rows, l->cols, l->pes, l->wbits, l->zbits,
+				l->w_frac, l->codebook_len);
+	if (l->pool_mode != DCACCEL_POOL_MAX && l->pool_mode != DCACCEL_POOL_AVG)
+		return dcm_fail(err, "layer %u (pool): mode %u (0 max, 1 average)",
+				i, l->pool_mode);
+	if (l->in_frac > DCACCEL_EIE_FRAC_MAX || l->out_frac != l->in_frac)
+		return dcm_fail(err, "layer %u (pool): out_frac %u must equal in_frac %u (at most %u)",
+				i, l->out_frac, l->in_frac, DCACCEL_EIE_FRAC_MAX);
+	return 0;
+}
+
+int dcm_check_layer_fields(const struct dcm_layer *l, uint32_t i,
+			   struct dcm_error *err)
+{
+	switch (l->kind) {
+	case DCM_FC:
+		if (l->channels || l->in_h || l->in_w || l->kernel_h || l->kernel_w ||
+		    l->stride_h || l->stride_w || l->pad_h || l->pad_w || l->pool_mode)
+			return dcm_fail(err, "layer %u (fc): map or window fields set", i);
+		return check_weight_fields(l, i, err);
+	case DCM_CONV:
+		if (l->pool_mode)
+			return dcm_fail(err, "layer %u (conv): pool mode %u set", i,
+					l->pool_mode);
+		return check_weight_fields(l, i, err) || check_map_fields(l, i, err) ?
+		       -1 : 0;
+	case DCM_POOL:
+		return check_pool_fields(l, i, err) || check_map_fields(l, i, err) ?
+		       -1 : 0;
+	}
+	return dcm_fail(err, "layer %u: unknown kind %u (0 fc, 1 conv, 2 pool)",
+			i, l->kind);
+}
+
+int dcm_check_follows(const struct dcm_layer *prev, const struct dcm_layer *l,
+		      uint32_t i, struct dcm_error *err)
+{
+	bool maps = prev->kind != DCM_FC && l->kind != DCM_FC;
+
+	if (dcm_layer_inputs(l) != dcm_layer_outputs(prev) ||
+	    (maps && (l->channels != dcm_layer_out_channels(prev) ||
+		      l->in_h != dcm_layer_out_h(prev) || l->in_w != dcm_layer_out_w(prev))))
+		return dcm_fail(err, "layer %u (%s) takes %llu inputs (%u x %u x %u) but layer %u (%s) gives %llu (%u x %u x %u)",
+				i, dcm_kind_name(l->kind),
+				(unsigned long long)dcm_layer_inputs(l),
+				l->kind == DCM_FC ? l->cols : l->channels,
+				l->kind == DCM_FC ? 1 : l->in_h, l->kind == DCM_FC ? 1 : l->in_w,
+				i - 1, dcm_kind_name(prev->kind),
+				(unsigned long long)dcm_layer_outputs(prev),
+				dcm_layer_out_channels(prev), dcm_layer_out_h(prev),
+				dcm_layer_out_w(prev));
+	if (l->in_frac != prev->out_frac)
+		return dcm_fail(err, "layer %u (%s): in_frac %u is not layer %u's out_frac %u",
+				i, dcm_kind_name(l->kind), l->in_frac, i - 1, prev->out_frac);
+	return 0;
+}
+
 int dcm_layer_encode(struct dcm_layer *l, struct dcm_error *err)
 {
 	struct eie_error e = { "" };
 
 	memset(&l->streams, 0, sizeof(l->streams));
+	if (l->kind == DCM_POOL)
+		return 0;
 	if (eie_encode(l->widx, l->rows, l->cols, l->pes, l->wbits, l->zbits,
 		       &l->streams, &e))
 		return dcm_fail(err, "EIE encoder: %s", e.msg);

@@ -17,7 +17,7 @@
 #define DCM_H_TABLE_OFFSET	16
 #define DCM_H_RESERVED		20
 
-/* layer record */
+/* layer record (version 1: bytes 0..47 only, every layer FC) */
 #define DCM_L_ROWS		0
 #define DCM_L_COLS		4
 #define DCM_L_PES		8
@@ -36,6 +36,18 @@
 #define DCM_L_STORED_ENTRIES	36
 #define DCM_L_STREAM_BYTES	40
 #define DCM_L_NONZEROS		44
+/* version 2: the layer's kind and, for CONV and POOL, its map and window */
+#define DCM_L_KIND		48
+#define DCM_L_POOL_MODE		49
+#define DCM_L_KERNEL_H		50
+#define DCM_L_KERNEL_W		51
+#define DCM_L_STRIDE_H		52
+#define DCM_L_STRIDE_W		53
+#define DCM_L_PAD_H		54
+#define DCM_L_PAD_W		55
+#define DCM_L_CHANNELS		56
+#define DCM_L_IN_HEIGHT		60	/* u16 */
+#define DCM_L_IN_WIDTH		62	/* u16 */
 
 #define DCM_FLAG_RELU		1u
 #define DCM_CRC_BYTES		4
@@ -43,6 +55,8 @@
 /* Largest layer either side handles: keeps allocations bounded. */
 #define DCM_WEIGHTS_MAX		(1u << 26)
 #define DCM_COLPTR_MAX		(1u << 24)
+/* A map between two layers is an FC layer's input vector at most. */
+#define DCM_MAP_MAX		(1u << 24)
 
 static inline uint16_t dcm_get16(const uint8_t *p)
 {
@@ -69,8 +83,15 @@ static inline int32_t dcm_unzigzag(uint32_t v)
 int dcm_fail(struct dcm_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Shape and field limits shared by writer and reader. */
+/* Shape and field limits shared by writer and reader, by kind. */
 int dcm_check_layer_fields(const struct dcm_layer *l, uint32_t index,
 			   struct dcm_error *err);
+
+/* The record size of a format version (0 for an unknown version). */
+static inline uint32_t dcm_record_bytes(uint16_t version)
+{
+	return version == 1 ? DCM_LAYER_BYTES_V1 :
+	       version == DCM_VERSION ? DCM_LAYER_BYTES : 0;
+}
 
 #endif /* DCM_LAYOUT_H */

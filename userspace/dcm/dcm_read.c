@@ -34,11 +34,43 @@ static int get_varint(const uint8_t *p, size_t len, size_t *at, uint32_t *v)
 	return -1;
 }
 
-static int read_record(const uint8_t *buf, size_t len, uint32_t i,
-		       struct dcm_layer *l, uint32_t r_off[4],
+static void read_geometry(const uint8_t *r, struct dcm_layer *l)
+{
+	l->kind = r[DCM_L_KIND];
+	l->pool_mode = r[DCM_L_POOL_MODE];
+	l->kernel_h = r[DCM_L_KERNEL_H];
+	l->kernel_w = r[DCM_L_KERNEL_W];
+	l->stride_h = r[DCM_L_STRIDE_H];
+	l->stride_w = r[DCM_L_STRIDE_W];
+	l->pad_h = r[DCM_L_PAD_H];
+	l->pad_w = r[DCM_L_PAD_W];
+	l->channels = dcm_get32(r + DCM_L_CHANNELS);
+	l->in_h = dcm_get16(r + DCM_L_IN_HEIGHT);
+	l->in_w = dcm_get16(r + DCM_L_IN_WIDTH);
+}
+
+/* A POOL layer's record has no payload, stream or flags. */
+static int check_pool_record(const uint8_t *r, uint32_t i, struct dcm_error *err)
+{
+	static const unsigned int zero32[] = {
+		DCM_L_PAYLOAD_OFFSET, DCM_L_PAYLOAD_BYTES, DCM_L_BIAS_BYTES,
+		DCM_L_STORED_ENTRIES, DCM_L_STREAM_BYTES, DCM_L_NONZEROS,
+	};
+
+	for (size_t k = 0; k < sizeof(zero32) / sizeof(zero32[0]); k++)
+		if (dcm_get32(r + zero32[k]))
+			return dcm_fail(err, "layer %u (pool): payload field at record byte %u is %u, a pooling layer has no payload",
+					i, zero32[k], dcm_get32(r + zero32[k]));
+	if (r[DCM_L_FLAGS] || r[DCM_L_RUN_BITS] || r[DCM_L_RESERVED])
+		return dcm_fail(err, "layer %u (pool): flags, run_bits or reserved byte set", i);
+	return 0;
+}
+
+static int read_record(const uint8_t *buf, size_t len, uint32_t rec,
+		       uint32_t i, struct dcm_layer *l, uint32_t r_off[4],
 		       struct dcm_error *err)
 {
-	const uint8_t *r = buf + DCM_HEADER_BYTES + (size_t)i * DCM_LAYER_BYTES;
+	const uint8_t *r = buf + DCM_HEADER_BYTES + (size_t)i * rec;
 	uint32_t off, bytes, bias_bytes, stream_bytes;
 	uint64_t fixed;
 
@@ -59,9 +91,13 @@ static int read_record(const uint8_t *buf, size_t len, uint32_t i,
 	bytes = dcm_get32(r + DCM_L_PAYLOAD_BYTES);
 	bias_bytes = dcm_get32(r + DCM_L_BIAS_BYTES);
 	stream_bytes = dcm_get32(r + DCM_L_STREAM_BYTES);
+	if (rec == DCM_LAYER_BYTES)
+		read_geometry(r, l);
 
 	if (dcm_check_layer_fields(l, i, err))
 		return -1;
+	if (l->kind == DCM_POOL)
+		return check_pool_record(r, i, err);
 	if (r[DCM_L_FLAGS] & ~DCM_FLAG_RELU || r[DCM_L_RESERVED])
 		return dcm_fail(err, "layer %u: unknown flags 0x%02x or reserved byte set",
 				i, r[DCM_L_FLAGS]);
@@ -73,7 +109,7 @@ static int read_record(const uint8_t *buf, size_t len, uint32_t i,
 		return dcm_fail(err, "layer %u: %u non-zeros in %u stored pairs of a %u x %u matrix",
 				i, l->nonzeros, l->stored_entries, l->rows, l->cols);
 	if ((uint64_t)off + bytes > len - DCM_CRC_BYTES ||
-	    off < DCM_HEADER_BYTES + (uint64_t)DCM_LAYER_BYTES)
+	    off < DCM_HEADER_BYTES + (uint64_t)rec)
 		return dcm_fail(err, "layer %u: payload at %u (+%u bytes) is outside the file",
 				i, off, bytes);
 	fixed = 3ull * l->codebook_len + bias_bytes + (1u << l->run_bits);
@@ -196,7 +232,8 @@ int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
 		    struct dcm_error *err)
 {
 	struct dcm_error local;
-	uint32_t n, crc, file_bytes;
+	uint32_t n, crc, file_bytes, rec;
+	uint16_t version;
 
 	if (!err)
 		err = &local;
@@ -205,9 +242,11 @@ int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
 		return dcm_fail(err, "file of %zu bytes is shorter than a .dcm header", len);
 	if (memcmp(buf + DCM_H_MAGIC, DCM_MAGIC, 4))
 		return dcm_fail(err, "bad magic: not a .dcm file");
-	if (dcm_get16(buf + DCM_H_VERSION) != DCM_VERSION)
-		return dcm_fail(err, "format version %u, this reader knows %u",
-				dcm_get16(buf + DCM_H_VERSION), DCM_VERSION);
+	version = dcm_get16(buf + DCM_H_VERSION);
+	rec = dcm_record_bytes(version);
+	if (!rec)
+		return dcm_fail(err, "format version %u, this reader knows 1 and %u (a newer dcc wrote it: read it with that dcc's libdcm)",
+				version, DCM_VERSION);
 	if (dcm_get16(buf + DCM_H_HEADER_BYTES) != DCM_HEADER_BYTES ||
 	    dcm_get32(buf + DCM_H_TABLE_OFFSET) != DCM_HEADER_BYTES ||
 	    dcm_get32(buf + DCM_H_RESERVED))
@@ -222,27 +261,23 @@ int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
 				crc, dcm_get32(buf + len - DCM_CRC_BYTES));
 	n = dcm_get32(buf + DCM_H_LAYER_COUNT);
 	if (n == 0 || n > DCM_LAYERS_MAX ||
-	    DCM_HEADER_BYTES + (uint64_t)n * DCM_LAYER_BYTES > len - DCM_CRC_BYTES)
+	    DCM_HEADER_BYTES + (uint64_t)n * rec > len - DCM_CRC_BYTES)
 		return dcm_fail(err, "layer count %u (must be 1..%u and fit the file)",
 				n, DCM_LAYERS_MAX);
 	m->layers = calloc(n, sizeof(*m->layers));
 	if (!m->layers)
 		return dcm_fail(err, "out of memory");
 	m->layer_count = n;
+	m->version = version;
 	for (uint32_t i = 0; i < n; i++) {
 		struct dcm_layer *l = &m->layers[i];
 		uint32_t r_off[4] = { 0 };
 
-		if (read_record(buf, len, i, l, r_off, err))
+		if (read_record(buf, len, rec, i, l, r_off, err))
 			goto fail;
-		if (i && (l->cols != m->layers[i - 1].rows ||
-			  l->in_frac != m->layers[i - 1].out_frac)) {
-			dcm_fail(err, "layer %u (%u inputs, in_frac %u) does not follow layer %u (%u outputs, out_frac %u)",
-				 i, l->cols, l->in_frac, i - 1,
-				 m->layers[i - 1].rows, m->layers[i - 1].out_frac);
+		if (i && dcm_check_follows(&m->layers[i - 1], l, i, err))
 			goto fail;
-		}
-		if (read_payload(buf, l, i, r_off, err))
+		if (l->kind != DCM_POOL && read_payload(buf, l, i, r_off, err))
 			goto fail;
 	}
 	m->file_bytes = (uint32_t)len;

@@ -4,7 +4,7 @@
  * order become (zero run, index) pairs, runs longer than the run field
  * holds bridged by filler pairs of index 0 (Deep Compression's scheme);
  * both symbols are Huffman-coded. The run field width is picked per layer
- * as the one giving the fewest bits.
+ * as the one giving the fewest bits. Pooling layers have no payload.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,14 +171,88 @@ out:
 	return ret;
 }
 
+/* The version-2 fields: kind, map and window. */
+static void put_geometry(uint8_t *r, const struct dcm_layer *l)
+{
+	r[DCM_L_KIND] = l->kind;
+	r[DCM_L_POOL_MODE] = l->pool_mode;
+	r[DCM_L_KERNEL_H] = l->kernel_h;
+	r[DCM_L_KERNEL_W] = l->kernel_w;
+	r[DCM_L_STRIDE_H] = l->stride_h;
+	r[DCM_L_STRIDE_W] = l->stride_w;
+	r[DCM_L_PAD_H] = l->pad_h;
+	r[DCM_L_PAD_W] = l->pad_w;
+	dcm_put32(r + DCM_L_CHANNELS, l->channels);
+	dcm_put16(r + DCM_L_IN_HEIGHT, (uint16_t)l->in_h);
+	dcm_put16(r + DCM_L_IN_WIDTH, (uint16_t)l->in_w);
+}
+
+static void put_record(uint8_t *r, struct dcm_layer *l, size_t at,
+		       size_t plen, int bias_bytes, uint16_t version)
+{
+	size_t fixed = l->kind == DCM_POOL ? 0 :
+		       3 * (size_t)l->codebook_len + (size_t)bias_bytes +
+		       (1u << l->run_bits);
+
+	dcm_put32(r + DCM_L_ROWS, l->rows);
+	dcm_put32(r + DCM_L_COLS, l->cols);
+	dcm_put32(r + DCM_L_PES, l->pes);
+	r[DCM_L_WBITS] = l->wbits;
+	r[DCM_L_ZBITS] = l->zbits;
+	r[DCM_L_IN_FRAC] = l->in_frac;
+	r[DCM_L_W_FRAC] = l->w_frac;
+	r[DCM_L_OUT_FRAC] = l->out_frac;
+	r[DCM_L_FLAGS] = l->relu ? DCM_FLAG_RELU : 0;
+	r[DCM_L_RUN_BITS] = l->run_bits;
+	dcm_put32(r + DCM_L_CODEBOOK_LEN, l->codebook_len);
+	dcm_put32(r + DCM_L_PAYLOAD_OFFSET, plen ? (uint32_t)at : 0);
+	dcm_put32(r + DCM_L_PAYLOAD_BYTES, (uint32_t)plen);
+	dcm_put32(r + DCM_L_BIAS_BYTES, (uint32_t)bias_bytes);
+	dcm_put32(r + DCM_L_STORED_ENTRIES, l->stored_entries);
+	dcm_put32(r + DCM_L_STREAM_BYTES, (uint32_t)(plen - fixed));
+	dcm_put32(r + DCM_L_NONZEROS, l->nonzeros);
+	if (version != 1)
+		put_geometry(r, l);
+}
+
+/* Check layer i and make its payload (none for a POOL layer). */
+static int one_layer(struct dcm_model *m, uint32_t i, uint16_t version,
+		     uint8_t **payload, size_t *plen, struct dcm_error *err)
+{
+	struct dcm_layer *l = &m->layers[i];
+
+	if (version == 1 && l->kind != DCM_FC)
+		return dcm_fail(err, "layer %u (%s): format version 1 holds fully connected layers only",
+				i, dcm_kind_name(l->kind));
+	if (i && dcm_check_follows(&m->layers[i - 1], l, i, err))
+		return -1;
+	if (l->kind == DCM_POOL) {
+		if (dcm_check_layer_fields(l, i, err))
+			return -1;
+		l->run_bits = 0;
+		l->stored_entries = l->nonzeros = 0;
+		l->huff_bits = l->widx_huff_bits = 0;
+		l->payload_bytes = 0;
+		*payload = NULL;
+		*plen = 0;
+		return 0;
+	}
+	return layer_payload(l, i, payload, plen, err);
+}
+
 int dcm_write_buffer(struct dcm_model *m, uint8_t **out, size_t *out_len,
 		     struct dcm_error *err)
 {
 	uint8_t **payload = NULL, *buf = NULL;
-	size_t *plen = NULL, total;
+	size_t *plen = NULL, total, at;
 	int *bias_bytes = NULL, ret = -1;
 	uint32_t n = m->layer_count;
+	uint16_t version = m->version ? m->version : DCM_VERSION;
+	uint32_t rec = dcm_record_bytes(version);
 
+	if (!rec)
+		return dcm_fail(err, "format version %u: this writer knows 1 and %u",
+				version, DCM_VERSION);
 	if (n == 0 || n > DCM_LAYERS_MAX)
 		return dcm_fail(err, "a model has 1..%u layers, got %u",
 				DCM_LAYERS_MAX, n);
@@ -189,15 +263,9 @@ int dcm_write_buffer(struct dcm_model *m, uint8_t **out, size_t *out_len,
 		dcm_fail(err, "out of memory");
 		goto out;
 	}
-	total = DCM_HEADER_BYTES + (size_t)n * DCM_LAYER_BYTES;
+	total = DCM_HEADER_BYTES + (size_t)n * rec;
 	for (uint32_t i = 0; i < n; i++) {
-		if (i && m->layers[i].cols != m->layers[i - 1].rows) {
-			dcm_fail(err, "layer %u takes %u inputs but layer %u gives %u",
-				 i, m->layers[i].cols, i - 1, m->layers[i - 1].rows);
-			goto out;
-		}
-		bias_bytes[i] = layer_payload(&m->layers[i], i, &payload[i],
-					      &plen[i], err);
+		bias_bytes[i] = one_layer(m, i, version, &payload[i], &plen[i], err);
 		if (bias_bytes[i] < 0)
 			goto out;
 		total += plen[i];
@@ -213,36 +281,17 @@ int dcm_write_buffer(struct dcm_model *m, uint8_t **out, size_t *out_len,
 		goto out;
 	}
 	memcpy(buf + DCM_H_MAGIC, DCM_MAGIC, 4);
-	dcm_put16(buf + DCM_H_VERSION, DCM_VERSION);
+	dcm_put16(buf + DCM_H_VERSION, version);
 	dcm_put16(buf + DCM_H_HEADER_BYTES, DCM_HEADER_BYTES);
 	dcm_put32(buf + DCM_H_LAYER_COUNT, n);
 	dcm_put32(buf + DCM_H_FILE_BYTES, (uint32_t)total);
 	dcm_put32(buf + DCM_H_TABLE_OFFSET, DCM_HEADER_BYTES);
-	size_t at = DCM_HEADER_BYTES + (size_t)n * DCM_LAYER_BYTES;
+	at = DCM_HEADER_BYTES + (size_t)n * rec;
 	for (uint32_t i = 0; i < n; i++) {
-		struct dcm_layer *l = &m->layers[i];
-		uint8_t *r = buf + DCM_HEADER_BYTES + (size_t)i * DCM_LAYER_BYTES;
-		size_t fixed = 3 * (size_t)l->codebook_len + bias_bytes[i] +
-			       (1u << l->run_bits);
-
-		dcm_put32(r + DCM_L_ROWS, l->rows);
-		dcm_put32(r + DCM_L_COLS, l->cols);
-		dcm_put32(r + DCM_L_PES, l->pes);
-		r[DCM_L_WBITS] = l->wbits;
-		r[DCM_L_ZBITS] = l->zbits;
-		r[DCM_L_IN_FRAC] = l->in_frac;
-		r[DCM_L_W_FRAC] = l->w_frac;
-		r[DCM_L_OUT_FRAC] = l->out_frac;
-		r[DCM_L_FLAGS] = l->relu ? DCM_FLAG_RELU : 0;
-		r[DCM_L_RUN_BITS] = l->run_bits;
-		dcm_put32(r + DCM_L_CODEBOOK_LEN, l->codebook_len);
-		dcm_put32(r + DCM_L_PAYLOAD_OFFSET, (uint32_t)at);
-		dcm_put32(r + DCM_L_PAYLOAD_BYTES, (uint32_t)plen[i]);
-		dcm_put32(r + DCM_L_BIAS_BYTES, (uint32_t)bias_bytes[i]);
-		dcm_put32(r + DCM_L_STORED_ENTRIES, l->stored_entries);
-		dcm_put32(r + DCM_L_STREAM_BYTES, (uint32_t)(plen[i] - fixed));
-		dcm_put32(r + DCM_L_NONZEROS, l->nonzeros);
-		memcpy(buf + at, payload[i], plen[i]);
+		put_record(buf + DCM_HEADER_BYTES + (size_t)i * rec, &m->layers[i],
+			   at, plen[i], bias_bytes[i], version);
+		if (plen[i])
+			memcpy(buf + at, payload[i], plen[i]);
 		at += plen[i];
 	}
 	dcm_put32(buf + at, (uint32_t)crc32(0L, buf, (uInt)at));

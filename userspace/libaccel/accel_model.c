@@ -122,6 +122,12 @@ static int prepare(struct accel_model *m, const char *name,
 	if (m->layer_count == 0 || m->layer_count > DCACCEL_MAX_OPS)
 		return accelp_fail(err, ACCEL_E_MODEL, "%s: %u layers (1 .. %u)",
 				  name, m->layer_count, DCACCEL_MAX_OPS);
+	/* conv and pool layers need the CONV and POOL ops: not yet here */
+	for (uint32_t i = 0; i < m->layer_count; i++)
+		if (m->dcm.layers[i].kind != DCM_FC)
+			return accelp_fail(err, ACCEL_E_MODEL,
+					  "%s: layer %u is a %s layer: libaccel runs models of fully connected layers only for now (dcc info checks this model and measures it on the datapath)",
+					  name, i, dcm_kind_name(m->dcm.layers[i].kind));
 	m->layers = calloc(m->layer_count, sizeof(*m->layers));
 	if (!m->layers)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");

@@ -66,6 +66,7 @@ all: $(O)/userspace/libaccel/guest-tests/libaccel_guest_test.o \
 LIBACCEL_TESTS := test_libaccel_model
 TESTS += $(LIBACCEL_TESTS:%=$(O)/tests/%)
 $(foreach t,$(LIBACCEL_TESTS),$(eval LDLIBS_$(t) := $(LIBACCEL_LDLIBS) -lpthread))
+$(O)/tests/test_libaccel_model: $(O)/tests/host/dcm_cnn_fixture.o
 $(LIBACCEL_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(TAP_OBJ) $(LIBACCEL_DEPS)
 	$(LINK)

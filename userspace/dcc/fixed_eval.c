@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The device's accuracy: a .dcm graph run image by image through the
+ * datapath's host entry points (eie_run, dp_conv_run, dp_pool_run), the
+ * code the device itself runs, so that the figure is the device's bit
+ * for bit.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../qemu-device/datapath/dp_conv.h"
+#include "../../qemu-device/datapath/dp_pool.h"
+#include "../common/q15.h"
+#include "fixedpoint.h"
+
+/* The datapath's description of one layer. */
+union dp_op {
+	struct eie_layer fc;
+	struct dp_conv conv;
+	struct dp_pool pool;
+};
+
+/* Views, validation and workspace size of each layer. */
+static int prepare(const struct dcm_model *dm, union dp_op *op, size_t *ws,
+		   size_t *widest, struct dcc_error *err)
+{
+	struct eie_error ee = { "" };
+
+	for (uint32_t i = 0; i < dm->layer_count; i++) {
+		const struct dcm_layer *l = &dm->layers[i];
+		int bad = 0;
+		size_t need = 0;
+
+		if (l->kind == DCM_FC) {
+			dcm_layer_view(l, &op[i].fc);
+			bad = eie_validate(&op[i].fc, &ee);
+			need = bad ? 0 : eie_run_ws_size(&op[i].fc);
+		} else if (l->kind == DCM_CONV) {
+			dcm_layer_view(l, &op[i].conv.filters);
+			op[i].conv.in_channels = l->channels;
+			dcm_layer_window(l, &op[i].conv.win);
+			bad = dp_conv_validate(&op[i].conv, &ee);
+			need = bad ? 0 : dp_conv_run_ws_size(&op[i].conv);
+		} else {
+			op[i].pool.channels = l->channels;
+			op[i].pool.mode = l->pool_mode;
+			dcm_layer_window(l, &op[i].pool.win);
+			bad = dp_pool_validate(&op[i].pool, &ee);
+		}
+		if (bad)
+			return dcc_fail(err, "layer %u (%s) is not valid for the datapath: %s",
+					i, dcm_kind_name(l->kind), ee.msg);
+		if (need > *ws)
+			*ws = need;
+		if (dcm_layer_outputs(l) > *widest)
+			*widest = dcm_layer_outputs(l);
+	}
+	return 0;
+}
+
+static void run_layer(const struct dcm_layer *l, const union dp_op *op,
+		      uint32_t n, const int16_t *x, int16_t *y, void *ws,
+		      struct eie_stats *st)
+{
+	if (l->kind == DCM_FC)
+		eie_run(&op->fc, n, x, y, ws, st);
+	else if (l->kind == DCM_CONV)
+		dp_conv_run(&op->conv, n, x, y, ws, st, NULL);
+	else
+		dp_pool_run(&op->pool, n, x, y, NULL);
+}
+
+int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
+		   uint32_t count, int16_t *out, struct eie_stats *stats,
+		   struct dcc_error *err)
+{
+	union dp_op *op = calloc(dm->layer_count ? dm->layer_count : 1, sizeof(*op));
+	size_t widest = 0, ws_size = 8;
+	int16_t *a = NULL, *b = NULL;
+	void *ws = NULL;
+	int ret = -1;
+
+	if (!op)
+		return dcc_fail(err, "out of memory");
+	if (prepare(dm, op, &ws_size, &widest, err))
+		goto out;
+	a = malloc((size_t)count * widest * sizeof(*a));
+	b = malloc((size_t)count * widest * sizeof(*b));
+	ws = aligned_alloc(8, (ws_size + 7) & ~(size_t)7);
+	if (!a || !b || !ws) {
+		dcc_fail(err, "out of memory");
+		goto out;
+	}
+	for (uint32_t i = 0; i < dm->layer_count; i++) {
+		const int16_t *x = i ? (i & 1 ? a : b) : in;
+		int16_t *y = i + 1 == dm->layer_count ? out : (i & 1 ? b : a);
+
+		run_layer(&dm->layers[i], &op[i], count, x, y, ws,
+			  stats ? &stats[i] : NULL);
+	}
+	ret = 0;
+out:
+	free(op);
+	free(a);
+	free(b);
+	free(ws);
+	return ret;
+}
+
+double fixedpoint_accuracy(const struct dcm_model *dm, const struct dataset *ds,
+			   struct eie_stats *stats, struct dcc_error *err)
+{
+	const uint32_t chunk = 200;
+	uint32_t right = 0, classes;
+	int16_t *x, *z;
+
+	if (dm->layer_count == 0 || dcm_layer_inputs(&dm->layers[0]) != ds->dim) {
+		dcc_fail(err, "model takes %llu inputs, data has %u",
+			 dm->layer_count ? (unsigned long long)dcm_layer_inputs(&dm->layers[0]) : 0ull,
+			 ds->dim);
+		return -1;
+	}
+	classes = (uint32_t)dcm_layer_outputs(&dm->layers[dm->layer_count - 1]);
+	x = malloc((size_t)chunk * ds->dim * sizeof(*x));
+	z = malloc((size_t)chunk * classes * sizeof(*z));
+	if (!x || !z) {
+		free(x);
+		free(z);
+		dcc_fail(err, "out of memory");
+		return -1;
+	}
+	for (uint32_t at = 0; at < ds->count; at += chunk) {
+		uint32_t n = ds->count - at < chunk ? ds->count - at : chunk;
+
+		for (size_t k = 0; k < (size_t)n * ds->dim; k++)
+			x[k] = to_q15(ds->x[(size_t)at * ds->dim + k],
+				      dm->layers[0].in_frac);
+		if (fixedpoint_run(dm, x, n, z, stats, err)) {
+			free(x);
+			free(z);
+			return -1;
+		}
+		for (uint32_t r = 0; r < n; r++) {
+			uint32_t best = 0;
+
+			for (uint32_t c = 1; c < classes; c++)
+				if (z[(size_t)r * classes + c] > z[(size_t)r * classes + best])
+					best = c;
+			right += best == ds->y[at + r];
+		}
+	}
+	free(x);
+	free(z);
+	return 100.0 * right / (ds->count ? ds->count : 1);
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A network: a chain of layers of several kinds (fc, conv, pool, relu,
+ * flatten), each kind's forward and backward in its own layer_*.c, on
+ * batches of CHW maps in fp32. The weight-bearing kinds (fc, conv) hold
+ * their compression state (mask, codebook) in struct weights; the
+ * optimizer (optim.c) and the compression passes (prune.c, kmeans.c,
+ * fixedpoint.c) work on the network from outside.
+ */
+#ifndef DCC_NET_H
+#define DCC_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dcc_error.h"
+#include "idx.h"
+
+#define NET_LAYERS_MAX	32
+#define NET_SPEC_MAX	512
+#define CODEBOOK_MAX	256
+
+enum layer_kind { LAYER_FC, LAYER_CONV, LAYER_POOL, LAYER_RELU, LAYER_FLATTEN };
+
+/* A map of c channels of h x w (a flat vector is c x 1 x 1). */
+struct shape {
+	uint32_t c, h, w;
+};
+
+static inline size_t shape_size(struct shape s)
+{
+	return (size_t)s.c * s.h * s.w;
+}
+
+/* A trainable array and its gradient (same length). */
+struct param {
+	float *v, *g;
+	size_t n;
+};
+
+/*
+ * The weights of an fc or conv layer as a rows x cols matrix (fc: out x
+ * in; conv: K x C*R*S, PyTorch's [K][C][R][S] read row-major), its bias,
+ * and what compression made of it.
+ */
+struct weights {
+	uint32_t rows, cols;
+	struct param w, b;
+	uint8_t *mask;		/* rows x cols, 1 = kept; NULL while dense */
+	/* weight sharing: w[k] == cb.v[widx[k]], cb.v[0] == 0 */
+	uint8_t *widx;		/* NULL until quantized */
+	uint8_t bits;
+	struct param cb;	/* the centroids, trained once shared */
+};
+
+/* A sliding window (hardware.rst, "Feature maps and windows"). */
+struct window {
+	uint8_t kh, kw, sh, sw, ph, pw;
+};
+
+enum pool_mode { POOL_MAX_MODE = 0, POOL_AVG_MODE = 1 };
+
+struct layer {
+	enum layer_kind kind;
+	char name[16];		/* conv1, fc2, pool1... as in the reports */
+	struct shape in, out;
+	struct weights wt;	/* fc, conv */
+	struct window win;	/* conv, pool */
+	uint8_t pool_mode;	/* pool */
+	/* what backward needs of the last training forward (batch-sized) */
+	float *cols;		/* conv: im2col patches */
+	float *tmp;		/* conv: outputs / gradients in patch order */
+	uint32_t *arg;		/* max pool: input index of each output */
+	uint32_t batch_cap;	/* images the buffers above hold */
+};
+
+struct net {
+	uint32_t count;
+	struct layer l[NET_LAYERS_MAX];
+	struct shape in;
+	char spec[NET_SPEC_MAX];
+};
+
+/*
+ * Build a network from a description (net-spec in the docs): a built-in
+ * name (lenet5, lenet300) or comma-separated layers after the input shape
+ * "in=CxHxW": convKxRxS[/sS][/pP], maxpoolR[/sS], avgpoolR[/sS], fcN,
+ * relu, flatten. Weights are zero; net_init_weights() draws them.
+ */
+int net_build(struct net *n, const char *spec, struct dcc_error *err);
+void net_init_weights(struct net *n, uint64_t seed);
+void net_free(struct net *n);
+
+/* A network of fc + relu layers with the given sizes (sizes[0] inputs). */
+int net_build_mlp(struct net *n, const uint32_t *sizes, uint32_t count,
+		  struct dcc_error *err);
+
+static inline bool layer_has_weights(const struct layer *l)
+{
+	return l->kind == LAYER_FC || l->kind == LAYER_CONV;
+}
+
+uint32_t net_inputs(const struct net *n);
+uint32_t net_classes(const struct net *n);
+uint64_t net_weights(const struct net *n);	/* fc and conv weights */
+uint64_t net_params(const struct net *n);	/* and their biases */
+
+/*
+ * Forward `count` inputs through layers [0, upto) into out (count x the
+ * size of layer upto-1's output); upto = n->count gives the logits.
+ * 0 or -1 on OOM.
+ */
+int net_forward_upto(const struct net *n, uint32_t upto, const float *x,
+		     uint32_t count, float *out);
+int net_forward(const struct net *n, const float *x, uint32_t count,
+		float *out);
+
+/* Top-1 accuracy in percent over a data set (-1 on OOM). */
+double net_accuracy(const struct net *n, const struct dataset *ds);
+
+/* Each kind's forward and backward (layer_*.c). */
+struct layer_ops {
+	/* train: keep what backward needs (batch of `count`). 0 or -1 (OOM). */
+	int (*forward)(struct layer *l, const float *x, float *y,
+		       uint32_t count, bool train);
+	/*
+	 * After a training forward: the parameter gradients (written, not
+	 * added) and, when dx is not NULL, the input gradient.
+	 */
+	void (*backward)(struct layer *l, const float *x, const float *y,
+			 const float *dy, float *dx, uint32_t count);
+};
+
+const struct layer_ops *layer_ops_of(enum layer_kind kind);
+extern const struct layer_ops layer_fc_ops, layer_conv_ops, layer_pool_ops,
+	layer_relu_ops, layer_flatten_ops;
+
+/* splitmix64: the only randomness, so runs repeat with --seed */
+uint64_t rng_next(uint64_t *s);
+float rng_uniform(uint64_t *s);
+
+#endif /* DCC_NET_H */

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What compression state means for training: a pruned weight gets no
+ * gradient (it stays exactly 0), and shared weights train their centroids
+ * with the gradients of their cluster summed (Deep Compression, eq. 3),
+ * every weight set back to its centroid after a step.
+ */
+#include "weights.h"
+
+void weights_grad(struct weights *wt, float weight_decay)
+{
+	if (wt->widx) {
+		double g[CODEBOOK_MAX] = { 0 };
+
+		for (size_t k = 0; k < wt->w.n; k++)
+			g[wt->widx[k]] += wt->w.g[k];
+		wt->cb.g[0] = 0;	/* the zero weight stays zero */
+		for (size_t c = 1; c < wt->cb.n; c++)
+			wt->cb.g[c] = (float)g[c];
+		return;
+	}
+	for (size_t k = 0; k < wt->w.n; k++)
+		wt->w.g[k] = wt->mask && !wt->mask[k] ? 0 :
+			     wt->w.g[k] + weight_decay * wt->w.v[k];
+}
+
+void weights_sync(struct weights *wt)
+{
+	if (!wt->widx)
+		return;
+	for (size_t k = 0; k < wt->w.n; k++)
+		wt->w.v[k] = wt->cb.v[wt->widx[k]];
+}
+
+struct param *weights_trained(struct weights *wt)
+{
+	return wt->widx ? &wt->cb : &wt->w;
+}
+
+double weights_density(const struct weights *wt)
+{
+	size_t kept = 0;
+
+	for (size_t k = 0; k < wt->w.n; k++)
+		kept += wt->w.v[k] != 0.0f && (!wt->mask || wt->mask[k]);
+	return wt->w.n ? (double)kept / (double)wt->w.n : 0;
+}
