@@ -7,5 +7,6 @@ DCDEV_SRCS := qemu-device/core/dev_caps.c qemu-device/core/dev_mmu.c \
 	qemu-device/core/dev_conv.c qemu-device/core/dev_pool.c
 
 
-$(LIBDCDEV): $(DCDEV_SRCS:%.c=$(O)/%.o)
-	$(AR) rcs $@ $^
+$(LIBDCDEV): $(DCDEV_SRCS:%.c=$(O)/%.o) qemu-device/core/core.mk
+	# the list of members changes with this file: build it anew
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)

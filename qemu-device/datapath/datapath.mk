@@ -8,5 +8,6 @@ EIE_SRCS := qemu-device/datapath/eie_validate.c qemu-device/datapath/eie_run.c \
 	qemu-device/datapath/dp_conv_cycles.c \
 	qemu-device/datapath/dp_pool.c
 
-$(LIBEIE): $(EIE_SRCS:%.c=$(O)/%.o)
-	$(AR) rcs $@ $^
+$(LIBEIE): $(EIE_SRCS:%.c=$(O)/%.o) qemu-device/datapath/datapath.mk
+	# the list of members changes with this file: build it anew
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)

@@ -13,8 +13,9 @@ DCC_LDLIBS := -lopenblas -ljson-c -lz -lm
 
 $(O)/userspace/dcc/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
 
-$(LIBDCC): $(DCC_LIB_SRCS:%.c=$(O)/%.o)
-	$(AR) rcs $@ $^
+$(LIBDCC): $(DCC_LIB_SRCS:%.c=$(O)/%.o) userspace/dcc/dcc.mk
+	# the list of members changes with this file: build it anew
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 
 PROGRAMS += $(O)/dcc
 LDLIBS_dcc := $(DCC_LDLIBS)

@@ -3,5 +3,6 @@ LIBDCM := $(O)/libdcm.a
 DCM_SRCS := userspace/dcm/dcm_common.c userspace/dcm/dcm_read.c \
 	userspace/dcm/dcm_write.c userspace/dcm/huffman.c
 
-$(LIBDCM): $(DCM_SRCS:%.c=$(O)/%.o)
-	$(AR) rcs $@ $^
+$(LIBDCM): $(DCM_SRCS:%.c=$(O)/%.o) userspace/dcm/dcm.mk
+	# the list of members changes with this file: build it anew
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)

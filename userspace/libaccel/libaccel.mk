@@ -11,8 +11,9 @@ LIBACCEL_CPPFLAGS := -Iuapi/drm -I/usr/include/libdrm
 
 $(O)/userspace/libaccel/%.o: CPPFLAGS += $(LIBACCEL_CPPFLAGS)
 
-$(LIBACCEL): $(LIBACCEL_SRCS:%.c=$(O)/%.o)
-	$(AR) rcs $@ $^
+$(LIBACCEL): $(LIBACCEL_SRCS:%.c=$(O)/%.o) userspace/libaccel/libaccel.mk
+	# the list of members changes with this file: build it anew
+	rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 
 # The shared library from position-independent copies of every object.
 LIBACCEL_VERSION := 1.0.0
