@@ -309,7 +309,8 @@ static bool stop_after(void *opaque)
 
 /*
  * The poll of the table form and of the decoded run: before each vector
- * and every 256 non-zero inputs, as the stream forms.
+ * and every 256 non-zero inputs, as the stream forms; the batched kernel
+ * before each tile and every 256 columns with a non-zero input.
  */
 static void table_and_decoded_forms_stop(void)
 {
@@ -334,12 +335,19 @@ static void table_and_decoded_forms_stop(void)
 
 		CHECK_EQ(model_table(&f.l, 8, 2, in, &c, NULL, &poll, NULL),
 			 expect);
-		left = n;
 		buf = calloc(1, eie_decoded_size(&f.l));
 		ws = calloc(1, eie_run_ws_size(&f.l));
 		eie_decode_layer(&f.l, buf, &d);
+		/* one vector at a time: as the stream form */
+		left = n;
+		eie_set_kernels(EIE_KERNELS_PER_VECTOR);
 		CHECK_EQ(eie_run_decoded_poll(&d, 2, in, out, ws, NULL, &poll),
 			 expect);
+		eie_set_kernels(EIE_KERNELS_AUTO);
+		/* batched: before the tile, at its 256th and 512th column */
+		left = n;
+		CHECK_EQ(eie_run_decoded_poll(&d, 2, in, out, ws, NULL, &poll),
+			 n < 3 ? -ECANCELED : 0);
 		free(ws);
 		free(buf);
 	}
