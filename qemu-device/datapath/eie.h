@@ -193,7 +193,7 @@ int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
 struct eie_cycle_table {
 	uint32_t cols, pes;
 	uint32_t queue_depth;	/* 1..DCACCEL_EIE_QUEUE_MAX */
-	uint32_t stride;	/* pes rounded up to 8: the padding costs 0 */
+	uint32_t stride;	/* pes rounded up to 16: the padding costs 0 */
 	bool narrow;		/* 16-bit costs and arithmetic */
 	int16_t *cost16;	/* cols x stride, when narrow */
 	int32_t *cost32;	/* cols x stride, otherwise */
