@@ -362,28 +362,12 @@ EIE_KERNEL int table_vectors(const struct eie_cycle_table *t, uint32_t batch,
 	return 0;
 }
 
-static int table_vectors_baseline(const struct eie_cycle_table *t,
-				  uint32_t batch, const int16_t *in,
-				  int64_t *slot_max, uint32_t *hist,
-				  void *finish, struct eie_cycles *cycles,
-				  const struct eie_poll *poll)
-{
-	return table_vectors(t, batch, in, slot_max, hist, finish, cycles,
-			     poll);
-}
-
-#if EIE_HAVE_AVX2
-__attribute__((target("avx2")))
-static int table_vectors_avx2(const struct eie_cycle_table *t,
-			      uint32_t batch, const int16_t *in,
-			      int64_t *slot_max, uint32_t *hist,
-			      void *finish, struct eie_cycles *cycles,
-			      const struct eie_poll *poll)
-{
-	return table_vectors(t, batch, in, slot_max, hist, finish, cycles,
-			     poll);
-}
-#endif
+EIE_COPIES(table_vectors,
+	   (const struct eie_cycle_table *t, uint32_t batch,
+	    const int16_t *in, int64_t *slot_max, uint32_t *hist,
+	    void *finish, struct eie_cycles *cycles,
+	    const struct eie_poll *poll),
+	   (t, batch, in, slot_max, hist, finish, cycles, poll))
 
 typedef int16_t eie_v8s __attribute__((vector_size(16)));
 typedef int32_t eie_v8w __attribute__((vector_size(32)));
@@ -394,8 +378,8 @@ typedef uint64_t eie_v8q __attribute__((vector_size(64)));
  * hist[j] x cost[j][p], 8 PEs per step, int32 products (every hist[j] at
  * most 65536) added in uint64.
  */
-EIE_KERNEL void busy_narrow(const struct eie_cycle_table *t,
-			    const uint32_t *hist, uint64_t *busy)
+EIE_KERNEL int busy_narrow(const struct eie_cycle_table *t,
+			   const uint32_t *hist, uint64_t *busy)
 {
 	for (uint32_t j = 0; j < t->cols; j++) {
 		const int16_t *c = t->cost16 + (size_t)j * t->stride;
@@ -415,22 +399,13 @@ EIE_KERNEL void busy_narrow(const struct eie_cycle_table *t,
 			memcpy(busy + g, &acc, sizeof(acc));
 		}
 	}
+	return 0;
 }
 
-static void busy_narrow_baseline(const struct eie_cycle_table *t,
-				 const uint32_t *hist, uint64_t *busy)
-{
-	busy_narrow(t, hist, busy);
-}
-
-#if EIE_HAVE_AVX2
-__attribute__((target("avx2")))
-static void busy_narrow_avx2(const struct eie_cycle_table *t,
-			     const uint32_t *hist, uint64_t *busy)
-{
-	busy_narrow(t, hist, busy);
-}
-#endif
+EIE_COPIES(busy_narrow,
+	   (const struct eie_cycle_table *t, const uint32_t *hist,
+	    uint64_t *busy),
+	   (t, hist, busy))
 
 int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 			   const int16_t *in, void *ws,
@@ -445,26 +420,15 @@ int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 	if (t->queue_depth == 0 || t->queue_depth > DCACCEL_EIE_QUEUE_MAX)
 		return -EINVAL;
 	memset(hist, 0, (size_t)t->cols * sizeof(*hist));
-#if EIE_HAVE_AVX2
-	if (eie_use_avx2())
-		ret = table_vectors_avx2(t, batch, in, slot_max, hist, finish,
-					 cycles, poll);
-	else
-#endif
-		ret = table_vectors_baseline(t, batch, in, slot_max, hist,
-					     finish, cycles, poll);
+	ret = EIE_CALL(table_vectors, (t, batch, in, slot_max, hist, finish,
+					    cycles, poll));
 	if (ret)
 		return ret;
 	if (t->narrow && batch <= 65536) {
 		/* hist x cost < 2^16 x 2^15: int32 products */
 		uint64_t busy[DCACCEL_EIE_PES_MAX + EIE_LANES] = { 0 };
 
-#if EIE_HAVE_AVX2
-		if (eie_use_avx2())
-			busy_narrow_avx2(t, hist, busy);
-		else
-#endif
-			busy_narrow_baseline(t, hist, busy);
+		EIE_CALL(busy_narrow, (t, hist, busy));
 		for (uint32_t p = 0; p < t->pes; p++) {
 			cycles->busy += busy[p];
 			if (pe_busy)

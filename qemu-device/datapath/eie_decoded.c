@@ -214,20 +214,9 @@ EIE_KERNEL int tile_columns_nv(const struct eie_tile *t,
 	}
 }
 
-static int tile_columns_baseline(const struct eie_tile *t,
-				 const struct eie_poll *poll)
-{
-	return tile_columns_nv(t, poll);
-}
-
-#if EIE_HAVE_AVX2
-__attribute__((target("avx2")))
-static int tile_columns_avx2(const struct eie_tile *t,
-			     const struct eie_poll *poll)
-{
-	return tile_columns_nv(t, poll);
-}
-#endif
+EIE_COPIES(tile_columns_nv,
+	   (const struct eie_tile *t, const struct eie_poll *poll),
+	   (t, poll))
 
 /* Where the tile's arrays are in the workspace. */
 struct tile_ws {
@@ -264,8 +253,8 @@ typedef uint16_t eie_vu16 __attribute__((vector_size(32)));
  * column the non-zero inputs and the largest magnitude, 16 columns per
  * vector operation.
  */
-EIE_KERNEL void tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
-			    uint32_t lanes, const struct tile_ws *w)
+EIE_KERNEL int tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
+			   uint32_t lanes, const struct tile_ws *w)
 {
 	const uint32_t whole = cols & ~15u;
 
@@ -315,23 +304,13 @@ EIE_KERNEL void tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
 		w->nz[j] = (uint8_t)nz;
 		w->xmax[j] = m;
 	}
+	return 0;
 }
 
-static void tile_inputs_baseline(uint32_t cols, const int16_t *in,
-				 uint32_t n, uint32_t lanes,
-				 const struct tile_ws *w)
-{
-	tile_inputs(cols, in, n, lanes, w);
-}
-
-#if EIE_HAVE_AVX2
-__attribute__((target("avx2")))
-static void tile_inputs_avx2(uint32_t cols, const int16_t *in, uint32_t n,
-			     uint32_t lanes, const struct tile_ws *w)
-{
-	tile_inputs(cols, in, n, lanes, w);
-}
-#endif
+EIE_COPIES(tile_inputs,
+	   (uint32_t cols, const int16_t *in, uint32_t n, uint32_t lanes,
+	    const struct tile_ws *w),
+	   (cols, in, n, lanes, w))
 
 /* Vectors [0, n) of in as one tile; stats added to. */
 static int run_tile(const struct eie_decoded *d, const int16_t *in,
@@ -355,12 +334,7 @@ static int run_tile(const struct eie_decoded *d, const int16_t *in,
 
 		w.wmax[k] = (uint32_t)(c < 0 ? -c : c);
 	}
-#if EIE_HAVE_AVX2
-	if (eie_use_avx2())
-		tile_inputs_avx2(l->cols, in, n, lanes, &w);
-	else
-#endif
-		tile_inputs_baseline(l->cols, in, n, lanes, &w);
+	EIE_CALL(tile_inputs, (l->cols, in, n, lanes, &w));
 	for (uint32_t j = 0; j < l->cols; j++) {
 		nnz += w.nz[j];
 		entries += (uint64_t)w.nz[j] * d->colcount[2 * j];
@@ -369,12 +343,7 @@ static int run_tile(const struct eie_decoded *d, const int16_t *in,
 	memset(w.acc32, 0, (size_t)l->rows * lanes * sizeof(*w.acc32));
 	memset(w.acc64, 0, (size_t)l->rows * lanes * sizeof(*w.acc64));
 	memset(w.bound, 0, (size_t)l->rows * sizeof(*w.bound));
-#if EIE_HAVE_AVX2
-	if (eie_use_avx2())
-		ret = tile_columns_avx2(&t, poll);
-	else
-#endif
-		ret = tile_columns_baseline(&t, poll);
+	ret = EIE_CALL(tile_columns_nv, (&t, poll));
 	if (ret)
 		return ret;
 	for (uint32_t b = 0; b < n; b++) {

@@ -21,6 +21,24 @@
 /* Inlined into each instruction set's copy of a kernel. */
 #define EIE_KERNEL	static inline __attribute__((always_inline))
 
+/*
+ * The copies of an EIE_KERNEL function `name` returning int, taking
+ * `params` (in parentheses) and called with `args`: name_baseline and,
+ * on x86-64, name_avx2; EIE_CALL(name, args) runs the one for this host.
+ */
+#if EIE_HAVE_AVX2
+#define EIE_COPIES(name, params, args)					\
+	static int name##_baseline params { return name args; }	\
+	__attribute__((target("avx2")))					\
+	static int name##_avx2 params { return name args; }
+#define EIE_CALL(name, args)						\
+	(eie_use_avx2() ? name##_avx2 args : name##_baseline args)
+#else
+#define EIE_COPIES(name, params, args)					\
+	static int name##_baseline params { return name args; }
+#define EIE_CALL(name, args)	(name##_baseline args)
+#endif
+
 enum eie_kernels eie_kernels_now(void);
 
 /* Whether the AVX2 copies are to run. */
