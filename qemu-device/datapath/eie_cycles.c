@@ -324,8 +324,9 @@ EIE_KERNEL int table_vectors(const struct eie_cycle_table *t, uint32_t batch,
 			     const int16_t *in, int64_t *slot_max,
 			     uint32_t *hist, void *finish,
 			     struct eie_cycles *cycles,
-			     const struct eie_poll *poll)
+			     const struct eie_poll *poll, const bool avx2)
 {
+	(void)avx2;	/* the same code, compiled for each */
 	for (uint32_t b = 0; b < batch; b++) {
 		struct table_run r = { .slot_max = slot_max };
 		const int16_t *x = in + (size_t)b * t->cols;
@@ -367,7 +368,7 @@ EIE_COPIES(table_vectors,
 	    const int16_t *in, int64_t *slot_max, uint32_t *hist,
 	    void *finish, struct eie_cycles *cycles,
 	    const struct eie_poll *poll),
-	   (t, batch, in, slot_max, hist, finish, cycles, poll))
+	   t, batch, in, slot_max, hist, finish, cycles, poll)
 
 typedef int16_t eie_v8s __attribute__((vector_size(16)));
 typedef int32_t eie_v8w __attribute__((vector_size(32)));
@@ -379,8 +380,9 @@ typedef uint64_t eie_v8q __attribute__((vector_size(64)));
  * most 65536) added in uint64.
  */
 EIE_KERNEL int busy_narrow(const struct eie_cycle_table *t,
-			   const uint32_t *hist, uint64_t *busy)
+			   const uint32_t *hist, uint64_t *busy, const bool avx2)
 {
+	(void)avx2;	/* the same code, compiled for each */
 	for (uint32_t j = 0; j < t->cols; j++) {
 		const int16_t *c = t->cost16 + (size_t)j * t->stride;
 		const eie_v8w h = (eie_v8w){ 0 } + (int32_t)hist[j];
@@ -405,7 +407,7 @@ EIE_KERNEL int busy_narrow(const struct eie_cycle_table *t,
 EIE_COPIES(busy_narrow,
 	   (const struct eie_cycle_table *t, const uint32_t *hist,
 	    uint64_t *busy),
-	   (t, hist, busy))
+	   t, hist, busy)
 
 int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 			   const int16_t *in, void *ws,

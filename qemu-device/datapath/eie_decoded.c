@@ -16,6 +16,14 @@
 #include "eie_entry.h"
 #include "eie_host.h"
 
+#if EIE_HAVE_AVX2
+#include <emmintrin.h>
+/* the baseline copy on x86-64 multiplies with SSE2's pmaddwd */
+#define EIE_SSE2_MADD	1
+#else
+#define EIE_SSE2_MADD	0
+#endif
+
 static size_t align8(size_t n)
 {
 	return (n + 7) & ~(size_t)7;
@@ -150,7 +158,8 @@ struct eie_tile {
  * instruction set that the host may have.
  */
 EIE_KERNEL int tile_columns(const struct eie_tile *t,
-			    const struct eie_poll *poll, const uint32_t nv)
+			    const struct eie_poll *poll, const uint32_t nv,
+			    const bool madd)
 {
 	const struct eie_decoded *d = t->d;
 	const struct eie_layer *l = d->layer;
@@ -184,6 +193,24 @@ EIE_KERNEL int tile_columns(const struct eie_tile *t,
 				b = xmax * t->wmax[w];
 			}
 			t->bound[row] = (uint32_t)b;
+#if EIE_SSE2_MADD
+			if (madd) {
+				/* pairs (x, 0) x (w, w): x w, exactly */
+				const __m128i w2 = _mm_set1_epi32(l->codebook[w]);
+
+#pragma GCC unroll 8
+				for (uint32_t v = 0; v < 2 * nv; v++) {
+					__m128i *p = (__m128i *)(acc + 4 * v);
+					__m128i xv = _mm_loadu_si128(
+						(const __m128i *)(x + 4 * v));
+
+					_mm_storeu_si128(p, _mm_add_epi32(
+						_mm_loadu_si128(p),
+						_mm_madd_epi16(xv, w2)));
+				}
+				continue;
+			}
+#endif
 #pragma GCC unroll 4
 			for (uint32_t v = 0; v < nv; v++) {
 				eie_vi32 a, xv;
@@ -200,23 +227,26 @@ EIE_KERNEL int tile_columns(const struct eie_tile *t,
 
 /* With the number of vector operations per row a constant: unrolled. */
 EIE_KERNEL int tile_columns_nv(const struct eie_tile *t,
-			       const struct eie_poll *poll)
+			       const struct eie_poll *poll, const bool avx2)
 {
+	const bool madd = EIE_SSE2_MADD && !avx2;
+
 	switch (t->lanes / EIE_LANES) {
 	case 1:
-		return tile_columns(t, poll, 1);
+		return tile_columns(t, poll, 1, madd);
 	case 2:
-		return tile_columns(t, poll, 2);
+		return tile_columns(t, poll, 2, madd);
 	case 3:
-		return tile_columns(t, poll, 3);
+		return tile_columns(t, poll, 3, madd);
 	default:
-		return tile_columns(t, poll, EIE_DECODED_TILE / EIE_LANES);
+		return tile_columns(t, poll, EIE_DECODED_TILE / EIE_LANES,
+				    madd);
 	}
 }
 
 EIE_COPIES(tile_columns_nv,
 	   (const struct eie_tile *t, const struct eie_poll *poll),
-	   (t, poll))
+	   t, poll)
 
 /* Where the tile's arrays are in the workspace. */
 struct tile_ws {
@@ -254,8 +284,11 @@ typedef uint16_t eie_vu16 __attribute__((vector_size(32)));
  * vector operation.
  */
 EIE_KERNEL int tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
-			   uint32_t lanes, const struct tile_ws *w)
+			   uint32_t lanes, const struct tile_ws *w,
+			   const bool avx2)
 {
+	/* pmaddwd takes 16-bit pairs: (x, 0), x's bits zero-extended */
+	const uint32_t mask = EIE_SSE2_MADD && !avx2 ? 0xffff : 0xffffffff;
 	const uint32_t whole = cols & ~15u;
 
 	memset(w->nz16, 0, whole * sizeof(*w->nz16));
@@ -282,7 +315,8 @@ EIE_KERNEL int tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
 			memcpy(w->xmax16 + j, &m, sizeof(m));
 			memcpy(w->nz16 + j, &c, sizeof(c));
 			for (uint32_t i = 0; i < 16; i++)
-				xt[(size_t)(j + i) * lanes] = v[i];
+				xt[(size_t)(j + i) * lanes] =
+					(int32_t)((uint32_t)v[i] & mask);
 		}
 	}
 	for (uint32_t j = 0; j < cols; j++) {
@@ -297,7 +331,7 @@ EIE_KERNEL int tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
 			int32_t v = in[(size_t)b * cols + j];
 			uint32_t a = (uint32_t)(v < 0 ? -v : v);
 
-			w->xt[(size_t)j * lanes + b] = v;
+			w->xt[(size_t)j * lanes + b] = (int32_t)((uint32_t)v & mask);
 			nz += v != 0;
 			m = a > m ? a : m;
 		}
@@ -310,7 +344,7 @@ EIE_KERNEL int tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
 EIE_COPIES(tile_inputs,
 	   (uint32_t cols, const int16_t *in, uint32_t n, uint32_t lanes,
 	    const struct tile_ws *w),
-	   (cols, in, n, lanes, w))
+	   cols, in, n, lanes, w)
 
 /* Vectors [0, n) of in as one tile; stats added to. */
 static int run_tile(const struct eie_decoded *d, const int16_t *in,

@@ -23,19 +23,23 @@
 
 /*
  * The copies of an EIE_KERNEL function `name` returning int, taking
- * `params` (in parentheses) and called with `args`: name_baseline and,
- * on x86-64, name_avx2; EIE_CALL(name, args) runs the one for this host.
+ * `params` (in parentheses) and then `const bool avx2` (which copy it is
+ * inlined into), called with the arguments that follow: name_baseline
+ * and, on x86-64, name_avx2; EIE_CALL(name, (args)) runs the one for this
+ * host.
  */
 #if EIE_HAVE_AVX2
-#define EIE_COPIES(name, params, args)					\
-	static int name##_baseline params { return name args; }	\
+#define EIE_COPIES(name, params, ...)					\
+	static int name##_baseline params				\
+	{ return name(__VA_ARGS__, false); }				\
 	__attribute__((target("avx2")))					\
-	static int name##_avx2 params { return name args; }
+	static int name##_avx2 params { return name(__VA_ARGS__, true); }
 #define EIE_CALL(name, args)						\
 	(eie_use_avx2() ? name##_avx2 args : name##_baseline args)
 #else
-#define EIE_COPIES(name, params, args)					\
-	static int name##_baseline params { return name args; }
+#define EIE_COPIES(name, params, ...)					\
+	static int name##_baseline params				\
+	{ return name(__VA_ARGS__, false); }
 #define EIE_CALL(name, args)	(name##_baseline args)
 #endif
 
