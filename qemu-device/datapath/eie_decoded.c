@@ -142,8 +142,8 @@ typedef int32_t eie_vi32 __attribute__((vector_size(4 * EIE_LANES)));
 /* The tile's inputs, transposed, and its sums. */
 struct eie_tile {
 	const struct eie_decoded *d;
-	const int32_t *xt;	/* cols x lanes: input (b, j) at xt[j lanes + b] */
-	const uint8_t *nz;	/* per column: vectors whose input is non-zero */
+	const int32_t *xt;	/* cols x lanes: (b, j) at xt[j lanes + b] */
+	const uint8_t *nz;	/* per column: the non-zero inputs */
 	const uint32_t *xmax;	/* per column: max |x| over the tile */
 	const uint32_t *wmax;	/* per codebook index: |codebook[w]| */
 	uint32_t lanes;		/* a multiple of EIE_LANES */
@@ -196,7 +196,8 @@ EIE_KERNEL int tile_columns(const struct eie_tile *t,
 #if EIE_SSE2_MADD
 			if (madd) {
 				/* pairs (x, 0) x (w, w): x w, exactly */
-				const __m128i w2 = _mm_set1_epi32(l->codebook[w]);
+				const __m128i w2 =
+					_mm_set1_epi32(l->codebook[w]);
 
 #pragma GCC unroll 8
 				for (uint32_t v = 0; v < 2 * nv; v++) {
@@ -331,7 +332,8 @@ EIE_KERNEL int tile_inputs(uint32_t cols, const int16_t *in, uint32_t n,
 			int32_t v = in[(size_t)b * cols + j];
 			uint32_t a = (uint32_t)(v < 0 ? -v : v);
 
-			w->xt[(size_t)j * lanes + b] = (int32_t)((uint32_t)v & mask);
+			w->xt[(size_t)j * lanes + b] =
+				(int32_t)((uint32_t)v & mask);
 			nz += v != 0;
 			m = a > m ? a : m;
 		}
@@ -401,7 +403,8 @@ size_t eie_run_decoded_ws_size(const struct eie_layer *l)
 		      (sizeof(int64_t) + sizeof(int32_t)) +
 		      (size_t)l->cols * EIE_DECODED_TILE * sizeof(int32_t) +
 		      ((size_t)l->cols + l->rows + 256) * sizeof(uint32_t) +
-		      (((size_t)l->cols + 15) & ~(size_t)15) * 2 * sizeof(uint16_t) +
+		      (((size_t)l->cols + 15) & ~(size_t)15) * 2 *
+		      sizeof(uint16_t) +
 		      l->cols;
 	size_t vec = (size_t)l->rows * sizeof(int64_t) +
 		     (size_t)l->codebook_len * sizeof(int32_t);
@@ -417,7 +420,8 @@ int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,
 
 	if (batch > 1 && eie_kernels_now() != EIE_KERNELS_PER_VECTOR) {
 		for (uint32_t b = 0; b < batch; b += EIE_DECODED_TILE) {
-			uint32_t n = batch - b < EIE_DECODED_TILE ? batch - b : EIE_DECODED_TILE;
+			uint32_t n = batch - b < EIE_DECODED_TILE ?
+				     batch - b : EIE_DECODED_TILE;
 
 			if (eie_poll_stop(poll) ||
 			    run_tile(d, in + (size_t)b * l->cols,
