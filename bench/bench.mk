@@ -16,3 +16,14 @@ $(O)/bench/conv_bench: $(O)/bench/conv_bench.o $(O)/bench/conv_engine.o \
 		$(O)/bench/im2col_conv.o $(O)/bench/csr_conv.o \
 		$(O)/bench/onednn_conv.o $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
+
+# Whole jobs through the device core over the tests' array guest.
+PROGRAMS += $(O)/bench/dev_bench
+$(O)/bench/dev_bench.o: CPPFLAGS += -Itests/host -Itests/lib -Iuserspace/dcm \
+	-Iuserspace/dcc
+LDLIBS_dev_bench := -lz -lm
+$(O)/bench/dev_bench: $(O)/bench/dev_bench.o $(O)/tests/host/dev_rig.o \
+		$(O)/tests/host/dev_guest.o \
+		$(O)/userspace/dcc/idx.o $(O)/userspace/dcc/dcc_error.o \
+		$(O)/libdcm.a $(LIBDCDEV) $(LIBEIE_ENCODE) $(LIBEIE)
+	$(LINK)

@@ -26,6 +26,7 @@ struct fc_bufs {
 	uint32_t *colptr;	/* host order, when the layer is built */
 	void *run_ws;
 	void *cycles_ws;
+	bool own_ws;		/* the workspaces are not the cache's */
 	struct dcdev_fc_layer *built;	/* not (yet) owned by a cache */
 };
 
@@ -33,8 +34,10 @@ static void fc_bufs_free(struct fc_bufs *b)
 {
 	dcdev_layer_bufs_free(&b->a);
 	free(b->colptr);
-	free(b->run_ws);
-	free(b->cycles_ws);
+	if (b->own_ws) {
+		free(b->run_ws);
+		free(b->cycles_ws);
+	}
 	dcdev_fc_layer_free(b->built);
 }
 
@@ -133,8 +136,16 @@ uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			goto out;
 		bl = b.built;
 	}
-	b.run_ws = dcdev_alloc(eie_run_ws_size(&l));
-	b.cycles_ws = dcdev_alloc(eie_cycles_table_ws_size(&bl->table));
+	if (cache) {
+		b.run_ws = dcdev_fc_cache_ws(cache, DCDEV_WS_RUN,
+					     eie_run_decoded_ws_size(&l));
+		b.cycles_ws = dcdev_fc_cache_ws(cache, DCDEV_WS_CYCLES,
+						eie_cycles_table_ws_size(&bl->table));
+	} else {
+		b.own_ws = true;
+		b.run_ws = dcdev_alloc(eie_run_decoded_ws_size(&l));
+		b.cycles_ws = dcdev_alloc(eie_cycles_table_ws_size(&bl->table));
+	}
 	if (!b.run_ws || !b.cycles_ws) {
 		st = r->status = DCACCEL_JOB_NO_MEMORY;
 		goto out;

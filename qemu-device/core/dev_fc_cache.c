@@ -36,6 +36,22 @@ void dcdev_fc_cache_clear(struct dcdev_fc_cache *c)
 	for (unsigned int i = 0; i < DCDEV_FC_CACHE_SLOTS; i++)
 		if (c->slot[i])
 			drop(c, i);
+	for (unsigned int i = 0; i < DCDEV_WS_COUNT; i++) {
+		free(c->ws[i]);
+		c->ws[i] = NULL;
+		c->ws_size[i] = 0;
+	}
+}
+
+void *dcdev_fc_cache_ws(struct dcdev_fc_cache *c, unsigned int which,
+			size_t size)
+{
+	if (c->ws_size[which] < size) {
+		free(c->ws[which]);
+		c->ws[which] = malloc(size ? size : 1);
+		c->ws_size[which] = c->ws[which] ? size : 0;
+	}
+	return c->ws[which];
 }
 
 static bool same_key(const struct dcdev_fc_key *a,

@@ -43,11 +43,16 @@ struct dcdev_fc_layer {
 	uint64_t last_use;
 };
 
+/* The workspaces an FC op runs with, kept from op to op. */
+enum { DCDEV_WS_RUN, DCDEV_WS_CYCLES, DCDEV_WS_COUNT };
+
 struct dcdev_fc_cache {
 	struct dcdev_fc_layer *slot[DCDEV_FC_CACHE_SLOTS];
 	size_t bytes;
 	uint64_t clock;
 	uint64_t hits, misses;	/* for the tests and the trace */
+	void *ws[DCDEV_WS_COUNT];
+	size_t ws_size[DCDEV_WS_COUNT];
 };
 
 /* An empty cache; dcdev_fc_cache_clear() frees what it holds. */
@@ -65,6 +70,15 @@ struct dcdev_fc_layer *dcdev_fc_cache_find(struct dcdev_fc_cache *c,
  * ones as needed. A layer too large to keep is freed at once: false.
  */
 bool dcdev_fc_cache_put(struct dcdev_fc_cache *c, struct dcdev_fc_layer *l);
+
+/*
+ * Workspace `which` (DCDEV_WS_*) of at least size bytes, 8-byte aligned,
+ * or NULL when out of memory: the cache owns it, and the next call for
+ * the same one may move it. Spares an op a large malloc() and its page
+ * faults.
+ */
+void *dcdev_fc_cache_ws(struct dcdev_fc_cache *c, unsigned int which,
+			size_t size);
 
 /* Free a layer that is not in a cache. */
 void dcdev_fc_layer_free(struct dcdev_fc_layer *l);

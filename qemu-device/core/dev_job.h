@@ -25,8 +25,9 @@ struct dcdev_env {
 	uint32_t ctx_count;
 	/*
 	 * true when the job was abandoned (a reset, an unplug); or NULL.
-	 * Asked between ops and, inside an FC op, before each vector and
-	 * every 256 non-zero inputs (struct eie_poll). It may block: the
+	 * Asked between ops and, inside an FC op, before each vector (or
+	 * tile of vectors) and every 256 non-zero inputs (or columns):
+	 * struct eie_poll, eie_run_decoded_poll(). It may block: the
 	 * QEMU device holds the job there while its VM is paused.
 	 */
 	bool (*cancelled)(void *opaque);

@@ -50,18 +50,35 @@ int dcdev_mmu_bind(struct dcdev_mmu *m, const struct dcdev_mem *mem,
 	return 0;
 }
 
+/*
+ * The walk. The tables above level 0 that a job reached are kept for the
+ * job (hardware.rst: the device may cache a job's translations; the
+ * driver does not change them while it runs), so that a walk in the same
+ * 2 MiB as the last one reads only its level-0 PTE.
+ */
 static int walk(struct dcdev_mmu *m, uint64_t va, bool write, uint64_t *pte,
 		struct dcdev_fault *f)
 {
+	const uint64_t region = va >> (DCACCEL_PAGE_SHIFT + 9);
 	uint64_t table = m->root, e = 0;
+	int level = DCACCEL_PT_LEVELS - 1;
 
-	for (int level = DCACCEL_PT_LEVELS - 1; level >= 0; level--) {
+	if (m->l0_valid && m->l0_vregion == region) {
+		table = m->l0_table;
+		level = 0;
+	}
+	for (; level >= 0; level--) {
 		uint64_t addr = table + DCACCEL_PT_INDEX(va, level) * 8;
 
 		if (read_u64(m->mem, addr, &e))
 			return fault(f, DCACCEL_FAULT_BUS, write, va);
 		if (!(e & DCACCEL_PTE_VALID))
 			return fault(f, DCACCEL_FAULT_NOT_PRESENT, write, va);
+		if (level == 1) {
+			m->l0_valid = true;
+			m->l0_vregion = region;
+			m->l0_table = e & DCACCEL_PTE_ADDR_MASK;
+		}
 		table = e & DCACCEL_PTE_ADDR_MASK;
 	}
 	*pte = e;

@@ -28,6 +28,13 @@ struct dcdev_mmu {
 	bool tlb_valid;
 	uint64_t tlb_vpage;
 	uint64_t tlb_pte;
+	/*
+	 * The last level-0 table the walk reached, and the 2 MiB of VA it
+	 * maps: the next page in it costs one PTE read, not three.
+	 */
+	bool l0_valid;
+	uint64_t l0_vregion;	/* va >> 21 */
+	uint64_t l0_table;
 };
 
 /*

@@ -76,7 +76,10 @@ int eie_validate(const struct eie_layer *l, struct eie_error *err);
  */
 int eie_validate_format(const struct eie_layer *l, struct eie_error *err);
 
-/* Bytes of workspace eie_run() needs for this layer. */
+/*
+ * Bytes of workspace eie_run() needs for this layer: enough for
+ * eie_run_decoded() too (eie_run_decoded_ws_size()).
+ */
 size_t eie_run_ws_size(const struct eie_layer *l);
 
 /*
@@ -133,12 +136,29 @@ size_t eie_decoded_size(const struct eie_layer *l);
 void eie_decode_layer(const struct eie_layer *l, void *buf,
 		      struct eie_decoded *d);
 
-/* As eie_run(), from the decoded form; ws is eie_run_ws_size() bytes. */
+/*
+ * Bytes of workspace eie_run_decoded() needs for this layer, at any batch
+ * size: one tile of the batched kernel (eie_decoded.c), which runs
+ * batches of two vectors and more, EIE_DECODED_TILE vectors at a time.
+ */
+#define EIE_DECODED_TILE	32
+size_t eie_run_decoded_ws_size(const struct eie_layer *l);
+
+/*
+ * As eie_run(), from the decoded form; ws is eie_run_decoded_ws_size()
+ * (or eie_run_ws_size()) bytes, 8-byte aligned.
+ */
 void eie_run_decoded(const struct eie_decoded *d, uint32_t batch,
 		     const int16_t *in, int16_t *out, void *ws,
 		     struct eie_stats *stats);
 
-/* eie_run_decoded(), stopped when poll says so: 0 or -ECANCELED. */
+/*
+ * eie_run_decoded(), stopped when poll says so: 0 or -ECANCELED. One
+ * vector at a time (batch 1) it asks before the vector and every 256
+ * non-zero inputs, as eie_run_poll(); a batch goes in tiles of up to
+ * EIE_DECODED_TILE vectors, and it asks before each tile and every 256
+ * columns with a non-zero input in the tile.
+ */
 int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,
 			 const int16_t *in, int16_t *out, void *ws,
 			 struct eie_stats *stats, const struct eie_poll *poll);
@@ -173,7 +193,7 @@ int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
 struct eie_cycle_table {
 	uint32_t cols, pes;
 	uint32_t queue_depth;	/* 1..DCACCEL_EIE_QUEUE_MAX */
-	uint32_t stride;	/* pes rounded up to 8: the padding costs 0 */
+	uint32_t stride;	/* pes rounded up to 16: the padding costs 0 */
 	bool narrow;		/* 16-bit costs and arithmetic */
 	int16_t *cost16;	/* cols x stride, when narrow */
 	int32_t *cost32;	/* cols x stride, otherwise */
@@ -201,6 +221,25 @@ int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 			   const int16_t *in, void *ws,
 			   struct eie_cycles *cycles, uint64_t *pe_busy,
 			   const struct eie_poll *poll);
+
+/*
+ * Which host kernels run (eie_host.c): the default, AUTO, takes the
+ * batched FC kernel for batches and the fastest copy of every kernel that
+ * the host's instruction set allows (AVX2 on x86-64 when present). The
+ * others are for the tests and benchmarks that compare them: BASELINE
+ * keeps to the baseline instruction set, PER_VECTOR also runs batches one
+ * vector at a time. Results and counters are the same in every mode.
+ */
+enum eie_kernels {
+	EIE_KERNELS_AUTO,
+	EIE_KERNELS_BASELINE,
+	EIE_KERNELS_PER_VECTOR,
+};
+
+void eie_set_kernels(enum eie_kernels k);
+
+/* Whether the host has AVX2 (false off x86-64). */
+bool eie_host_avx2(void);
 
 /* Modeled time in nanoseconds of `cycles` at clock_mhz. */
 static inline double eie_cycles_to_ns(uint64_t cycles, uint32_t clock_mhz)

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "eie.h"
+#include "eie_host.h"
 #include "eie_queue.h"
 
 size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth)
@@ -77,8 +78,9 @@ int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
 
 /*
  * The table form. Each broadcast costs one pass over a contiguous row of
- * costs, 8 or 4 PEs per vector instruction (GCC's and clang's generic
- * vector extension; SSE2 on x86-64).
+ * costs, 16 or 8 PEs per vector operation (GCC's and clang's generic
+ * vector extension: two SSE2 instructions each in the baseline copy, one
+ * in the AVX2 copy, eie_host.h).
  *
  * Narrow form, int16 relative to B[k] + 1: PE p has taken activation
  * k - Q by B[k], so F[k][p] - (B[k] + 1) <= c[k-Q][p] + ... + c[k][p]
@@ -96,7 +98,7 @@ int eie_model_cycles_poll(const struct eie_layer *l, uint32_t queue_depth,
  * so the table form counts how often each column was broadcast (hist) and
  * adds hist x costs at the end.
  */
-#define EIE_LANES	8
+#define EIE_LANES	16
 
 bool eie_cycle_table_fits(const struct eie_layer *l)
 {
@@ -169,22 +171,12 @@ size_t eie_cycles_table_ws_size(const struct eie_cycle_table *t)
 	       (size_t)t->cols * sizeof(uint32_t);
 }
 
-typedef int16_t eie_v8 __attribute__((vector_size(16)));
-typedef int32_t eie_v4 __attribute__((vector_size(16)));
+typedef int16_t eie_v16 __attribute__((vector_size(32)));
+typedef int32_t eie_v8 __attribute__((vector_size(32)));
+typedef int16_t eie_v8h __attribute__((vector_size(16)));
 
-static inline eie_v8 max_v8(eie_v8 a, eie_v8 b)
-{
-	eie_v8 gt = a > b;
-
-	return (a & gt) | (b & ~gt);
-}
-
-static inline eie_v4 max_v4(eie_v4 a, eie_v4 b)
-{
-	eie_v4 gt = a > b;
-
-	return (a & gt) | (b & ~gt);
-}
+/* a = max(a, b), lane by lane (no vector-returning helpers: psABI) */
+#define EIE_VMAX(a, b)	((a) = ((a) & ((a) > (b))) | ((b) & ~((a) > (b))))
 
 /* The running state of one vector's model. */
 struct table_run {
@@ -195,7 +187,7 @@ struct table_run {
 };
 
 /* B[k] from B[k-1] and the slot; the stall it cost. */
-static inline int64_t next_bcast(struct table_run *r, uint32_t queue_depth)
+EIE_KERNEL int64_t next_bcast(struct table_run *r, uint32_t queue_depth)
 {
 	if (r->k) {
 		int64_t paced = r->bcast + 1;
@@ -208,7 +200,7 @@ static inline int64_t next_bcast(struct table_run *r, uint32_t queue_depth)
 	return r->bcast;
 }
 
-static inline void end_bcast(struct table_run *r, uint32_t queue_depth,
+EIE_KERNEL void end_bcast(struct table_run *r, uint32_t queue_depth,
 			     int64_t top)
 {
 	r->slot_max[r->slot] = top;
@@ -216,21 +208,43 @@ static inline void end_bcast(struct table_run *r, uint32_t queue_depth,
 	r->k++;
 }
 
-/* One vector, narrow form; finish holds F - (B + 1) as int16. */
-static int vector_narrow(const struct eie_cycle_table *t, const int16_t *x,
-			 int16_t *finish, struct table_run *r, uint32_t *hist,
-			 struct eie_cycles *out, const struct eie_poll *poll)
+/* The largest lane of v into m (a macro: no vector arguments, psABI). */
+#define EIE_HMAX16(v, m)	do {					\
+	eie_v8h h_ = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7); \
+	eie_v8h t_ = __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, \
+					     15);			\
+	EIE_VMAX(h_, t_);						\
+	t_ = __builtin_shufflevector(h_, h_, 4, 5, 6, 7, 0, 1, 2, 3);	\
+	EIE_VMAX(h_, t_);						\
+	t_ = __builtin_shufflevector(h_, h_, 2, 3, 0, 1, 2, 3, 0, 1);	\
+	EIE_VMAX(h_, t_);						\
+	t_ = __builtin_shufflevector(h_, h_, 1, 0, 1, 0, 1, 0, 1, 0);	\
+	EIE_VMAX(h_, t_);						\
+	(m) = h_[0];							\
+} while (0)
+
+/* PEs in 16-lane groups that the narrow form keeps in registers. */
+#define EIE_NARROW_GROUPS	(DCACCEL_EIE_PES_MAX / EIE_LANES)
+
+/*
+ * One vector, narrow form, stride = nv x 16 lanes; fin holds F - (B + 1)
+ * as int16 (in registers when nv is a small constant).
+ */
+EIE_KERNEL int vector_narrow(const struct eie_cycle_table *t,
+			     const int16_t *x, struct table_run *r,
+			     uint32_t *hist, struct eie_cycles *out,
+			     const struct eie_poll *poll, const uint32_t nv)
 {
 	const uint32_t stride = t->stride, q = t->queue_depth;
-	int64_t base = 0;	/* B + 1 that finish is relative to */
-	int16_t latency = 0;
+	eie_v16 fin[EIE_NARROW_GROUPS] = { { 0 } }, lat = { 0 };
+	int64_t base = 0;	/* B + 1 that fin is relative to */
+	int16_t latency;
 
-	memset(finish, 0, stride * sizeof(*finish));
 	for (uint32_t j = 0; j < t->cols; j++) {
 		const int16_t *c = t->cost16 + (size_t)j * stride;
-		eie_v8 d, top = { 0 };
+		eie_v16 d, top = { 0 };
 		int64_t b1, delta;
-		int16_t m = 0;
+		int16_t m;
 
 		if (!x[j])
 			continue;
@@ -239,33 +253,34 @@ static int vector_narrow(const struct eie_cycle_table *t, const int16_t *x,
 		b1 = next_bcast(r, q) + 1;
 		delta = b1 - base < INT16_MAX ? b1 - base : INT16_MAX;
 		base = b1;
-		d = (eie_v8){ 0 } + (int16_t)delta;
-		for (uint32_t g = 0; g < stride; g += 8) {
-			eie_v8 f, cost, st;
+		d = (eie_v16){ 0 } + (int16_t)delta;
+#pragma GCC unroll 16
+		for (uint32_t g = 0; g < nv; g++) {
+			eie_v16 cost, st = fin[g] - d;
 
-			memcpy(&f, finish + g, sizeof(f));
-			memcpy(&cost, c + g, sizeof(cost));
-			st = max_v8(f - d, (eie_v8){ 0 });
-			f = st + cost;
-			memcpy(finish + g, &f, sizeof(f));
-			top = max_v8(top, st);
+			memcpy(&cost, c + g * EIE_LANES, sizeof(cost));
+			st &= st > (eie_v16){ 0 };
+			fin[g] = st + cost;
+			EIE_VMAX(top, st);
 		}
-		for (unsigned int i = 0; i < 8; i++)
-			m = top[i] > m ? top[i] : m;
+		EIE_HMAX16(top, m);
 		end_bcast(r, q, b1 + m);
 		hist[j]++;
 	}
 	/* a padding lane's finish is 0, below any real PE's */
-	for (uint32_t p = 0; r->k && p < stride; p++)
-		latency = finish[p] > latency ? finish[p] : latency;
+#pragma GCC unroll 16
+	for (uint32_t g = 0; g < nv; g++)
+		EIE_VMAX(lat, fin[g]);
+	EIE_HMAX16(lat, latency);
 	out->cycles += r->k ? (uint64_t)(base + latency) : 0;
 	return 0;
 }
 
 /* One vector, wide form; finish holds F as int32. */
-static int vector_wide(const struct eie_cycle_table *t, const int16_t *x,
-		       int32_t *finish, struct table_run *r, uint32_t *hist,
-		       struct eie_cycles *out, const struct eie_poll *poll)
+EIE_KERNEL int vector_wide(const struct eie_cycle_table *t, const int16_t *x,
+			   int32_t *finish, struct table_run *r,
+			   uint32_t *hist, struct eie_cycles *out,
+			   const struct eie_poll *poll)
 {
 	const uint32_t stride = t->stride, q = t->queue_depth;
 	int32_t latency = 0;
@@ -273,25 +288,26 @@ static int vector_wide(const struct eie_cycle_table *t, const int16_t *x,
 	memset(finish, 0, stride * sizeof(*finish));
 	for (uint32_t j = 0; j < t->cols; j++) {
 		const int32_t *c = t->cost32 + (size_t)j * stride;
-		eie_v4 b1, top = { 0 };
+		eie_v8 b1, top = { 0 };
 		int32_t m = 0;
 
 		if (!x[j])
 			continue;
 		if (r->k % EIE_POLL_EVERY == 0 && r->k && eie_poll_stop(poll))
 			return -ECANCELED;
-		b1 = (eie_v4){ 0 } + (int32_t)(next_bcast(r, q) + 1);
-		for (uint32_t g = 0; g < stride; g += 4) {
-			eie_v4 f, cost, st;
+		b1 = (eie_v8){ 0 } + (int32_t)(next_bcast(r, q) + 1);
+		for (uint32_t g = 0; g < stride; g += EIE_LANES / 2) {
+			eie_v8 f, cost, st;
 
 			memcpy(&f, finish + g, sizeof(f));
 			memcpy(&cost, c + g, sizeof(cost));
-			st = max_v4(b1, f);
+			st = b1;
+			EIE_VMAX(st, f);
 			f = st + cost;
 			memcpy(finish + g, &f, sizeof(f));
-			top = max_v4(top, st);
+			EIE_VMAX(top, st);
 		}
-		for (unsigned int i = 0; i < 4; i++)
+		for (unsigned int i = 0; i < EIE_LANES / 2; i++)
 			m = top[i] > m ? top[i] : m;
 		end_bcast(r, q, m);
 		hist[j]++;
@@ -303,6 +319,96 @@ static int vector_wide(const struct eie_cycle_table *t, const int16_t *x,
 	return 0;
 }
 
+/* The vectors of a batch, one after another; hist counts broadcasts. */
+EIE_KERNEL int table_vectors(const struct eie_cycle_table *t, uint32_t batch,
+			     const int16_t *in, int64_t *slot_max,
+			     uint32_t *hist, void *finish,
+			     struct eie_cycles *cycles,
+			     const struct eie_poll *poll, const bool avx2)
+{
+	(void)avx2;	/* the same code, compiled for each */
+	for (uint32_t b = 0; b < batch; b++) {
+		struct table_run r = { .slot_max = slot_max };
+		const int16_t *x = in + (size_t)b * t->cols;
+		int ret;
+
+		if (eie_poll_stop(poll))
+			return -ECANCELED;
+		/* up to 64 PEs: unrolled, in registers */
+		switch (t->narrow ? t->stride / EIE_LANES : 0) {
+		case 0:
+			ret = vector_wide(t, x, finish, &r, hist, cycles, poll);
+			break;
+		case 1:
+			ret = vector_narrow(t, x, &r, hist, cycles, poll, 1);
+			break;
+		case 2:
+			ret = vector_narrow(t, x, &r, hist, cycles, poll, 2);
+			break;
+		case 3:
+			ret = vector_narrow(t, x, &r, hist, cycles, poll, 3);
+			break;
+		case 4:
+			ret = vector_narrow(t, x, &r, hist, cycles, poll, 4);
+			break;
+		default:
+			ret = vector_narrow(t, x, &r, hist, cycles, poll,
+					    t->stride / EIE_LANES);
+			break;
+		}
+		if (ret)
+			return ret;
+		cycles->lnzd_stalls += r.stalls;
+	}
+	return 0;
+}
+
+EIE_COPIES(table_vectors,
+	   (const struct eie_cycle_table *t, uint32_t batch,
+	    const int16_t *in, int64_t *slot_max, uint32_t *hist,
+	    void *finish, struct eie_cycles *cycles,
+	    const struct eie_poll *poll),
+	   t, batch, in, slot_max, hist, finish, cycles, poll)
+
+typedef int16_t eie_v8s __attribute__((vector_size(16)));
+typedef int32_t eie_v8w __attribute__((vector_size(32)));
+typedef uint64_t eie_v8q __attribute__((vector_size(64)));
+
+/*
+ * The narrow form's busy counts: busy[p] = sum over the columns of
+ * hist[j] x cost[j][p], 8 PEs per step, int32 products (every hist[j] at
+ * most 65536) added in uint64.
+ */
+EIE_KERNEL int busy_narrow(const struct eie_cycle_table *t,
+			   const uint32_t *hist, uint64_t *busy, const bool avx2)
+{
+	(void)avx2;	/* the same code, compiled for each */
+	for (uint32_t j = 0; j < t->cols; j++) {
+		const int16_t *c = t->cost16 + (size_t)j * t->stride;
+		const eie_v8w h = (eie_v8w){ 0 } + (int32_t)hist[j];
+
+		if (!hist[j])
+			continue;
+		for (uint32_t g = 0; g < t->stride; g += 8) {
+			eie_v8s c16;
+			eie_v8q acc;
+
+			memcpy(&c16, c + g, sizeof(c16));
+			memcpy(&acc, busy + g, sizeof(acc));
+			acc += __builtin_convertvector(
+				__builtin_convertvector(c16, eie_v8w) * h,
+				eie_v8q);
+			memcpy(busy + g, &acc, sizeof(acc));
+		}
+	}
+	return 0;
+}
+
+EIE_COPIES(busy_narrow,
+	   (const struct eie_cycle_table *t, const uint32_t *hist,
+	    uint64_t *busy),
+	   t, hist, busy)
+
 int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 			   const int16_t *in, void *ws,
 			   struct eie_cycles *cycles, uint64_t *pe_busy,
@@ -311,23 +417,26 @@ int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
 	int64_t *slot_max = ws;
 	uint32_t *hist = (uint32_t *)(slot_max + t->queue_depth);
 	void *finish = hist + t->cols;
+	int ret;
 
 	if (t->queue_depth == 0 || t->queue_depth > DCACCEL_EIE_QUEUE_MAX)
 		return -EINVAL;
 	memset(hist, 0, (size_t)t->cols * sizeof(*hist));
-	for (uint32_t b = 0; b < batch; b++) {
-		struct table_run r = { .slot_max = slot_max };
-		const int16_t *x = in + (size_t)b * t->cols;
-		int ret;
+	ret = EIE_CALL(table_vectors, (t, batch, in, slot_max, hist, finish,
+					    cycles, poll));
+	if (ret)
+		return ret;
+	if (t->narrow && batch <= 65536) {
+		/* hist x cost < 2^16 x 2^15: int32 products */
+		uint64_t busy[DCACCEL_EIE_PES_MAX + EIE_LANES] = { 0 };
 
-		if (eie_poll_stop(poll))
-			return -ECANCELED;
-		ret = t->narrow ?
-		      vector_narrow(t, x, finish, &r, hist, cycles, poll) :
-		      vector_wide(t, x, finish, &r, hist, cycles, poll);
-		if (ret)
-			return ret;
-		cycles->lnzd_stalls += r.stalls;
+		EIE_CALL(busy_narrow, (t, hist, busy));
+		for (uint32_t p = 0; p < t->pes; p++) {
+			cycles->busy += busy[p];
+			if (pe_busy)
+				pe_busy[p] += busy[p];
+		}
+		return 0;
 	}
 	for (uint32_t j = 0; j < t->cols; j++) {
 		size_t at = (size_t)j * t->stride;

@@ -34,9 +34,12 @@ static size_t acc_stride(const struct eie_layer *l)
 
 size_t eie_run_ws_size(const struct eie_layer *l)
 {
-	return acc_stride(l) * l->pes * sizeof(int64_t) +
-	       (size_t)l->cols * sizeof(struct eie_nz) +
-	       (size_t)EIE_CHUNK * l->codebook_len * sizeof(int32_t);
+	size_t n = acc_stride(l) * l->pes * sizeof(int64_t) +
+		   (size_t)l->cols * sizeof(struct eie_nz) +
+		   (size_t)EIE_CHUNK * l->codebook_len * sizeof(int32_t);
+	size_t decoded = eie_run_decoded_ws_size(l);
+
+	return n > decoded ? n : decoded;
 }
 
 /* The leading non-zero detection: the non-zero inputs, in column order. */
@@ -114,12 +117,7 @@ static int run_vector(const struct eie_layer *l, const int16_t *x,
 		y[i] = eie_finish(sum, l->relu, shift);
 	}
 
-	if (stats) {
-		stats->nonzero_acts += nnz;
-		stats->entries += entries;
-		stats->padding += padding;
-		stats->macs += entries - padding;
-	}
+	eie_stats_add(stats, nnz, entries, padding);
 	return 0;
 }
 

@@ -258,7 +258,8 @@ static void table_form_agrees(void)
 		int16_t *in = calloc((size_t)f.cols * batch, sizeof(*in));
 		uint64_t *b1 = calloc(f.pes, sizeof(*b1));
 		uint64_t *b2 = calloc(f.pes, sizeof(*b2));
-		struct eie_cycles c1 = { 0 }, c2 = { 0 };
+		uint64_t *b3 = calloc(f.pes, sizeof(*b3));
+		struct eie_cycles c1 = { 0 }, c2 = { 0 }, c3 = { 0 };
 		double act = (double)rng_range(&r, 0, 100) / 100.0;
 		bool narrow;
 
@@ -272,6 +273,16 @@ static void table_form_agrees(void)
 		CHECK(eie_cycle_table_fits(&f.l));
 		CHECK_EQ(model_cycles(&f.l, q, batch, in, &c1, b1), 0);
 		CHECK_EQ(model_table(&f.l, q, batch, in, &c2, b2, NULL, &narrow), 0);
+		/* the baseline copy too (AVX2 above, when the host has it) */
+		eie_set_kernels(EIE_KERNELS_BASELINE);
+		CHECK_EQ(model_table(&f.l, q, batch, in, &c3, b3, NULL, NULL), 0);
+		eie_set_kernels(EIE_KERNELS_AUTO);
+		if (c3.cycles != c2.cycles || c3.busy != c2.busy ||
+		    c3.lnzd_stalls != c2.lnzd_stalls ||
+		    memcmp(b3, b2, f.pes * sizeof(*b3))) {
+			DIAG("layer %d: the baseline copy differs", iter);
+			broken++;
+		}
 		if (narrow)
 			narrow_seen++;
 		else
@@ -292,6 +303,7 @@ static void table_form_agrees(void)
 		}
 		free(b1);
 		free(b2);
+		free(b3);
 		free(in);
 		fixture_free(&f);
 	}
@@ -309,7 +321,8 @@ static bool stop_after(void *opaque)
 
 /*
  * The poll of the table form and of the decoded run: before each vector
- * and every 256 non-zero inputs, as the stream forms.
+ * and every 256 non-zero inputs, as the stream forms; the batched kernel
+ * before each tile and every 256 columns with a non-zero input.
  */
 static void table_and_decoded_forms_stop(void)
 {
@@ -334,12 +347,19 @@ static void table_and_decoded_forms_stop(void)
 
 		CHECK_EQ(model_table(&f.l, 8, 2, in, &c, NULL, &poll, NULL),
 			 expect);
-		left = n;
 		buf = calloc(1, eie_decoded_size(&f.l));
 		ws = calloc(1, eie_run_ws_size(&f.l));
 		eie_decode_layer(&f.l, buf, &d);
+		/* one vector at a time: as the stream form */
+		left = n;
+		eie_set_kernels(EIE_KERNELS_PER_VECTOR);
 		CHECK_EQ(eie_run_decoded_poll(&d, 2, in, out, ws, NULL, &poll),
 			 expect);
+		eie_set_kernels(EIE_KERNELS_AUTO);
+		/* batched: before the tile, at its 256th and 512th column */
+		left = n;
+		CHECK_EQ(eie_run_decoded_poll(&d, 2, in, out, ws, NULL, &poll),
+			 n < 3 ? -ECANCELED : 0);
 		free(ws);
 		free(buf);
 	}

@@ -72,6 +72,31 @@ static uint64_t expected_macs(const struct fixture *f, uint32_t batch,
 	return macs;
 }
 
+/*
+ * A random shape (up to max_rows x max_cols, pes PEs, zbits up to
+ * max_zbits) and number format, for fixture_alloc().
+ */
+static struct fixture random_format(struct rng *r, uint32_t max_rows,
+				    uint32_t max_cols, uint32_t pes,
+				    int max_zbits)
+{
+	struct fixture f = {
+		.rows = (uint32_t)rng_range(r, 1, max_rows),
+		.cols = (uint32_t)rng_range(r, 1, max_cols),
+		.pes = pes,
+		.wbits = (uint8_t)rng_range(r, 1, 8),
+		.zbits = (uint8_t)rng_range(r, 1, max_zbits),
+		.relu = rng_chance(r, 0.5),
+	};
+
+	f.in_frac = (uint8_t)rng_range(r, 0, 15);
+	f.w_frac = (uint8_t)rng_range(r, 0, 15);
+	f.out_frac = (uint8_t)rng_range(r, 0, f.in_frac + f.w_frac > 15 ?
+					 15 : f.in_frac + f.w_frac);
+	f.codebook_len = (uint32_t)rng_range(r, 1, 1 << f.wbits);
+	return f;
+}
+
 static void random_layers_match_reference(void)
 {
 	static const uint32_t pes_choice[] = { 1, 2, 3, 4, 7, 8, 16, 64, 256 };
@@ -79,23 +104,12 @@ static void random_layers_match_reference(void)
 	unsigned int bad_layers = 0;
 
 	for (int iter = 0; iter < 400; iter++) {
-		struct fixture f = {
-			.rows = (uint32_t)rng_range(&r, 1, 200),
-			.cols = (uint32_t)rng_range(&r, 1, 200),
-			.pes = pes_choice[rng_range(&r, 0, 8)],
-			.wbits = (uint8_t)rng_range(&r, 1, 8),
-			.zbits = (uint8_t)rng_range(&r, 1, 8),
-			.relu = rng_chance(&r, 0.5),
-		};
+		struct fixture f = random_format(&r, 200, 200,
+						 pes_choice[rng_range(&r, 0, 8)], 8);
 		uint32_t batch = (uint32_t)rng_range(&r, 1, 4);
 		struct eie_stats st = { 0 };
 		int16_t *in;
 
-		f.in_frac = (uint8_t)rng_range(&r, 0, 15);
-		f.w_frac = (uint8_t)rng_range(&r, 0, 15);
-		f.out_frac = (uint8_t)rng_range(&r, 0, f.in_frac + f.w_frac > 15 ?
-						 15 : f.in_frac + f.w_frac);
-		f.codebook_len = (uint32_t)rng_range(&r, 1, 1 << f.wbits);
 		fixture_alloc(&f, rng_chance(&r, 0.7));
 		fixture_randomize(&f, &r, rng_chance(&r, 0.2) ? 1.0 :
 				  (double)rng_range(&r, 0, 100) / 100.0);
@@ -332,6 +346,145 @@ static void batch_equals_single_runs(void)
 	fixture_free(&f);
 }
 
+/* The decoded form under one choice of kernels. */
+static void run_decoded_with(enum eie_kernels k, const struct eie_layer *l,
+			     uint32_t batch, const int16_t *in, int16_t *out,
+			     struct eie_stats *stats)
+{
+	eie_set_kernels(k);
+	run_engine_decoded(l, batch, in, out, stats);
+	eie_set_kernels(EIE_KERNELS_AUTO);
+}
+
+/*
+ * Inputs of magnitude mode: 0 small (no flush of the int32 partial sums),
+ * 1 mid (a flush every few dozen columns), 2 the full int16 range (every
+ * column or two), 3 the worst case: every value -32768 or 32767.
+ */
+static int16_t magnitude_value(struct rng *r, int mode, int bits_small)
+{
+	switch (mode) {
+	case 0:
+		return (int16_t)rng_range(r, -(1 << bits_small), 1 << bits_small);
+	case 1:
+		return (int16_t)rng_range(r, -(1 << 13), 1 << 13);
+	case 2:
+		return (int16_t)rng_range(r, INT16_MIN, INT16_MAX);
+	default:
+		return rng_chance(r, 0.5) ? INT16_MIN : INT16_MAX;
+	}
+}
+
+/*
+ * The batched kernel (batches of 2 and more, AVX2 and baseline copies)
+ * against the per-vector kernel and the reference: random layers, batch
+ * sizes around the tile's and the vector width's, magnitudes up to the
+ * ones that flush the int32 partial sums after every column.
+ */
+static void batched_kernel_matches_per_vector(void)
+{
+	static const uint32_t batches[] = { 2, 3, 7, 8, 9, 31, 32, 33, 64, 70 };
+	static const uint32_t pes_choice[] = { 1, 3, 8, 64 };
+	struct rng r = { 4242 };
+	unsigned int bad = 0;
+
+	for (int iter = 0; iter < 160; iter++) {
+		const int mode = iter % 4;
+		struct fixture f = random_format(&r, 150, 300,
+						 pes_choice[rng_range(&r, 0, 3)], 6);
+		uint32_t batch = batches[rng_range(&r, 0, 9)];
+		size_t nout;
+		int16_t *in, *want, *got, *base, *one;
+		struct eie_stats sw = { 0 }, sg = { 0 }, sb = { 0 };
+
+		fixture_alloc(&f, rng_chance(&r, 0.7));
+		fixture_randomize(&f, &r, mode == 3 ? 1.0 :
+				  (double)rng_range(&r, 0, 100) / 100.0);
+		for (uint32_t w = 1; w < f.codebook_len; w++)
+			f.codebook[w] = magnitude_value(&r, mode, 8);
+		nout = (size_t)batch * f.rows;
+		in = calloc((size_t)batch * f.cols, sizeof(*in));
+		want = calloc(nout, sizeof(*want));
+		got = calloc(nout, sizeof(*got));
+		base = calloc(nout, sizeof(*base));
+		one = calloc(f.rows, sizeof(*one));
+		for (size_t k = 0; in && k < (size_t)batch * f.cols; k++)
+			in[k] = rng_chance(&r, mode == 3 ? 0.9 : 0.5) ?
+				magnitude_value(&r, mode, 7) : 0;
+		if (fixture_encode(&f) || !in || !want || !got || !base || !one) {
+			bad++;
+			goto next;
+		}
+		run_decoded_with(EIE_KERNELS_PER_VECTOR, &f.l, batch, in, want, &sw);
+		run_decoded_with(EIE_KERNELS_AUTO, &f.l, batch, in, got, &sg);
+		run_decoded_with(EIE_KERNELS_BASELINE, &f.l, batch, in, base, &sb);
+		if (memcmp(want, got, nout * sizeof(*got)) ||
+		    memcmp(want, base, nout * sizeof(*got)) ||
+		    memcmp(&sw, &sg, sizeof(sw)) || memcmp(&sw, &sb, sizeof(sw))) {
+			DIAG("layer %d: %ux%u P=%u batch %u mode %d: batched "
+			     "kernel differs", iter, f.rows, f.cols, f.pes,
+			     batch, mode);
+			bad++;
+			goto next;
+		}
+		for (uint32_t b = 0; b < batch; b++) {
+			ref_fc(&f.ref, in + (size_t)b * f.cols, one);
+			if (memcmp(one, got + (size_t)b * f.rows,
+				   f.rows * sizeof(*one))) {
+				DIAG("layer %d vector %u: differs from the "
+				     "reference", iter, b);
+				bad++;
+				break;
+			}
+		}
+next:
+		free(in);
+		free(want);
+		free(got);
+		free(base);
+		free(one);
+		fixture_free(&f);
+	}
+	CHECK_EQ(bad, 0);
+}
+
+/*
+ * The worst case by hand: one row, every column -32768 x -32768 (2^30 a
+ * product), so the int32 partial sums are flushed after every column;
+ * 4096 columns give 2^42, far past int32, then saturate.
+ */
+static void batched_kernel_flushes_every_column(void)
+{
+	struct fixture f = { .rows = 3, .cols = 4096, .pes = 2, .wbits = 1,
+			     .zbits = 4, .in_frac = 15, .w_frac = 15,
+			     .out_frac = 0 };
+	const uint32_t batch = 40;
+	int16_t *in = calloc((size_t)f.cols * batch, sizeof(*in));
+	int16_t out[3 * 40], want[3];
+
+	fixture_alloc(&f, true);
+	f.codebook[1] = INT16_MIN;
+	memset(f.widx, 1, (size_t)f.rows * f.cols);
+	for (uint32_t b = 0; b < batch; b++)
+		for (uint32_t j = 0; j < f.cols; j++)
+			/* vector b: alternate signs from column b on */
+			in[(size_t)b * f.cols + j] = (int16_t)(j >= b && (j & 1) ?
+						      INT16_MAX : INT16_MIN);
+	f.bias[1] = INT32_MIN;
+	f.bias[2] = INT32_MAX;
+	CHECK_EQ(fixture_encode(&f), 0);
+	for (int k = 0; k < 2; k++) {
+		run_decoded_with(k ? EIE_KERNELS_BASELINE : EIE_KERNELS_AUTO,
+				 &f.l, batch, in, out, NULL);
+		for (uint32_t b = 0; b < batch; b++) {
+			ref_fc(&f.ref, in + (size_t)b * f.cols, want);
+			CHECK(!memcmp(want, out + b * f.rows, sizeof(want)));
+		}
+	}
+	free(in);
+	fixture_free(&f);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(random_layers_match_reference),
 	TAP_TEST(dense_activations_stream_everything),
@@ -341,6 +494,8 @@ static const struct tap_test tests[] = {
 	TAP_TEST(arithmetic_by_hand),
 	TAP_TEST(accumulator_does_not_wrap),
 	TAP_TEST(batch_equals_single_runs),
+	TAP_TEST(batched_kernel_matches_per_vector),
+	TAP_TEST(batched_kernel_flushes_every_column),
 };
 
 TAP_MAIN(tests)

@@ -20,11 +20,17 @@ static const char usage[] =
 	"                 (default 1,64,256)\n"
 	"  --iters N      timed calls per batch size and backend, 1 to 1000000\n"
 	"                 (default 50)\n"
+	"  --queue N      device jobs in flight for the pipelined rows, 1 to 64\n"
+	"                 (default 4; 1: no pipelined rows)\n"
 	"  --device NODE  /dev/accel/accelN (default: the first dcaccel node)\n"
 	"  --no-device    only the CPU reference and dense float\n"
 	"  --json         one JSON object on stdout\n"
 	"  -h, --help     this help\n"
-	"Timing is wall-clock per call, quantization included.\n";
+	"Timing is wall-clock per call, quantization included. The device row is\n"
+	"synchronous (one job at a time, accel_infer); device-qN keeps N jobs in\n"
+	"flight (accel_submit, accel_job_wait), so that the next batch is\n"
+	"quantized and submitted while the device runs: its latency is submit to\n"
+	"wait's return.\n";
 
 #define MAX_BATCHES	16
 
@@ -123,10 +129,22 @@ static void dense_run(struct dense_model *d, uint32_t n, const float *in, float 
 }
 
 struct result {
-	const char *backend;
+	char backend[24];
 	uint32_t batch, iters;
 	double p50, p99, images_per_s;
 };
+
+/* Percentiles of lat (sorted here) and the throughput of `total` us. */
+static void summarize(double *lat, uint32_t batch, uint32_t iters,
+		      double total, struct result *r)
+{
+	qsort(lat, iters, sizeof(*lat), cmp_double);
+	r->batch = batch;
+	r->iters = iters;
+	r->p50 = lat[(iters - 1) / 2];
+	r->p99 = lat[(uint32_t)((iters - 1) * 0.99 + 0.5)];
+	r->images_per_s = total > 0 ? batch * (double)iters / (total / 1e6) : 0;
+}
 
 /* Time `iters` calls of one backend at one batch size. */
 static int bench_one(struct accel_model *m, struct dense_model *d, int backend,
@@ -155,15 +173,64 @@ static int bench_one(struct accel_model *m, struct dense_model *d, int backend,
 		}
 		total += lat[k];
 	}
-	qsort(lat, iters, sizeof(*lat), cmp_double);
-	r->backend = backend == 0 ? "device" : backend == 1 ? "cpu-reference" : "dense-float";
-	r->batch = batch;
-	r->iters = iters;
-	r->p50 = lat[(iters - 1) / 2];
-	r->p99 = lat[(uint32_t)((iters - 1) * 0.99 + 0.5)];
-	r->images_per_s = total > 0 ? batch * (double)iters / (total / 1e6) : 0;
+	snprintf(r->backend, sizeof(r->backend), "%s", backend == 0 ? "device" :
+		 backend == 1 ? "cpu-reference" : "dense-float");
+	summarize(lat, batch, iters, total, r);
 	free(lat);
 	return ACCEL_OK;
+}
+
+/*
+ * The device with up to `queue` jobs in flight: submit the next batch
+ * (quantizing it) while the ones before run, wait for the oldest when
+ * the queue is full. Throughput is over the whole run; latency is each
+ * job's, from accel_submit() to its accel_job_wait() returning.
+ */
+static int bench_pipelined(struct accel_model *m, uint32_t queue,
+			   uint32_t batch, uint32_t iters,
+			   const struct cli_inputs *in, float *out,
+			   struct result *r, struct accel_error *err)
+{
+	double *lat = malloc(iters * sizeof(*lat)), *t0 = malloc(iters * sizeof(*t0));
+	struct accel_job **jobs = calloc(queue, sizeof(*jobs));
+	uint32_t slices = in->count / batch, done = 0;
+	double start = now_us();
+	int st = ACCEL_OK;
+
+	if (!lat || !t0 || !jobs) {
+		st = ACCEL_E_NOMEM;
+		goto out;
+	}
+	for (uint32_t k = 0; k < iters + queue && !st; k++) {
+		/* the oldest job, k - queue, in slot k % queue */
+		struct accel_job **slot = &jobs[k % queue];
+
+		if (*slot) {
+			st = accel_job_wait(*slot, -1, out, NULL, err);
+			accel_job_free(*slot);
+			*slot = NULL;
+			lat[done] = now_us() - t0[done];
+			done++;
+		}
+		if (k < iters && !st) {
+			const float *x = in->x + (size_t)(k % slices) * batch * in->dim;
+
+			t0[k] = now_us();
+			st = accel_submit(m, batch, x, slot, err);
+		}
+	}
+	if (!st) {
+		snprintf(r->backend, sizeof(r->backend), "device-q%u", queue);
+		/* the whole run's time, as if each job took total / iters */
+		summarize(lat, batch, iters, now_us() - start, r);
+	}
+out:
+	for (uint32_t q = 0; jobs && q < queue; q++)
+		accel_job_free(jobs[q]);
+	free(jobs);
+	free(lat);
+	free(t0);
+	return st;
 }
 
 /* --batches: up to MAX_BATCHES sizes from 1 to 65536; -1 after a message. */
@@ -183,14 +250,14 @@ int cmd_bench(int argc, char **argv)
 {
 	const char *model = NULL, *input = DEFAULT_DATA "/t10k-images-idx3-ubyte.gz", *node = NULL;
 	uint32_t batches[MAX_BATCHES] = { 1, 64, 256 }, nb = 3, maxb = 0, nres = 0;
-	struct result res[3 * MAX_BATCHES];
+	struct result res[4 * MAX_BATCHES];
 	struct accel_device *dev = NULL;
 	struct accel_model *m = NULL;
 	struct accel_model_info mi;
 	struct dense_model d = { 0 };
 	struct cli_inputs in = { 0 };
 	struct accel_error err;
-	uint32_t iters = 50;
+	uint32_t iters = 50, queue = 4;
 	int json = 0, no_device = 0, st, rc = EXIT_OK;
 	float *out = NULL;
 
@@ -212,6 +279,9 @@ int cmd_bench(int argc, char **argv)
 		} else if (!strcmp(s, "--iters")) {
 			bad = cliopt_u32("dcaccel bench", s, cli_value(argc, argv, &a), 1,
 					 1000000, &iters);
+		} else if (!strcmp(s, "--queue")) {
+			bad = cliopt_u32("dcaccel bench", s, cli_value(argc, argv, &a), 1,
+					 64, &queue);
 		} else if (!strcmp(s, "--json")) {
 			json = 1;
 		} else if (!strcmp(s, "--no-device")) {
@@ -251,8 +321,13 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	}
 	for (uint32_t i = 0; i < nb; i++)
-		for (int be = dev ? 0 : 1; be < 3; be++) {
-			st = bench_one(m, &d, be, batches[i], iters, &in, out,
+		for (int be = dev ? 0 : 1; be < 4; be++) {
+			if (be == 3 && (!dev || queue == 1))
+				continue;
+			st = be == 3 ?
+			     bench_pipelined(m, queue, batches[i], iters, &in, out,
+					     &res[nres], &err) :
+			     bench_one(m, &d, be, batches[i], iters, &in, out,
 				       &res[nres], &err);
 			if (st) {
 				rc = cli_report(st, &err);
