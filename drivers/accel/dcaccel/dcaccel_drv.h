@@ -216,7 +216,6 @@ struct dcaccel_job {
 	struct dcaccel_fence *fence;	/* allocated at SUBMIT, run_job inits */
 	struct dma_fence *hw_fence;	/* &fence->base once initialised */
 	struct list_head inflight_link;
-	bool pm_ref;		/* holds the device awake until freed */
 };
 
 static inline struct dcaccel_device *to_dcaccel(struct drm_device *drm)

@@ -287,8 +287,8 @@ static void dcaccel_job_free(struct dcaccel_job *job)
 
 	if (dcaccel_job_park(job))
 		return;
-	if (job->pm_ref)
-		dcaccel_pm_put(job->ddev);
+	/* every job holds the device awake, from SUBMIT (see there) */
+	dcaccel_pm_put(job->ddev);
 
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
@@ -538,8 +538,7 @@ int dcaccel_submit_ioctl(struct drm_device *drm, void *data,
 		ret = -ENOMEM;
 		goto out_cmd;
 	}
-	job->pm_ref = true;
-	pm_held = false;
+	pm_held = false;	/* the job's now, until dcaccel_job_free() */
 	job->ddev = ddev;
 	job->vm = dfile->vm;
 	kref_get(&job->vm->ref);
