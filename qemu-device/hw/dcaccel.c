@@ -90,8 +90,6 @@ struct DcaccelState {
      */
     uint32_t stuck;
     uint64_t stuck_addr;
-    /* the PCI power state (PMCSR) the config space last had */
-    uint8_t power_state;
 
     uint32_t control;
     uint32_t int_status;
@@ -208,7 +206,6 @@ static void dcaccel_reset_enter(Object *obj, ResetType type)
 
     dcaccel_reset_state(d);
     d->stuck = 0;
-    d->power_state = 0;
     trace_dcaccel_reset("device", d->generation);
 }
 
@@ -795,15 +792,14 @@ static void dcaccel_config_write(PCIDevice *pdev, uint32_t addr,
                                  uint32_t val, int len)
 {
     DcaccelState *d = DCACCEL(pdev);
-    uint8_t state;
+    uint8_t old = dcaccel_pmcsr_state(d), state;
 
     pci_default_write_config(pdev, addr, val, len);
     state = dcaccel_pmcsr_state(d);
-    if (state == d->power_state) {
+    if (state == old) {
         return;
     }
-    trace_dcaccel_power(d->power_state, state);
-    d->power_state = state;
+    trace_dcaccel_power(old, state);
     dcaccel_reset_state(d);
     if (state == 0 && d->stuck == DCACCEL_DEBUG_STUCK) {
         d->stuck = 0;
@@ -811,17 +807,18 @@ static void dcaccel_config_write(PCIDevice *pdev, uint32_t addr,
     dcaccel_reset_signal(d);
 }
 
-static void dcaccel_pm_init(DcaccelState *d, Error **errp)
+static bool dcaccel_pm_init(DcaccelState *d, Error **errp)
 {
     PCIDevice *pdev = &d->pdev;
     int pos = pci_pm_init(pdev, 0, errp);
 
     if (pos < 0) {
-        return;
+        return false;
     }
     /* D0 and D3hot only; D3hot -> D0 resets (No_Soft_Reset clear) */
     pci_set_word(pdev->config + pos + PCI_PM_PMC, PCI_PM_CAP_VER_1_2);
     pci_set_word(pdev->wmask + pos + PCI_PM_CTRL, PCI_PM_CTRL_STATE_MASK);
+    return true;
 }
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -868,8 +865,7 @@ static void dcaccel_realize(PCIDevice *pdev, Error **errp)
     if (msi_init(pdev, 0, 1, true, false, errp)) {
         return;
     }
-    dcaccel_pm_init(d, errp);
-    if (*errp) {
+    if (!dcaccel_pm_init(d, errp)) {
         return;
     }
     memory_region_init_io(&d->mmio, OBJECT(d), &dcaccel_mmio_ops, d,
