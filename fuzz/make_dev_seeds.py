@@ -37,10 +37,10 @@ def layer():
             bytes(entries), bias, inputs)
 
 
-def fc_op(in_va, out_va, relu=1, bias=1):
+def fc_op(in_va, out_va, relu=1, bias=1, f32=0):
     return struct.pack("<II IIII BBBBBBH II QQQQQQ Q",
                        OP_FC, 96, ROWS, COLS, PES, BATCH,
-                       4, 4, 8, 8, 8, relu | (bias << 1), 0,
+                       4, 4, 8, 8, 8, relu | (bias << 1) | (f32 << 2), 0,
                        4, ROWS * COLS, 0x100, 0x200, 0x300,
                        0x400 if bias else 0, in_va, out_va, 0)
 
@@ -91,6 +91,8 @@ def main():
         "fc": seed(fc),
         "fc_no_bias_relu": seed(fc_op(0x500, 0x600, relu=0, bias=0)),
         "fc_then_nop": seed(fc + nop),
+        # the int16 inputs' bytes read as floats (INPUT_F32)
+        "fc_f32_inputs": seed(fc_op(0x500, 0x600, f32=1)),
         "fc_debug_fault": seed(fc + debug_fault, fault_injection=1),
         "conv": seed(conv_op(), maps=True),
         "conv_no_bias_relu": seed(conv_op(relu=0, bias=0), maps=True),

@@ -89,7 +89,7 @@ typedef uint64_t __u64;
 
 #define DCACCEL_ID_MAGIC		0x44434143u	/* "DCAC" in ASCII */
 #define DCACCEL_VERSION_MAJOR		1
-#define DCACCEL_VERSION_MINOR		0
+#define DCACCEL_VERSION_MINOR		1	/* 1.1: INPUT_F32 */
 #define DCACCEL_VERSION \
 	((DCACCEL_VERSION_MAJOR << 16) | DCACCEL_VERSION_MINOR)
 
@@ -101,6 +101,7 @@ typedef uint64_t __u64;
 /* CAP_FLAGS */
 #define DCACCEL_CAP_F_FAULT_INJECTION	(1u << 0)	/* DEBUG op honoured */
 #define DCACCEL_CAP_F_MODELED_TIMING	(1u << 1)	/* jobs take modeled time */
+#define DCACCEL_CAP_F_INPUT_F32		(1u << 2)	/* FC/CONV_F_INPUT_F32 */
 
 /* CONTROL */
 #define DCACCEL_CONTROL_ENABLE		(1u << 0)	/* process the ring */
@@ -264,7 +265,8 @@ struct dcaccel_op_fc {
 	__u64 colptr_va;	/* __u32[pes * (cols + 1)], 4-aligned */
 	__u64 entries_va;	/* entry_count entries of 1 or 2 bytes */
 	__u64 bias_va;		/* __s32[rows], 4-aligned, when F_BIAS */
-	__u64 input_va;		/* __s16[batch][cols], 2-aligned */
+	__u64 input_va;		/* __s16[batch][cols], 2-aligned; F_INPUT_F32:
+				 * float[batch][cols], 4-aligned */
 	__u64 output_va;	/* __s16[batch][rows], 2-aligned, written */
 	__u64 reserved1;
 };
@@ -272,7 +274,9 @@ struct dcaccel_op_fc {
 #define DCACCEL_OP_FC_SIZE		96
 #define DCACCEL_FC_F_RELU		(1u << 0)
 #define DCACCEL_FC_F_BIAS		(1u << 1)
-#define DCACCEL_FC_F_ALL		0x3u
+/* Inputs are IEEE binary32, converted by the device (hardware.rst). */
+#define DCACCEL_FC_F_INPUT_F32		(1u << 2)
+#define DCACCEL_FC_F_ALL		0x7u
 
 /* Fault injection for the driver's recovery tests. */
 struct dcaccel_op_debug {
@@ -352,7 +356,7 @@ struct dcaccel_op_conv {
 	__u64 colptr_va;	/* __u32[pes * (C * kernel_h * kernel_w + 1)] */
 	__u64 entries_va;
 	__u64 bias_va;		/* __s32[out_channels], when F_BIAS */
-	__u64 input_va;		/* __s16[batch][C][H][W] */
+	__u64 input_va;		/* __s16[batch][C][H][W]; float with F_INPUT_F32 */
 	__u64 output_va;	/* __s16[batch][K][out_h][out_w], written */
 	__u64 reserved2;
 };
@@ -360,7 +364,8 @@ struct dcaccel_op_conv {
 #define DCACCEL_OP_CONV_SIZE		112
 #define DCACCEL_CONV_F_RELU		(1u << 0)
 #define DCACCEL_CONV_F_BIAS		(1u << 1)
-#define DCACCEL_CONV_F_ALL		0x3u
+#define DCACCEL_CONV_F_INPUT_F32	(1u << 2)
+#define DCACCEL_CONV_F_ALL		0x7u
 
 /* Max or average pooling of each channel of batch maps on its own. */
 struct dcaccel_op_pool {

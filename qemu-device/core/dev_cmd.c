@@ -63,12 +63,18 @@ _Static_assert(DCACCEL_OP_CONV_SIZE - COFF(pes) ==
 	       DCACCEL_OP_FC_SIZE - FOFF(pes), "conv op ends as the FC op");
 _Static_assert(DCACCEL_CONV_F_RELU == DCACCEL_FC_F_RELU &&
 	       DCACCEL_CONV_F_BIAS == DCACCEL_FC_F_BIAS &&
+	       DCACCEL_CONV_F_INPUT_F32 == DCACCEL_FC_F_INPUT_F32 &&
 	       DCACCEL_CONV_F_ALL == DCACCEL_FC_F_ALL, "conv flags");
 
 static uint32_t bad(uint32_t *detail, uint32_t offset, uint32_t status)
 {
 	*detail = offset;
 	return status;
+}
+
+uint32_t dcdev_input_bytes(const struct dcdev_fc *fc)
+{
+	return fc->flags & DCACCEL_FC_F_INPUT_F32 ? 4 : 2;
 }
 
 uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc)
@@ -79,7 +85,8 @@ uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc)
 	       4ull * fc->pes * ((uint64_t)fc->cols + 1) +
 	       entry_bytes * fc->entry_count +
 	       (fc->flags & DCACCEL_FC_F_BIAS ? 4ull * fc->rows : 0) +
-	       2ull * fc->batch * fc->cols + 2ull * fc->batch * fc->rows;
+	       dcdev_input_bytes(fc) * fc->batch * fc->cols +
+	       2ull * fc->batch * fc->rows;
 }
 
 uint64_t dcdev_fc_work(const struct dcdev_fc *fc)
@@ -97,8 +104,8 @@ uint64_t dcdev_conv_bytes(const struct dcdev_conv *conv)
 	       4ull * f->pes * ((uint64_t)f->cols + 1) +
 	       entry_bytes * f->entry_count +
 	       (f->flags & DCACCEL_CONV_F_BIAS ? 4ull * f->rows : 0) +
-	       2ull * f->batch * conv->in_channels * conv->win.in_h *
-	       conv->win.in_w +
+	       dcdev_input_bytes(f) * f->batch * conv->in_channels *
+	       conv->win.in_h * conv->win.in_w +
 	       2ull * f->batch * f->rows * conv->out_h * conv->out_w;
 }
 
@@ -218,7 +225,7 @@ static uint32_t decode_streams(const uint8_t *p, uint32_t base, uint32_t at,
 		return bad(detail, base + SOFF(entries_va), DCACCEL_JOB_BAD_COMMAND);
 	if (fc->flags & DCACCEL_FC_F_BIAS ? fc->bias_va % 4 : fc->bias_va != 0)
 		return bad(detail, base + SOFF(bias_va), DCACCEL_JOB_BAD_COMMAND);
-	if (fc->input_va % 2)
+	if (fc->input_va % dcdev_input_bytes(fc))
 		return bad(detail, base + SOFF(input_va), DCACCEL_JOB_BAD_COMMAND);
 	if (fc->output_va % 2)
 		return bad(detail, base + SOFF(output_va), DCACCEL_JOB_BAD_COMMAND);

@@ -66,6 +66,8 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 			 uint32_t *detail);
 
 /* Bytes an FC op moves between guest memory and the device, all arrays. */
+/* Bytes of one input value: 4 with F_INPUT_F32 (float), else 2. */
+uint32_t dcdev_input_bytes(const struct dcdev_fc *fc);
 uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc);
 
 /* Work units of an FC op (hardware.rst, "Limits"). */

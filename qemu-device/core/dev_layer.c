@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "dev_layer.h"
+#include "../datapath/dp_quant.h"
 #include "dev_le.h"
 
 #define FOFF(field)	((uint32_t)offsetof(struct dcaccel_op_fc, field))
@@ -61,6 +62,34 @@ uint32_t dcdev_op_bad_layer(struct dcdev_result *r, const struct dcdev_op *op,
 	return r->status = DCACCEL_JOB_BAD_LAYER;
 }
 
+/*
+ * The op's n inputs into in (host order): int16 as they are, or floats
+ * converted as dp_quant.h says, in_frac the fraction bits. Reads a page of
+ * floats at a time, so that the floats need no buffer of their own.
+ */
+static int dcdev_input_read(struct dcdev_mmu *m, const struct dcdev_fc *fc,
+			    size_t n, int16_t *in, struct dcdev_fault *f)
+{
+	enum { CHUNK = 1024 };	/* floats per read: one page */
+	uint8_t buf[4 * CHUNK];
+
+	if (!(fc->flags & DCACCEL_FC_F_INPUT_F32)) {
+		if (dcdev_mmu_read(m, fc->input_va, in, 2 * n, f))
+			return -1;
+		dcdev_le16_to_host(in, n);
+		return 0;
+	}
+	for (size_t k = 0; k < n; k += CHUNK) {
+		size_t c = n - k < CHUNK ? n - k : CHUNK;
+
+		if (dcdev_mmu_read(m, fc->input_va + 4 * (uint64_t)k, buf,
+				   4 * c, f))
+			return -1;
+		dp_quant_f32_le(buf, in + k, c, fc->in_frac);
+	}
+	return 0;
+}
+
 uint32_t dcdev_layer_fetch(struct dcdev_mmu *m, const struct dcdev_fc *fc,
 			   uint32_t fields, size_t in_n, size_t out_n,
 			   struct dcdev_layer_bufs *b, struct eie_layer *l,
@@ -92,13 +121,12 @@ uint32_t dcdev_layer_fetch(struct dcdev_mmu *m, const struct dcdev_fc *fc,
 	if (b->bias && dcdev_mmu_read(m, fc->bias_va, b->bias,
 				      4 * (size_t)fc->rows, &f))
 		return dcdev_op_fault(r, &f, fields + FOFF(bias_va));
-	if (dcdev_mmu_read(m, fc->input_va, b->input, 2 * in_n, &f))
+	if (dcdev_input_read(m, fc, in_n, b->input, &f))
 		return dcdev_op_fault(r, &f, fields + FOFF(input_va));
 
 	dcdev_le16_to_host(b->codebook, fc->codebook_len);
 	if (b->bias)
 		dcdev_le32_to_host(b->bias, fc->rows);
-	dcdev_le16_to_host(b->input, in_n);
 
 	*l = (struct eie_layer){
 		.rows = fc->rows, .cols = fc->cols, .pes = fc->pes,

@@ -59,7 +59,7 @@ def ring_and_doorbell():
         [bytes([OP_CLOCK_STEP])] * 4
 
 
-def fc_job():
+def fc_job(flags=3, inputs=struct.pack("<8h", 256, 0, -512, 100, 0, 0, 77, -1)):
     """dcaccel_qtest.py's 8x4 layer on 4 PEs, batch 2."""
     codebook = struct.pack("<4h", 0, 256, -128, 64)
     colptr, entries = [], []
@@ -70,17 +70,21 @@ def fc_job():
                 entries.append((1 + (local * 4 + p + j) % 3) << 4)
         colptr.append(len(entries))
     op = struct.pack("<II IIII BBBBBBH II QQQQQQ Q", 1, 96, 8, 4, 4, 2,
-                     4, 4, 8, 8, 8, 3, 0, 4, len(entries), 0x100, 0x200,
+                     4, 4, 8, 8, 8, flags, 0, 4, len(entries), 0x100, 0x200,
                      0x300, 0x400, 0x500, 0x600, 0)
     arrays = (codebook, struct.pack("<%dI" % len(colptr), *colptr),
               bytes(entries), struct.pack("<8i", *range(-4, 4)),
-              struct.pack("<8h", 256, 0, -512, 100, 0, 0, 77, -1))
+              inputs)
     return job_reads(op, arrays)
 
 
 SEEDS = {
     "nop_job": job_reads(struct.pack("<II", 0, 8)) + ring_and_doorbell(),
     "fc_job": fc_job() + ring_and_doorbell(),
+    # float inputs the device converts (INPUT_F32), NaN and -inf among them
+    "fc_job_f32": fc_job(7, struct.pack("<8f", 1.0, 0.0, -2.0, 0.39,
+                                        float("nan"), float("-inf"),
+                                        0.3, -0.004)) + ring_and_doorbell(),
     # fault injection's hang, then the soft reset that ends it
     "hang_then_reset": job_reads(struct.pack("<IIIIQ", 0xdeb0, 24, 1, 0, 0))
     + ring_and_doorbell() + [write(0x40, 2)],

@@ -2,7 +2,7 @@
 TAP_OBJ := $(O)/tests/lib/tap.o
 EIE_FIXTURE_OBJS := $(O)/tests/host/eie_fixture.o \
 	$(O)/tests/host/eie_reference.o
-EIE_TESTS := test_eie_engine test_eie_format test_eie_cycles
+EIE_TESTS := test_eie_engine test_eie_format test_eie_cycles test_dp_quant
 
 TESTS += $(EIE_TESTS:%=$(O)/tests/%)
 $(O)/tests/host/%.o: CPPFLAGS += -Itests/lib -Iuserspace/eie -Iqemu-device/datapath
@@ -10,6 +10,8 @@ $(O)/tests/host/%.o: CPPFLAGS += -Itests/lib -Iuserspace/eie -Iqemu-device/datap
 $(EIE_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(EIE_FIXTURE_OBJS) $(TAP_OBJ) $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
+
+LDLIBS_test_dp_quant := -lm
 
 # The ioctl ABI, compiled as userspace sees it (libdrm's drm.h).
 TESTS += $(O)/tests/test_uapi_abi

@@ -103,7 +103,7 @@ static void test_every_bad_fc_field_rejected(void)
 		{ FOFF(in_frac), 1, 16, DCACCEL_JOB_BAD_COMMAND },
 		{ FOFF(w_frac), 1, 255, DCACCEL_JOB_BAD_COMMAND },
 		{ FOFF(out_frac), 1, 16, DCACCEL_JOB_BAD_COMMAND },
-		{ FOFF(flags), 1, 4, DCACCEL_JOB_BAD_COMMAND },
+		{ FOFF(flags), 1, 8, DCACCEL_JOB_BAD_COMMAND },
 		{ FOFF(reserved0), 2, 1, DCACCEL_JOB_BAD_COMMAND },
 		{ FOFF(codebook_len), 4, 0, DCACCEL_JOB_BAD_COMMAND },
 		{ FOFF(codebook_len), 4, 17, DCACCEL_JOB_BAD_COMMAND },
@@ -275,10 +275,11 @@ static void test_caps_registers(void)
 	CHECK_EQ(DCACCEL_CAP_FORMAT_FRAC(dcdev_caps_reg(&caps,
 							DCACCEL_REG_CAP_FORMAT)), 15);
 	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CLOCK_MHZ), 800);
-	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CAP_FLAGS), 0);
+	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CAP_FLAGS),
+		 DCACCEL_CAP_F_INPUT_F32);
 	caps.fault_injection = true;
 	caps.modeled_timing = true;
-	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CAP_FLAGS), 3);
+	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CAP_FLAGS), 7);
 	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CONTROL), 0);
 	caps.pes = 0;
 	CHECK(dcdev_caps_check(&caps) != NULL);

@@ -177,7 +177,7 @@ static void test_every_bad_conv_field(void)
 		{ COFF(in_frac), 1, 16, BAD, 0 },
 		{ COFF(w_frac), 1, 16, BAD, 0 },
 		{ COFF(out_frac), 1, 16, BAD, 0 },
-		{ COFF(flags), 1, 4, BAD, 0 },
+		{ COFF(flags), 1, 8, BAD, 0 },
 		{ COFF(reserved1), 2, 1, BAD, 0 },
 		{ COFF(codebook_len), 4, 17, BAD, 0 },
 		{ COFF(entry_count), 4, DCACCEL_MAX_ENTRIES + 1, BIG, 0 },

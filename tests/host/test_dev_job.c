@@ -11,6 +11,7 @@
 #include "eie_fixture.h"
 #include "tap.h"
 #include "../../qemu-device/core/dev_le.h"
+#include "../../qemu-device/datapath/dp_quant.h"
 
 #define RW	(DCACCEL_PTE_READ | DCACCEL_PTE_WRITE)
 #define FOFF(field)	offsetof(struct dcaccel_op_fc, field)
@@ -165,6 +166,100 @@ static bool cached_job_matches(struct rig *r, const struct fixture *f,
  * on the kept streams, changed streams are decoded again, and what fails
  * validation fails whether it was kept or not.
  */
+/*
+ * Run f as an INPUT_F32 op of batch vectors whose input is map_len bytes
+ * mapped at a fresh VA (data, when not NULL, written there), read from
+ * in_skip bytes in. Returns the op's offset in the command buffer; the
+ * outputs are in *out_va of r (guest_free() it after).
+ */
+static uint32_t run_f32_op(struct rig *r, const struct fixture *f,
+			   uint32_t batch, const void *data, uint64_t map_len,
+			   uint64_t in_skip, uint64_t *out_va)
+{
+	struct dcdev_entry e;
+	uint64_t in_va;
+	uint32_t at;
+
+	rig_init(r, f->pes);
+	in_va = rig_array(r, data, map_len, DCACCEL_PTE_READ);
+	*out_va = rig_array(r, NULL, 2ull * batch * f->rows, DCACCEL_PTE_WRITE);
+	at = add_fc(r, f, batch, in_va + in_skip, *out_va);
+	r->cmd[at + FOFF(flags)] |= DCACCEL_FC_F_INPUT_F32;
+	CHECK_EQ(rig_run(r, 0, &e, &res), DCDEV_COMPLETE);
+	return at;
+}
+
+/*
+ * FC_F_INPUT_F32: the device reads floats and converts them as
+ * dp_quant.h says, page by page; the outputs are those of the int16 op on
+ * the converted values. Specials (NaN, infinities, subnormals, ties,
+ * saturation) are among the inputs, which span several pages.
+ */
+static void test_fc_job_float_inputs(void)
+{
+	static const uint32_t special[] = {
+		0x7fc00000, 0xff800000, 0x7f800000, 0x00000001, 0x80000000,
+		0x3b000000, 0xbb400000, 0x47000000, 0xc7800000, 0x3a800000,
+	};
+	const uint32_t rows = 40, cols = 700, batch = 3;
+	const size_t n = (size_t)batch * cols;
+	struct rng rng = { 99 };
+	struct fixture f;
+	struct eie_stats st = { 0 };
+	float *x = calloc(n, sizeof(*x));
+	int16_t *q = calloc(n, sizeof(*q));
+	int16_t *want = calloc((size_t)batch * rows, 2);
+	int16_t *got = calloc((size_t)batch * rows, 2);
+	uint64_t out_va;
+	uint32_t at;
+	struct rig r;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u = special[i % 10];
+
+		if (i % 3)
+			x[i] = (float)rng_range(&rng, -40000, 40000) / 256.0f;
+		else
+			memcpy(&x[i], &u, sizeof(u));
+		if (rng_chance(&rng, 0.3))
+			x[i] = 0;
+	}
+	make_layer(&f, 5, rows, cols, 8, 4, 4, true);
+	for (size_t i = 0; i < n; i++) {
+		uint32_t u;
+
+		memcpy(&u, &x[i], sizeof(u));
+		q[i] = dp_quant_f32_bits(u, f.in_frac);
+	}
+	run_engine(&f.l, batch, q, want, &st);
+
+	run_f32_op(&r, &f, batch, x, 4 * n, 0, &out_va);
+	CHECK_EQ(res.status, DCACCEL_JOB_OK);
+	guest_read_va(&r.g, 1, out_va, got, 2ull * batch * rows);
+	CHECK(memcmp(got, want, 2ull * batch * rows) == 0);
+	CHECK_EQ(res.stats.nonzero_acts, st.nonzero_acts);
+	guest_free(&r.g);
+
+	/* floats are 4-aligned: an input_va of 2 mod 4 is a bad command */
+	at = run_f32_op(&r, &f, batch, NULL, 4 * n + 4, 2, &out_va);
+	CHECK_EQ(res.status, DCACCEL_JOB_BAD_COMMAND);
+	CHECK_EQ(res.detail, at + FOFF(input_va));
+	guest_free(&r.g);
+
+	/* twice the bytes of int16 inputs: mapped for those only, it faults */
+	at = run_f32_op(&r, &f, batch, x, 2 * n, 0, &out_va);
+	CHECK_EQ(res.status, DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(res.detail, at + FOFF(input_va));
+	CHECK(res.fault_va >= 4096 && res.fault_va % 4096 == 0);
+	guest_free(&r.g);
+
+	fixture_free(&f);
+	free(x);
+	free(q);
+	free(want);
+	free(got);
+}
+
 static void test_decoded_layers_follow_the_guest(void)
 {
 	struct dcdev_fc_cache cache;
@@ -530,6 +625,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_fc_job_matches_engine),
 	TAP_TEST(test_fc_job_wide_entries_64_pes),
 	TAP_TEST(test_fc_job_long_zero_runs),
+	TAP_TEST(test_fc_job_float_inputs),
 	TAP_TEST(test_decoded_layers_follow_the_guest),
 	TAP_TEST(test_two_ops_chained),
 	TAP_TEST(test_mmu_faults_stop_the_job),

@@ -151,56 +151,6 @@ static void test_cpu_matches_engine(void)
 	free(y);
 }
 
-/*
- * libaccel quantizes with float_to_q15(), integers only: it must be
- * to_q15() of the float, bit for bit, for every format, at the rounding
- * ties, the saturation edges, zeros, subnormals, infinities and NaN.
- */
-static void test_integer_quantization(void)
-{
-	static const uint32_t special[] = {
-		0x00000000, 0x80000000, 0x00000001, 0x807fffff, 0x7f800000,
-		0xff800000, 0x7fc00000, 0xffc00001, 0x7f7fffff, 0xff7fffff,
-		0x3f000000, 0xbf000000, 0x3fc00000, 0xbfc00000, 0x46fffe00,
-		0x47000000, 0xc7000000, 0xc7000100, 0x46fffc00, 0x3effffff,
-	};
-	struct rng r = { 15 };
-	unsigned int bad = 0;
-
-	for (unsigned int frac = 0; frac <= 15; frac++) {
-		for (size_t i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
-			float v;
-
-			memcpy(&v, &special[i], sizeof(v));
-			bad += to_q15(v, frac) != float_to_q15(v, frac);
-		}
-		/* ties and their neighbours: (k + 1/2) / 2^frac */
-		for (int32_t k = -33000; k <= 33000; k += 7) {
-			float t = ((float)k + 0.5f) / (float)(1u << frac);
-			uint32_t u;
-
-			memcpy(&u, &t, sizeof(u));
-			for (int d = -1; d <= 1; d++) {
-				uint32_t w = u + (uint32_t)d;
-				float v;
-
-				memcpy(&v, &w, sizeof(v));
-				bad += to_q15(v, frac) != float_to_q15(v, frac);
-			}
-		}
-	}
-	for (int i = 0; i < 2000000; i++) {
-		uint32_t u = (uint32_t)rng_range(&r, 0, 0xffff) << 16 |
-			     (uint32_t)rng_range(&r, 0, 0xffff);
-		unsigned int frac = (unsigned int)rng_range(&r, 0, 15);
-		float v;
-
-		memcpy(&v, &u, sizeof(v));
-		bad += to_q15(v, frac) != float_to_q15(v, frac);
-	}
-	CHECK_EQ(bad, 0);
-}
-
 static void test_truncated(void)
 {
 	struct accel_model *m;
@@ -446,7 +396,6 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_threads_share_model),
 	TAP_TEST(test_load_describe),
 	TAP_TEST(test_cpu_matches_engine),
-	TAP_TEST(test_integer_quantization),
 	TAP_TEST(test_truncated),
 	TAP_TEST(test_corrupted),
 	TAP_TEST(test_graphs),

@@ -132,6 +132,26 @@ static int infer_cpu(struct accel_model *m, uint32_t batch, const float *in,
 	return ACCEL_OK;
 }
 
+/* Bytes of one input value in the input BO: float or int16. */
+static uint32_t input_bytes(const struct accel_model *m)
+{
+	return m->f32_inputs ? 4 : 2;
+}
+
+/*
+ * The job's inputs into its input BO: the floats as they are when the
+ * device converts them (a copy costs the guest far less than quantizing,
+ * most of all under an emulator), else quantized here.
+ */
+static void fill_input(const struct accel_model *m, uint32_t batch,
+		       const float *in, void *map)
+{
+	if (m->f32_inputs)
+		memcpy(map, in, (size_t)batch * m->inputs * sizeof(*in));
+	else
+		accel_quantize(m, batch, in, map, NULL);
+}
+
 /* Write sub-job s's FC ops (one per layer) into the command BO. */
 static void build_ops(struct accel_job *j, uint32_t s)
 {
@@ -150,7 +170,10 @@ static void build_ops(struct accel_job *j, uint32_t s)
 		op.colptr_va = mva + ml->cp_off;
 		op.entries_va = mva + ml->en_off;
 		op.bias_va = v->bias ? mva + ml->bias_off : 0;
-		op.input_va = i == 0 ? j->in->va + (uint64_t)sj->first * v->cols * 2 :
+		if (i == 0 && m->f32_inputs)
+			op.flags |= DCACCEL_FC_F_INPUT_F32;
+		op.input_va = i == 0 ?
+			      j->in->va + (uint64_t)sj->first * v->cols * input_bytes(m) :
 			      j->act->va + j->act_off[i - 1] + (uint64_t)sj->first * v->cols * 2;
 		op.output_va = j->act->va + j->act_off[i] + (uint64_t)sj->first * v->rows * 2;
 		memcpy(cmd + (size_t)i * DCACCEL_OP_FC_SIZE, &op, sizeof(op));
@@ -245,7 +268,7 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 		j->act_off[i] = act_bytes;
 		act_bytes += ((uint64_t)batch * m->layers[i].view.rows * 2 + 7) & ~7ull;
 	}
-	st = bo_fit(m, &j->in, (uint64_t)batch * m->inputs * 2,
+	st = bo_fit(m, &j->in, (uint64_t)batch * m->inputs * input_bytes(m),
 		    ACCEL_BO_DEVICE_READ_ONLY, err);
 	if (!st)
 		st = bo_fit(m, &j->act, act_bytes, 0, err);
@@ -254,7 +277,7 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 			    DCACCEL_OP_FC_SIZE, ACCEL_BO_DEVICE_READ_ONLY, err);
 	if (st)
 		return st;
-	accel_quantize(m, batch, in, j->in->map, NULL);
+	fill_input(m, batch, in, j->in->map);
 	for (uint32_t s = 0; s < j->nsub; s++) {
 		j->sub[s].first = s * m->chunk;
 		j->sub[s].count = batch - j->sub[s].first < m->chunk ?

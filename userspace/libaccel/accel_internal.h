@@ -38,6 +38,7 @@ struct accel_model {
 	size_t ws_size;			/* eie_run workspace */
 	struct accel_bo *bo;		/* every layer's arrays */
 	uint32_t chunk;			/* vectors per device job */
+	bool f32_inputs;		/* the device converts float inputs */
 	/*
 	 * A finished job's buffers and syncobjs, kept for the next job: under
 	 * an emulator creating, mapping and freeing BOs costs more than a

@@ -88,6 +88,8 @@ static int place_on_device(struct accel_model *m, const char *name,
 		return accelp_fail(err, ACCEL_E_MODEL,
 				  "%s: one vector needs %llu work units, over the device's %llu per job",
 				  name, (unsigned long long)work, (unsigned long long)work_max);
+	/* 1.1 devices quantize float inputs themselves (INPUT_F32) */
+	m->f32_inputs = d->hw_version >= (1u << 16 | 1);
 	m->chunk = (uint32_t)(work_max / work);
 	if (m->chunk > d->max_batch)
 		m->chunk = d->max_batch;
