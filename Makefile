@@ -6,6 +6,8 @@
 #   make check         install what is missing, run every test
 #   make bench         the FC benchmark (EIE's nine layers) and its plot
 #   make bench-conv    the conv benchmark (LeNet-5, AlexNet conv2..conv5)
+#   make bench-device  the device in the guest against the in-guest CPU
+#                      reference and the native host engine
 #   make VARIANT=asan  build with ASan+UBSan (what the tests use)
 #   make install       libaccel, its header and pkg-config file, the tools,
 #                      man pages (PREFIX, LIBDIR, DESTDIR as usual)
@@ -107,6 +109,9 @@ bench: bench-deps
 	gnuplot -e "csv='$(O)/eie_queue_sweep.csv'; png='$(O)/eie_queue_sweep.png'" \
 		bench/queue_sweep.gp
 	@echo "plot: $(O)/eie_queue_sweep.png"
+bench-device:
+	scripts/bench-device.sh
+
 bench-conv: bench-deps
 	$(MAKE) $(O)/bench/conv_bench
 	$(BENCH_ENV) $(O)/bench/conv_bench --csv $(O)/conv_bench.csv
@@ -133,7 +138,7 @@ deb:
 	scripts/build-deb.sh
 
 .PHONY: all tests fuzzers print-tests print-fuzzers check check-debug bench \
-	bench-conv bench-deps benches clean deb install \
+	bench-conv bench-device bench-deps benches clean deb install \
 	install-dkms
 
 run:

@@ -22,6 +22,8 @@ static const char usage[] =
 	"                 (default 50)\n"
 	"  --queue N      device jobs in flight for the pipelined rows, 1 to 64\n"
 	"                 (default 4; 1: no pipelined rows)\n"
+	"  --backends LIST comma-separated: device (with device-qN), cpu, dense\n"
+	"                 (default device,cpu,dense)\n"
 	"  --device NODE  /dev/accel/accelN (default: the first dcaccel node)\n"
 	"  --no-device    only the CPU reference and dense float\n"
 	"  --json         one JSON object on stdout\n"
@@ -33,6 +35,36 @@ static const char usage[] =
 	"wait's return.\n";
 
 #define MAX_BATCHES	16
+
+/* The backends a run times (--backends), as bits. */
+enum { BE_DEVICE = 1, BE_CPU = 2, BE_DENSE = 4, BE_ALL = 7 };
+
+/* --backends: a comma-separated subset of device, cpu, dense; -1 after a message. */
+static int parse_backends(const char *s, unsigned int *set)
+{
+	static const char *const names[] = { "device", "cpu", "dense" };
+	const char *p = s;
+
+	*set = 0;
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+		unsigned int k;
+
+		for (k = 0; k < 3; k++)
+			if (strlen(names[k]) == len && !strncmp(p, names[k], len))
+				break;
+		if (k == 3 || len == 0)
+			return cliopt_fail("dcaccel bench", "--backends", s,
+					   "a comma-separated list of device, cpu, dense");
+		*set |= 1u << k;
+		p += len;
+		p += *p == ',';
+	}
+	if (!*set)
+		return cliopt_fail("dcaccel bench", "--backends", s,
+				   "a comma-separated list of device, cpu, dense");
+	return 0;
+}
 
 struct dense_model {
 	uint32_t layers, widest;
@@ -258,6 +290,7 @@ int cmd_bench(int argc, char **argv)
 	struct cli_inputs in = { 0 };
 	struct accel_error err;
 	uint32_t iters = 50, queue = 4;
+	unsigned int backends = BE_ALL;
 	int json = 0, no_device = 0, st, rc = EXIT_OK;
 	float *out = NULL;
 
@@ -282,6 +315,12 @@ int cmd_bench(int argc, char **argv)
 		} else if (!strcmp(s, "--queue")) {
 			bad = cliopt_u32("dcaccel bench", s, cli_value(argc, argv, &a), 1,
 					 64, &queue);
+		} else if (!strcmp(s, "--backends")) {
+			const char *v = cli_value(argc, argv, &a);
+
+			bad = v ? parse_backends(v, &backends) :
+			      cliopt_fail("dcaccel bench", s, NULL,
+					  "a comma-separated list of device, cpu, dense");
 		} else if (!strcmp(s, "--json")) {
 			json = 1;
 		} else if (!strcmp(s, "--no-device")) {
@@ -298,6 +337,8 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "dcaccel bench: MODEL is missing; expected MODEL [options] (dcaccel bench --help)\n");
 		return EXIT_USAGE;
 	}
+	if (!(backends & BE_DEVICE))
+		no_device = 1;
 	if (!no_device && (st = accel_open(node, &dev, &err)))
 		return cli_report(st, &err);
 	if ((st = accel_model_load(dev, model, &m, &err))) {
@@ -323,6 +364,9 @@ int cmd_bench(int argc, char **argv)
 	for (uint32_t i = 0; i < nb; i++)
 		for (int be = dev ? 0 : 1; be < 4; be++) {
 			if (be == 3 && (!dev || queue == 1))
+				continue;
+			if ((be == 1 && !(backends & BE_CPU)) ||
+			    (be == 2 && !(backends & BE_DENSE)))
 				continue;
 			st = be == 3 ?
 			     bench_pipelined(m, queue, batches[i], iters, &in, out,
