@@ -385,7 +385,7 @@ static const struct bad_case conv_cases[] = {
 	C1(out_frac, 16, BAD),
 	C2("out_frac over in_frac + w_frac", in_frac, 2, out_frac, 11, BAD,
 	   CO(out_frac)),
-	C1(flags, 4, BAD),
+	C1(flags, 8, BAD),	/* bit 2 is CONV_F_INPUT_F32 */
 	C1(reserved1, 1, BAD),
 	C1(codebook_len, 0, BAD),
 	C1(codebook_len, 33, BAD),
@@ -398,6 +398,10 @@ static const struct bad_case conv_cases[] = {
 	{ "bias_va without CONV_F_BIAS", CO(flags), 1, DCACCEL_CONV_F_RELU,
 	  0, 0, 0, BAD, CO(bias_va), 0 },
 	{ "input_va odd", CO(input_va), 8, 1, 0, 0, 0, BAD, -1, ADD },
+	/* float inputs are 4-aligned */
+	{ "input_va + 2 with CONV_F_INPUT_F32", CO(input_va), 8, 2, CO(flags),
+	  1, DCACCEL_CONV_F_RELU | DCACCEL_CONV_F_BIAS | DCACCEL_CONV_F_INPUT_F32,
+	  BAD, -1, ADD },
 	{ "output_va odd", CO(output_va), 8, 1, 0, 0, 0, BAD, -1, ADD },
 	C1(reserved2, 1, BAD),
 	/* 4 maps of 1 x 4096 x 4096 move 128 MiB: the op's offset */
