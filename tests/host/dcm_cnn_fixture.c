@@ -32,6 +32,17 @@ void dcm_fixture_weights(struct dcm_layer *l, uint32_t rows, uint32_t cols,
 			l->widx[k] = (uint8_t)rng_range(r, 1, 15);
 }
 
+float *dcm_fixture_inputs(uint32_t n, uint32_t dim, double zeros, uint64_t seed)
+{
+	struct rng r = { seed };
+	float *x = malloc((size_t)n * dim * sizeof(float) + 1);
+
+	for (size_t k = 0; x && k < (size_t)n * dim; k++)
+		x[k] = zeros > 0 && rng_chance(&r, zeros) ? 0.0f :
+		       (float)rng_range(&r, 0, 255) / 255.0f;
+	return x;
+}
+
 static void map(struct dcm_layer *l, uint8_t kind, uint32_t c, uint32_t h,
 		uint32_t w, uint8_t k, uint8_t stride, uint8_t pad)
 {

@@ -43,6 +43,12 @@ void dcm_fixture_weights(struct dcm_layer *l, uint32_t rows, uint32_t cols,
 			 uint8_t in_frac, const struct dcm_fixture_style *s,
 			 struct rng *r);
 
+/*
+ * n x dim model inputs as images give them (k / 255), with the given
+ * chance of a zero; malloc()ed.
+ */
+float *dcm_fixture_inputs(uint32_t n, uint32_t dim, double zeros, uint64_t seed);
+
 /* Fill m (free with dcm_free()). */
 void dcm_cnn_fixture(struct dcm_model *m, uint64_t seed);
 void dcm_cnn_fixture_lenet(struct dcm_model *m, uint64_t seed);

@@ -31,17 +31,6 @@ static void make_image(void (*fixture)(struct dcm_model *, uint64_t),
 	dcm_free(&m);
 }
 
-static float *random_inputs(uint32_t n, uint32_t dim, uint64_t seed)
-{
-	struct rng r = { seed };
-	float *x = malloc((size_t)n * dim * sizeof(float));
-
-	/* a third zero, as images have: zero skipping is exercised */
-	for (size_t k = 0; k < (size_t)n * dim; k++)
-		x[k] = rng_chance(&r, 0.33) ? 0.0f : (float)rng_range(&r, 0, 255) / 255.0f;
-	return x;
-}
-
 static void test_lenet_describes(void)
 {
 	static const struct {
@@ -137,7 +126,7 @@ static void cpu_matches_reference(void (*fixture)(struct dcm_model *, uint64_t),
 	inputs = (uint32_t)dcm_layer_inputs(&dm.layers[0]);
 	outputs = (uint32_t)dcm_layer_outputs(&dm.layers[dm.layer_count - 1]);
 	widest = dcm_reference_widest(&dm);
-	x = random_inputs(n, inputs, seed + 100);
+	x = dcm_fixture_inputs(n, inputs, 0.33, seed + 100);
 	out = malloc((size_t)n * outputs * sizeof(float));
 	q = malloc(inputs * sizeof(int16_t));
 	y = malloc(outputs * sizeof(int16_t));

@@ -44,16 +44,6 @@ static void make_image(uint8_t **buf, size_t *len)
 	dcm_free(&m);
 }
 
-static float *random_inputs(uint32_t n, uint32_t dim, uint64_t seed)
-{
-	struct rng r = { seed };
-	float *x = malloc((size_t)n * dim * sizeof(float));
-
-	for (size_t k = 0; k < (size_t)n * dim; k++)
-		x[k] = (float)rng_range(&r, 0, 255) / 255.0f;
-	return x;
-}
-
 static void test_load_describe(void)
 {
 	struct accel_model *m = NULL;
@@ -94,7 +84,7 @@ static void test_cpu_matches_engine(void)
 	struct eie_stats es = { 0 };
 	uint8_t *buf;
 	size_t len;
-	float *x = random_inputs(n, 30, 7), *out = malloc(n * 10 * sizeof(float));
+	float *x = dcm_fixture_inputs(n, 30, 0, 7), *out = malloc(n * 10 * sizeof(float));
 	int16_t *q = malloc(n * 40 * sizeof(int16_t)), *h = malloc(n * 40 * sizeof(int16_t));
 	int16_t *y = malloc(n * 40 * sizeof(int16_t));
 	struct eie_layer v[2];
@@ -411,7 +401,7 @@ static void test_threads_share_model(void)
 	pthread_t t[4];
 	uint8_t *buf;
 	size_t len;
-	float *x = random_inputs(n, 30, 11), *want = malloc(n * 10 * sizeof(float));
+	float *x = dcm_fixture_inputs(n, 30, 0, 11), *want = malloc(n * 10 * sizeof(float));
 
 	make_image(&buf, &len);
 	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "t", &m, &err), ACCEL_OK);

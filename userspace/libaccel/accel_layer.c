@@ -203,27 +203,23 @@ void accelp_layer_bytes(const struct accel_mlayer *ml, uint64_t *fixed,
 			 v->entry_count + (v->bias ? 4ull * v->rows : 0);
 }
 
-/* The filters' VAs, common to the FC and CONV ops. */
-struct weight_vas {
-	uint64_t codebook, colptr, entries, bias;
-};
-
-static struct weight_vas weight_vas(const struct accel_mlayer *ml,
-				    uint64_t model_va)
-{
-	return (struct weight_vas){
-		.codebook = model_va + ml->cb_off,
-		.colptr = model_va + ml->cp_off,
-		.entries = model_va + ml->en_off,
-		.bias = ml->view.bias ? model_va + ml->bias_off : 0,
-	};
-}
+/*
+ * The VAs of an FC or CONV op (the same fields from pes on): the filters'
+ * arrays at model_va + the layer's offsets, the input and output maps.
+ */
+#define SET_VAS(op, ml, model_va, in_va, out_va) do {			\
+	(op).codebook_va = (model_va) + (ml)->cb_off;			\
+	(op).colptr_va = (model_va) + (ml)->cp_off;			\
+	(op).entries_va = (model_va) + (ml)->en_off;			\
+	(op).bias_va = (ml)->view.bias ? (model_va) + (ml)->bias_off : 0; \
+	(op).input_va = (in_va);					\
+	(op).output_va = (out_va);					\
+} while (0)
 
 void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
 		     uint64_t model_va, uint64_t in_va, uint64_t out_va,
 		     void *cmd)
 {
-	struct weight_vas wv = weight_vas(ml, model_va);
 	struct dcaccel_op_fc fc;
 	struct dcaccel_op_conv conv;
 	struct dcaccel_op_pool pool;
@@ -231,22 +227,12 @@ void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
 	switch (ml->kind) {
 	case DCM_FC:
 		fc_op_from_layer(&ml->view, batch, &fc);
-		fc.codebook_va = wv.codebook;
-		fc.colptr_va = wv.colptr;
-		fc.entries_va = wv.entries;
-		fc.bias_va = wv.bias;
-		fc.input_va = in_va;
-		fc.output_va = out_va;
+		SET_VAS(fc, ml, model_va, in_va, out_va);
 		memcpy(cmd, &fc, sizeof(fc));
 		break;
 	case DCM_CONV:
 		conv_op_from(&ml->conv, batch, &conv);
-		conv.codebook_va = wv.codebook;
-		conv.colptr_va = wv.colptr;
-		conv.entries_va = wv.entries;
-		conv.bias_va = wv.bias;
-		conv.input_va = in_va;
-		conv.output_va = out_va;
+		SET_VAS(conv, ml, model_va, in_va, out_va);
 		memcpy(cmd, &conv, sizeof(conv));
 		break;
 	default:

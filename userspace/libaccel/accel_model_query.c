@@ -22,19 +22,30 @@ int accel_model_info(const struct accel_model *m, struct accel_model_info *info,
 	return ACCEL_OK;
 }
 
+/* The arguments of a per-layer query: a model, a layer of it, an output. */
+static int layer_args(const struct accel_model *m, uint32_t layer,
+		      const void *out, const char *fn, const char *what,
+		      struct accel_error *err)
+{
+	if (!m || !out)
+		return accelp_fail(err, ACCEL_E_INVALID, "%s: %s is NULL", fn,
+				  m ? what : "model");
+	if (layer >= m->layer_count)
+		return accelp_fail(err, ACCEL_E_INVALID,
+				  "%s: layer %u, the model has %u", fn, layer,
+				  m->layer_count);
+	return ACCEL_OK;
+}
+
 int accel_model_layer(const struct accel_model *m, uint32_t layer,
 		      struct accel_layer_info *info, struct accel_error *err)
 {
 	const struct dcm_layer *l;
 	const struct eie_layer *v;
+	int st = layer_args(m, layer, info, "accel_model_layer", "info", err);
 
-	if (!m || !info)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_model_layer: %s is NULL",
-				  m ? "info" : "model");
-	if (layer >= m->layer_count)
-		return accelp_fail(err, ACCEL_E_INVALID,
-				  "accel_model_layer: layer %u, the model has %u",
-				  layer, m->layer_count);
+	if (st)
+		return st;
 	l = &m->dcm.layers[layer];
 	v = &m->layers[layer].view;
 	memset(info, 0, sizeof(*info));
@@ -90,14 +101,10 @@ int accel_model_layer_shape(const struct accel_model *m, uint32_t layer,
 {
 	const struct dcm_layer *l;
 	const struct accel_mlayer *ml;
+	int st = layer_args(m, layer, s, "accel_model_layer_shape", "shape", err);
 
-	if (!m || !s)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_model_layer_shape: %s is NULL",
-				  m ? "shape" : "model");
-	if (layer >= m->layer_count)
-		return accelp_fail(err, ACCEL_E_INVALID,
-				  "accel_model_layer_shape: layer %u, the model has %u",
-				  layer, m->layer_count);
+	if (st)
+		return st;
 	l = &m->dcm.layers[layer];
 	ml = &m->layers[layer];
 	memset(s, 0, sizeof(*s));

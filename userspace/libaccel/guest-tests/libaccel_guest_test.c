@@ -238,8 +238,7 @@ static void test_cnn(struct ctx *c)
 	struct accel_stats ds = { 0 }, cs = { 0 };
 	struct accel_error err = { "" };
 	struct dcm_model fx;
-	struct rng r = { 77 };
-	float *x = malloc((size_t)n * in_n * sizeof(float));
+	float *x = dcm_fixture_inputs(n, in_n, 0.3, 77);
 	float *dout = malloc((size_t)n * out_n * sizeof(float));
 	float *cout = malloc((size_t)n * out_n * sizeof(float));
 	uint32_t mism = 0, nonzero = 0;
@@ -249,8 +248,6 @@ static void test_cnn(struct ctx *c)
 
 	dcm_cnn_fixture_lenet(&fx, 7);
 	img = model_image(&fx, &len);
-	for (size_t k = 0; k < (size_t)n * in_n; k++)
-		x[k] = rng_chance(&r, 0.3) ? 0.0f : (float)rng_range(&r, 0, 255) / 255.0f;
 	st = !img ? ACCEL_E_MODEL :
 	     accel_model_load_buffer(c->dev, img, len, "lenet-fixture", &dm, &err);
 	if (!st)
