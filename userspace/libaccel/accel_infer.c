@@ -35,7 +35,12 @@ struct accel_job {
 	uint32_t nsync;		/* sub-jobs with a syncobj: >= nsub */
 	uint32_t nsubmitted;	/* sub-jobs the device took */
 	struct accel_bo *in, *act, *cmd;
-	uint64_t *act_off;	/* per layer, in act */
+	/*
+	 * Per layer, in act: the last layer's outputs for the whole batch
+	 * (read back at the end), the others' for one sub-job, shared by
+	 * the sub-jobs, which run one after another.
+	 */
+	uint64_t *act_off;
 	struct accel_subjob *sub;
 	struct accel_stats stats;
 	int status;		/* of the first failed sub-job */
@@ -97,7 +102,8 @@ static void build_ops(struct accel_job *j, uint32_t s)
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		const struct accel_mlayer *ml = &m->layers[i];
 		uint64_t out_va = j->act->va + j->act_off[i] +
-				  (uint64_t)sj->first * ml->outputs * 2;
+				  (i + 1 == m->layer_count ?
+				   (uint64_t)sj->first * ml->outputs * 2 : 0);
 
 		accelp_layer_op(ml, sj->count, m->bo->va, in_va, out_va, cmd);
 		cmd += ml->op_size;
@@ -197,8 +203,10 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 	if (!j->act_off)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < m->layer_count; i++) {
+		uint32_t n = i + 1 == m->layer_count || batch < m->chunk ? batch : m->chunk;
+
 		j->act_off[i] = act_bytes;
-		act_bytes += ((uint64_t)batch * m->layers[i].outputs * 2 + 7) & ~7ull;
+		act_bytes += ((uint64_t)n * m->layers[i].outputs * 2 + 7) & ~7ull;
 	}
 	st = bo_fit(m, &j->in, (uint64_t)batch * m->inputs * 2,
 		    ACCEL_BO_DEVICE_READ_ONLY, err);
