@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
 # The guest half of `make run`: boot Debian's 6.12 kernel under the QEMU
 # with the dcaccel device, `modprobe dcaccel`, and classify the Fashion-MNIST
-# test set with the dcaccel tool, on the device and on the CPU reference.
-# Prints the job's report; exits non-zero when anything in the guest failed.
+# test set with the dcaccel tool, with each model on the device and on the
+# CPU reference, in the same boot. The first model's sections are
+# "accelerator:" and "CPU reference ...:"; each later model's carry its
+# file name, "accelerator (lenet5.dcm):". Prints the job's report; exits
+# non-zero when anything in the guest failed.
 #
-# Usage: scripts/run-guest-job.sh MODEL.dcm FASHION_MNIST_DIR
+# Usage: scripts/run-guest-job.sh MODEL.dcm FASHION_MNIST_DIR [MODEL.dcm]...
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-model=${1:?usage: run-guest-job.sh MODEL.dcm DATA_DIR} data=${2:?usage}
+model=${1:?usage: run-guest-job.sh MODEL.dcm DATA_DIR [MODEL.dcm]...}
+data=${2:?usage: run-guest-job.sh MODEL.dcm DATA_DIR [MODEL.dcm]...}
+models=("$model" "${@:3}")
 run=$top/build/run
 ko=$("$top/tests/guest/build-module.sh")
 
 rm -rf "$run/job" "$run/files"
 mkdir -p "$run/job" "$run/files"
-cp "$top/build/release/dcaccel" "$model" "$run/files/"
+cp "$top/build/release/dcaccel" "$run/files/"
+for m in "${models[@]}"; do
+	# two models of one name would overwrite each other in /data
+	[ ! -e "$run/files/$(basename "$m")" ] ||
+		{ echo "run-guest-job: two models named $(basename "$m")" >&2; exit 2; }
+	cp "$m" "$run/files/"
+done
 cp "$data"/t10k-images-idx3-ubyte.gz "$data"/t10k-labels-idx1-ubyte.gz \
 	"$run/files/"
 # One guest program; its report lines carry "@run " so that the host can
@@ -27,21 +38,30 @@ step() {
 	n=\$((n + 1))
 	if [ "\$1" -eq 0 ]; then echo "ok \$n - \$2"; else echo "not ok \$n - \$2"; fi
 }
+# classify MODEL LABEL: the test set on the device, then on the CPU
+classify() {
+	echo "accelerator\$2:" | report
+	\$d/dcaccel run \$d/\$1 \$d/t10k-images-idx3-ubyte.gz \\
+		--labels \$d/t10k-labels-idx1-ubyte.gz --quiet > /tmp/dev 2>&1
+	rc=\$?; report < /tmp/dev; step \$rc "dcaccel run \$1 on the device"
+	echo "CPU reference\$2 (the same engine in-process):" | report
+	\$d/dcaccel run --cpu \$d/\$1 \$d/t10k-images-idx3-ubyte.gz \\
+		--labels \$d/t10k-labels-idx1-ubyte.gz --quiet > /tmp/cpu 2>&1
+	rc=\$?; report < /tmp/cpu; step \$rc "dcaccel run \$1 on the CPU reference"
+}
 n=0
-echo "1..4"
+echo "1..$((2 + 2 * ${#models[@]}))"
 modprobe dcaccel; step \$? "modprobe dcaccel"
 d=/data
 echo "device:" | report
 \$d/dcaccel info > /tmp/info 2>&1; rc=\$?; report < /tmp/info; step \$rc "dcaccel info"
-echo "accelerator:" | report
-\$d/dcaccel run \$d/$(basename "$model") \$d/t10k-images-idx3-ubyte.gz \\
-	--labels \$d/t10k-labels-idx1-ubyte.gz --quiet > /tmp/dev 2>&1
-rc=\$?; report < /tmp/dev; step \$rc "dcaccel run on the device"
-echo "CPU reference (the same engine in-process):" | report
-\$d/dcaccel run --cpu \$d/$(basename "$model") \$d/t10k-images-idx3-ubyte.gz \\
-	--labels \$d/t10k-labels-idx1-ubyte.gz --quiet > /tmp/cpu 2>&1
-rc=\$?; report < /tmp/cpu; step \$rc "dcaccel run on the CPU reference"
 GUEST
+for k in "${!models[@]}"; do
+	m=$(basename "${models[$k]}")
+	label=""
+	[ "$k" -eq 0 ] || label=" ($m)"
+	echo "classify $m '$label'" >> "$run/job/classify.sh"
+done
 chmod +x "$run/job/classify.sh"
 
 status=0

@@ -1,6 +1,7 @@
 # dcaccel: the command-line tool over libaccel (info, run, bench).
 DCACCEL_CLI_SRCS := userspace/cli/dcaccel.c userspace/cli/cli_common.c \
-	userspace/cli/cmd_info.c userspace/cli/cmd_run.c userspace/cli/cmd_bench.c
+	userspace/cli/cmd_info.c userspace/cli/cmd_run.c userspace/cli/cmd_bench.c \
+	userspace/cli/dense_float.c
 
 $(O)/userspace/cli/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
 

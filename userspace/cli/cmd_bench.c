@@ -2,15 +2,16 @@
 /*
  * dcaccel bench: latency percentiles and throughput over batch sizes for
  * the device, the CPU reference and a dense float (OpenBLAS) version of
- * the same model, on the same inputs, in one run.
+ * the same model (dense_float.c; MLPs and CNNs), on the same inputs, in
+ * one run.
  */
-#include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
+#include "dense_float.h"
 #include "../common/cliopt.h"
 
 static const char usage[] =
@@ -32,7 +33,9 @@ static const char usage[] =
 	"synchronous (one job at a time, accel_infer); device-qN keeps N jobs in\n"
 	"flight (accel_submit, accel_job_wait), so that the next batch is\n"
 	"quantized and submitted while the device runs: its latency is submit to\n"
-	"wait's return.\n";
+	"wait's return. The dense-float row runs the same layers with their weights\n"
+	"decoded to floats on OpenBLAS (one thread: OPENBLAS_NUM_THREADS): FC layers\n"
+	"as one sgemm per batch, convolutions as im2col and one sgemm per image.\n";
 
 #define MAX_BATCHES	16
 
@@ -66,14 +69,6 @@ static int parse_backends(const char *s, unsigned int *set)
 	return 0;
 }
 
-struct dense_model {
-	uint32_t layers, widest;
-	struct accel_layer_info *info;
-	float **w, **b;
-	float *x, *y;		/* ping-pong activations */
-	uint32_t cap;		/* vectors they hold */
-};
-
 static double now_us(void)
 {
 	struct timespec t;
@@ -87,77 +82,6 @@ static int cmp_double(const void *a, const void *b)
 	double x = *(const double *)a, y = *(const double *)b;
 
 	return (x > y) - (x < y);
-}
-
-static void dense_free(struct dense_model *d)
-{
-	for (uint32_t i = 0; d->w && i < d->layers; i++) {
-		free(d->w[i]);
-		free(d->b[i]);
-	}
-	free(d->w);
-	free(d->b);
-	free(d->info);
-	free(d->x);
-	free(d->y);
-}
-
-static int dense_build(const struct accel_model *m, uint32_t cap,
-		       struct dense_model *d, struct accel_error *err)
-{
-	struct accel_model_info mi;
-	int st;
-
-	memset(d, 0, sizeof(*d));
-	accel_model_info(m, &mi, NULL);
-	d->layers = mi.layer_count;
-	d->widest = mi.inputs;
-	d->cap = cap;
-	d->info = calloc(d->layers, sizeof(*d->info));
-	d->w = calloc(d->layers, sizeof(*d->w));
-	d->b = calloc(d->layers, sizeof(*d->b));
-	if (!d->info || !d->w || !d->b)
-		return ACCEL_E_NOMEM;
-	for (uint32_t i = 0; i < d->layers; i++) {
-		struct accel_layer_info *l = &d->info[i];
-
-		accel_model_layer(m, i, l, NULL);
-		if (l->rows > d->widest)
-			d->widest = l->rows;
-		d->w[i] = malloc((size_t)l->rows * l->cols * sizeof(float));
-		d->b[i] = malloc((size_t)l->rows * sizeof(float));
-		if (!d->w[i] || !d->b[i])
-			return ACCEL_E_NOMEM;
-		if ((st = accel_model_dense(m, i, d->w[i], d->b[i], err)))
-			return st;
-	}
-	d->x = malloc((size_t)cap * d->widest * sizeof(float));
-	d->y = malloc((size_t)cap * d->widest * sizeof(float));
-	return d->x && d->y ? ACCEL_OK : ACCEL_E_NOMEM;
-}
-
-static void dense_run(struct dense_model *d, uint32_t n, const float *in, float *out)
-{
-	const float *x = in;
-	float *y = d->y, *other = d->x;
-
-	for (uint32_t i = 0; i < d->layers; i++) {
-		const struct accel_layer_info *l = &d->info[i];
-		float *dst = i + 1 == d->layers ? out : y;
-
-		cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)l->rows,
-			    (int)l->cols, 1.0f, x, (int)l->cols, d->w[i], (int)l->cols,
-			    0.0f, dst, (int)l->rows);
-		for (uint32_t r = 0; r < n; r++)
-			for (uint32_t c = 0; c < l->rows; c++) {
-				float v = dst[(size_t)r * l->rows + c] + d->b[i][c];
-
-				dst[(size_t)r * l->rows + c] = l->relu && v < 0 ? 0 : v;
-			}
-		x = dst;
-		y = other;
-		other = dst;
-	}
 }
 
 struct result {

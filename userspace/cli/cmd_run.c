@@ -96,10 +96,21 @@ static void print_device_figures(const struct accel_stats *s,
 	       (unsigned long long)s->pe_busy_min);
 }
 
+/* FNV-1a over the float outputs' bits: two runs print the same digest
+ * when their outputs are identical (the device and the CPU reference). */
+static uint64_t digest_add(uint64_t h, const float *v, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)v;
+
+	for (size_t k = 0; k < n * sizeof(*v); k++)
+		h = (h ^ p[k]) * 0x100000001b3ull;
+	return h;
+}
+
 static void print_result(const struct run_opts *o, const struct cli_inputs *in,
 			 const uint32_t *pred, const struct accel_stats *s,
 			 uint32_t right, const struct accel_device_info *di,
-			 double wall)
+			 double wall, uint64_t digest)
 {
 	if (o->json) {
 		printf("{\"model\":");
@@ -111,6 +122,7 @@ static void print_result(const struct run_opts *o, const struct cli_inputs *in,
 		if (in->labels)
 			printf("\"correct\":%u,\"accuracy\":%.2f,", right,
 			       100.0 * right / in->count);
+		printf("\"outputs_digest\":\"%016llx\",", (unsigned long long)digest);
 		printf("\"stats\":{\"jobs\":%llu,\"cycles\":%llu,\"nonzero_acts\":%llu,"
 		       "\"entries\":%llu,\"macs\":%llu,\"pe_busy_min\":%llu,"
 		       "\"pe_busy_max\":%llu,\"pe_busy_total\":%llu},\"predictions\":[",
@@ -134,6 +146,7 @@ static void print_result(const struct run_opts *o, const struct cli_inputs *in,
 	if (in->labels)
 		printf("# accuracy %.2f%% (%u/%u)\n", 100.0 * right / in->count, right,
 		       in->count);
+	printf("# outputs digest %016llx\n", (unsigned long long)digest);
 	printf("# %llu jobs, %llu cycles, %llu non-zero activations, %llu entries, %llu MACs\n",
 	       (unsigned long long)s->jobs, (unsigned long long)s->cycles,
 	       (unsigned long long)s->nonzero_acts, (unsigned long long)s->entries,
@@ -171,6 +184,7 @@ int cmd_run(int argc, char **argv)
 	struct cli_inputs in = { 0 };
 	struct accel_device_info di = { 0 };
 	uint32_t *pred = NULL, right = 0;
+	uint64_t digest = 0xcbf29ce484222325ull;
 	float *out = NULL;
 	struct timespec t0, t1;
 	int st, rc = parse(argc, argv, &o);
@@ -211,6 +225,7 @@ int cmd_run(int argc, char **argv)
 			goto out;
 		}
 		add_stats(&total, &s);
+		digest = digest_add(digest, out, (size_t)n * mi.outputs);
 		for (uint32_t r = 0; r < n; r++) {
 			pred[at + r] = accel_argmax(out + (size_t)r * mi.outputs, mi.outputs);
 			right += in.labels && pred[at + r] == in.labels[at + r];
@@ -219,7 +234,7 @@ int cmd_run(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	print_result(&o, &in, pred, &total, right, &di,
 		     (double)(t1.tv_sec - t0.tv_sec) +
-		     (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
+		     (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9, digest);
 out:
 	free(pred);
 	free(out);

@@ -40,4 +40,5 @@ $(DCC_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 	$(LINK)
 # the graph tests' small CNN, and the spec's own references to hold it to
 $(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_cnn_fixture.o
-$(O)/tests/test_dcc_cnn: $(O)/tests/host/conv_reference.o $(O)/tests/host/eie_reference.o
+$(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_graph_reference.o \
+	$(O)/tests/host/conv_reference.o $(O)/tests/host/eie_reference.o

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define ACCEL_VERSION_MAJOR	1
-#define ACCEL_VERSION_MINOR	0
+#define ACCEL_VERSION_MINOR	1	/* 1: accel_model_layer_shape */
 
 enum accel_status {
 	ACCEL_OK = 0,
@@ -83,9 +83,11 @@ uint64_t accel_bo_size(const struct accel_bo *bo);	/* page-rounded bytes */
 struct accel_model;
 
 /*
- * Load a .dcm file. With a device, its arrays are placed in device
- * buffers (re-encoded for the device's PE count when the file's differs);
- * with dev NULL the model runs on the CPU reference only.
+ * Load a .dcm file: a graph of fully connected, convolution and pooling
+ * layers (an MLP, a CNN such as LeNet-5). With a device, its arrays are
+ * placed in device buffers (re-encoded for the device's PE count when the
+ * file's differs) and each device job runs the whole network, one op per
+ * layer; with dev NULL the model runs on the CPU reference only.
  */
 int accel_model_load(struct accel_device *dev, const char *path,
 		     struct accel_model **model, struct accel_error *err);
@@ -94,6 +96,12 @@ int accel_model_load_buffer(struct accel_device *dev, const void *buf,
 			    struct accel_model **model, struct accel_error *err);
 void accel_model_free(struct accel_model *model);
 
+/*
+ * A layer's streams and format. A convolution's filters are rows (output
+ * channels) x cols (in_channels x kernel_h x kernel_w); a pooling has no
+ * weights (rows, cols, pes and the format fields 0).
+ * accel_model_layer_shape() tells the kind and the maps.
+ */
 struct accel_layer_info {
 	uint32_t rows, cols;	/* outputs, inputs */
 	uint32_t pes;		/* PEs of the streams in use */
@@ -114,10 +122,48 @@ int accel_model_info(const struct accel_model *model,
 int accel_model_layer(const struct accel_model *model, uint32_t layer,
 		      struct accel_layer_info *info, struct accel_error *err);
 
+/* Since 1.1: the kind of each layer of a .dcm graph and its maps. */
+enum accel_layer_kind {
+	ACCEL_LAYER_FC = 0,	/* fully connected (the device's FC op) */
+	ACCEL_LAYER_CONV = 1,	/* convolution (the CONV op) */
+	ACCEL_LAYER_POOL = 2,	/* max or average pooling (the POOL op) */
+};
+
+#define ACCEL_POOL_MAX	0
+#define ACCEL_POOL_AVG	1
+
+/*
+ * What a layer takes and gives. Maps are CHW; a fully connected layer
+ * takes its inputs as a cols x 1 x 1 map (a map before it, flattened in
+ * CHW order) and gives rows x 1 x 1. ReLU is the FC and CONV ops' flag
+ * (a ReLU before a max pooling is the layer's before it).
+ */
+struct accel_layer_shape {
+	uint32_t kind;		/* enum accel_layer_kind */
+	uint32_t in_channels, in_height, in_width;
+	uint32_t out_channels, out_height, out_width;
+	uint32_t inputs, outputs;	/* values per input vector: C H W */
+	uint8_t kernel_h, kernel_w;	/* CONV, POOL; FC: 0 */
+	uint8_t stride_h, stride_w;
+	uint8_t pad_h, pad_w;
+	uint8_t pool_mode;	/* POOL: ACCEL_POOL_MAX or ACCEL_POOL_AVG */
+	uint8_t relu;		/* FC, CONV: negative sums become 0 */
+	uint8_t in_frac, out_frac;	/* fraction bits of inputs, outputs */
+	uint8_t reserved0[6];
+	uint64_t work;		/* device work units per input vector */
+	uint32_t reserved[8];	/* 0 */
+};
+
+int accel_model_layer_shape(const struct accel_model *model, uint32_t layer,
+			    struct accel_layer_shape *shape,
+			    struct accel_error *err);
+
 /*
  * The layer's weights as dense floats (rows x cols, row-major: codebook
  * value / 2^w_frac) and its bias (rows floats, / 2^(in_frac + w_frac)),
- * e.g. to compare with a dense float implementation.
+ * e.g. to compare with a dense float implementation. A convolution's
+ * filters are PyTorch's [K][C][R][S] weights, row k filter k; a pooling
+ * has none (nothing is written).
  */
 int accel_model_dense(const struct accel_model *model, uint32_t layer,
 		      float *weights, float *bias, struct accel_error *err);

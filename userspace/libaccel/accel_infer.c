@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Inference: quantize as dcc does, then run the layers on the CPU
- * reference (the EIE engine in-process) or as one device job per chunk of
- * vectors, each job one FC op per layer, chained in a command buffer.
+ * reference (accel_cpu.c) or as one device job per chunk of vectors,
+ * each job the whole network: one op per layer (FC, CONV, POOL) chained
+ * in a command buffer over the job's activation BO.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +18,6 @@
 #include "syncobj_eventfd.h"
 #include "dcaccel_accel.h"
 #include "dcaccel/dcaccel_hw.h"
-#include "../common/fc_op.h"
 #include "../common/q15.h"
 
 #define WAIT_FOREVER_NS	(3600ll * 1000000000ll)
@@ -35,7 +35,12 @@ struct accel_job {
 	uint32_t nsync;		/* sub-jobs with a syncobj: >= nsub */
 	uint32_t nsubmitted;	/* sub-jobs the device took */
 	struct accel_bo *in, *act, *cmd;
-	uint64_t *act_off;	/* per layer, in act */
+	/*
+	 * Per layer, in act: the last layer's outputs for the whole batch
+	 * (read back at the end), the others' for one sub-job, shared by
+	 * the sub-jobs, which run one after another.
+	 */
+	uint64_t *act_off;
 	struct accel_subjob *sub;
 	struct accel_stats stats;
 	int status;		/* of the first failed sub-job */
@@ -64,7 +69,7 @@ int accel_quantize(const struct accel_model *m, uint32_t batch,
 
 	if (st)
 		return st;
-	frac = m->layers[0].view.in_frac;
+	frac = m->layers[0].in_frac;
 	/* to_q15() bit for bit, in integers: cheap under an emulator */
 	for (size_t k = 0; k < (size_t)batch * m->inputs; k++)
 		q[k] = float_to_q15(in[k], frac);
@@ -81,57 +86,6 @@ uint32_t accel_argmax(const float *v, uint32_t n)
 	return best;
 }
 
-/* int16 outputs of the last layer -> floats, exactly (q / 2^out_frac). */
-static void dequantize(const struct accel_model *m, uint32_t batch,
-		       const int16_t *q, float *out)
-{
-	float scale = 1.0f / (float)(1u << m->layers[m->layer_count - 1].view.out_frac);
-
-	for (size_t k = 0; k < (size_t)batch * m->outputs; k++)
-		out[k] = (float)q[k] * scale;
-}
-
-static int infer_cpu(struct accel_model *m, uint32_t batch, const float *in,
-		     float *out, struct accel_stats *stats,
-		     struct accel_error *err)
-{
-	const uint32_t chunk = 256;
-	int16_t *a = malloc((size_t)chunk * m->widest * sizeof(*a));
-	int16_t *b = malloc((size_t)chunk * m->widest * sizeof(*b));
-	void *ws = aligned_alloc(8, m->ws_size);
-	struct eie_stats es = { 0 };
-
-	if (!a || !b || !ws) {
-		free(a);
-		free(b);
-		free(ws);
-		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
-	}
-	for (uint32_t at = 0; at < batch; at += chunk) {
-		uint32_t n = batch - at < chunk ? batch - at : chunk;
-		int16_t *x = a, *y = b, *t;
-
-		accel_quantize(m, n, in + (size_t)at * m->inputs, x, NULL);
-		for (uint32_t i = 0; i < m->layer_count; i++) {
-			eie_run_decoded(&m->layers[i].decoded, n, x, y, ws, &es);
-			t = x;
-			x = y;
-			y = t;
-		}
-		dequantize(m, n, x, out + (size_t)at * m->outputs);
-	}
-	free(a);
-	free(b);
-	free(ws);
-	if (stats) {
-		memset(stats, 0, sizeof(*stats));
-		stats->nonzero_acts = es.nonzero_acts;
-		stats->entries = es.entries;
-		stats->macs = es.macs;
-	}
-	return ACCEL_OK;
-}
-
 /* Bytes of one input value in the input BO: float or int16. */
 static uint32_t input_bytes(const struct accel_model *m)
 {
@@ -143,40 +97,38 @@ static uint32_t input_bytes(const struct accel_model *m)
  * device converts them (a copy costs the guest far less than quantizing,
  * most of all under an emulator), else quantized here.
  */
-static void fill_input(const struct accel_model *m, uint32_t batch,
-		       const float *in, void *map)
+static void job_fill_input(const struct accel_model *m, uint32_t batch,
+			   const float *in, struct accel_job *j)
 {
 	if (m->f32_inputs)
-		memcpy(map, in, (size_t)batch * m->inputs * sizeof(*in));
+		memcpy(j->in->map, in, (size_t)batch * m->inputs * sizeof(*in));
 	else
-		accel_quantize(m, batch, in, map, NULL);
+		accel_quantize(m, batch, in, j->in->map, NULL);
 }
 
-/* Write sub-job s's FC ops (one per layer) into the command BO. */
+/*
+ * Write sub-job s's ops, one per layer (FC, CONV or POOL), into the
+ * command BO: the first reads the input BO, each later one the output of
+ * the one before in the activation BO, so that the whole network runs as
+ * one job and the host touches no activation between layers.
+ */
 static void build_ops(struct accel_job *j, uint32_t s)
 {
 	const struct accel_model *m = j->m;
 	const struct accel_subjob *sj = &j->sub[s];
-	uint8_t *cmd = (uint8_t *)j->cmd->map + (size_t)s * m->layer_count * DCACCEL_OP_FC_SIZE;
-	uint64_t mva = m->bo->va;
+	uint8_t *cmd = (uint8_t *)j->cmd->map + (size_t)s * m->cmd_bytes;
+	uint64_t in_va = j->in->va + (uint64_t)sj->first * m->inputs *
+			 input_bytes(m);
 
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		const struct accel_mlayer *ml = &m->layers[i];
-		const struct eie_layer *v = &ml->view;
-		struct dcaccel_op_fc op;
+		uint64_t out_va = j->act->va + j->act_off[i] +
+				  (i + 1 == m->layer_count ?
+				   (uint64_t)sj->first * ml->outputs * 2 : 0);
 
-		fc_op_from_layer(v, sj->count, &op);
-		op.codebook_va = mva + ml->cb_off;
-		op.colptr_va = mva + ml->cp_off;
-		op.entries_va = mva + ml->en_off;
-		op.bias_va = v->bias ? mva + ml->bias_off : 0;
-		if (i == 0 && m->f32_inputs)
-			op.flags |= DCACCEL_FC_F_INPUT_F32;
-		op.input_va = i == 0 ?
-			      j->in->va + (uint64_t)sj->first * v->cols * input_bytes(m) :
-			      j->act->va + j->act_off[i - 1] + (uint64_t)sj->first * v->cols * 2;
-		op.output_va = j->act->va + j->act_off[i] + (uint64_t)sj->first * v->rows * 2;
-		memcpy(cmd + (size_t)i * DCACCEL_OP_FC_SIZE, &op, sizeof(op));
+		accelp_layer_op(ml, sj->count, m->bo->va, in_va, out_va, cmd);
+		cmd += ml->op_size;
+		in_va = out_va;
 	}
 }
 
@@ -235,6 +187,7 @@ static int bo_fit(struct accel_model *m, struct accel_bo **bo, uint64_t size,
 	return accel_bo_create(m->dev, size, flags, bo, err);
 }
 
+
 /*
  * Fill in the job's buffers and sub-jobs (j may hold a spare job's, which
  * are reused when large enough), its inputs and its ops.
@@ -265,19 +218,21 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 	if (!j->act_off)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
 	for (uint32_t i = 0; i < m->layer_count; i++) {
+		uint32_t n = i + 1 == m->layer_count || batch < m->chunk ? batch : m->chunk;
+
 		j->act_off[i] = act_bytes;
-		act_bytes += ((uint64_t)batch * m->layers[i].view.rows * 2 + 7) & ~7ull;
+		act_bytes += ((uint64_t)n * m->layers[i].outputs * 2 + 7) & ~7ull;
 	}
 	st = bo_fit(m, &j->in, (uint64_t)batch * m->inputs * input_bytes(m),
 		    ACCEL_BO_DEVICE_READ_ONLY, err);
 	if (!st)
 		st = bo_fit(m, &j->act, act_bytes, 0, err);
 	if (!st)
-		st = bo_fit(m, &j->cmd, (uint64_t)j->nsub * m->layer_count *
-			    DCACCEL_OP_FC_SIZE, ACCEL_BO_DEVICE_READ_ONLY, err);
+		st = bo_fit(m, &j->cmd, (uint64_t)j->nsub * m->cmd_bytes,
+			    ACCEL_BO_DEVICE_READ_ONLY, err);
 	if (st)
 		return st;
-	fill_input(m, batch, in, j->in->map);
+	job_fill_input(m, batch, in, j);
 	for (uint32_t s = 0; s < j->nsub; s++) {
 		j->sub[s].first = s * m->chunk;
 		j->sub[s].count = batch - j->sub[s].first < m->chunk ?
@@ -318,8 +273,8 @@ static int job_submit(struct accel_job *j, struct accel_error *err)
 	for (uint32_t s = 0; s < j->nsub; s++) {
 		struct drm_dcaccel_submit sub = {
 			.cmd_handle = j->cmd->handle,
-			.cmd_offset = (uint64_t)s * m->layer_count * DCACCEL_OP_FC_SIZE,
-			.cmd_size = (uint64_t)m->layer_count * DCACCEL_OP_FC_SIZE,
+			.cmd_offset = (uint64_t)s * m->cmd_bytes,
+			.cmd_size = m->cmd_bytes,
 			.bo_handles = (uintptr_t)handles,
 			.bo_count = 3,
 			.in_syncobjs = s ? (uintptr_t)&j->sub[s - 1].syncobj : 0,
@@ -496,7 +451,7 @@ int accel_job_wait(struct accel_job *j, int64_t timeout_ns, float *out,
 	if (j->status)
 		return accelp_fail(err, j->status, "%s", j->msg);
 	m = j->m;
-	dequantize(m, j->batch,
+	accelp_dequantize(m, j->batch,
 		   (const int16_t *)((const uint8_t *)j->act->map +
 				     j->act_off[m->layer_count - 1]), out);
 	if (stats)
@@ -522,7 +477,7 @@ int accel_infer(struct accel_model *m, enum accel_backend backend,
 	if (st)
 		return st;
 	if (backend == ACCEL_BACKEND_CPU)
-		return infer_cpu(m, batch, in, out, stats, err);
+		return accelp_infer_cpu(m, batch, in, out, stats, err);
 	if (backend != ACCEL_BACKEND_DEVICE)
 		return accelp_fail(err, ACCEL_E_INVALID,
 				  "accel_infer: unknown backend %d", (int)backend);

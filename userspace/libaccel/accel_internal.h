@@ -7,6 +7,8 @@
 
 #include "accel.h"
 #include "../dcm/dcm.h"
+#include "../../qemu-device/datapath/dp_conv.h"
+#include "../../qemu-device/datapath/dp_pool.h"
 
 struct accel_device {
 	int fd;
@@ -20,14 +22,27 @@ struct accel_bo {
 	void *map;
 };
 
-/* One layer as both backends run it. */
+/*
+ * One layer of the graph as both backends run it: an FC layer (the FC
+ * op, eie_run_decoded on the CPU), a convolution (the CONV op,
+ * dp_conv_run_prepared) or a pooling (the POOL op, dp_pool_run).
+ */
 struct accel_mlayer {
-	struct eie_layer view;		/* streams for `view.pes` PEs */
+	uint8_t kind;			/* DCM_FC, DCM_CONV, DCM_POOL */
+	struct eie_layer view;		/* FC; CONV: its filters (conv.filters) */
+	struct dp_conv conv;		/* CONV */
+	struct dp_pool pool;		/* POOL */
+	uint32_t inputs, outputs;	/* values per vector (a map: C H W) */
+	uint8_t in_frac, out_frac;
 	struct eie_streams reenc;	/* owned when re-encoded for the device */
 	uint32_t file_pes;
-	void *decoded_buf;		/* CPU reference's decoded form */
-	struct eie_decoded decoded;
+	void *host_buf;			/* the CPU reference's host form: */
+	struct eie_decoded decoded;	/* FC */
+	struct dp_conv_prepared prepared;	/* CONV */
+	size_t cpu_ws;			/* its workspace bytes */
 	uint64_t cb_off, cp_off, en_off, bias_off;	/* in the model BO */
+	uint32_t op_size;		/* bytes of its device op */
+	bool f32_input;			/* its op reads floats (INPUT_F32) */
 };
 
 struct accel_model {
@@ -35,10 +50,11 @@ struct accel_model {
 	struct dcm_model dcm;
 	struct accel_mlayer *layers;
 	uint32_t layer_count, inputs, outputs, widest;
-	size_t ws_size;			/* eie_run workspace */
+	size_t ws_size;			/* the CPU reference's workspace */
 	struct accel_bo *bo;		/* every layer's arrays */
 	uint32_t chunk;			/* vectors per device job */
 	bool f32_inputs;		/* the device converts float inputs */
+	uint32_t cmd_bytes;		/* one job's command buffer */
 	/*
 	 * A finished job's buffers and syncobjs, kept for the next job: under
 	 * an emulator creating, mapping and freeing BOs costs more than a
@@ -46,6 +62,55 @@ struct accel_model {
 	 */
 	struct accel_job *spare;
 };
+
+/* accel_layer.c: one layer's forms, checks, device op and CPU run. */
+
+/*
+ * Fill ml from dcm layer l (re-encoded for `pes` PEs when not 0 and the
+ * file's differ), validate it as the datapath does and build the CPU
+ * reference's host form. name and i name the layer in messages.
+ */
+int accelp_layer_prepare(const struct dcm_layer *l, uint32_t pes,
+			 struct accel_mlayer *ml, const char *name, uint32_t i,
+			 struct accel_error *err);
+void accelp_layer_free(struct accel_mlayer *ml);
+
+/* Does the layer fit the device's caps (one vector per op)? */
+int accelp_layer_fits(const struct accel_mlayer *ml,
+		      const struct accel_device_info *d, const char *name,
+		      uint32_t i, struct accel_error *err);
+
+/* Device work units (hardware.rst, "Limits") of its op on batch vectors. */
+uint64_t accelp_layer_work(const struct accel_mlayer *ml, uint32_t batch);
+
+/*
+ * Bytes its op moves (CAP_MAX_OP_MB): fixed, plus per_vector for each
+ * vector of the batch.
+ */
+void accelp_layer_bytes(const struct accel_mlayer *ml, uint64_t *fixed,
+			uint64_t *per_vector);
+
+/*
+ * Write its op (ml->op_size bytes) for batch vectors at cmd: arrays at
+ * model_va + the layer's offsets, input and output maps at in_va, out_va.
+ */
+void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
+		     uint64_t model_va, uint64_t in_va, uint64_t out_va,
+		     void *cmd);
+
+/* Run it on the CPU reference: batch vectors from x into y, stats added. */
+void accelp_layer_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
+			  const int16_t *x, int16_t *y, void *ws,
+			  struct eie_stats *stats);
+
+/* accel_cpu.c: the CPU reference backend of accel_infer(). */
+int accelp_infer_cpu(struct accel_model *m, uint32_t batch, const float *in,
+		     float *out, struct accel_stats *stats,
+		     struct accel_error *err);
+
+/* int16 outputs of the last layer -> floats, exactly (q / 2^out_frac). */
+void accelp_dequantize(const struct accel_model *m, uint32_t batch,
+		       const int16_t *q, float *out);
 
 /* Free the model's spare job, if any (accel_model_free). */
 void accelp_spare_free(struct accel_model *m);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Model loading: libdcm validates and decodes the file; each layer gets an
- * EIE view for the CPU reference and, with a device, its arrays in one
- * read-only BO (re-encoded for the device's PE count when needed).
+ * Model loading: libdcm validates and decodes the file, a graph of FC,
+ * convolution and pooling layers; each layer gets its datapath form and
+ * the CPU reference's host form (accel_layer.c) and, with a device, its
+ * arrays in one read-only BO (re-encoded for the device's PE count when
+ * needed) and its place in the job's command buffer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,57 +16,48 @@
 
 #define ALIGN8(x)	(((x) + 7) & ~(uint64_t)7)
 
-/* Re-encode layer l for `pes` PEs into ml->reenc and point the view at it. */
-static int reencode(const struct dcm_layer *l, struct accel_mlayer *ml,
-		    uint32_t pes, const char *name, uint32_t i,
-		    struct accel_error *err)
+/*
+ * Vectors per device job: the job's work (CAP_MAX_WORK) and each op's
+ * bytes (CAP_MAX_OP_MB) allow, at most MAX_BATCH; 0 after a message when
+ * not even one vector fits.
+ */
+static int job_chunk(struct accel_model *m, const char *name,
+		     struct accel_error *err)
 {
-	struct eie_error ee;
-	int ret = eie_encode(l->widx, l->rows, l->cols, pes, l->wbits, l->zbits,
-			     &ml->reenc, &ee);
+	const uint64_t work_max = (uint64_t)DCACCEL_MAX_WORK_MI << 20;
+	const uint64_t bytes_max = (uint64_t)DCACCEL_MAX_OP_MB << 20;
+	uint64_t work = 0, chunk = m->dev->info.max_batch;
 
-	if (ret)
-		return accelp_fail(err, ret == -ENOMEM ? ACCEL_E_NOMEM : ACCEL_E_MODEL,
-				  "%s: layer %u: re-encoding for %u PEs: %s",
-				  name, i, pes, ret == -ENOMEM ? "out of memory" : ee.msg);
-	ml->view.pes = pes;
-	ml->view.colptr = ml->reenc.colptr;
-	ml->view.entries = ml->reenc.entries;
-	ml->view.entry_count = ml->reenc.entry_count;
+	for (uint32_t i = 0; i < m->layer_count; i++) {
+		const struct accel_mlayer *ml = &m->layers[i];
+		uint64_t fixed, per;
+
+		work += accelp_layer_work(ml, 1);
+		accelp_layer_bytes(ml, &fixed, &per);
+		if (fixed + per > bytes_max)
+			return accelp_fail(err, ACCEL_E_MODEL,
+					  "%s: layer %u (%s): its op moves %llu bytes for one vector, over the device's %u MiB per op",
+					  name, i, dcm_kind_name(ml->kind),
+					  (unsigned long long)(fixed + per),
+					  DCACCEL_MAX_OP_MB);
+		if ((bytes_max - fixed) / per < chunk)
+			chunk = (bytes_max - fixed) / per;
+	}
+	if (work > work_max)
+		return accelp_fail(err, ACCEL_E_MODEL,
+				  "%s: one vector needs %llu work units, over the device's %llu per job",
+				  name, (unsigned long long)work, (unsigned long long)work_max);
+	if (work_max / work < chunk)
+		chunk = work_max / work;
+	m->chunk = chunk ? (uint32_t)chunk : 1;
 	return ACCEL_OK;
-}
-
-/* Does layer i fit the device? */
-static int check_device_fit(const struct accel_device_info *d,
-			    const struct eie_layer *v, const char *name,
-			    uint32_t i, struct accel_error *err)
-{
-	const char *field = NULL;
-	uint32_t value = 0, limit = 0;
-
-	if (v->rows > d->max_dim)
-		field = "rows", value = v->rows, limit = d->max_dim;
-	else if (v->cols > d->max_dim)
-		field = "cols", value = v->cols, limit = d->max_dim;
-	else if (v->wbits > d->max_wbits)
-		field = "wbits", value = v->wbits, limit = d->max_wbits;
-	else if (v->zbits > d->max_zbits)
-		field = "zbits", value = v->zbits, limit = d->max_zbits;
-	else if (v->entry_count > DCACCEL_MAX_ENTRIES)
-		field = "entry_count", value = v->entry_count, limit = DCACCEL_MAX_ENTRIES;
-	if (!field)
-		return ACCEL_OK;
-	return accelp_fail(err, ACCEL_E_MODEL,
-			  "%s: layer %u: %s %u is over the device's limit %u",
-			  name, i, field, value, limit);
 }
 
 /* Place every layer's arrays in one read-only BO; set the job chunk. */
 static int place_on_device(struct accel_model *m, const char *name,
 			   struct accel_error *err)
 {
-	const struct accel_device_info *d = &m->dev->info;
-	uint64_t size = 0, work = 0, work_max = (uint64_t)DCACCEL_MAX_WORK_MI << 20;
+	uint64_t size = 0;
 	uint8_t *base;
 	int st;
 
@@ -73,6 +66,11 @@ static int place_on_device(struct accel_model *m, const char *name,
 		const struct eie_layer *v = &ml->view;
 		size_t eb = DCACCEL_EIE_ENTRY_BYTES(v->wbits, v->zbits);
 
+		if ((st = accelp_layer_fits(ml, &m->dev->info, name, i, err)))
+			return st;
+		m->cmd_bytes += ml->op_size;
+		if (ml->kind == DCM_POOL)
+			continue;	/* no arrays */
 		ml->cb_off = size;
 		size = ALIGN8(size + (uint64_t)v->codebook_len * 2);
 		ml->cp_off = size;
@@ -81,21 +79,19 @@ static int place_on_device(struct accel_model *m, const char *name,
 		size = ALIGN8(size + (uint64_t)v->entry_count * eb + 1);
 		ml->bias_off = size;
 		size = ALIGN8(size + (uint64_t)v->rows * 4);
-		work += DCACCEL_FC_WORK(v->rows, v->cols, v->pes, 1,
-					v->codebook_len, v->entry_count);
 	}
-	if (work > work_max)
-		return accelp_fail(err, ACCEL_E_MODEL,
-				  "%s: one vector needs %llu work units, over the device's %llu per job",
-				  name, (unsigned long long)work, (unsigned long long)work_max);
-	/* 1.1 devices quantize float inputs themselves (INPUT_F32) */
-	m->f32_inputs = d->hw_version >= (1u << 16 | 1);
-	m->chunk = (uint32_t)(work_max / work);
-	if (m->chunk > d->max_batch)
-		m->chunk = d->max_batch;
-	if (m->chunk == 0)
-		m->chunk = 1;
-	st = accel_bo_create(m->dev, size, ACCEL_BO_DEVICE_READ_ONLY, &m->bo, err);
+	/*
+	 * 1.1 devices quantize float inputs themselves (INPUT_F32), for a
+	 * first layer of FC or CONV (a POOL op takes int16 only)
+	 */
+	m->f32_inputs = m->dev->info.hw_version >= (1u << 16 | 1) &&
+			m->layers[0].kind != DCM_POOL;
+	m->layers[0].f32_input = m->f32_inputs;
+	if ((st = job_chunk(m, name, err)))
+		return st;
+	/* a graph of pooling only has no arrays: one page all the same */
+	st = accel_bo_create(m->dev, size ? size : 8, ACCEL_BO_DEVICE_READ_ONLY,
+			     &m->bo, err);
 	if (st)
 		return st;
 	base = m->bo->map;
@@ -103,6 +99,8 @@ static int place_on_device(struct accel_model *m, const char *name,
 		struct accel_mlayer *ml = &m->layers[i];
 		const struct eie_layer *v = &ml->view;
 
+		if (ml->kind == DCM_POOL)
+			continue;
 		memcpy(base + ml->cb_off, v->codebook, (size_t)v->codebook_len * 2);
 		memcpy(base + ml->cp_off, v->colptr, (size_t)v->pes * (v->cols + 1) * 4);
 		memcpy(base + ml->en_off, v->entries,
@@ -113,68 +111,46 @@ static int place_on_device(struct accel_model *m, const char *name,
 	return ACCEL_OK;
 }
 
-/* Views, checks, CPU decoded forms and device placement of a read model. */
+/*
+ * The layers' forms and checks, the CPU reference's workspace and the
+ * device placement of a read model. Each layer must take what the one
+ * before gives (libdcm's rule, checked again here: the graph is what
+ * the device's ops chain through one activation buffer).
+ */
 static int prepare(struct accel_model *m, const char *name,
 		   struct accel_error *err)
 {
-	struct eie_error ee;
+	struct dcm_error de;
 	int st;
 
 	m->layer_count = m->dcm.layer_count;
 	if (m->layer_count == 0 || m->layer_count > DCACCEL_MAX_OPS)
-		return accelp_fail(err, ACCEL_E_MODEL, "%s: %u layers (1 .. %u)",
+		return accelp_fail(err, ACCEL_E_MODEL,
+				  "%s: %u layers, the device runs 1 .. %u ops per job",
 				  name, m->layer_count, DCACCEL_MAX_OPS);
-	/* conv and pool layers need the CONV and POOL ops: not yet here */
-	for (uint32_t i = 0; i < m->layer_count; i++)
-		if (m->dcm.layers[i].kind != DCM_FC)
-			return accelp_fail(err, ACCEL_E_MODEL,
-					  "%s: layer %u is a %s layer: libaccel runs models of fully connected layers only for now (dcc info checks this model and measures it on the datapath)",
-					  name, i, dcm_kind_name(m->dcm.layers[i].kind));
 	m->layers = calloc(m->layer_count, sizeof(*m->layers));
 	if (!m->layers)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
-	m->inputs = m->dcm.layers[0].cols;
-	m->outputs = m->dcm.layers[m->layer_count - 1].rows;
-	m->widest = m->inputs;
 	m->ws_size = 8;
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		const struct dcm_layer *l = &m->dcm.layers[i];
 		struct accel_mlayer *ml = &m->layers[i];
-		size_t sz;
 
-		if (i && l->cols != m->dcm.layers[i - 1].rows)
-			return accelp_fail(err, ACCEL_E_MODEL,
-					  "%s: layer %u: cols %u differ from layer %u's rows %u",
-					  name, i, l->cols, i - 1, m->dcm.layers[i - 1].rows);
-		if (i && l->in_frac != m->dcm.layers[i - 1].out_frac)
-			return accelp_fail(err, ACCEL_E_MODEL,
-					  "%s: layer %u: in_frac %u differs from layer %u's out_frac %u",
-					  name, i, l->in_frac, i - 1, m->dcm.layers[i - 1].out_frac);
-		dcm_layer_view(l, &ml->view);
-		ml->file_pes = l->pes;
-		if (m->dev && m->dev->info.pes != l->pes) {
-			st = reencode(l, ml, m->dev->info.pes, name, i, err);
-			if (st)
-				return st;
-		}
-		if (eie_validate(&ml->view, &ee))
-			return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u: %s",
-					  name, i, ee.msg);
-		if (m->dev) {
-			st = check_device_fit(&m->dev->info, &ml->view, name, i, err);
-			if (st)
-				return st;
-		}
-		sz = (eie_decoded_size(&ml->view) + 7) & ~(size_t)7;
-		ml->decoded_buf = aligned_alloc(8, sz ? sz : 8);
-		if (!ml->decoded_buf)
-			return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
-		eie_decode_layer(&ml->view, ml->decoded_buf, &ml->decoded);
-		if (l->rows > m->widest)
-			m->widest = l->rows;
-		if (eie_run_ws_size(&ml->view) > m->ws_size)
-			m->ws_size = eie_run_ws_size(&ml->view);
+		if (i && dcm_check_follows(l - 1, l, i, &de))
+			return accelp_fail(err, ACCEL_E_MODEL, "%s: %s", name, de.msg);
+		st = accelp_layer_prepare(l, m->dev ? m->dev->info.pes : 0, ml,
+					  name, i, err);
+		if (st)
+			return st;
+		if (ml->outputs > m->widest)
+			m->widest = ml->outputs;
+		if (ml->cpu_ws > m->ws_size)
+			m->ws_size = ml->cpu_ws;
 	}
+	m->inputs = m->layers[0].inputs;
+	m->outputs = m->layers[m->layer_count - 1].outputs;
+	if (m->inputs > m->widest)
+		m->widest = m->inputs;
 	m->ws_size = (m->ws_size + 7) & ~(size_t)7;
 	return m->dev ? place_on_device(m, name, err) : ACCEL_OK;
 }
@@ -233,91 +209,11 @@ void accel_model_free(struct accel_model *m)
 {
 	if (!m)
 		return;
-	for (uint32_t i = 0; m->layers && i < m->layer_count; i++) {
-		if (m->layers[i].reenc.colptr || m->layers[i].reenc.entries)
-			eie_streams_free(&m->layers[i].reenc);
-		free(m->layers[i].decoded_buf);
-	}
+	for (uint32_t i = 0; m->layers && i < m->layer_count; i++)
+		accelp_layer_free(&m->layers[i]);
 	free(m->layers);
 	accelp_spare_free(m);
 	accel_bo_free(m->bo);
 	dcm_free(&m->dcm);
 	free(m);
-}
-
-int accel_model_info(const struct accel_model *m, struct accel_model_info *info,
-		     struct accel_error *err)
-{
-	if (!m || !info)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_model_info: %s is NULL",
-				  m ? "info" : "model");
-	info->layer_count = m->layer_count;
-	info->inputs = m->inputs;
-	info->outputs = m->outputs;
-	info->file_bytes = m->dcm.file_bytes;
-	info->on_device = m->dev != NULL;
-	return ACCEL_OK;
-}
-
-int accel_model_layer(const struct accel_model *m, uint32_t layer,
-		      struct accel_layer_info *info, struct accel_error *err)
-{
-	const struct dcm_layer *l;
-	const struct eie_layer *v;
-
-	if (!m || !info)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_model_layer: %s is NULL",
-				  m ? "info" : "model");
-	if (layer >= m->layer_count)
-		return accelp_fail(err, ACCEL_E_INVALID,
-				  "accel_model_layer: layer %u, the model has %u",
-				  layer, m->layer_count);
-	l = &m->dcm.layers[layer];
-	v = &m->layers[layer].view;
-	memset(info, 0, sizeof(*info));
-	info->rows = v->rows;
-	info->cols = v->cols;
-	info->pes = v->pes;
-	info->file_pes = m->layers[layer].file_pes;
-	info->wbits = v->wbits;
-	info->zbits = v->zbits;
-	info->in_frac = v->in_frac;
-	info->w_frac = v->w_frac;
-	info->out_frac = v->out_frac;
-	info->relu = v->relu;
-	info->codebook_len = v->codebook_len;
-	info->nonzeros = l->nonzeros;
-	info->entry_count = v->entry_count;
-	info->padding_count = v->entry_count - l->nonzeros;
-	info->payload_bytes = l->payload_bytes;
-	return ACCEL_OK;
-}
-
-int accel_model_dense(const struct accel_model *m, uint32_t layer,
-		      float *weights, float *bias, struct accel_error *err)
-{
-	const struct dcm_layer *l;
-	float ws, bs;
-
-	if (!m || !weights || !bias)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_model_dense: %s is NULL",
-				   !m ? "model" : !weights ? "weights" : "bias");
-	if (layer >= m->layer_count)
-		return accelp_fail(err, ACCEL_E_INVALID,
-				   "accel_model_dense: layer %u, the model has %u",
-				   layer, m->layer_count);
-	l = &m->dcm.layers[layer];
-	ws = 1.0f / (float)(1u << l->w_frac);
-	bs = 1.0f / (float)(1ull << (l->in_frac + l->w_frac));
-	for (size_t k = 0; k < (size_t)l->rows * l->cols; k++) {
-		if (l->widx[k] >= l->codebook_len)
-			return accelp_fail(err, ACCEL_E_MODEL,
-					   "layer %u: weight index %u at row %zu, col %zu is past the codebook (%u)",
-					   layer, l->widx[k], k / l->cols, k % l->cols,
-					   l->codebook_len);
-		weights[k] = (float)l->codebook[l->widx[k]] * ws;
-	}
-	for (uint32_t r = 0; r < l->rows; r++)
-		bias[r] = l->bias ? (float)l->bias[r] * bs : 0.0f;
-	return ACCEL_OK;
 }

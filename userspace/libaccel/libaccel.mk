@@ -3,7 +3,9 @@
 # versioned shared library with pkg-config file for `make install`.
 LIBACCEL := $(O)/libaccel.a
 LIBACCEL_SRCS := userspace/libaccel/accel_error.c userspace/libaccel/accel_device.c \
-	userspace/libaccel/accel_model.c userspace/libaccel/accel_infer.c
+	userspace/libaccel/accel_model.c userspace/libaccel/accel_model_query.c \
+	userspace/libaccel/accel_layer.c userspace/libaccel/accel_infer.c \
+	userspace/libaccel/accel_cpu.c
 # what linking libaccel.a needs besides it
 LIBACCEL_DEPS := $(LIBACCEL) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
 LIBACCEL_LDLIBS := -ldrm -lz -lm
@@ -64,10 +66,12 @@ all: $(O)/userspace/libaccel/guest-tests/libaccel_guest_test.o \
 	$(O)/userspace/libaccel/guest-tests/cli_guest_test.o
 
 # Host tests (no device needed) and the fuzz target of the model loader.
-LIBACCEL_TESTS := test_libaccel_model
+LIBACCEL_TESTS := test_libaccel_model test_libaccel_cnn
 TESTS += $(LIBACCEL_TESTS:%=$(O)/tests/%)
 $(foreach t,$(LIBACCEL_TESTS),$(eval LDLIBS_$(t) := $(LIBACCEL_LDLIBS) -lpthread))
-$(O)/tests/test_libaccel_model: $(O)/tests/host/dcm_cnn_fixture.o
+$(LIBACCEL_TESTS:%=$(O)/tests/%): $(O)/tests/host/dcm_cnn_fixture.o
+$(O)/tests/test_libaccel_cnn: $(O)/tests/host/dcm_graph_reference.o \
+	$(O)/tests/host/conv_reference.o $(O)/tests/host/eie_reference.o
 $(LIBACCEL_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(TAP_OBJ) $(LIBACCEL_DEPS)
 	$(LINK)

@@ -20,7 +20,8 @@ nice -n 10 make -s -j2 "$rel/dcc" "$rel/libaccel.a" "$rel/libdcm.a" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" \
 	"$rel/userspace/libaccel/guest-tests/cli_guest_test.o" \
-	$(for f in cli_common cmd_info cmd_run cmd_bench; do echo "$rel/userspace/cli/$f.o"; done)
+	"$rel/tests/host/dcm_cnn_fixture.o" \
+	$(for f in cli_common cmd_info cmd_run cmd_bench dense_float; do echo "$rel/userspace/cli/$f.o"; done)
 
 # The model make run uses too, cached by what it depends on.
 model=$("$top/scripts/lenet-model.sh" "$data")
@@ -38,6 +39,7 @@ printf %s "$accuracy" > "$stage/expected.txt"
 (cd "$stage" && ld -r -b binary -o data.o model.dcm images.gz labels.gz expected.txt)
 gcc -Wl,-z,noexecstack -o "$out/libaccel_guest_test" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" "$stage/data.o" \
+	"$rel/tests/host/dcm_cnn_fixture.o" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/libaccel.a" "$rel/libdcm.a" "$rel/libeie_encode.a" "$rel/libeie.a" \
 	-ldrm -lz -lm -lpthread
@@ -45,6 +47,7 @@ gcc -Wl,-z,noexecstack -o "$out/libaccel_guest_zcli" \
 	"$rel/userspace/libaccel/guest-tests/cli_guest_test.o" "$stage/data.o" \
 	"$rel/userspace/cli/cli_common.o" "$rel/userspace/cli/cmd_info.o" \
 	"$rel/userspace/cli/cmd_run.o" "$rel/userspace/cli/cmd_bench.o" \
+	"$rel/userspace/cli/dense_float.o" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/libaccel.a" "$rel/libdcm.a" "$rel/libeie_encode.a" "$rel/libeie.a" \
 	-lopenblas -ldrm -lz -lm -lpthread

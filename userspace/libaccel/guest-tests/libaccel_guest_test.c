@@ -4,7 +4,11 @@
  * Fashion-MNIST test set classified on the device gives exactly the CPU
  * reference's outputs and dcc's accuracy; the device's counters match the
  * engine's; a model re-encoded for the device's PE count; async jobs from
- * several threads with poll(); and the API's error paths.
+ * several threads with poll(); a small random CNN (conv, pool, conv,
+ * pool, fc, fc) run whole on the device, one job per chunk of inputs,
+ * bit-exact against the CPU reference; CNN graphs the device cannot run
+ * or whose layers do not follow one another, refused with messages; and
+ * the API's error paths.
  *
  * The model, the test images and labels and dcc's accuracy are linked in
  * (guest-tests/build.sh) and written to /tmp, so that the guest needs no
@@ -17,13 +21,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include <dcaccel/accel.h>
 #include "../../dcm/dcm.h"
 #include "../../dcc/idx.h"
 #include "guest_data.h"
+#include "../../../tests/host/dcm_cnn_fixture.h"
+#include "../../../tests/lib/rng.h"
 
-#define PLAN		12
+#define PLAN		16
 #define THREADS		4
 
 static int test_no;
@@ -205,6 +212,140 @@ static void test_threads(struct ctx *c)
 	result(polled == jobs, "every job's fd polled readable (%u of %u)", polled, jobs);
 }
 
+/* A model image of fixture m (freed), or NULL. */
+static uint8_t *model_image(struct dcm_model *m, size_t *len)
+{
+	struct dcm_error de;
+	uint8_t *img = NULL;
+
+	if (dcm_write_buffer(m, &img, len, &de)) {
+		printf("# dcm_write_buffer: %s\n", de.msg);
+		img = NULL;
+	}
+	dcm_free(m);
+	return img;
+}
+
+/*
+ * The small LeNet of dcm_cnn_fixture.h (encoded for 4 PEs: re-encoded
+ * for the device's) on random inputs, enough for several jobs: the
+ * device's outputs and counters equal the CPU reference's.
+ */
+static void test_cnn(struct ctx *c)
+{
+	const uint32_t n = 700, in_n = LENET_FIXTURE_INPUTS, out_n = LENET_FIXTURE_OUTPUTS;
+	struct accel_model *dm = NULL, *cm = NULL;
+	struct accel_stats ds = { 0 }, cs = { 0 };
+	struct accel_error err = { "" };
+	struct dcm_model fx;
+	float *x = dcm_fixture_inputs(n, in_n, 0.3, 77);
+	float *dout = malloc((size_t)n * out_n * sizeof(float));
+	float *cout = malloc((size_t)n * out_n * sizeof(float));
+	uint32_t mism = 0, nonzero = 0;
+	uint8_t *img;
+	size_t len = 0;
+	int st;
+
+	dcm_cnn_fixture_lenet(&fx, 7);
+	img = model_image(&fx, &len);
+	st = !img ? ACCEL_E_MODEL :
+	     accel_model_load_buffer(c->dev, img, len, "lenet-fixture", &dm, &err);
+	if (!st)
+		st = accel_model_load_buffer(NULL, img, len, "lenet-fixture", &cm, &err);
+	if (!st)
+		st = accel_infer(cm, ACCEL_BACKEND_CPU, n, x, cout, &cs, &err);
+	if (!st)
+		st = accel_infer(dm, ACCEL_BACKEND_DEVICE, n, x, dout, &ds, &err);
+	result(!st, "a conv-pool-conv-pool-fc-fc CNN on %u inputs, device and CPU%s%s",
+	       n, st ? ": " : "", st ? err.msg : "");
+	for (size_t k = 0; !st && k < (size_t)n * out_n; k++) {
+		mism += dout[k] != cout[k];
+		nonzero += cout[k] != 0;
+	}
+	printf("# CNN: %llu device jobs, %llu cycles, %llu MACs (CPU %llu), %u non-zero outputs\n",
+	       (unsigned long long)ds.jobs, (unsigned long long)ds.cycles,
+	       (unsigned long long)ds.macs, (unsigned long long)cs.macs, nonzero);
+	result(!st && mism == 0 && nonzero > n,
+	       "CNN device outputs equal the CPU reference's (%u of %u differ)",
+	       mism, n * out_n);
+	result(!st && ds.jobs > 1 && ds.cycles > 0 && ds.macs == cs.macs &&
+	       ds.nonzero_acts == cs.nonzero_acts && ds.entries == cs.entries,
+	       "CNN in %llu whole-network jobs; counters match the engine's",
+	       (unsigned long long)ds.jobs);
+	accel_model_free(dm);
+	accel_model_free(cm);
+	free(img);
+	free(x);
+	free(dout);
+	free(cout);
+}
+
+/* A one-layer graph: a convolution of k x k filters over c x h x w. */
+static uint8_t *conv_image(uint32_t ch, uint32_t h, uint32_t w, uint8_t k,
+			   size_t *len)
+{
+	static const struct dcm_fixture_style s = { 4, 4, 0.5, 1000 };
+	struct dcm_model m = { .layer_count = 1 };
+	struct rng r = { 5 };
+	struct dcm_layer *l = calloc(1, sizeof(*l));
+
+	m.layers = l;
+	l->kind = DCM_CONV;
+	l->channels = ch;
+	l->in_h = h;
+	l->in_w = w;
+	l->kernel_h = l->kernel_w = k;
+	l->stride_h = l->stride_w = 1;
+	dcm_fixture_weights(l, 2, ch * k * k, 12, &s, &r);
+	return model_image(&m, len);
+}
+
+/* Does loading img on the device fail with a message holding want? */
+static int refused(struct ctx *c, const uint8_t *img, size_t len,
+		   const char *want)
+{
+	struct accel_model *m = (void *)1;
+	struct accel_error err = { "" };
+	int st = img ? accel_model_load_buffer(c->dev, img, len, "bad", &m, &err) : -1;
+
+	printf("# %s\n", err.msg);
+	return st == ACCEL_E_MODEL && m == NULL && strstr(err.msg, want) != NULL;
+}
+
+/* CNN graphs the device cannot run, or that do not hold together. */
+static void test_cnn_bad_graphs(struct ctx *c)
+{
+	struct accel_model *m = NULL;
+	struct dcm_model fx;
+	uint8_t *img;
+	size_t len = 0;
+	int ok;
+
+	/* 3000 channels of 5 x 5 taps: 75000 filter columns */
+	img = conv_image(3000, 5, 5, 5, &len);
+	ok = refused(c, img, len, "bad: layer 0 (conv): channels x kernel_h x kernel_w 75000 is over the device's limit 65536");
+	/* the CPU reference has no such limit */
+	ok &= img && !accel_model_load_buffer(NULL, img, len, "bad", &m, NULL);
+	accel_model_free(m);
+	free(img);
+	/* 2M inputs of one map: more work than a job may take */
+	img = conv_image(1, 2048, 1024, 1, &len);
+	ok &= refused(c, img, len, "work units, over the device's 134217728 per job");
+	free(img);
+	result(ok, "CNN layers over the device's limits are refused, naming them");
+
+	/* conv2's in_frac patched to 11 where pool1 gives 10 */
+	dcm_cnn_fixture_lenet(&fx, 8);
+	img = model_image(&fx, &len);
+	if (img) {
+		img[DCM_HEADER_BYTES + 2 * DCM_LAYER_BYTES + 14] = 11;
+		dcm_put32(img + len - 4, (uint32_t)crc32(0, img, (uInt)(len - 4)));
+	}
+	result(refused(c, img, len, "layer 2 (conv): in_frac 11 is not layer 1's out_frac 10"),
+	       "a CNN graph whose layers do not follow is refused, naming them");
+	free(img);
+}
+
 /* Buffers and the error paths that need a device. */
 static void test_errors(struct ctx *c)
 {
@@ -307,6 +448,8 @@ int main(void)
 	test_reencode(&c, _binary_model_dcm_start,
 		      (size_t)(_binary_model_dcm_end - _binary_model_dcm_start));
 	test_threads(&c);
+	test_cnn(&c);
+	test_cnn_bad_graphs(&c);
 	test_errors(&c);
 	accel_model_free(c.m);
 	accel_model_free(c.cpu);

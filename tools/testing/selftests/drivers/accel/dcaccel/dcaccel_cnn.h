@@ -170,7 +170,7 @@ static inline int cnn_on_device(int fd, struct cnn *n,
 		goto out;
 
 	for (i = 0; i < 2 && !ret; i++) {
-		conv_op_from_layer(&n->conv[i], n->batch, &conv[i]);
+		conv_op_from(&n->conv[i].c, n->batch, &conv[i]);
 		ret = bo_put_filters(&pk, &n->conv[i].c.filters,
 				     &conv[i].codebook_va, &conv[i].colptr_va,
 				     &conv[i].entries_va, &conv[i].bias_va);

@@ -11,6 +11,7 @@
 #include "dcaccel_layer.h"
 #include "dp_conv.h"
 #include "dp_pool.h"
+#include "conv_op.h"
 
 /* What a random layer may be: the device's limits, the test's sizes. */
 struct conv_limits {
@@ -152,59 +153,6 @@ static inline int16_t *random_maps(struct rng *r, size_t n, int range)
 		m[i] = rnd(r, 2) ? (int16_t)((int)rnd(r, 2 * range + 1) -
 					     range) : 0;
 	return m;
-}
-
-/* The CONV op of l for batch maps; the caller fills in the VAs. */
-static inline void conv_op_from_layer(const struct conv_layer *l,
-				      uint32_t batch,
-				      struct dcaccel_op_conv *op)
-{
-	const struct eie_layer *f = &l->c.filters;
-
-	memset(op, 0, sizeof(*op));
-	op->hdr.opcode = DCACCEL_OP_CONV;
-	op->hdr.size = DCACCEL_OP_CONV_SIZE;
-	op->in_channels = l->c.in_channels;
-	op->in_height = l->c.win.in_h;
-	op->in_width = l->c.win.in_w;
-	op->kernel_h = l->c.win.kernel_h;
-	op->kernel_w = l->c.win.kernel_w;
-	op->stride_h = l->c.win.stride_h;
-	op->stride_w = l->c.win.stride_w;
-	op->pad_h = l->c.win.pad_h;
-	op->pad_w = l->c.win.pad_w;
-	op->out_channels = f->rows;
-	op->pes = f->pes;
-	op->batch = batch;
-	op->wbits = f->wbits;
-	op->zbits = f->zbits;
-	op->in_frac = f->in_frac;
-	op->w_frac = f->w_frac;
-	op->out_frac = f->out_frac;
-	op->flags = (f->relu ? DCACCEL_CONV_F_RELU : 0) |
-		    (f->bias ? DCACCEL_CONV_F_BIAS : 0);
-	op->codebook_len = f->codebook_len;
-	op->entry_count = f->entry_count;
-}
-
-/* The POOL op of p for batch maps; the caller fills in the VAs. */
-static inline void pool_op_from(const struct dp_pool *p, uint32_t batch,
-				struct dcaccel_op_pool *op)
-{
-	memset(op, 0, sizeof(*op));
-	op->hdr.opcode = DCACCEL_OP_POOL;
-	op->hdr.size = DCACCEL_OP_POOL_SIZE;
-	op->channels = p->channels;
-	op->in_height = p->win.in_h;
-	op->in_width = p->win.in_w;
-	op->kernel_h = p->win.kernel_h;
-	op->kernel_w = p->win.kernel_w;
-	op->stride_h = p->win.stride_h;
-	op->stride_w = p->win.stride_w;
-	op->pad_h = p->win.pad_h;
-	op->pad_w = p->win.pad_w;
-	op->mode = p->mode;
-	op->batch = batch;
 }
 
 /*

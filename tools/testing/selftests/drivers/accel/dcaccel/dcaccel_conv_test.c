@@ -58,7 +58,7 @@ static int place_conv(int fd, const struct conv_layer *l, uint32_t batch,
 				   &p->cmd);
 	if (ret)
 		return ret;
-	conv_op_from_layer(l, batch, &p->op);
+	conv_op_from(&l->c, batch, &p->op);
 	ret = bo_put_filters(&pk, &l->c.filters, &p->op.codebook_va,
 			     &p->op.colptr_va, &p->op.entries_va,
 			     &p->op.bias_va);

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One layer of a model's graph, whatever its kind: the datapath's form of
+ * it (an EIE layer, a convolution or a pooling) checked as the device
+ * checks it, its host form for the CPU reference, what its device op
+ * costs (work units, bytes moved) and the op itself.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accel_internal.h"
+#include "dcaccel/dcaccel_hw.h"
+#include "../common/conv_op.h"
+#include "../common/fc_op.h"
+
+/* Re-encode layer l for `pes` PEs into ml->reenc and point the view at it. */
+static int reencode(const struct dcm_layer *l, struct accel_mlayer *ml,
+		    uint32_t pes, const char *name, uint32_t i,
+		    struct accel_error *err)
+{
+	struct eie_error ee;
+	int ret = eie_encode(l->widx, l->rows, l->cols, pes, l->wbits, l->zbits,
+			     &ml->reenc, &ee);
+
+	if (ret)
+		return accelp_fail(err, ret == -ENOMEM ? ACCEL_E_NOMEM : ACCEL_E_MODEL,
+				  "%s: layer %u: re-encoding for %u PEs: %s",
+				  name, i, pes, ret == -ENOMEM ? "out of memory" : ee.msg);
+	ml->view.pes = pes;
+	ml->view.colptr = ml->reenc.colptr;
+	ml->view.entries = ml->reenc.entries;
+	ml->view.entry_count = ml->reenc.entry_count;
+	return ACCEL_OK;
+}
+
+/* An 8-byte aligned buffer of size bytes (at least 8) in ml->host_buf. */
+static int host_alloc(struct accel_mlayer *ml, size_t size,
+		      struct accel_error *err)
+{
+	size = (size + 7) & ~(size_t)7;
+	ml->host_buf = aligned_alloc(8, size ? size : 8);
+	return ml->host_buf ? ACCEL_OK :
+	       accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
+}
+
+/* The FC or CONV layer's filters: view, re-encoding, host form. */
+static int prepare_weights(const struct dcm_layer *l, uint32_t pes,
+			   struct accel_mlayer *ml, const char *name,
+			   uint32_t i, struct accel_error *err)
+{
+	struct eie_error ee;
+	int st;
+
+	dcm_layer_view(l, &ml->view);
+	if (pes && pes != l->pes && (st = reencode(l, ml, pes, name, i, err)))
+		return st;
+	if (l->kind == DCM_FC) {
+		if (eie_validate(&ml->view, &ee))
+			return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u (fc): %s",
+					  name, i, ee.msg);
+		if ((st = host_alloc(ml, eie_decoded_size(&ml->view), err)))
+			return st;
+		eie_decode_layer(&ml->view, ml->host_buf, &ml->decoded);
+		ml->cpu_ws = eie_run_decoded_ws_size(&ml->view);
+		ml->op_size = DCACCEL_OP_FC_SIZE;
+		return ACCEL_OK;
+	}
+	ml->conv.filters = ml->view;
+	ml->conv.in_channels = l->channels;
+	dcm_layer_window(l, &ml->conv.win);
+	if (dp_conv_validate(&ml->conv, &ee))
+		return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u (conv): %s",
+				  name, i, ee.msg);
+	if ((st = host_alloc(ml, dp_conv_prepared_size(&ml->conv), err)))
+		return st;
+	dp_conv_prepare(&ml->conv, ml->host_buf, &ml->prepared);
+	ml->cpu_ws = dp_conv_prepared_ws_size(&ml->conv);
+	ml->op_size = DCACCEL_OP_CONV_SIZE;
+	return ACCEL_OK;
+}
+
+int accelp_layer_prepare(const struct dcm_layer *l, uint32_t pes,
+			 struct accel_mlayer *ml, const char *name, uint32_t i,
+			 struct accel_error *err)
+{
+	struct eie_error ee;
+
+	ml->kind = l->kind;
+	ml->inputs = (uint32_t)dcm_layer_inputs(l);	/* <= 2^24: libdcm */
+	ml->outputs = (uint32_t)dcm_layer_outputs(l);
+	ml->in_frac = l->in_frac;
+	ml->out_frac = l->out_frac;
+	ml->file_pes = l->pes;
+	switch (l->kind) {
+	case DCM_FC:
+	case DCM_CONV:
+		return prepare_weights(l, pes, ml, name, i, err);
+	case DCM_POOL:
+		ml->pool.channels = l->channels;
+		dcm_layer_window(l, &ml->pool.win);
+		ml->pool.mode = l->pool_mode;
+		if (dp_pool_validate(&ml->pool, &ee))
+			return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u (pool): %s",
+					  name, i, ee.msg);
+		ml->op_size = DCACCEL_OP_POOL_SIZE;
+		return ACCEL_OK;
+	}
+	return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u: kind %u is none of fc, conv, pool",
+			  name, i, l->kind);
+}
+
+void accelp_layer_free(struct accel_mlayer *ml)
+{
+	if (ml->reenc.colptr || ml->reenc.entries)
+		eie_streams_free(&ml->reenc);
+	free(ml->host_buf);
+}
+
+/* The first field of the layer over a device limit, or NULL. */
+static const char *over_limit(const struct accel_mlayer *ml,
+			      const struct accel_device_info *d,
+			      uint64_t *value, uint64_t *limit)
+{
+	const struct eie_layer *v = &ml->view;
+	const struct dp_window *w = ml->kind == DCM_POOL ? &ml->pool.win :
+				    &ml->conv.win;
+#define OVER(name, val, lim) \
+	do { if ((uint64_t)(val) > (uint64_t)(lim)) { \
+		*value = (val); *limit = (lim); return name; } } while (0)
+
+	if (ml->kind != DCM_FC) {
+		OVER("channels", ml->kind == DCM_POOL ? ml->pool.channels :
+			ml->conv.in_channels, d->max_dim);
+		OVER("in_height", w->in_h, DCACCEL_MAP_DIM_MAX);
+		OVER("in_width", w->in_w, DCACCEL_MAP_DIM_MAX);
+	}
+	if (ml->kind == DCM_POOL)
+		return NULL;
+	OVER(ml->kind == DCM_FC ? "rows" : "out_channels", v->rows, d->max_dim);
+	OVER(ml->kind == DCM_FC ? "cols" : "channels x kernel_h x kernel_w",
+	     v->cols, d->max_dim);
+	if (ml->kind == DCM_CONV)
+		OVER("outputs per map (out_channels x OH x OW)", ml->outputs,
+		     DCACCEL_CONV_OUTPUTS_MAX);
+	OVER("wbits", v->wbits, d->max_wbits);
+	OVER("zbits", v->zbits, d->max_zbits);
+	OVER("entry_count", v->entry_count, DCACCEL_MAX_ENTRIES);
+#undef OVER
+	return NULL;
+}
+
+int accelp_layer_fits(const struct accel_mlayer *ml,
+		      const struct accel_device_info *d, const char *name,
+		      uint32_t i, struct accel_error *err)
+{
+	uint64_t value = 0, limit = 0;
+	const char *field = over_limit(ml, d, &value, &limit);
+
+	if (!field)
+		return ACCEL_OK;
+	return accelp_fail(err, ACCEL_E_MODEL,
+			  "%s: layer %u (%s): %s %llu is over the device's limit %llu",
+			  name, i, dcm_kind_name(ml->kind), field,
+			  (unsigned long long)value, (unsigned long long)limit);
+}
+
+uint64_t accelp_layer_work(const struct accel_mlayer *ml, uint32_t batch)
+{
+	const struct eie_layer *v = &ml->view;
+	const struct dp_window *w;
+
+	switch (ml->kind) {
+	case DCM_FC:
+		return DCACCEL_FC_WORK(v->rows, v->cols, v->pes, batch,
+				       v->codebook_len, v->entry_count);
+	case DCM_CONV:
+		w = &ml->conv.win;
+		return DCACCEL_CONV_WORK(ml->conv.in_channels, w->in_h, w->in_w,
+					 v->rows, dp_window_out_h(w),
+					 dp_window_out_w(w), w->kernel_h,
+					 w->kernel_w, v->pes, batch,
+					 v->codebook_len, v->entry_count);
+	default:
+		w = &ml->pool.win;
+		return DCACCEL_POOL_WORK(ml->pool.channels, w->in_h, w->in_w,
+					 dp_window_out_h(w), dp_window_out_w(w),
+					 w->kernel_h, w->kernel_w, batch);
+	}
+}
+
+void accelp_layer_bytes(const struct accel_mlayer *ml, uint64_t *fixed,
+			uint64_t *per_vector)
+{
+	const struct eie_layer *v = &ml->view;
+
+	/* the input and output maps (or vectors) of each batch item */
+	*per_vector = (ml->f32_input ? 4ull : 2ull) * ml->inputs +
+		      2ull * ml->outputs;
+	*fixed = 0;
+	if (ml->kind != DCM_POOL)
+		*fixed = 2ull * v->codebook_len + 4ull * v->pes * ((uint64_t)v->cols + 1) +
+			 (uint64_t)DCACCEL_EIE_ENTRY_BYTES(v->wbits, v->zbits) *
+			 v->entry_count + (v->bias ? 4ull * v->rows : 0);
+}
+
+/*
+ * The VAs of an FC or CONV op (the same fields from pes on): the filters'
+ * arrays at model_va + the layer's offsets, the input and output maps.
+ */
+#define SET_VAS(op, ml, model_va, in_va, out_va) do {			\
+	(op).codebook_va = (model_va) + (ml)->cb_off;			\
+	(op).colptr_va = (model_va) + (ml)->cp_off;			\
+	(op).entries_va = (model_va) + (ml)->en_off;			\
+	(op).bias_va = (ml)->view.bias ? (model_va) + (ml)->bias_off : 0; \
+	(op).input_va = (in_va);					\
+	(op).output_va = (out_va);					\
+} while (0)
+
+void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
+		     uint64_t model_va, uint64_t in_va, uint64_t out_va,
+		     void *cmd)
+{
+	struct dcaccel_op_fc fc;
+	struct dcaccel_op_conv conv;
+	struct dcaccel_op_pool pool;
+
+	switch (ml->kind) {
+	case DCM_FC:
+		fc_op_from_layer(&ml->view, batch, &fc);
+		if (ml->f32_input)
+			fc.flags |= DCACCEL_FC_F_INPUT_F32;
+		SET_VAS(fc, ml, model_va, in_va, out_va);
+		memcpy(cmd, &fc, sizeof(fc));
+		break;
+	case DCM_CONV:
+		conv_op_from(&ml->conv, batch, &conv);
+		if (ml->f32_input)
+			conv.flags |= DCACCEL_CONV_F_INPUT_F32;
+		SET_VAS(conv, ml, model_va, in_va, out_va);
+		memcpy(cmd, &conv, sizeof(conv));
+		break;
+	default:
+		pool_op_from(&ml->pool, batch, &pool);
+		pool.input_va = in_va;
+		pool.output_va = out_va;
+		memcpy(cmd, &pool, sizeof(pool));
+		break;
+	}
+}
+
+void accelp_layer_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
+			  const int16_t *x, int16_t *y, void *ws,
+			  struct eie_stats *stats)
+{
+	switch (ml->kind) {
+	case DCM_FC:
+		eie_run_decoded(&ml->decoded, batch, x, y, ws, stats);
+		break;
+	case DCM_CONV:
+		/* no poll: it cannot fail */
+		dp_conv_run_prepared(&ml->prepared, batch, x, y, ws, stats, NULL);
+		break;
+	default:
+		dp_pool_run(&ml->pool, batch, x, y, NULL);
+		break;
+	}
+}
