@@ -45,12 +45,12 @@ def fc_op(in_va, out_va, relu=1, bias=1, f32=0):
                        0x400 if bias else 0, in_va, out_va, 0)
 
 
-def conv_op(relu=1, bias=1):
+def conv_op(relu=1, bias=1, f32=0):
     """layer()'s streams as 8 filters of 1 x 2 x 2 over two 3 x 3 maps."""
     return struct.pack("<II III BBBBBBH III BBBBBBH II QQQQQQ Q",
                        OP_CONV, 112, 1, 3, 3, 2, 2, 1, 1, 0, 0, 0,
                        ROWS, PES, BATCH,
-                       4, 4, 8, 8, 8, relu | (bias << 1), 0,
+                       4, 4, 8, 8, 8, relu | (bias << 1) | (f32 << 2), 0,
                        4, ROWS * COLS, 0x100, 0x200, 0x300,
                        0x400 if bias else 0, CONV_IN_VA, CONV_OUT_VA, 0)
 
@@ -96,6 +96,8 @@ def main():
         "fc_debug_fault": seed(fc + debug_fault, fault_injection=1),
         "conv": seed(conv_op(), maps=True),
         "conv_no_bias_relu": seed(conv_op(relu=0, bias=0), maps=True),
+        # the int16 maps' bytes read as floats (INPUT_F32)
+        "conv_f32_inputs": seed(conv_op(f32=1), maps=True),
         "conv_pool_max": seed(conv_op() + pool_op(POOL_MAX), maps=True),
         "conv_pool_avg_padded": seed(conv_op() + pool_op(
             POOL_AVG, kernel=3, pad=1), maps=True),
