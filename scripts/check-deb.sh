@@ -132,14 +132,17 @@ so=$work/lib/usr/lib/$ma/libaccel.so.1.0.0
 soname=$(objdump -p "$so" 2> /dev/null | awk '$1 == "SONAME" { print $2 }')
 defined=$(objdump -T "$so" 2> /dev/null | grep ' DF ' | grep -v '\*UND\*')
 exports=$(awk '{ print $NF }' <<< "$defined" | sort)
-unversioned=$(awk '$(NF-1) != "LIBACCEL_1"' <<< "$defined")
 dpkg-deb -e "$(deb libaccel1)" "$work/lib-ctl"
-if [ "$soname" = libaccel.so.1 ] && [ -n "$exports" ] && [ -z "$unversioned" ] &&
-	! grep -qv '^accel_' <<< "$exports" && [ -f "$work/lib-ctl/symbols" ]; then
-	ok "libaccel.so.1.0.0: SONAME libaccel.so.1, $(wc -l <<< "$exports") accel_* functions at LIBACCEL_1, a symbols file"
+# every export at the version node the packaged symbols file names (the
+# 1.0 functions at LIBACCEL_1, later ones at their own node), and no other
+versioned=$(awk '{ print $NF "@" $(NF-1) }' <<< "$defined" | sort)
+listed=$(awk '$1 ~ /^accel_.*@LIBACCEL_/ { print $1 }' "$work/lib-ctl/symbols" 2> /dev/null | sort)
+if [ "$soname" = libaccel.so.1 ] && [ -n "$exports" ] &&
+	[ "$versioned" = "$listed" ] && ! grep -qv '^accel_' <<< "$exports"; then
+	ok "libaccel.so.1.0.0: SONAME libaccel.so.1, $(wc -l <<< "$exports") accel_* functions, each at the version node of the symbols file"
 else
 	echo "# SONAME '$soname'; exports: $(echo $exports)"
-	echo "# not at LIBACCEL_1: $unversioned"
+	diff <(echo "$listed") <(echo "$versioned") | sed 's/^/# symbols file < > library: /'
 	not_ok "libaccel.so.1.0.0: soname, exports or symbols file wrong"
 fi
 
@@ -195,7 +198,9 @@ fi
 
 # 16-17: the installed programs
 v=$("$root/usr/bin/dcaccel" --version 2>&1)
-if [ "$v" = "dcaccel $version (libaccel 1.0)" ]; then
+lib_version=$(awk '/#define ACCEL_VERSION_MAJOR/ { M = $3 } /#define ACCEL_VERSION_MINOR/ { m = $3 }
+	END { print M "." m }' "$top/userspace/libaccel/accel.h")
+if [ "$v" = "dcaccel $version (libaccel $lib_version)" ]; then
 	ok "installed dcaccel --version: $v"
 else
 	echo "# $v"
