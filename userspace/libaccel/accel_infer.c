@@ -89,7 +89,7 @@ uint32_t accel_argmax(const float *v, uint32_t n)
 /* Bytes of one input value in the input BO: float or int16. */
 static uint32_t input_bytes(const struct accel_model *m)
 {
-	return m->f32_inputs ? 4 : 2;
+	return m->layers[0].f32_input ? 4 : 2;
 }
 
 /*
@@ -100,7 +100,7 @@ static uint32_t input_bytes(const struct accel_model *m)
 static void job_fill_input(const struct accel_model *m, uint32_t batch,
 			   const float *in, struct accel_job *j)
 {
-	if (m->f32_inputs)
+	if (m->layers[0].f32_input)
 		memcpy(j->in->map, in, (size_t)batch * m->inputs * sizeof(*in));
 	else
 		accel_quantize(m, batch, in, j->in->map, NULL);

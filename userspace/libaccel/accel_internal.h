@@ -53,7 +53,6 @@ struct accel_model {
 	size_t ws_size;			/* the CPU reference's workspace */
 	struct accel_bo *bo;		/* every layer's arrays */
 	uint32_t chunk;			/* vectors per device job */
-	bool f32_inputs;		/* the device converts float inputs */
 	uint32_t cmd_bytes;		/* one job's command buffer */
 	/*
 	 * A finished job's buffers and syncobjs, kept for the next job: under

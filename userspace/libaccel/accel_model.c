@@ -84,9 +84,8 @@ static int place_on_device(struct accel_model *m, const char *name,
 	 * 1.1 devices quantize float inputs themselves (INPUT_F32), for a
 	 * first layer of FC or CONV (a POOL op takes int16 only)
 	 */
-	m->f32_inputs = m->dev->info.hw_version >= (1u << 16 | 1) &&
-			m->layers[0].kind != DCM_POOL;
-	m->layers[0].f32_input = m->f32_inputs;
+	m->layers[0].f32_input = m->dev->info.hw_version >= (1u << 16 | 1) &&
+				 m->layers[0].kind != DCM_POOL;
 	if ((st = job_chunk(m, name, err)))
 		return st;
 	/* a graph of pooling only has no arrays: one page all the same */

@@ -72,14 +72,15 @@ int accel_model_dense(const struct accel_model *m, uint32_t layer,
 {
 	const struct dcm_layer *l;
 	float ws, bs;
+	int st;
 
-	if (!m || !weights || !bias)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_model_dense: %s is NULL",
-				   !m ? "model" : !weights ? "weights" : "bias");
-	if (layer >= m->layer_count)
+	/* the NULL arguments first, as layer_args() does for the other two */
+	if (m && weights && !bias)
 		return accelp_fail(err, ACCEL_E_INVALID,
-				   "accel_model_dense: layer %u, the model has %u",
-				   layer, m->layer_count);
+				   "accel_model_dense: bias is NULL");
+	st = layer_args(m, layer, weights, "accel_model_dense", "weights", err);
+	if (st)
+		return st;
 	l = &m->dcm.layers[layer];
 	ws = 1.0f / (float)(1u << l->w_frac);
 	bs = 1.0f / (float)(1ull << (l->in_frac + l->w_frac));
