@@ -4,8 +4,8 @@
 # (${DCACCEL_CACHE:-$HOME/.cache/dcaccel}/qemu-<version>/build-fuzz/), and
 # print its path (the only thing on stdout). Clang with libFuzzer, ASan
 # and UBSan; only x86_64 system emulation, no TCG (the fuzzer drives the
-# machine through qtest), and only the devices of
-# build/wire-fuzz.sh's dcaccel-fuzz.mak. Like build-qemu.sh, a second run
+# machine through qtest), and only the devices of the device set
+# build/wire-device.sh writes (dcaccel.mak), as build-qemu.sh. Like build-qemu.sh, a second run
 # recompiles only what changed.
 #
 # The tree is wired under the cache's build lock, which build-qemu.sh
@@ -26,7 +26,7 @@ config=(
 	--cc=clang --cxx=clang++ --host-cc=clang
 	--target-list=x86_64-softmmu
 	--without-default-features
-	--without-default-devices --with-devices-x86_64=dcaccel-fuzz
+	--without-default-devices --with-devices-x86_64=dcaccel
 	--disable-tcg --enable-kvm
 	--enable-fuzzing --enable-asan --enable-ubsan
 	--disable-docs --disable-user --disable-tools

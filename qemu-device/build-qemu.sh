@@ -30,12 +30,13 @@ flock 9
 tree=$("$here/build/qemu-source.sh")
 "$here/build/wire-device.sh" "$tree" "$checkout"
 
-# Only what the guest needs: x86_64 system emulation with TCG and KVM, PCI,
-# MSI, serial console, -kernel/-initrd boot. Devices come from Kconfig's
-# x86_64 defaults. No docs, tools, user mode, blobs, or optional libraries.
+# Only what the guest needs: x86_64 system emulation with TCG and KVM, and
+# the device set wire-device.sh writes (the pc machine, dcaccel,
+# pci-testdev). No docs, tools, user mode, blobs, or optional libraries.
 config=(
 	--target-list=x86_64-softmmu
 	--without-default-features
+	--without-default-devices --with-devices-x86_64=dcaccel
 	--enable-tcg --enable-kvm
 	--disable-docs --disable-user --disable-tools
 	--disable-install-blobs --disable-download
