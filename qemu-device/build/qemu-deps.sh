@@ -65,11 +65,11 @@ export DEBIAN_FRONTEND=noninteractive
 if [ ${#missing_main[@]} -gt 0 ]; then
 	as_root "install ${missing_main[*]}"
 	echo "qemu-deps: installing ${missing_main[*]}" >&2
-	apt-get install -y -qq --no-install-recommends "${missing_main[@]}" >&2
+	apt-get install -y -qq --no-install-recommends "${missing_main[@]}" > /dev/null
 fi
 if [ ${#missing_bpo[@]} -gt 0 ]; then
 	as_root "install ${missing_bpo[*]}"
 	echo "qemu-deps: installing ${missing_bpo[*]} from bookworm-backports" >&2
 	apt-get install -y -qq --no-install-recommends -t bookworm-backports \
-		"${missing_bpo[@]}" >&2
+		"${missing_bpo[@]}" > /dev/null
 fi

@@ -74,7 +74,7 @@ size_t dp_conv_run_ws_size(const struct dp_conv *c)
 /* Where a map's sums go: the accumulators and the padded map. */
 struct conv_ws {
 	void *acc;		/* int64_t, or int32_t when narrow */
-	int32_t *xpad;
+	uint32_t *xpad;
 };
 
 /*
@@ -183,7 +183,8 @@ static int walk_inputs(const struct dp_conv_prepared *p, const int16_t *x,
 }
 
 /*
- * One input map; -ECANCELED when poll said stop. Where the rows form
+ * One input map, its statistics added to st unless it is NULL;
+ * -ECANCELED when poll said stop. Where the rows form
  * applies, the map runs in it (dp_conv_rows.h, sums filter-major) after
  * the walk that counts; otherwise the walk adds every tap's entries
  * itself (sums pixel-major). Either in 32 bits when that is exact.
@@ -201,6 +202,7 @@ static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 	const unsigned int shift = f->in_frac + f->w_frac - f->out_frac;
 	const int64_t *acc64 = ws->acc;
 	const int32_t *acc32 = ws->acc;
+	struct eie_stats scratch = { 0 };
 	int32_t max_in = 0;
 	bool narrow;
 	enum walk how;
@@ -212,12 +214,16 @@ static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 	how = p->rows_ok ? WALK_COUNT : narrow ? WALK_NARROW : WALK_WIDE;
 	if (how != WALK_COUNT)
 		memset(ws->acc, 0, map_outputs(c) * (narrow ? 4 : 8));
-	ret = walk_inputs(p, x, ws, how, st, poll);
+	/* counting is for the statistics and the polls: skipped without both */
+	if (how == WALK_COUNT && !st && !poll)
+		ret = 0;
+	else
+		ret = walk_inputs(p, x, ws, how, st ? st : &scratch, poll);
+	if (!ret && how == WALK_COUNT && narrow)	/* outputs and all */
+		return dp_conv_rows_map(c, &p->rows, x, ws->xpad, y, poll);
 	if (!ret && how == WALK_COUNT)
-		ret = narrow ? dp_conv_rows_map(c, &p->rows, x, ws->xpad,
-						ws->acc, poll) :
-			       dp_conv_rows_map64(c, &p->rows, x, ws->xpad,
-						  ws->acc, poll);
+		ret = dp_conv_rows_map64(c, &p->rows, x, ws->xpad, ws->acc,
+					 poll);
 	if (ret)
 		return ret;
 	for (uint32_t k = 0; k < f->rows; k++) {
@@ -242,7 +248,7 @@ int dp_conv_run_prepared(const struct dp_conv_prepared *p, uint32_t batch,
 	const size_t in_n = (size_t)c->in_channels * c->win.in_h * c->win.in_w;
 	struct conv_ws w = {
 		.acc = ws,
-		.xpad = (int32_t *)((uint8_t *)ws +
+		.xpad = (uint32_t *)((uint8_t *)ws +
 				    align8(map_outputs(c) * sizeof(int64_t))),
 	};
 
@@ -253,7 +259,7 @@ int dp_conv_run_prepared(const struct dp_conv_prepared *p, uint32_t batch,
 		if (eie_poll_stop(poll))
 			return -ECANCELED;
 		ret = run_map(p, in + b * in_n, out + b * map_outputs(c), &w,
-			      &st, poll);
+			      stats ? &st : NULL, poll);
 		if (ret)
 			return ret;
 		if (stats) {

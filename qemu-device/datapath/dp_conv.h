@@ -42,7 +42,8 @@ size_t dp_conv_run_ws_size(const struct dp_conv *c);
  * out_channels x out_h x out_w outputs per map to `out`; stats, when not
  * NULL, is added to. poll (may be NULL) is asked before the filters are
  * prepared, before each map, every 16 non-zero inputs and, in the rows
- * form, before each filter: 0, or -ECANCELED with out partial.
+ * form, before each filter's pass over each tile of output positions: 0,
+ * or -ECANCELED with out partial.
  */
 int dp_conv_run(const struct dp_conv *c, uint32_t batch, const int16_t *in,
 		int16_t *out, void *ws, struct eie_stats *stats,

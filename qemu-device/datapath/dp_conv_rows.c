@@ -5,20 +5,25 @@
 
 #include "dp_conv.h"
 #include "dp_conv_rows.h"
+#include "eie_arith.h"
 #include "eie_entry.h"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-/* AVX2, where the compiler can target it and the CPU has it (at run time) */
+/* AVX2 and AVX-512, where the compiler can target them and the CPU has them */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #include <immintrin.h>
-#define HAVE_AVX2_PATH	1
+#define HAVE_X86_PATHS	1
 #endif
 
-/* Output pixels of one block; xpad has this many values of slack. */
-#define BLOCK	16
-#define SLACK	BLOCK
+/*
+ * Flat positions per tile: each path keeps a tile's sums in registers
+ * (eight accumulators) while it runs a filter's pairs over it; the map
+ * has a tile and a pair's neighbour of slack after it.
+ */
+#define TILE_GENERIC	32
+#define TILE_AVX2	64
+#define TILE_AVX512	128
+#define TILE_MAX	TILE_AVX512
+#define SLACK		(TILE_MAX + 2)
 
 static size_t align8(size_t n)
 {
@@ -43,19 +48,18 @@ size_t dp_conv_rows_size(const struct dp_conv *c)
 	const struct eie_layer *f = &c->filters;
 
 	return align8(((size_t)f->rows + 1) * sizeof(uint32_t)) +
-	       align8((size_t)f->entry_count * sizeof(uint32_t)) +
-	       align8((size_t)f->entry_count * sizeof(int16_t));
+	       2 * align8((size_t)f->entry_count * sizeof(uint32_t));
 }
 
 size_t dp_conv_rows_xpad_size(const struct dp_conv *c)
 {
-	return align8(padded_values(c) * sizeof(int32_t));
+	return align8(padded_values(c) * sizeof(uint32_t));
 }
 
 /*
- * Each PE's runs in order, column by column: fn(j, k, widx) for each
- * non-padding entry (filter k, column j), and the column's entries and
- * padding into colcount when it is not NULL.
+ * Each PE's runs in order, column by column: BODY for each non-padding
+ * entry (filter k, column j, codebook index widx), and the column's
+ * entries and padding into colcount when it is not NULL.
  */
 #define FOR_EACH_ENTRY(f, colcount, BODY)					\
 	for (uint32_t pe_ = 0; pe_ < (f)->pes; pe_++) {			\
@@ -85,6 +89,30 @@ size_t dp_conv_rows_xpad_size(const struct dp_conv *c)
 		}							\
 	}
 
+/*
+ * Pair filter k's weights in place: its singles are in column order, so
+ * taps s and s + 1 of one kernel row are neighbours in the list and in
+ * the map. Returns the number of pairs.
+ */
+static uint32_t pair_up(uint32_t *off, uint32_t *w, uint32_t n)
+{
+	uint32_t out = 0;
+
+	for (uint32_t i = 0; i < n; out++) {
+		uint32_t wa = w[i] & 0xffff, wb = 0, at = off[i];
+
+		if (i + 1 < n && off[i + 1] == at + 1) {
+			wb = w[i + 1] & 0xffff;
+			i += 2;
+		} else {
+			i++;
+		}
+		off[out] = at;
+		w[out] = wa | wb << 16;
+	}
+	return out;
+}
+
 void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 			uint32_t *colcount, uint64_t *max_row, void *buf,
 			struct dp_conv_rows *r)
@@ -94,7 +122,7 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
 	uint32_t *no_count = NULL;
 	uint8_t *p = buf;
-	uint32_t sum = 0;
+	uint32_t sum = 0, pairs = 0;
 
 	r->hp = w->in_h + 2u * w->pad_h;
 	r->wp = w->in_w + 2u * w->pad_w;
@@ -102,7 +130,7 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 	p += align8(((size_t)f->rows + 1) * sizeof(uint32_t));
 	r->off = (uint32_t *)p;
 	p += align8((size_t)f->entry_count * sizeof(uint32_t));
-	r->wv = (int16_t *)p;
+	r->wpair = (uint32_t *)p;
 
 	memset(per_row, 0, (size_t)f->rows * sizeof(*per_row));
 	memset(colcount, 0, (size_t)f->cols * 2 * sizeof(*colcount));
@@ -116,125 +144,337 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 		per_row[k] = r->start[k];
 	}
 	r->start[f->rows] = sum;
-	/* PE by PE: a PE's filters' lists fill in order, a few at a time */
+	/* PE by PE: a PE's filters' lists fill in column order */
 	FOR_EACH_ENTRY(f, no_count,
 		uint32_t slot = per_row[k]++;
 		uint32_t ch = j / (w->kernel_h * w->kernel_w);
 
 		r->off[slot] = (ch * r->hp + j / w->kernel_w % w->kernel_h) *
 			       r->wp + j % w->kernel_w;
-		r->wv[slot] = f->codebook[widx];)
+		r->wpair[slot] = (uint16_t)f->codebook[widx];)
+	/* then pairs, packed to the front filter by filter */
+	for (uint32_t k = 0; k < f->rows; k++) {
+		uint32_t from = r->start[k], n = r->start[k + 1] - from;
+
+		memmove(r->off + pairs, r->off + from, n * sizeof(*r->off));
+		memmove(r->wpair + pairs, r->wpair + from, n * sizeof(*r->wpair));
+		r->start[k] = pairs;
+		pairs += pair_up(r->off + pairs, r->wpair + pairs, n);
+	}
+	r->start[f->rows] = pairs;
 }
 
-/* The map into xpad, zeros around it and after it. */
-static void pad_map(const struct dp_conv *c, const struct dp_conv_rows *r,
-		    const int16_t *x, int32_t *xpad)
+/*
+ * The map padded, as pairs of neighbours: lane i holds x[i] in its low
+ * half and x[i + 1] in its high half; zeros around it and after it.
+ */
+static void pair_map(const struct dp_conv *c, const struct dp_conv_rows *r,
+		     const int16_t *x, uint32_t *xpad)
 {
 	const struct dp_window *w = &c->win;
+	const size_t n = padded_values(c);
+	uint16_t *half = (uint16_t *)xpad + n;	/* the map in the top half */
 
-	memset(xpad, 0, padded_values(c) * sizeof(*xpad));
+	memset(half, 0, n * sizeof(*half));
 	for (uint32_t ch = 0; ch < c->in_channels; ch++)
 		for (uint32_t iy = 0; iy < w->in_h; iy++) {
-			int32_t *to = xpad + ((size_t)ch * r->hp + iy + w->pad_h) *
-					       r->wp + w->pad_w;
+			uint16_t *to = half + ((size_t)ch * r->hp + iy + w->pad_h) *
+					      r->wp + w->pad_w;
 
-			for (uint32_t ix = 0; ix < w->in_w; ix++)
-				to[ix] = *x++;
+			memcpy(to, x, w->in_w * sizeof(*x));
+			x += w->in_w;
 		}
+	/* front to back: lane i is written after value i was read */
+	for (size_t i = 0; i + 1 < n; i++)
+		xpad[i] = half[i] | (uint32_t)half[i + 1] << 16;
+	xpad[n - 1] = half[n - 1];
 }
 
-/*
- * out[0 .. n) (n <= BLOCK) = the sums of weights [e0, e1) over the
- * values from `from` on: out[i] += wv[e] x from[off[e] + i].
- */
-static void block(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
-		  const int32_t *from, int32_t *out, uint32_t n)
+/* lane i of a pair times the weights of w: wa x[i] + wb x[i + 1] */
+static inline int64_t pair_mac(uint32_t lane, uint32_t w)
 {
-#if defined(__SSE2__)
-	__m128i a0 = _mm_setzero_si128(), a1 = a0, a2 = a0, a3 = a0;
-	int32_t tmp[BLOCK];
-
-	/* x's low half times the weight plus x's high half times 0: x w */
-	for (uint32_t e = e0; e < e1; e++) {
-		const __m128i *p = (const __m128i *)(from + r->off[e]);
-		const __m128i wv = _mm_set1_epi32((uint16_t)r->wv[e]);
-
-		a0 = _mm_add_epi32(a0, _mm_madd_epi16(_mm_loadu_si128(p), wv));
-		if (n > 4)
-			a1 = _mm_add_epi32(a1, _mm_madd_epi16(_mm_loadu_si128(p + 1), wv));
-		if (n > 8) {
-			a2 = _mm_add_epi32(a2, _mm_madd_epi16(_mm_loadu_si128(p + 2), wv));
-			a3 = _mm_add_epi32(a3, _mm_madd_epi16(_mm_loadu_si128(p + 3), wv));
-		}
-	}
-	_mm_storeu_si128((__m128i *)tmp, a0);
-	_mm_storeu_si128((__m128i *)tmp + 1, a1);
-	_mm_storeu_si128((__m128i *)tmp + 2, a2);
-	_mm_storeu_si128((__m128i *)tmp + 3, a3);
-	memcpy(out, tmp, n * sizeof(*out));
-#else
-	memset(out, 0, n * sizeof(*out));
-	for (uint32_t e = e0; e < e1; e++) {
-		const int32_t *p = from + r->off[e];
-		const int32_t wv = r->wv[e];
-
-		for (uint32_t i = 0; i < n; i++)
-			out[i] += wv * p[i];
-	}
-#endif
+	return (int64_t)(int16_t)lane * (int16_t)w +
+	       (int64_t)(int16_t)(lane >> 16) * (int16_t)(w >> 16);
 }
 
-#ifdef HAVE_AVX2_PATH
 /*
- * block() for two output rows at once, `pitch` values apart in xpad and
- * out_w apart in out, eight pixels per AVX2 multiply-add.
+ * out[0 .. TILE) = filter pairs [e0, e1) over the flat positions from
+ * `from` on. Sums wrap modulo 2^32 in the vector paths and in unsigned
+ * arithmetic here; the caller has made sure no exact sum needs more.
  */
+static void tile_generic(const struct dp_conv_rows *r, uint32_t e0,
+			 uint32_t e1, const uint32_t *from, int32_t *out)
+{
+	uint32_t acc[TILE_GENERIC] = { 0 };
+
+	for (uint32_t e = e0; e < e1; e++) {
+		const uint32_t *p = from + r->off[e], w = r->wpair[e];
+
+		for (uint32_t i = 0; i < TILE_GENERIC; i++)
+			acc[i] += (uint32_t)pair_mac(p[i], w);
+	}
+	memcpy(out, acc, sizeof(acc));
+}
+
+#ifdef HAVE_X86_PATHS
+/*
+ * Eight accumulators written out, so that they stay in registers (a
+ * loop over an array of them is kept in memory by the compiler): STEP(i)
+ * adds pair lane block i of the weight's source times its weights.
+ */
+#define EIGHT(X)	X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+
+#define TILE_BODY(vec, zero, bcast, STEP, store)			\
+	vec a0 = zero, a1 = zero, a2 = zero, a3 = zero;			\
+	vec a4 = zero, a5 = zero, a6 = zero, a7 = zero;			\
+									\
+	for (uint32_t e = e0; e < e1; e++) {				\
+		const uint32_t *p = from + r->off[e];			\
+		const vec w = bcast((int)r->wpair[e]);			\
+									\
+		EIGHT(STEP)						\
+	}								\
+	store(0, a0) store(1, a1) store(2, a2) store(3, a3)		\
+	store(4, a4) store(5, a5) store(6, a6) store(7, a7)
+
+#define AVX2_STEP(i)	a##i = _mm256_add_epi32(a##i, _mm256_madd_epi16( \
+	_mm256_loadu_si256((const __m256i *)(p + 8 * (i))), w));
+#define AVX2_STORE(i, v)	_mm256_storeu_si256((__m256i *)(out + 8 * (i)), v);
+
 __attribute__((target("avx2")))
-static void block2_avx2(const struct dp_conv_rows *r, uint32_t e0,
-			uint32_t e1, const int32_t *from, size_t pitch,
-			int32_t *out, uint32_t out_w, uint32_t n)
+static void tile_avx2(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
+		      const uint32_t *from, int32_t *out)
 {
-	__m256i a0 = _mm256_setzero_si256(), a1 = a0, b0 = a0, b1 = a0;
-	int32_t tmp[4][8];
-
-	for (uint32_t e = e0; e < e1; e++) {
-		const int32_t *p = from + r->off[e];
-		const __m256i wv = _mm256_set1_epi32((uint16_t)r->wv[e]);
-
-		a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(
-			_mm256_loadu_si256((const __m256i *)p), wv));
-		b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(
-			_mm256_loadu_si256((const __m256i *)(p + pitch)), wv));
-		if (n > 8) {
-			a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(
-				_mm256_loadu_si256((const __m256i *)(p + 8)), wv));
-			b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(
-				_mm256_loadu_si256((const __m256i *)(p + pitch + 8)),
-				wv));
-		}
-	}
-	_mm256_storeu_si256((__m256i *)tmp[0], a0);
-	_mm256_storeu_si256((__m256i *)tmp[1], a1);
-	_mm256_storeu_si256((__m256i *)tmp[2], b0);
-	_mm256_storeu_si256((__m256i *)tmp[3], b1);
-	memcpy(out, tmp[0], n * sizeof(*out));
-	memcpy(out + out_w, tmp[2], n * sizeof(*out));
+	TILE_BODY(__m256i, _mm256_setzero_si256(), _mm256_set1_epi32,
+		  AVX2_STEP, AVX2_STORE)
 }
 
-static bool cpu_has_avx2(void)
+#define AVX512_STEP(i)	a##i = _mm512_add_epi32(a##i, _mm512_madd_epi16( \
+	_mm512_loadu_si512(p + 16 * (i)), w));
+#define VNNI_STEP(i)	a##i = _mm512_dpwssd_epi32(a##i,		\
+	_mm512_loadu_si512(p + 16 * (i)), w);
+#define AVX512_STORE(i, v)	_mm512_storeu_si512(out + 16 * (i), v);
+
+__attribute__((target("avx512f,avx512bw")))
+static void tile_avx512(const struct dp_conv_rows *r, uint32_t e0,
+			uint32_t e1, const uint32_t *from, int32_t *out)
 {
-	return __builtin_cpu_supports("avx2");
+	TILE_BODY(__m512i, _mm512_setzero_si512(), _mm512_set1_epi32,
+		  AVX512_STEP, AVX512_STORE)
+}
+
+/* the same with VNNI: the multiply-add and the add in one instruction */
+__attribute__((target("avx512f,avx512bw,avx512vnni")))
+static void tile_avx512_vnni(const struct dp_conv_rows *r, uint32_t e0,
+			     uint32_t e1, const uint32_t *from, int32_t *out)
+{
+	TILE_BODY(__m512i, _mm512_setzero_si512(), _mm512_set1_epi32,
+		  VNNI_STEP, AVX512_STORE)
 }
 #endif
+
+typedef void tile_fn(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
+		     const uint32_t *from, int32_t *out);
+
+struct tile_path {
+	tile_fn *fn;
+	uint32_t len;
+};
+
+static enum dp_conv_isa forced = DP_CONV_ISA_BEST;
+
+static bool cpu_has(enum dp_conv_isa isa)
+{
+	switch (isa) {
+	case DP_CONV_ISA_GENERIC:
+	case DP_CONV_ISA_BEST:
+		return true;
+#ifdef HAVE_X86_PATHS
+	case DP_CONV_ISA_AVX2:
+		return __builtin_cpu_supports("avx2");
+	case DP_CONV_ISA_AVX512:
+		return __builtin_cpu_supports("avx512f") &&
+		       __builtin_cpu_supports("avx512bw");
+#endif
+	default:
+		return false;
+	}
+}
+
+bool dp_conv_rows_force_isa(enum dp_conv_isa isa)
+{
+	if (!cpu_has(isa))
+		return false;
+	forced = isa;
+	return true;
+}
+
+static struct tile_path tile_path(void)
+{
+#ifdef HAVE_X86_PATHS
+	if ((forced == DP_CONV_ISA_BEST || forced == DP_CONV_ISA_AVX512) &&
+	    cpu_has(DP_CONV_ISA_AVX512))
+		return (struct tile_path){
+			__builtin_cpu_supports("avx512vnni") ? tile_avx512_vnni :
+							       tile_avx512,
+			TILE_AVX512 };
+	if ((forced == DP_CONV_ISA_BEST || forced == DP_CONV_ISA_AVX2) &&
+	    cpu_has(DP_CONV_ISA_AVX2))
+		return (struct tile_path){ tile_avx2, TILE_AVX2 };
+#endif
+	return (struct tile_path){ tile_generic, TILE_GENERIC };
+}
+
+/*
+ * The stretches of flat positions a map's outputs come from: with
+ * stride_h 1 one of (out_h - 1) wp + out_w positions from 0, otherwise
+ * out_h of out_w, row oy's from oy stride_h wp. Output (oy, ox) is
+ * position (oy - first_row) wp + ox of the stretch that holds row oy.
+ */
+struct stretch {
+	uint32_t rows_per;	/* output rows per stretch */
+	uint32_t count;
+	uint64_t len;		/* positions in each */
+};
+
+static struct stretch stretches(const struct dp_conv *c,
+				const struct dp_conv_rows *r)
+{
+	const struct dp_window *w = &c->win;
+	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
+
+	if (w->stride_h == 1)
+		return (struct stretch){ out_h, 1,
+					 (uint64_t)(out_h - 1) * r->wp + out_w };
+	return (struct stretch){ 1, out_h, out_w };
+}
+
+/* The outputs of a filter's tile: sums plus bias, finished (eie_finish()). */
+struct finish {
+	int64_t bias;
+	bool relu;
+	unsigned int shift;
+};
+
+static void finish_generic(const int32_t *sums, int16_t *y, uint32_t n,
+			   const struct finish *f)
+{
+	for (uint32_t i = 0; i < n; i++)
+		y[i] = eie_finish(sums[i] + f->bias, f->relu, f->shift);
+}
+
+#ifdef HAVE_X86_PATHS
+/*
+ * Sixteen lanes at a time in 64 bits: the rounding added with the bias,
+ * the arithmetic shift, ReLU after it (a negative sum shifts to at most
+ * 0, so the order does not matter), saturation to 16 bits. n is a
+ * multiple of 16.
+ */
+__attribute__((target("avx512f")))
+static void finish_avx512(const int32_t *sums, int16_t *y, uint32_t n,
+			  const struct finish *f)
+{
+	const __m512i add = _mm512_set1_epi64(f->bias + (f->shift ?
+				(int64_t)1 << (f->shift - 1) : 0));
+	const __m128i count = _mm_cvtsi32_si128((int)f->shift);
+	const __m512i floor = _mm512_set1_epi64(f->relu ? 0 : INT64_MIN);
+
+	for (uint32_t i = 0; i < n; i += 16) {
+		__m512i s = _mm512_loadu_si512(sums + i);
+		__m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(s));
+		__m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s, 1));
+
+		lo = _mm512_max_epi64(_mm512_sra_epi64(_mm512_add_epi64(lo, add),
+						       count), floor);
+		hi = _mm512_max_epi64(_mm512_sra_epi64(_mm512_add_epi64(hi, add),
+						       count), floor);
+		_mm_storeu_si128((__m128i *)(y + i), _mm512_cvtsepi64_epi16(lo));
+		_mm_storeu_si128((__m128i *)(y + i + 8), _mm512_cvtsepi64_epi16(hi));
+	}
+}
+#endif
+
+typedef void finish_fn(const int32_t *sums, int16_t *y, uint32_t n,
+		       const struct finish *f);
+
+/*
+ * A tile's outputs at positions [p0, p0 + n) of a stretch into
+ * plane[oy][ox], the positions between rows dropped.
+ */
+static void tile_out(const int16_t *tile, uint64_t p0, uint32_t n,
+		     uint32_t first_row, uint32_t wp, uint32_t out_w,
+		     int16_t *plane)
+{
+	uint64_t p = p0, end = p0 + n;
+
+	while (p < end) {
+		uint64_t oy = p / wp, ox = p % wp, run;
+
+		if (ox >= out_w) {
+			p += wp - ox;
+			continue;
+		}
+		run = out_w - ox < end - p ? out_w - ox : end - p;
+		memcpy(plane + (first_row + oy) * out_w + ox, tile + (p - p0),
+		       run * sizeof(*tile));
+		p += run;
+	}
+}
+
+int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
+		     const int16_t *x, uint32_t *xpad, int16_t *y,
+		     const struct eie_poll *poll)
+{
+	const struct eie_layer *f = &c->filters;
+	const struct dp_window *w = &c->win;
+	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
+	const size_t plane = (size_t)out_h * out_w;
+	const struct tile_path path = tile_path();
+	const struct stretch st = stretches(c, r);
+	finish_fn *finish = finish_generic;
+	int32_t sums[TILE_MAX];
+	int16_t outs[TILE_MAX];
+
+#ifdef HAVE_X86_PATHS
+	if (path.len == TILE_AVX512)
+		finish = finish_avx512;
+#endif
+	pair_map(c, r, x, xpad);
+	/* tiles outer: the rows of the map a tile reads stay in the cache */
+	for (uint32_t s = 0; s < st.count; s++) {
+		const uint32_t *base = xpad + (uint64_t)s * w->stride_h * r->wp;
+
+		for (uint64_t p0 = 0; p0 < st.len; p0 += path.len) {
+			uint32_t n = st.len - p0 < path.len ? st.len - p0 : path.len;
+
+			for (uint32_t k = 0; k < f->rows; k++) {
+				const struct finish fin = {
+					.bias = f->bias ? f->bias[k] : 0,
+					.relu = f->relu,
+					.shift = f->in_frac + f->w_frac - f->out_frac,
+				};
+
+				if (eie_poll_stop(poll))
+					return -ECANCELED;
+				path.fn(r, r->start[k], r->start[k + 1],
+					base + p0, sums);
+				finish(sums, outs, path.len, &fin);
+				tile_out(outs, p0, n, s * st.rows_per, r->wp,
+					 out_w, y + k * plane);
+			}
+		}
+	}
+	return 0;
+}
 
 int dp_conv_rows_map64(const struct dp_conv *c, const struct dp_conv_rows *r,
-		       const int16_t *x, int32_t *xpad, int64_t *sums,
+		       const int16_t *x, uint32_t *xpad, int64_t *sums,
 		       const struct eie_poll *poll)
 {
 	const struct dp_window *w = &c->win;
 	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
 
-	pad_map(c, r, x, xpad);
+	pair_map(c, r, x, xpad);
 	for (uint32_t k = 0; k < c->filters.rows; k++) {
 		int64_t *out = sums + (size_t)k * out_h * out_w;
 
@@ -242,56 +482,16 @@ int dp_conv_rows_map64(const struct dp_conv *c, const struct dp_conv_rows *r,
 			return -ECANCELED;
 		memset(out, 0, (size_t)out_h * out_w * sizeof(*out));
 		for (uint32_t e = r->start[k]; e < r->start[k + 1]; e++) {
-			const int32_t wv = r->wv[e];
+			const uint32_t wv = r->wpair[e];
 
 			for (uint32_t oy = 0; oy < out_h; oy++) {
-				const int32_t *in = xpad + r->off[e] +
-						    (size_t)oy * w->stride_h * r->wp;
+				const uint32_t *in = xpad + r->off[e] +
+						     (size_t)oy * w->stride_h * r->wp;
 				int64_t *o = out + (size_t)oy * out_w;
 
 				for (uint32_t ox = 0; ox < out_w; ox++)
-					o[ox] += wv * in[ox];
+					o[ox] += pair_mac(in[ox], wv);
 			}
-		}
-	}
-	return 0;
-}
-
-int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
-		     const int16_t *x, int32_t *xpad, int32_t *sums,
-		     const struct eie_poll *poll)
-{
-	const struct dp_window *w = &c->win;
-	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
-#ifdef HAVE_AVX2_PATH
-	const bool avx2 = cpu_has_avx2();
-#endif
-
-	pad_map(c, r, x, xpad);
-	for (uint32_t k = 0; k < c->filters.rows; k++) {
-		uint32_t oy = 0;
-
-		if (eie_poll_stop(poll))
-			return -ECANCELED;
-#ifdef HAVE_AVX2_PATH
-		for (; avx2 && oy + 1 < out_h; oy += 2) {
-			const int32_t *row = xpad + (size_t)oy * w->stride_h * r->wp;
-			int32_t *out = sums + ((size_t)k * out_h + oy) * out_w;
-
-			for (uint32_t ox = 0; ox < out_w; ox += BLOCK)
-				block2_avx2(r, r->start[k], r->start[k + 1],
-					    row + ox, (size_t)w->stride_h * r->wp,
-					    out + ox, out_w,
-					    out_w - ox < BLOCK ? out_w - ox : BLOCK);
-		}
-#endif
-		for (; oy < out_h; oy++) {
-			const int32_t *row = xpad + (size_t)oy * w->stride_h * r->wp;
-			int32_t *out = sums + ((size_t)k * out_h + oy) * out_w;
-
-			for (uint32_t ox = 0; ox < out_w; ox += BLOCK)
-				block(r, r->start[k], r->start[k + 1], row + ox,
-				      out + ox, out_w - ox < BLOCK ? out_w - ox : BLOCK);
 		}
 	}
 	return 0;

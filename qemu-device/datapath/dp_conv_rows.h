@@ -1,12 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dp_conv_run()'s weight-stationary form, for maps that are not very
- * sparse: each filter's non-zero weights, each multiplied into a whole
- * stretch of an output row at once (Park et al.'s direct sparse
- * convolution: sparse weights, dense inputs), several output pixels per
- * vector instruction where the host has them when 32-bit sums are exact
- * (dp_conv.c decides), one at a time in 64 bits otherwise; a map's sums
- * come out whole, one filter after another. Internal to the datapath.
+ * sparse (Park et al.'s direct sparse convolution: sparse weights, dense
+ * inputs). With unit column stride, output pixel (oy, ox) reads input
+ * (c, oy * stride_h + r, ox + s) of the padded map, row pitch wp: flat
+ * index ((c * hp + r) * wp + s) + oy * stride_h * wp + ox. So a weight
+ * is one offset into the flattened padded map, and a filter's sums over
+ * a stretch of flat positions are a one-dimensional correlation. The
+ * stretch is a whole output row, or with stride_h 1 every row at once
+ * (the wp - out_w positions between rows are computed and dropped).
+ *
+ * Weights whose offsets are adjacent (taps s and s + 1) go in pairs: the
+ * padded map is kept as pairs of neighbours, (x[i], x[i + 1]) in the low
+ * and high halves of one 32-bit lane, so that one 16-bit multiply-add
+ * instruction (pmaddwd, vpdpwssd) computes wa x[i] + wb x[i + 1] per
+ * lane; a weight without a neighbour gets wb = 0. Internal to the
+ * datapath.
  */
 #ifndef DCACCEL_DP_CONV_ROWS_H
 #define DCACCEL_DP_CONV_ROWS_H
@@ -16,11 +25,28 @@
 struct dp_conv;
 
 struct dp_conv_rows {
-	uint32_t *start;	/* out_channels + 1: filter k's first weight */
-	uint32_t *off;		/* each weight's input (c, r, s) in xpad */
-	int16_t *wv;		/* its value */
+	uint32_t *start;	/* out_channels + 1: filter k's first pair */
+	uint32_t *off;		/* each pair's first input, flat in the map */
+	uint32_t *wpair;	/* its weights: wa low 16 bits, wb high 16 */
 	uint32_t hp, wp;	/* padded rows; row pitch in values */
 };
+
+/*
+ * The instruction sets the 32-bit form may use, best first; tests force
+ * each in turn (dp_conv_rows_force_isa()) to hold them to one another.
+ */
+enum dp_conv_isa {
+	DP_CONV_ISA_GENERIC,	/* C, whatever the compiler makes of it */
+	DP_CONV_ISA_AVX2,	/* vpmaddwd, 8 lanes */
+	DP_CONV_ISA_AVX512,	/* vpmaddwd or VNNI's vpdpwssd, 16 lanes */
+	DP_CONV_ISA_BEST,	/* the best this CPU has */
+};
+
+/*
+ * Use isa (DP_CONV_ISA_BEST: the default) from now on; false, and no
+ * change, when the CPU or the build does not have it.
+ */
+bool dp_conv_rows_force_isa(enum dp_conv_isa isa);
 
 /*
  * Whether the form applies: unit column stride, and the padded map
@@ -31,7 +57,7 @@ bool dp_conv_rows_fits(const struct dp_conv *c);
 /* Bytes of buffer dp_conv_rows_build() needs (8-byte aligned). */
 size_t dp_conv_rows_size(const struct dp_conv *c);
 
-/* Bytes of the padded map dp_conv_rows_map() fills (8-byte aligned). */
+/* Bytes of the paired padded map dp_conv_rows_map() fills (8-aligned). */
 size_t dp_conv_rows_xpad_size(const struct dp_conv *c);
 
 /*
@@ -45,17 +71,18 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 			struct dp_conv_rows *r);
 
 /*
- * One map's sums, sums[k][oy][ox] (bias not added), when every partial
- * sum fits 32 bits, through xpad (dp_conv_rows_xpad_size() bytes). poll
- * is asked before each filter: 0 or -ECANCELED.
+ * One map's outputs, y[k][oy][ox] (bias, rounding, ReLU, saturation as
+ * eie_finish()), when every partial sum fits 32 bits, through xpad
+ * (dp_conv_rows_xpad_size() bytes). poll is asked before each filter's
+ * pass over each tile: 0 or -ECANCELED.
  */
 int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
-		     const int16_t *x, int32_t *xpad, int32_t *sums,
+		     const int16_t *x, uint32_t *xpad, int16_t *y,
 		     const struct eie_poll *poll);
 
 /* The same in 64 bits, one pixel at a time: for any sums. */
 int dp_conv_rows_map64(const struct dp_conv *c, const struct dp_conv_rows *r,
-		       const int16_t *x, int32_t *xpad, int64_t *sums,
+		       const int16_t *x, uint32_t *xpad, int64_t *sums,
 		       const struct eie_poll *poll);
 
 #endif

@@ -4,6 +4,13 @@ EIE_FIXTURE_OBJS := $(O)/tests/host/eie_fixture.o \
 	$(O)/tests/host/eie_reference.o
 EIE_TESTS := test_eie_engine test_eie_format test_eie_cycles test_dp_quant
 
+# The conv op's host paths against the reference convolution.
+TESTS += $(O)/tests/test_dp_conv_paths
+$(O)/tests/test_dp_conv_paths: $(O)/tests/host/test_dp_conv_paths.o \
+		$(O)/tests/host/conv_reference.o $(EIE_FIXTURE_OBJS) $(TAP_OBJ) \
+		$(LIBEIE_ENCODE) $(LIBEIE)
+	$(LINK)
+
 TESTS += $(EIE_TESTS:%=$(O)/tests/%)
 $(O)/tests/host/%.o: CPPFLAGS += -Itests/lib -Iuserspace/eie -Iqemu-device/datapath
 

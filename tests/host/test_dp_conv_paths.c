@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dp_conv_run() on the host, every instruction-set path of its rows form
+ * (dp_conv_rows.h: generic C, AVX2, AVX-512) that this CPU has, held to
+ * conv_reference.c on random convolutions chosen to reach each corner of
+ * that form: output rows shorter and longer than a tile, a stride_h above
+ * 1 (one stretch per row), pairs of neighbouring taps and lone ones,
+ * maps whose sums need 64 bits, and the decoded form where the rows form
+ * does not apply (stride_w above 1).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "conv_reference.h"
+#include "dp_conv.h"
+#include "eie_fixture.h"
+#include "../lib/rng.h"
+#include "../lib/tap.h"
+
+struct shape {
+	uint32_t c, h, w, k, kh, kw, sh, sw, ph, pw;
+};
+
+/*
+ * One random convolution of shape s at weight density d, one map with
+ * inputs up to max_in, through dp_conv_run() and dp_conv_run_prepared():
+ * both must equal the reference.
+ */
+static bool conv_matches(struct rng *rng, const struct shape *s, double d,
+			 int16_t max_in, uint32_t pes)
+{
+	struct fixture f = {
+		.rows = s->k, .cols = s->c * s->kh * s->kw, .pes = pes,
+		.wbits = (uint8_t)rng_range(rng, 2, 8),
+		.zbits = (uint8_t)rng_range(rng, 2, 6),
+		.in_frac = 8, .w_frac = 12, .out_frac = 8,
+		.relu = rng_chance(rng, 0.5),
+	};
+	struct ref_geometry g = { s->c, s->h, s->w, s->kh, s->kw, s->sh, s->sw,
+				  s->ph, s->pw };
+	const size_t in_n = (size_t)s->c * s->h * s->w;
+	const size_t out_n = (size_t)s->k * ref_out_h(&g) * ref_out_w(&g);
+	struct dp_conv conv;
+	struct dp_conv_prepared prep;
+	struct eie_error err;
+	int16_t *x, *want, *got, *got_prep;
+	void *ws, *buf, *pws;
+	bool ok;
+
+	fixture_alloc(&f, rng_chance(rng, 0.7));
+	fixture_randomize(&f, rng, d);
+	if (fixture_encode(&f))
+		abort();
+	conv = (struct dp_conv){ .filters = f.l, .in_channels = s->c,
+		.win = { .in_h = s->h, .in_w = s->w,
+			 .kernel_h = (uint8_t)s->kh, .kernel_w = (uint8_t)s->kw,
+			 .stride_h = (uint8_t)s->sh, .stride_w = (uint8_t)s->sw,
+			 .pad_h = (uint8_t)s->ph, .pad_w = (uint8_t)s->pw } };
+	if (dp_conv_validate(&conv, &err)) {
+		DIAG("invalid: %s", err.msg);
+		abort();
+	}
+	x = calloc(in_n, sizeof(*x));
+	want = calloc(out_n, sizeof(*want));
+	got = calloc(out_n, sizeof(*got));
+	got_prep = calloc(out_n, sizeof(*got_prep));
+	ws = malloc(dp_conv_run_ws_size(&conv));
+	buf = malloc(dp_conv_prepared_size(&conv));
+	pws = malloc(dp_conv_prepared_ws_size(&conv));
+	if (!x || !want || !got || !got_prep || !ws || !buf || !pws)
+		abort();
+	for (size_t i = 0; i < in_n; i++)
+		x[i] = rng_chance(rng, 0.5) ?
+		       (int16_t)rng_range(rng, -max_in, max_in) : 0;
+	ref_conv(&(struct ref_conv){ .g = g, .out_channels = s->k,
+		 .widx = f.widx, .codebook = f.codebook, .bias = f.bias,
+		 .in_frac = f.in_frac, .w_frac = f.w_frac,
+		 .out_frac = f.out_frac, .relu = f.relu }, x, want);
+	ok = dp_conv_run(&conv, 1, x, got, ws, NULL, NULL) == 0 &&
+	     !memcmp(got, want, out_n * sizeof(*got));
+	dp_conv_prepare(&conv, buf, &prep);
+	ok = ok && dp_conv_run_prepared(&prep, 1, x, got_prep, pws, NULL,
+					NULL) == 0 &&
+	     !memcmp(got_prep, want, out_n * sizeof(*got));
+	if (!ok)
+		DIAG("C %u %ux%u K %u kernel %ux%u stride %ux%u pad %ux%u density %.2f max_in %d",
+		     s->c, s->h, s->w, s->k, s->kh, s->kw, s->sh, s->sw, s->ph,
+		     s->pw, d, max_in);
+	free(x);
+	free(want);
+	free(got);
+	free(got_prep);
+	free(ws);
+	free(buf);
+	free(pws);
+	fixture_free(&f);
+	return ok;
+}
+
+/* Shapes for the corners; each runs narrow (small inputs) and wide. */
+static const struct shape shapes[] = {
+	{ 1, 28, 28, 20, 5, 5, 1, 1, 0, 0 },	/* LeNet conv1: rows of 24 */
+	{ 20, 12, 12, 50, 5, 5, 1, 1, 0, 0 },	/* LeNet conv2: one tile */
+	{ 8, 13, 13, 24, 3, 3, 1, 1, 1, 1 },	/* AlexNet's 3x3, padded */
+	{ 3, 9, 200, 5, 3, 7, 1, 1, 1, 3 },	/* rows longer than a tile */
+	{ 4, 17, 17, 6, 3, 3, 2, 1, 1, 1 },	/* stride_h 2: a stretch a row */
+	{ 2, 23, 19, 3, 11, 11, 3, 1, 5, 5 },	/* kernel 11, stride_h 3 */
+	{ 5, 6, 6, 7, 1, 1, 1, 1, 0, 0 },	/* 1x1: no pairs at all */
+	{ 3, 1, 1, 9, 1, 1, 1, 1, 0, 0 },	/* one output position */
+	{ 4, 15, 15, 8, 3, 3, 2, 2, 1, 1 },	/* stride_w 2: the decoded form */
+};
+
+static void test_every_path_matches_reference(void)
+{
+	static const struct {
+		enum dp_conv_isa isa;
+		const char *name;
+	} isas[] = {
+		{ DP_CONV_ISA_GENERIC, "generic" },
+		{ DP_CONV_ISA_AVX2, "AVX2" },
+		{ DP_CONV_ISA_AVX512, "AVX-512" },
+	};
+	unsigned int ran = 0;
+
+	for (size_t i = 0; i < sizeof(isas) / sizeof(isas[0]); i++) {
+		struct rng rng = { 0x5eed + i };
+
+		if (!dp_conv_rows_force_isa(isas[i].isa)) {
+			DIAG("%s: not on this CPU", isas[i].name);
+			continue;
+		}
+		ran++;
+		for (size_t s = 0; s < sizeof(shapes) / sizeof(shapes[0]); s++)
+			for (int rep = 0; rep < 3; rep++) {
+				double d = rep == 0 ? 0.1 : rep == 1 ? 0.4 : 0.9;
+
+				CHECK(conv_matches(&rng, &shapes[s], d, 64, 4));
+				CHECK(conv_matches(&rng, &shapes[s], d,
+						   INT16_MAX, 3));
+			}
+	}
+	dp_conv_rows_force_isa(DP_CONV_ISA_BEST);
+	CHECK(ran >= 1);
+}
+
+/*
+ * The one pair whose 16-bit multiply-add overflows 32 bits: two taps of
+ * -32768 on two inputs of -32768 sum to 2^31. The engine must not take
+ * the 32-bit path for it (its bound says 2 x 2^30 does not fit).
+ */
+static void test_extreme_pair(void)
+{
+	struct fixture f = {
+		.rows = 1, .cols = 2, .pes = 1, .wbits = 1, .zbits = 2,
+		.in_frac = 15, .w_frac = 15, .out_frac = 15,
+	};
+	struct dp_conv conv;
+	int16_t x[2] = { INT16_MIN, INT16_MIN }, y[2], want[2];
+	struct eie_error err;
+	void *ws;
+
+	fixture_alloc(&f, false);
+	f.codebook[1] = INT16_MIN;
+	f.widx[0] = f.widx[1] = 1;
+	if (fixture_encode(&f))
+		abort();
+	/* one channel, 1 x 2 map, 1 x 2 kernel: one output, both taps */
+	conv = (struct dp_conv){ .filters = f.l, .in_channels = 1,
+		.win = { .in_h = 1, .in_w = 2, .kernel_h = 1, .kernel_w = 2,
+			 .stride_h = 1, .stride_w = 1 } };
+	CHECK(dp_conv_validate(&conv, &err) == 0);
+	ref_conv(&(struct ref_conv){ .g = { 1, 1, 2, 1, 2, 1, 1, 0, 0 },
+		 .out_channels = 1, .widx = f.widx, .codebook = f.codebook,
+		 .in_frac = 15, .w_frac = 15, .out_frac = 15 }, x, want);
+	ws = malloc(dp_conv_run_ws_size(&conv));
+	if (!ws)
+		abort();
+	CHECK(dp_conv_run(&conv, 1, x, y, ws, NULL, NULL) == 0);
+	CHECK(y[0] == want[0]);
+	CHECK(want[0] == INT16_MAX);	/* 2^31 >> 15 = 2^16, saturated */
+	free(ws);
+	fixture_free(&f);
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(test_every_path_matches_reference),
+	TAP_TEST(test_extreme_pair),
+};
+
+TAP_MAIN(tests)
