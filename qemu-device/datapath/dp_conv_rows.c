@@ -120,7 +120,6 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 	const struct eie_layer *f = &c->filters;
 	const struct dp_window *w = &c->win;
 	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
-	uint32_t *no_count = NULL;
 	uint8_t *p = buf;
 	uint32_t sum = 0, pairs = 0;
 
@@ -144,14 +143,42 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 		per_row[k] = r->start[k];
 	}
 	r->start[f->rows] = sum;
-	/* PE by PE: a PE's filters' lists fill in column order */
-	FOR_EACH_ENTRY(f, no_count,
-		uint32_t slot = per_row[k]++;
-		uint32_t ch = j / (w->kernel_h * w->kernel_w);
+	/*
+	 * PE by PE: a PE's filters' lists fill in column order. Column j's
+	 * offset in the map follows (c, r, s) as j counts up: no divisions.
+	 */
+	for (uint32_t pe = 0; pe < f->pes && pe < f->rows; pe++) {
+		const uint32_t *ptr = f->colptr + (size_t)pe * (f->cols + 1);
+		uint32_t s = 0, rr = 0, off = 0, row_off = 0;
 
-		r->off[slot] = (ch * r->hp + j / w->kernel_w % w->kernel_h) *
-			       r->wp + j % w->kernel_w;
-		r->wpair[slot] = (uint16_t)f->codebook[widx];)
+		for (uint32_t j = 0; j < f->cols; j++) {
+			uint32_t local = 0;
+
+			for (uint32_t e = ptr[j]; e < ptr[j + 1]; e++) {
+				unsigned int v = eie_entry_at(f->entries, e, bytes);
+				unsigned int widx = DCACCEL_EIE_ENTRY_WIDX(v, f->zbits);
+
+				local += DCACCEL_EIE_ENTRY_Z(v, f->zbits);
+				if (widx != DCACCEL_EIE_PAD_INDEX) {
+					uint32_t slot = per_row[local * f->pes + pe]++;
+
+					r->off[slot] = off;
+					r->wpair[slot] = (uint16_t)f->codebook[widx];
+				}
+				local++;
+			}
+			/* the next column: s, then r, then the channel */
+			if (++s < w->kernel_w) {
+				off++;
+			} else if (s = 0, ++rr < w->kernel_h) {
+				off = row_off += r->wp;
+			} else {
+				rr = 0;
+				/* the next channel's plane starts hp rows on */
+				off = row_off += r->wp * (r->hp - w->kernel_h + 1);
+			}
+		}
+	}
 	/* then pairs, packed to the front filter by filter */
 	for (uint32_t k = 0; k < f->rows; k++) {
 		uint32_t from = r->start[k], n = r->start[k + 1] - from;
