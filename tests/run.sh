@@ -12,12 +12,14 @@ log_dir=${TEST_LOG_DIR:-build/test-logs}
 mkdir -p "$log_dir"
 
 run_suite() {
-	local cmd=$1 name log status planned results p f s
+	local cmd=$1 name log status planned results p f s start
 	name=$(basename "${cmd%% *}")
 	log="$log_dir/$name.log"
 	echo "# suite: $cmd"
+	start=$SECONDS
 	bash -c "$cmd" 2>&1 | tee "$log"
 	status=${PIPESTATUS[0]}
+	echo "# suite took $((SECONDS - start)) s: $name"
 	p=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
 	s=$(grep -cE '^ok [0-9]+.*# *(SKIP|skip)' "$log" | tr -d ' ')
 	f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')

@@ -5,7 +5,7 @@ EIE_SRCS := qemu-device/datapath/eie_validate.c qemu-device/datapath/eie_run.c \
 	qemu-device/datapath/eie_error.c qemu-device/datapath/eie_host.c \
 	qemu-device/datapath/dp_window.c \
 	qemu-device/datapath/dp_conv.c qemu-device/datapath/dp_conv_prepare.c \
-	qemu-device/datapath/dp_conv_rows.c \
+	qemu-device/datapath/dp_conv_rows.c qemu-device/datapath/dp_isa.c \
 	qemu-device/datapath/dp_conv_cycles.c \
 	qemu-device/datapath/dp_pool.c qemu-device/datapath/dp_quant.c
 

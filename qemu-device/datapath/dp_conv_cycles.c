@@ -11,7 +11,12 @@
 #include <string.h>
 
 #include "dp_conv.h"
+#include "dp_isa.h"
 #include "eie_queue.h"
+
+#ifdef DP_HAVE_X86_PATHS
+#include <immintrin.h>
+#endif
 
 /*
  * The workspace: the queue, then cost[pes] (uint32_t), then the tap sums
@@ -53,9 +58,126 @@ static void tap_sums(const struct dp_conv *c, uint32_t *sums)
 	}
 }
 
+/* cost[p] += hi[p] - lo[p] (lo may be NULL) for every PE */
+static void add_chain(uint32_t *cost, const uint32_t *hi, const uint32_t *lo,
+		      uint32_t pes)
+{
+	for (uint32_t p = 0; p < pes; p++)
+		cost[p] += hi[p] - (lo ? lo[p] : 0);
+}
+
+/* each PE's cost at least the one cycle that takes the input */
+static void at_least_one(uint32_t *cost, uint32_t pes)
+{
+	for (uint32_t p = 0; p < pes; p++)
+		cost[p] = cost[p] ? cost[p] : 1;
+}
+
+/*
+ * The queue's step for one broadcast that costs PE p cost[p]: B, then
+ * every PE's S and F (eie_queue.h), pe_busy; returns the busy cycles.
+ */
+static uint64_t step(struct eie_queue *q, const uint32_t *cost,
+		     uint64_t *pe_busy)
+{
+	uint64_t *slot = eie_queue_broadcast(q), busy = 0;
+
+	for (uint32_t p = 0; p < q->pes; p++) {
+		eie_queue_take(q, slot, p, cost[p]);
+		busy += cost[p];
+		if (pe_busy)
+			pe_busy[p] += cost[p];
+	}
+	return busy;
+}
+
+#ifdef DP_HAVE_X86_PATHS
+/* The same three, sixteen or eight PEs at a time; masks for the rest. */
+#define AVX512_TARGET	__attribute__((target("avx512f,avx512vl")))
+
+AVX512_TARGET
+static __mmask16 mask16(uint32_t left)
+{
+	return left >= 16 ? 0xffff : (__mmask16)((1u << left) - 1);
+}
+
+AVX512_TARGET
+static void add_chain_avx512(uint32_t *cost, const uint32_t *hi,
+			     const uint32_t *lo, uint32_t pes)
+{
+	for (uint32_t p = 0; p < pes; p += 16) {
+		__mmask16 m = mask16(pes - p);
+		__m512i c = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, cost + p),
+					     _mm512_maskz_loadu_epi32(m, hi + p));
+
+		if (lo)
+			c = _mm512_sub_epi32(c, _mm512_maskz_loadu_epi32(m, lo + p));
+		_mm512_mask_storeu_epi32(cost + p, m, c);
+	}
+}
+
+AVX512_TARGET
+static void at_least_one_avx512(uint32_t *cost, uint32_t pes)
+{
+	for (uint32_t p = 0; p < pes; p += 16) {
+		__mmask16 m = mask16(pes - p);
+
+		_mm512_mask_storeu_epi32(cost + p, m, _mm512_max_epu32(
+			_mm512_maskz_loadu_epi32(m, cost + p), _mm512_set1_epi32(1)));
+	}
+}
+
+AVX512_TARGET
+static uint64_t step_avx512(struct eie_queue *q, const uint32_t *cost,
+			    uint64_t *pe_busy)
+{
+	uint64_t *slot = eie_queue_next_slot(q);
+	__m512i top = _mm512_setzero_si512(), total = top, b1;
+
+	for (uint32_t p = 0; q->k >= q->depth && p < q->pes; p += 8)
+		top = _mm512_max_epu64(top, _mm512_maskz_loadu_epi64(
+			(__mmask8)mask16(q->pes - p), slot + p));
+	eie_queue_advance(q, _mm512_reduce_max_epu64(top));
+	b1 = _mm512_set1_epi64((long long)(q->bcast + 1));
+	for (uint32_t p = 0; p < q->pes; p += 8) {
+		__mmask8 m = (__mmask8)mask16(q->pes - p);
+		__m512i c = _mm512_cvtepu32_epi64(_mm256_maskz_loadu_epi32(m, cost + p));
+		__m512i s = _mm512_max_epu64(b1, _mm512_maskz_loadu_epi64(m, q->finish + p));
+
+		_mm512_mask_storeu_epi64(slot + p, m, s);
+		_mm512_mask_storeu_epi64(q->finish + p, m, _mm512_add_epi64(s, c));
+		total = _mm512_add_epi64(total, c);
+		if (pe_busy)
+			_mm512_mask_storeu_epi64(pe_busy + p, m, _mm512_add_epi64(c,
+				_mm512_maskz_loadu_epi64(m, pe_busy + p)));
+	}
+	return (uint64_t)_mm512_reduce_add_epi64(total);
+}
+#endif
+
+/* The per-PE steps of the model: the generic ones or a vector copy. */
+struct pe_steps {
+	void (*add_chain)(uint32_t *cost, const uint32_t *hi,
+			  const uint32_t *lo, uint32_t pes);
+	void (*at_least_one)(uint32_t *cost, uint32_t pes);
+	uint64_t (*step)(struct eie_queue *q, const uint32_t *cost,
+			 uint64_t *pe_busy);
+};
+
+static struct pe_steps pe_steps(void)
+{
+#ifdef DP_HAVE_X86_PATHS
+	if (dp_isa_use(DP_ISA_AVX512))
+		return (struct pe_steps){ add_chain_avx512, at_least_one_avx512,
+					  step_avx512 };
+#endif
+	return (struct pe_steps){ add_chain, at_least_one, step };
+}
+
 /* The cost of broadcasting input (ch, iy, ix) to every PE, into cost. */
-static void input_cost(const struct dp_conv *c, const uint32_t *sums,
-		       uint32_t ch, uint32_t iy, uint32_t ix, uint32_t *cost)
+static void input_cost(const struct dp_conv *c, const struct pe_steps *v,
+		       const uint32_t *sums, uint32_t ch, uint32_t iy,
+		       uint32_t ix, uint32_t *cost)
 {
 	const struct dp_window *w = &c->win;
 	const uint32_t pes = c->filters.pes;
@@ -79,12 +201,10 @@ static void input_cost(const struct dp_conv *c, const uint32_t *sums,
 				((size_t)row * w->kernel_w + s_lo - w->stride_w) * pes :
 				NULL;
 
-			for (uint32_t p = 0; p < pes; p++)
-				cost[p] += hi[p] - (lo ? lo[p] : 0);
+			v->add_chain(cost, hi, lo, pes);
 		}
 	}
-	for (uint32_t p = 0; p < pes; p++)
-		cost[p] = cost[p] ? cost[p] : 1;
+	v->at_least_one(cost, pes);
 }
 
 /* One input map; -ECANCELED when poll said stop. */
@@ -95,6 +215,7 @@ static int model_map(const struct dp_conv *c, uint32_t queue_depth,
 	const uint32_t pes = c->filters.pes;
 	uint32_t *cost = (uint32_t *)(ws + eie_queue_words(pes, queue_depth));
 	const uint32_t *sums = cost + ((pes + 1) & ~1u);
+	const struct pe_steps v = pe_steps();
 	struct eie_queue q;
 	uint64_t busy = 0;
 
@@ -102,21 +223,13 @@ static int model_map(const struct dp_conv *c, uint32_t queue_depth,
 	for (uint32_t ch = 0; ch < c->in_channels; ch++) {
 		for (uint32_t iy = 0; iy < c->win.in_h; iy++) {
 			for (uint32_t ix = 0; ix < c->win.in_w; ix++) {
-				uint64_t *slot;
-
 				if (!*x++)
 					continue;
 				if (q.k && q.k % DP_CONV_POLL_EVERY == 0 &&
 				    eie_poll_stop(poll))
 					return -ECANCELED;
-				input_cost(c, sums, ch, iy, ix, cost);
-				slot = eie_queue_broadcast(&q);
-				for (uint32_t p = 0; p < pes; p++) {
-					eie_queue_take(&q, slot, p, cost[p]);
-					busy += cost[p];
-					if (pe_busy)
-						pe_busy[p] += cost[p];
-				}
+				input_cost(c, &v, sums, ch, iy, ix, cost);
+				busy += v.step(&q, cost, pe_busy);
 			}
 		}
 	}

@@ -8,10 +8,9 @@
 #include "eie_arith.h"
 #include "eie_entry.h"
 
-/* AVX2 and AVX-512, where the compiler can target them and the CPU has them */
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include "dp_isa.h"
+#ifdef DP_HAVE_X86_PATHS
 #include <immintrin.h>
-#define HAVE_X86_PATHS	1
 #endif
 
 /*
@@ -243,7 +242,7 @@ static void tile_generic(const struct dp_conv_rows *r, uint32_t e0,
 	memcpy(out, acc, sizeof(acc));
 }
 
-#ifdef HAVE_X86_PATHS
+#ifdef DP_HAVE_X86_PATHS
 /*
  * Eight accumulators written out, so that they stay in registers (a
  * loop over an array of them is kept in memory by the compiler): STEP(i)
@@ -308,45 +307,15 @@ struct tile_path {
 	uint32_t len;
 };
 
-static enum dp_conv_isa forced = DP_CONV_ISA_BEST;
-
-static bool cpu_has(enum dp_conv_isa isa)
-{
-	switch (isa) {
-	case DP_CONV_ISA_GENERIC:
-	case DP_CONV_ISA_BEST:
-		return true;
-#ifdef HAVE_X86_PATHS
-	case DP_CONV_ISA_AVX2:
-		return __builtin_cpu_supports("avx2");
-	case DP_CONV_ISA_AVX512:
-		return __builtin_cpu_supports("avx512f") &&
-		       __builtin_cpu_supports("avx512bw");
-#endif
-	default:
-		return false;
-	}
-}
-
-bool dp_conv_rows_force_isa(enum dp_conv_isa isa)
-{
-	if (!cpu_has(isa))
-		return false;
-	forced = isa;
-	return true;
-}
-
 static struct tile_path tile_path(void)
 {
-#ifdef HAVE_X86_PATHS
-	if ((forced == DP_CONV_ISA_BEST || forced == DP_CONV_ISA_AVX512) &&
-	    cpu_has(DP_CONV_ISA_AVX512))
+#ifdef DP_HAVE_X86_PATHS
+	if (dp_isa_use(DP_ISA_AVX512))
 		return (struct tile_path){
 			__builtin_cpu_supports("avx512vnni") ? tile_avx512_vnni :
 							       tile_avx512,
 			TILE_AVX512 };
-	if ((forced == DP_CONV_ISA_BEST || forced == DP_CONV_ISA_AVX2) &&
-	    cpu_has(DP_CONV_ISA_AVX2))
+	if (dp_isa_use(DP_ISA_AVX2))
 		return (struct tile_path){ tile_avx2, TILE_AVX2 };
 #endif
 	return (struct tile_path){ tile_generic, TILE_GENERIC };
@@ -390,7 +359,7 @@ static void finish_generic(const int32_t *sums, int16_t *y, uint32_t n,
 		y[i] = eie_finish(sums[i] + f->bias, f->relu, f->shift);
 }
 
-#ifdef HAVE_X86_PATHS
+#ifdef DP_HAVE_X86_PATHS
 /*
  * Sixteen lanes at a time in 64 bits: the rounding added with the bias,
  * the arithmetic shift, ReLU after it (a negative sum shifts to at most
@@ -462,7 +431,7 @@ int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 	int32_t sums[TILE_MAX];
 	int16_t outs[TILE_MAX];
 
-#ifdef HAVE_X86_PATHS
+#ifdef DP_HAVE_X86_PATHS
 	if (path.len == TILE_AVX512)
 		finish = finish_avx512;
 #endif

@@ -32,23 +32,6 @@ struct dp_conv_rows {
 };
 
 /*
- * The instruction sets the 32-bit form may use, best first; tests force
- * each in turn (dp_conv_rows_force_isa()) to hold them to one another.
- */
-enum dp_conv_isa {
-	DP_CONV_ISA_GENERIC,	/* C, whatever the compiler makes of it */
-	DP_CONV_ISA_AVX2,	/* vpmaddwd, 8 lanes */
-	DP_CONV_ISA_AVX512,	/* vpmaddwd or VNNI's vpdpwssd, 16 lanes */
-	DP_CONV_ISA_BEST,	/* the best this CPU has */
-};
-
-/*
- * Use isa (DP_CONV_ISA_BEST: the default) from now on; false, and no
- * change, when the CPU or the build does not have it.
- */
-bool dp_conv_rows_force_isa(enum dp_conv_isa isa);
-
-/*
  * Whether the form applies: unit column stride, and the padded map
  * within 2^22 values (it is the op's input again, in 32-bit values).
  */

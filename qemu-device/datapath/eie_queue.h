@@ -38,27 +38,40 @@ static inline void eie_queue_start(struct eie_queue *q, uint32_t pes,
 	memset(q->finish, 0, pes * sizeof(*q->finish));
 }
 
+/* The ring row S[k] of the next broadcast goes to; it holds S[k-Q]. */
+static inline uint64_t *eie_queue_next_slot(const struct eie_queue *q)
+{
+	return q->start + (q->k % q->depth) * q->pes;
+}
+
+/*
+ * Broadcast activation k, B[k] into q->bcast, given the latest start in
+ * its ring row (S[k-Q]: looked at only when k >= Q).
+ */
+static inline void eie_queue_advance(struct eie_queue *q, uint64_t row_max)
+{
+	if (q->k) {
+		uint64_t paced = q->bcast + 1;
+
+		/* wait until activation k - Q has left every queue */
+		q->bcast = q->k >= q->depth && row_max > paced ? row_max : paced;
+		q->stalls += q->bcast - paced;
+	}
+	q->k++;
+}
+
 /*
  * Broadcast activation k: B[k] into q->bcast. Returns the ring row that
  * S[k] goes to, which holds S[k-Q] until then.
  */
 static inline uint64_t *eie_queue_broadcast(struct eie_queue *q)
 {
-	uint64_t *slot = q->start + (q->k % q->depth) * q->pes;
+	uint64_t *slot = eie_queue_next_slot(q);
+	uint64_t row_max = 0;
 
-	if (q->k) {
-		uint64_t paced = q->bcast + 1;
-
-		q->bcast = paced;
-		if (q->k >= q->depth) {
-			/* wait until activation k - Q has left every queue */
-			for (uint32_t p = 0; p < q->pes; p++)
-				if (slot[p] > q->bcast)
-					q->bcast = slot[p];
-		}
-		q->stalls += q->bcast - paced;
-	}
-	q->k++;
+	for (uint32_t p = 0; q->k >= q->depth && p < q->pes; p++)
+		row_max = slot[p] > row_max ? slot[p] : row_max;
+	eie_queue_advance(q, row_max);
 	return slot;
 }
 

@@ -6,13 +6,15 @@
  * that form: output rows shorter and longer than a tile, a stride_h above
  * 1 (one stretch per row), pairs of neighbouring taps and lone ones,
  * maps whose sums need 64 bits, and the decoded form where the rows form
- * does not apply (stride_w above 1).
+ * does not apply (stride_w above 1); and the cycle model's paths
+ * (dp_conv_cycles.c) against the reference's counters on the same maps.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "conv_reference.h"
 #include "dp_conv.h"
+#include "dp_isa.h"
 #include "eie_fixture.h"
 #include "../lib/rng.h"
 #include "../lib/tap.h"
@@ -20,6 +22,50 @@
 struct shape {
 	uint32_t c, h, w, k, kh, kw, sh, sw, ph, pw;
 };
+
+/*
+ * The statistics of dp_conv_run() and the cycle model of
+ * dp_conv_model_cycles() (queue depths 1 and 8) on map x equal the
+ * reference's.
+ */
+static bool counters_match(const struct dp_conv *conv, const struct fixture *f,
+			   const struct ref_geometry *g, uint32_t k,
+			   const int16_t *x)
+{
+	const struct ref_conv ref = { .g = *g, .out_channels = k,
+		.widx = f->widx, .codebook = f->codebook, .bias = f->bias,
+		.in_frac = f->in_frac, .w_frac = f->w_frac,
+		.out_frac = f->out_frac, .relu = f->relu };
+	const struct ref_streams rs = { .pes = f->pes, .colptr = f->s.colptr,
+		.entries = f->s.entries,
+		.entry_bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits),
+		.zbits = f->zbits };
+	const size_t out_n = (size_t)k * ref_out_h(g) * ref_out_w(g);
+	bool ok = true;
+
+	for (uint32_t q = 1; q <= 8; q += 7) {
+		struct eie_stats want_st = { 0 }, got_st = { 0 };
+		struct eie_cycles want_cy = { 0 }, got_cy = { 0 };
+		uint64_t want_busy[64] = { 0 }, got_busy[64] = { 0 };
+		void *ws = malloc(dp_conv_cycles_ws_size(conv, q));
+		void *run_ws = malloc(dp_conv_run_ws_size(conv));
+		int16_t *y = malloc(out_n * sizeof(*y));
+
+		if (!ws || !run_ws || !y)
+			abort();
+		ref_conv_counters(&ref, &rs, q, x, &want_st, &want_cy, want_busy);
+		ok = ok && dp_conv_model_cycles(conv, q, 1, x, ws, &got_cy,
+						got_busy, NULL) == 0 &&
+		     dp_conv_run(conv, 1, x, y, run_ws, &got_st, NULL) == 0 &&
+		     !memcmp(&want_st, &got_st, sizeof(want_st)) &&
+		     !memcmp(&want_cy, &got_cy, sizeof(want_cy)) &&
+		     !memcmp(want_busy, got_busy, sizeof(want_busy));
+		free(ws);
+		free(run_ws);
+		free(y);
+	}
+	return ok;
+}
 
 /*
  * One random convolution of shape s at weight density d, one map with
@@ -78,6 +124,7 @@ static bool conv_matches(struct rng *rng, const struct shape *s, double d,
 		 .out_frac = f.out_frac, .relu = f.relu }, x, want);
 	ok = dp_conv_run(&conv, 1, x, got, ws, NULL, NULL) == 0 &&
 	     !memcmp(got, want, out_n * sizeof(*got));
+	ok = ok && counters_match(&conv, &f, &g, s->k, x);
 	dp_conv_prepare(&conv, buf, &prep);
 	ok = ok && dp_conv_run_prepared(&prep, 1, x, got_prep, pws, NULL,
 					NULL) == 0 &&
@@ -113,19 +160,19 @@ static const struct shape shapes[] = {
 static void test_every_path_matches_reference(void)
 {
 	static const struct {
-		enum dp_conv_isa isa;
+		enum dp_isa isa;
 		const char *name;
 	} isas[] = {
-		{ DP_CONV_ISA_GENERIC, "generic" },
-		{ DP_CONV_ISA_AVX2, "AVX2" },
-		{ DP_CONV_ISA_AVX512, "AVX-512" },
+		{ DP_ISA_GENERIC, "generic" },
+		{ DP_ISA_AVX2, "AVX2" },
+		{ DP_ISA_AVX512, "AVX-512" },
 	};
 	unsigned int ran = 0;
 
 	for (size_t i = 0; i < sizeof(isas) / sizeof(isas[0]); i++) {
 		struct rng rng = { 0x5eed + i };
 
-		if (!dp_conv_rows_force_isa(isas[i].isa)) {
+		if (!dp_isa_force(isas[i].isa)) {
 			DIAG("%s: not on this CPU", isas[i].name);
 			continue;
 		}
@@ -134,12 +181,14 @@ static void test_every_path_matches_reference(void)
 			for (int rep = 0; rep < 3; rep++) {
 				double d = rep == 0 ? 0.1 : rep == 1 ? 0.4 : 0.9;
 
-				CHECK(conv_matches(&rng, &shapes[s], d, 64, 4));
+				/* PEs: a vector's tail, several vectors */
+				CHECK(conv_matches(&rng, &shapes[s], d, 64,
+						   rep == 0 ? 21 : rep == 1 ? 64 : 4));
 				CHECK(conv_matches(&rng, &shapes[s], d,
 						   INT16_MAX, 3));
 			}
 	}
-	dp_conv_rows_force_isa(DP_CONV_ISA_BEST);
+	dp_isa_force(DP_ISA_BEST);
 	CHECK(ran >= 1);
 }
 
