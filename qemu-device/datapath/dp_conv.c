@@ -78,14 +78,14 @@ struct conv_ws {
 };
 
 /*
- * Whether 32-bit accumulators are exact for a map whose largest |input|
- * is max_in: an output adds at most one product per non-zero weight of
- * its filter, so no partial sum exceeds max_row * max_weight * max_in.
+ * What no |partial sum| of a map whose largest |input| is max_in
+ * exceeds: an output adds at most one product per non-zero weight of its
+ * filter, so max_row * max_weight * max_in. 32-bit accumulators are
+ * exact when it is at most INT32_MAX.
  */
-static bool narrow_ok(const struct dp_conv_prepared *p, int32_t max_in)
+static uint64_t sum_bound(const struct dp_conv_prepared *p, int32_t max_in)
 {
-	return p->max_row * (uint64_t)p->max_weight * (uint64_t)max_in <=
-	       INT32_MAX;
+	return p->max_row * (uint64_t)p->max_weight * (uint64_t)max_in;
 }
 
 /* Every PE's run of column j into the channels of one output pixel. */
@@ -210,7 +210,7 @@ static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 
 	for (size_t i = 0; i < in_n; i++)
 		max_in = x[i] < -max_in ? -x[i] : x[i] > max_in ? x[i] : max_in;
-	narrow = narrow_ok(p, max_in);
+	narrow = sum_bound(p, max_in) <= INT32_MAX;
 	how = p->rows_ok ? WALK_COUNT : narrow ? WALK_NARROW : WALK_WIDE;
 	if (how != WALK_COUNT)
 		memset(ws->acc, 0, map_outputs(c) * (narrow ? 4 : 8));
@@ -220,7 +220,8 @@ static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 	else
 		ret = walk_inputs(p, x, ws, how, st ? st : &scratch, poll);
 	if (!ret && how == WALK_COUNT && narrow)	/* outputs and all */
-		return dp_conv_rows_map(c, &p->rows, x, ws->xpad, y, poll);
+		return dp_conv_rows_map(c, &p->rows, x, ws->xpad, y,
+					sum_bound(p, max_in), poll);
 	if (!ret && how == WALK_COUNT)
 		ret = dp_conv_rows_map64(c, &p->rows, x, ws->xpad, ws->acc,
 					 poll);

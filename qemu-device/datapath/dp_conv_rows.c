@@ -350,6 +350,7 @@ struct finish {
 	int64_t bias;
 	bool relu;
 	unsigned int shift;
+	bool fits32;	/* every sum + bias + rounding fits 32 bits */
 };
 
 static void finish_generic(const int32_t *sums, int16_t *y, uint32_t n,
@@ -363,20 +364,37 @@ static void finish_generic(const int32_t *sums, int16_t *y, uint32_t n,
 /*
  * Sixteen lanes at a time in 64 bits: the rounding added with the bias,
  * the arithmetic shift, ReLU after it (a negative sum shifts to at most
- * 0, so the order does not matter), saturation to 16 bits. n is a
- * multiple of 16.
+ * 0, so the order does not matter), saturation to 16 bits; the last
+ * lanes under a mask.
  */
-__attribute__((target("avx512f")))
+__attribute__((target("avx512f,avx512bw,avx512vl")))
 static void finish_avx512(const int32_t *sums, int16_t *y, uint32_t n,
 			  const struct finish *f)
 {
-	const __m512i add = _mm512_set1_epi64(f->bias + (f->shift ?
-				(int64_t)1 << (f->shift - 1) : 0));
+	const int64_t add64 = f->bias + (f->shift ? (int64_t)1 << (f->shift - 1) : 0);
 	const __m128i count = _mm_cvtsi32_si128((int)f->shift);
+
+	if (f->fits32) {	/* the same in 32 bits: half the instructions */
+		const __m512i add = _mm512_set1_epi32((int)add64);
+		const __m512i floor = _mm512_set1_epi32(f->relu ? 0 : INT32_MIN);
+
+		for (uint32_t i = 0; i < n; i += 16) {
+			__mmask16 m = n - i >= 16 ? 0xffff :
+				      (__mmask16)((1u << (n - i)) - 1);
+			__m512i v = _mm512_add_epi32(_mm512_maskz_loadu_epi32(m, sums + i),
+						     add);
+
+			v = _mm512_max_epi32(_mm512_sra_epi32(v, count), floor);
+			_mm256_mask_storeu_epi16(y + i, m, _mm512_cvtsepi32_epi16(v));
+		}
+		return;
+	}
+	const __m512i add = _mm512_set1_epi64(add64);
 	const __m512i floor = _mm512_set1_epi64(f->relu ? 0 : INT64_MIN);
 
 	for (uint32_t i = 0; i < n; i += 16) {
-		__m512i s = _mm512_loadu_si512(sums + i);
+		__mmask16 m = n - i >= 16 ? 0xffff : (__mmask16)((1u << (n - i)) - 1);
+		__m512i s = _mm512_maskz_loadu_epi32(m, sums + i);
 		__m512i lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(s));
 		__m512i hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64(s, 1));
 
@@ -384,8 +402,9 @@ static void finish_avx512(const int32_t *sums, int16_t *y, uint32_t n,
 						       count), floor);
 		hi = _mm512_max_epi64(_mm512_sra_epi64(_mm512_add_epi64(hi, add),
 						       count), floor);
-		_mm_storeu_si128((__m128i *)(y + i), _mm512_cvtsepi64_epi16(lo));
-		_mm_storeu_si128((__m128i *)(y + i + 8), _mm512_cvtsepi64_epi16(hi));
+		_mm256_mask_storeu_epi16(y + i, m, _mm256_inserti128_si256(
+			_mm256_castsi128_si256(_mm512_cvtsepi64_epi16(lo)),
+			_mm512_cvtsepi64_epi16(hi), 1));
 	}
 }
 #endif
@@ -393,33 +412,44 @@ static void finish_avx512(const int32_t *sums, int16_t *y, uint32_t n,
 typedef void finish_fn(const int32_t *sums, int16_t *y, uint32_t n,
 		       const struct finish *f);
 
+/* A stretch of a tile's positions that is a piece of one output row. */
+struct tile_run {
+	uint32_t from;		/* its first position, from the tile's */
+	uint32_t to;		/* its first output, from the plane's */
+	uint32_t len;
+};
+
 /*
- * A tile's outputs at positions [p0, p0 + n) of a stretch into
- * plane[oy][ox], the positions between rows dropped.
+ * The row pieces of the tile at positions [p0, p0 + n) of a stretch
+ * whose first output row is first_row; the positions between rows are
+ * dropped. The same for every filter: found once per tile.
  */
-static void tile_out(const int16_t *tile, uint64_t p0, uint32_t n,
-		     uint32_t first_row, uint32_t wp, uint32_t out_w,
-		     int16_t *plane)
+static uint32_t tile_runs(uint64_t p0, uint32_t n, uint32_t first_row,
+			  uint32_t wp, uint32_t out_w, struct tile_run *runs)
 {
-	uint64_t p = p0, end = p0 + n;
+	uint32_t oy = (uint32_t)(p0 / wp), ox = (uint32_t)(p0 % wp), count = 0;
 
-	while (p < end) {
-		uint64_t oy = p / wp, ox = p % wp, run;
+	for (uint32_t i = 0; i < n;) {
+		uint32_t len = out_w - ox < n - i ? out_w - ox : n - i;
 
-		if (ox >= out_w) {
-			p += wp - ox;
-			continue;
+		if (ox < out_w) {
+			runs[count++] = (struct tile_run){ i, (first_row + oy) *
+							   out_w + ox, len };
+			i += len;
+			ox += len;
 		}
-		run = out_w - ox < end - p ? out_w - ox : end - p;
-		memcpy(plane + (first_row + oy) * out_w + ox, tile + (p - p0),
-		       run * sizeof(*tile));
-		p += run;
+		if (ox >= out_w) {	/* the rest of the row is dropped */
+			i += wp - ox;
+			oy++;
+			ox = 0;
+		}
 	}
+	return count;
 }
 
 int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 		     const int16_t *x, uint32_t *xpad, int16_t *y,
-		     const struct eie_poll *poll)
+		     uint64_t bound, const struct eie_poll *poll)
 {
 	const struct eie_layer *f = &c->filters;
 	const struct dp_window *w = &c->win;
@@ -428,11 +458,11 @@ int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 	const struct tile_path path = tile_path();
 	const struct stretch st = stretches(c, r);
 	finish_fn *finish = finish_generic;
+	struct tile_run runs[TILE_MAX];
 	int32_t sums[TILE_MAX];
-	int16_t outs[TILE_MAX];
 
 #ifdef DP_HAVE_X86_PATHS
-	if (path.len == TILE_AVX512)
+	if (dp_isa_use(DP_ISA_AVX512))
 		finish = finish_avx512;
 #endif
 	pair_map(c, r, x, xpad);
@@ -442,21 +472,28 @@ int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 
 		for (uint64_t p0 = 0; p0 < st.len; p0 += path.len) {
 			uint32_t n = st.len - p0 < path.len ? st.len - p0 : path.len;
+			uint32_t nruns = tile_runs(p0, n, s * st.rows_per, r->wp,
+						   out_w, runs);
 
 			for (uint32_t k = 0; k < f->rows; k++) {
+				const int64_t bias = f->bias ? f->bias[k] : 0;
+				const unsigned int shift = f->in_frac + f->w_frac -
+							   f->out_frac;
 				const struct finish fin = {
-					.bias = f->bias ? f->bias[k] : 0,
-					.relu = f->relu,
-					.shift = f->in_frac + f->w_frac - f->out_frac,
+					.bias = bias, .relu = f->relu,
+					.shift = shift,
+					.fits32 = bound + (uint64_t)(bias < 0 ? -bias : bias) +
+						  (1u << shift) <= INT32_MAX,
 				};
 
 				if (eie_poll_stop(poll))
 					return -ECANCELED;
 				path.fn(r, r->start[k], r->start[k + 1],
 					base + p0, sums);
-				finish(sums, outs, path.len, &fin);
-				tile_out(outs, p0, n, s * st.rows_per, r->wp,
-					 out_w, y + k * plane);
+				for (uint32_t i = 0; i < nruns; i++)
+					finish(sums + runs[i].from,
+					       y + k * plane + runs[i].to,
+					       runs[i].len, &fin);
 			}
 		}
 	}

@@ -56,12 +56,13 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 /*
  * One map's outputs, y[k][oy][ox] (bias, rounding, ReLU, saturation as
  * eie_finish()), when every partial sum fits 32 bits, through xpad
- * (dp_conv_rows_xpad_size() bytes). poll is asked before each filter's
- * pass over each tile: 0 or -ECANCELED.
+ * (dp_conv_rows_xpad_size() bytes); bound (at most INT32_MAX) bounds
+ * every |sum|. poll is asked before each filter's pass over each tile:
+ * 0 or -ECANCELED.
  */
 int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 		     const int16_t *x, uint32_t *xpad, int16_t *y,
-		     const struct eie_poll *poll);
+		     uint64_t bound, const struct eie_poll *poll);
 
 /* The same in 64 bits, one pixel at a time: for any sums. */
 int dp_conv_rows_map64(const struct dp_conv *c, const struct dp_conv_rows *r,

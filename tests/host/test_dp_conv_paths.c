@@ -231,9 +231,55 @@ static void test_extreme_pair(void)
 	fixture_free(&f);
 }
 
+/*
+ * Sums that fit 32 bits whose sum with the bias does not: 2 x 32767^2
+ * plus 2^21 is above 2^31. The rows form's 32-bit finish must not be
+ * used for them (on every path); the output is (sum + bias + 2^29) >> 30.
+ */
+static void test_bias_past_32_bits(void)
+{
+	for (int isa = DP_ISA_GENERIC; isa < DP_ISA_BEST; isa++) {
+		struct fixture f = {
+			.rows = 1, .cols = 2, .pes = 1, .wbits = 1, .zbits = 2,
+			.in_frac = 15, .w_frac = 15, .out_frac = 0,
+		};
+		struct dp_conv conv;
+		int16_t x[2] = { INT16_MAX, INT16_MAX }, y[1], want[1];
+		struct eie_error err;
+		void *ws;
+
+		if (!dp_isa_force((enum dp_isa)isa))
+			continue;
+		fixture_alloc(&f, true);
+		f.codebook[1] = INT16_MAX;
+		f.widx[0] = f.widx[1] = 1;
+		f.bias[0] = 1 << 21;
+		if (fixture_encode(&f))
+			abort();
+		conv = (struct dp_conv){ .filters = f.l, .in_channels = 1,
+			.win = { .in_h = 1, .in_w = 2, .kernel_h = 1,
+				 .kernel_w = 2, .stride_h = 1, .stride_w = 1 } };
+		CHECK(dp_conv_validate(&conv, &err) == 0);
+		ref_conv(&(struct ref_conv){ .g = { 1, 1, 2, 1, 2, 1, 1, 0, 0 },
+			 .out_channels = 1, .widx = f.widx,
+			 .codebook = f.codebook, .bias = f.bias,
+			 .in_frac = 15, .w_frac = 15, .out_frac = 0 }, x, want);
+		ws = malloc(dp_conv_run_ws_size(&conv));
+		if (!ws)
+			abort();
+		CHECK(dp_conv_run(&conv, 1, x, y, ws, NULL, NULL) == 0);
+		CHECK_EQ(y[0], want[0]);
+		CHECK_EQ(want[0], 2);
+		free(ws);
+		fixture_free(&f);
+	}
+	dp_isa_force(DP_ISA_BEST);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_every_path_matches_reference),
 	TAP_TEST(test_extreme_pair),
+	TAP_TEST(test_bias_past_32_bits),
 };
 
 TAP_MAIN(tests)
