@@ -13,8 +13,11 @@ trap 'rm -rf "$work"' EXIT
 echo "1..1"
 if "$fuzzer" -runs="$runs" -seed=1 -max_total_time=120 \
 	-artifact_prefix="$work/" "$work" >"$work/log" 2>&1; then
-	echo "# $(grep -E '^(#[0-9]+ +DONE|Done)' "$work/log" | tail -n 1)"
-	echo "ok 1 - $name: $runs runs, no finding"
+	done_line=$(grep -E '^(#[0-9]+ +DONE|Done)' "$work/log" | tail -n 1)
+	echo "# $done_line"
+	# the time limit may end it before $runs: say how many it did
+	did=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' <<< "$done_line")
+	echo "ok 1 - $name: ${did:-$runs} runs (of $runs at most, 120 s at most), no finding"
 else
 	sed 's/^/# /' "$work/log" | tail -n 40
 	# keep the input that crashed: the work dir goes away on exit
