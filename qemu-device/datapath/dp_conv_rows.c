@@ -56,39 +56,6 @@ size_t dp_conv_rows_xpad_size(const struct dp_conv *c)
 }
 
 /*
- * Each PE's runs in order, column by column: BODY for each non-padding
- * entry (filter k, column j, codebook index widx), and the column's
- * entries and padding into colcount when it is not NULL.
- */
-#define FOR_EACH_ENTRY(f, colcount, BODY)					\
-	for (uint32_t pe_ = 0; pe_ < (f)->pes; pe_++) {			\
-		const uint32_t *ptr_ = (f)->colptr + (size_t)pe_ * ((f)->cols + 1); \
-									\
-		for (uint32_t j = 0; j < (f)->cols; j++) {		\
-			uint32_t local_ = 0, pad_ = 0;			\
-									\
-			for (uint32_t e_ = ptr_[j]; e_ < ptr_[j + 1]; e_++) { \
-				unsigned int v_ = eie_entry_at((f)->entries, e_, bytes); \
-				unsigned int widx = DCACCEL_EIE_ENTRY_WIDX(v_, (f)->zbits); \
-									\
-				local_ += DCACCEL_EIE_ENTRY_Z(v_, (f)->zbits); \
-				if (widx == DCACCEL_EIE_PAD_INDEX) {	\
-					pad_++;				\
-				} else {				\
-					uint32_t k = local_ * (f)->pes + pe_; \
-									\
-					BODY				\
-				}					\
-				local_++;				\
-			}						\
-			if (colcount) {					\
-				(colcount)[2 * j] += ptr_[j + 1] - ptr_[j]; \
-				(colcount)[2 * j + 1] += pad_;		\
-			}						\
-		}							\
-	}
-
-/*
  * Pair filter k's weights in place: its singles are in column order, so
  * taps s and s + 1 of one kernel row are neighbours in the list and in
  * the map. Returns the number of pairs.
@@ -112,18 +79,64 @@ static uint32_t pair_up(uint32_t *off, uint32_t *w, uint32_t n)
 	return out;
 }
 
+/*
+ * A layer's streams as locals: the loops below write uint32_t arrays,
+ * which the compiler must otherwise assume may change the layer's fields
+ * and read them again for every entry.
+ */
+struct walk {
+	const uint32_t *colptr;
+	const uint8_t *entries;
+	uint32_t pes, cols;
+	unsigned int bytes, zbits, zmask;
+};
+
+/* Count each filter's weights into per_row and each column's entries and
+ * padding (over all PEs) into colcount. */
+static void count_entries(const struct walk *w, uint32_t *per_row,
+			  uint32_t *colcount)
+{
+	for (uint32_t pe = 0; pe < w->pes; pe++) {
+		const uint32_t *ptr = w->colptr + (size_t)pe * (w->cols + 1);
+
+		for (uint32_t j = 0; j < w->cols; j++) {
+			uint32_t local = 0, pad = 0;
+
+			for (uint32_t e = ptr[j]; e < ptr[j + 1]; e++) {
+				unsigned int v = eie_entry_at(w->entries, e, w->bytes);
+
+				local += v & w->zmask;
+				if (v >> w->zbits == DCACCEL_EIE_PAD_INDEX)
+					pad++;
+				else
+					per_row[local * w->pes + pe]++;
+				local++;
+			}
+			colcount[2 * j] += ptr[j + 1] - ptr[j];
+			colcount[2 * j + 1] += pad;
+		}
+	}
+}
+
 void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 			uint32_t *colcount, uint64_t *max_row, void *buf,
 			struct dp_conv_rows *r)
 {
 	const struct eie_layer *f = &c->filters;
-	const struct dp_window *w = &c->win;
-	const unsigned int bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits);
+	const struct dp_window *win = &c->win;
+	const struct walk w = {
+		.colptr = f->colptr, .entries = f->entries, .pes = f->pes,
+		.cols = f->cols,
+		.bytes = DCACCEL_EIE_ENTRY_BYTES(f->wbits, f->zbits),
+		.zbits = f->zbits, .zmask = (1u << f->zbits) - 1,
+	};
+	const int16_t *codebook = f->codebook;
+	const uint32_t kw = win->kernel_w, kh = win->kernel_h;
 	uint8_t *p = buf;
 	uint32_t sum = 0, pairs = 0;
 
-	r->hp = w->in_h + 2u * w->pad_h;
-	r->wp = w->in_w + 2u * w->pad_w;
+	r->hp = win->in_h + 2u * win->pad_h;
+	r->wp = win->in_w + 2u * win->pad_w;
 	r->start = (uint32_t *)p;
 	p += align8(((size_t)f->rows + 1) * sizeof(uint32_t));
 	r->off = (uint32_t *)p;
@@ -132,7 +145,7 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 
 	memset(per_row, 0, (size_t)f->rows * sizeof(*per_row));
 	memset(colcount, 0, (size_t)f->cols * 2 * sizeof(*colcount));
-	FOR_EACH_ENTRY(f, colcount, (void)widx; (void)j; per_row[k]++;)
+	count_entries(&w, per_row, colcount);
 	/* per_row becomes each filter's next free slot */
 	*max_row = 0;
 	for (uint32_t k = 0; k < f->rows; k++) {
@@ -146,35 +159,37 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 	 * PE by PE: a PE's filters' lists fill in column order. Column j's
 	 * offset in the map follows (c, r, s) as j counts up: no divisions.
 	 */
-	for (uint32_t pe = 0; pe < f->pes && pe < f->rows; pe++) {
-		const uint32_t *ptr = f->colptr + (size_t)pe * (f->cols + 1);
-		uint32_t s = 0, rr = 0, off = 0, row_off = 0;
+	for (uint32_t pe = 0; pe < w.pes && pe < f->rows; pe++) {
+		const uint32_t *ptr = w.colptr + (size_t)pe * (w.cols + 1);
+		const uint32_t wp = r->wp, next_plane = wp * (r->hp - kh + 1);
+		uint32_t *off = r->off, *wpair = r->wpair;
+		uint32_t s = 0, rr = 0, at = 0, row_at = 0;
 
-		for (uint32_t j = 0; j < f->cols; j++) {
+		for (uint32_t j = 0; j < w.cols; j++) {
 			uint32_t local = 0;
 
 			for (uint32_t e = ptr[j]; e < ptr[j + 1]; e++) {
-				unsigned int v = eie_entry_at(f->entries, e, bytes);
-				unsigned int widx = DCACCEL_EIE_ENTRY_WIDX(v, f->zbits);
+				unsigned int v = eie_entry_at(w.entries, e, w.bytes);
+				unsigned int widx = v >> w.zbits;
 
-				local += DCACCEL_EIE_ENTRY_Z(v, f->zbits);
+				local += v & w.zmask;
 				if (widx != DCACCEL_EIE_PAD_INDEX) {
-					uint32_t slot = per_row[local * f->pes + pe]++;
+					uint32_t slot = per_row[local * w.pes + pe]++;
 
-					r->off[slot] = off;
-					r->wpair[slot] = (uint16_t)f->codebook[widx];
+					off[slot] = at;
+					wpair[slot] = (uint16_t)codebook[widx];
 				}
 				local++;
 			}
 			/* the next column: s, then r, then the channel */
-			if (++s < w->kernel_w) {
-				off++;
-			} else if (s = 0, ++rr < w->kernel_h) {
-				off = row_off += r->wp;
+			if (++s < kw) {
+				at++;
+			} else if (s = 0, ++rr < kh) {
+				at = row_at += wp;
 			} else {
 				rr = 0;
 				/* the next channel's plane starts hp rows on */
-				off = row_off += r->wp * (r->hp - w->kernel_h + 1);
+				at = row_at += next_plane;
 			}
 		}
 	}
