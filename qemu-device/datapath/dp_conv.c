@@ -204,13 +204,15 @@ static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 	const int32_t *acc32 = ws->acc;
 	struct eie_stats scratch = { 0 };
 	int32_t max_in = 0;
+	uint64_t bound;
 	bool narrow;
 	enum walk how;
 	int ret;
 
 	for (size_t i = 0; i < in_n; i++)
 		max_in = x[i] < -max_in ? -x[i] : x[i] > max_in ? x[i] : max_in;
-	narrow = sum_bound(p, max_in) <= INT32_MAX;
+	bound = sum_bound(p, max_in);
+	narrow = bound <= INT32_MAX;
 	how = p->rows_ok ? WALK_COUNT : narrow ? WALK_NARROW : WALK_WIDE;
 	if (how != WALK_COUNT)
 		memset(ws->acc, 0, map_outputs(c) * (narrow ? 4 : 8));
@@ -220,8 +222,8 @@ static int run_map(const struct dp_conv_prepared *p, const int16_t *x,
 	else
 		ret = walk_inputs(p, x, ws, how, st ? st : &scratch, poll);
 	if (!ret && how == WALK_COUNT && narrow)	/* outputs and all */
-		return dp_conv_rows_map(c, &p->rows, x, ws->xpad, y,
-					sum_bound(p, max_in), poll);
+		return dp_conv_rows_map(c, &p->rows, x, ws->xpad, y, bound,
+					poll);
 	if (!ret && how == WALK_COUNT)
 		ret = dp_conv_rows_map64(c, &p->rows, x, ws->xpad, ws->acc,
 					 poll);

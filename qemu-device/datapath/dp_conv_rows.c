@@ -317,24 +317,7 @@ static void tile_avx512_vnni(const struct dp_conv_rows *r, uint32_t e0,
 typedef void tile_fn(const struct dp_conv_rows *r, uint32_t e0, uint32_t e1,
 		     const uint32_t *from, int32_t *out);
 
-struct tile_path {
-	tile_fn *fn;
-	uint32_t len;
-};
 
-static struct tile_path tile_path(void)
-{
-#ifdef DP_HAVE_X86_PATHS
-	if (dp_isa_use(DP_ISA_AVX512))
-		return (struct tile_path){
-			__builtin_cpu_supports("avx512vnni") ? tile_avx512_vnni :
-							       tile_avx512,
-			TILE_AVX512 };
-	if (dp_isa_use(DP_ISA_AVX2))
-		return (struct tile_path){ tile_avx2, TILE_AVX2 };
-#endif
-	return (struct tile_path){ tile_generic, TILE_GENERIC };
-}
 
 /*
  * The stretches of flat positions a map's outputs come from: with
@@ -427,6 +410,27 @@ static void finish_avx512(const int32_t *sums, int16_t *y, uint32_t n,
 typedef void finish_fn(const int32_t *sums, int16_t *y, uint32_t n,
 		       const struct finish *f);
 
+/* A path: its tile kernel and length, and how it finishes outputs. */
+struct tile_path {
+	tile_fn *fn;
+	uint32_t len;
+	finish_fn *finish;
+};
+
+static struct tile_path tile_path(void)
+{
+#ifdef DP_HAVE_X86_PATHS
+	if (dp_isa_use(DP_ISA_AVX512))
+		return (struct tile_path){
+			__builtin_cpu_supports("avx512vnni") ? tile_avx512_vnni :
+							       tile_avx512,
+			TILE_AVX512, finish_avx512 };
+	if (dp_isa_use(DP_ISA_AVX2))
+		return (struct tile_path){ tile_avx2, TILE_AVX2, finish_generic };
+#endif
+	return (struct tile_path){ tile_generic, TILE_GENERIC, finish_generic };
+}
+
 /* A stretch of a tile's positions that is a piece of one output row. */
 struct tile_run {
 	uint32_t from;		/* its first position, from the tile's */
@@ -472,14 +476,10 @@ int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 	const size_t plane = (size_t)out_h * out_w;
 	const struct tile_path path = tile_path();
 	const struct stretch st = stretches(c, r);
-	finish_fn *finish = finish_generic;
+	const unsigned int shift = f->in_frac + f->w_frac - f->out_frac;
 	struct tile_run runs[TILE_MAX];
 	int32_t sums[TILE_MAX];
 
-#ifdef DP_HAVE_X86_PATHS
-	if (dp_isa_use(DP_ISA_AVX512))
-		finish = finish_avx512;
-#endif
 	pair_map(c, r, x, xpad);
 	/* tiles outer: the rows of the map a tile reads stay in the cache */
 	for (uint32_t s = 0; s < st.count; s++) {
@@ -492,8 +492,6 @@ int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 
 			for (uint32_t k = 0; k < f->rows; k++) {
 				const int64_t bias = f->bias ? f->bias[k] : 0;
-				const unsigned int shift = f->in_frac + f->w_frac -
-							   f->out_frac;
 				const struct finish fin = {
 					.bias = bias, .relu = f->relu,
 					.shift = shift,
@@ -506,9 +504,9 @@ int dp_conv_rows_map(const struct dp_conv *c, const struct dp_conv_rows *r,
 				path.fn(r, r->start[k], r->start[k + 1],
 					base + p0, sums);
 				for (uint32_t i = 0; i < nruns; i++)
-					finish(sums + runs[i].from,
-					       y + k * plane + runs[i].to,
-					       runs[i].len, &fin);
+					path.finish(sums + runs[i].from,
+						    y + k * plane + runs[i].to,
+						    runs[i].len, &fin);
 			}
 		}
 	}
