@@ -2,7 +2,11 @@
 # json-c (libjson-c-dev) parses the .safetensors headers.
 DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.c \
 	userspace/dcc/layer_fc.c userspace/dcc/layer_conv.c userspace/dcc/layer_pool.c \
-	userspace/dcc/layer_relu.c userspace/dcc/layer_flatten.c userspace/dcc/optim.c \
+	userspace/dcc/layer_relu.c userspace/dcc/layer_flatten.c userspace/dcc/layer_bn.c \
+	userspace/dcc/optim.c userspace/dcc/structure.c userspace/dcc/sp_methods.c \
+	userspace/dcc/sp_l1_filter.c userspace/dcc/sp_complexity.c \
+	userspace/dcc/sp_slimming.c userspace/dcc/bn_fold.c \
+	userspace/dcc/sp_thinet.c userspace/dcc/sp_nisp.c \
 	userspace/dcc/weights.c userspace/dcc/train.c \
 	userspace/dcc/prune.c userspace/dcc/kmeans.c userspace/dcc/fixedpoint.c \
 	userspace/dcc/fixed_eval.c \

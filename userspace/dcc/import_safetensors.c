@@ -53,17 +53,25 @@ static int json_counts(json_object *a, const char *what, const char *tensor,
 	return 0;
 }
 
-/* The __metadata__ object: string values only. */
-static int check_metadata(json_object *md, const char *what,
-			  struct dcc_error *err)
+/* The __metadata__ object: string values only; dcc's "dcc.net" kept. */
+static int read_metadata(json_object *md, const char *what,
+			 struct tensor_set *ts, struct dcc_error *err)
 {
 	if (!json_object_is_type(md, json_type_object))
 		return dcc_fail(err, "%s: bad safetensors header: __metadata__ is not an object",
 				what);
-	json_object_object_foreach(md, key, val)
+	json_object_object_foreach(md, key, val) {
 		if (!json_object_is_type(val, json_type_string))
 			return dcc_fail(err, "%s: bad safetensors header: __metadata__ \"%s\" is not a string",
 					what, key);
+		if (strcmp(key, "dcc.net"))
+			continue;
+		if ((size_t)json_object_get_string_len(val) >= sizeof(ts->net))
+			return dcc_fail(err, "%s: __metadata__ \"dcc.net\" of %d bytes, at most %zu",
+					what, json_object_get_string_len(val),
+					sizeof(ts->net) - 1);
+		strcpy(ts->net, json_object_get_string(val));
+	}
 	return 0;
 }
 
@@ -238,7 +246,7 @@ int safetensors_load_buffer(const uint8_t *buf, size_t len, const char *what,
 		struct tensor *t;
 
 		if (!strcmp(name, "__metadata__")) {
-			if (check_metadata(val, what, err))
+			if (read_metadata(val, what, ts, err))
 				goto out;
 			continue;
 		}
@@ -290,7 +298,7 @@ int safetensors_save(const char *path, const struct tensor_set *ts,
 		     struct dcc_error *err)
 {
 	char *hdr = NULL;
-	size_t cap = 256 + ts->count * 256, n = 0;
+	size_t cap = 1024 + ts->count * 256, n = 0;
 	uint64_t off = 0, hlen;
 	uint8_t len8[8];
 	FILE *f;
@@ -299,7 +307,16 @@ int safetensors_save(const char *path, const struct tensor_set *ts,
 	hdr = malloc(cap);
 	if (!hdr)
 		return dcc_fail(err, "out of memory");
-	n += (size_t)snprintf(hdr + n, cap - n, "{\"__metadata__\":{\"format\":\"dcc\"}");
+	n += (size_t)snprintf(hdr + n, cap - n, "{\"__metadata__\":{\"format\":\"dcc\"");
+	if (ts->net[0]) {
+		/* a description has no character JSON would escape (net_build) */
+		if (strpbrk(ts->net, "\"\\") || strlen(ts->net) + 64 > cap - n) {
+			free(hdr);
+			return dcc_fail(err, "%s: network description not storable", path);
+		}
+		n += (size_t)snprintf(hdr + n, cap - n, ",\"dcc.net\":\"%s\"", ts->net);
+	}
+	n += (size_t)snprintf(hdr + n, cap - n, "}");
 	for (uint32_t i = 0; i < ts->count; i++) {
 		const struct tensor *t = &ts->t[i];
 		uint64_t bytes = t->count * (t->type == TENSOR_U8 ? 1 : 4);

@@ -34,15 +34,31 @@ static void set_tensor(struct tensor *t, const struct layer *l,
 	}
 }
 
+/* A bn's four vectors, named bnN.gamma, .beta, .running_mean, .running_var. */
+static const char *const bn_tensor[] = { "gamma", "beta", "running_mean", "running_var" };
+
+static float *bn_vector(const struct batchnorm *bn, unsigned int k)
+{
+	float *v[] = { bn->gamma.v, bn->beta.v, bn->mean, bn->var };
+
+	return v[k];
+}
+
 int net_save(const struct net *n, const char *path, struct dcc_error *err)
 {
 	struct tensor t[NET_LAYERS_MAX * 5];
-	struct tensor_set ts = { 0, t };
+	struct tensor_set ts = { 0, t, "" };
 
+	/* the description, so that a network structured pruning changed loads as itself */
+	snprintf(ts.net, sizeof(ts.net), "%s", n->spec);
 	for (uint32_t i = 0; i < n->count; i++) {
 		const struct layer *l = &n->l[i];
 		const struct weights *wt = &l->wt;
 
+		if (l->kind == LAYER_BN)
+			for (unsigned int k = 0; k < 4; k++)
+				set_tensor(&t[ts.count++], l, bn_tensor[k], TENSOR_F32, false,
+					   l->in.c, bn_vector(&l->bn, k), NULL);
 		if (!layer_has_weights(l))
 			continue;
 		set_tensor(&t[ts.count++], l, "weight", TENSOR_F32, true, wt->w.n, wt->w.v, NULL);
@@ -232,6 +248,59 @@ static int load_layer(const struct tensor_set *ts, const struct tensor *w,
 	return load_compression(ts, w, l, err);
 }
 
+/* A bn layer's vectors from tensors named after it. */
+static int load_bn(const struct tensor_set *ts, struct layer *l,
+		   struct dcc_error *err)
+{
+	for (unsigned int k = 0; k < 4; k++) {
+		char name[TENSOR_NAME_MAX];
+		const struct tensor *t;
+
+		snprintf(name, sizeof(name), "%s.%s", l->name, bn_tensor[k]);
+		t = tensor_find(ts, name);
+		if (!t || t->type != TENSOR_F32 || t->ndim != 1 || t->count != l->in.c)
+			return dcc_fail(err, "%s: missing or wrong shape: need %u floats",
+					name, l->in.c);
+		memcpy(bn_vector(&l->bn, k), t->f, l->in.c * sizeof(float));
+	}
+	return 0;
+}
+
+/*
+ * The network a file holds: the description dcc saved in it, else --net,
+ * else fc layers inferred from the weights. A --net that differs from the
+ * saved description is refused rather than either silently winning.
+ */
+static int build_for_file(const struct tensor_set *ts, const char *spec,
+			  const struct tensor *const *w, uint32_t count,
+			  struct net *n, struct dcc_error *err)
+{
+	char want[NET_SPEC_MAX], have[NET_SPEC_MAX];
+	struct net given;
+
+	if (!ts->net[0])
+		return spec ? net_build(n, spec, err) : infer_mlp(w, count, n, err);
+	if (net_build(n, ts->net, err))
+		return -1;
+	if (!spec)
+		return 0;
+	if (net_build(&given, spec, err)) {
+		net_free(n);
+		return -1;
+	}
+	net_describe(&given, want, sizeof(want));
+	net_describe(n, have, sizeof(have));
+	if (strcmp(want, have)) {
+		dcc_fail(err, "the file holds network '%.200s', --net says '%.200s' (leave --net out to use the file's)",
+			 have, want);
+		net_free(&given);
+		net_free(n);
+		return -1;
+	}
+	net_free(&given);
+	return 0;
+}
+
 int net_from_tensors(const struct tensor_set *ts, const char *spec,
 		     struct net *n, struct dcc_error *err)
 {
@@ -243,9 +312,11 @@ int net_from_tensors(const struct tensor_set *ts, const char *spec,
 	count = weight_tensors(ts, w, err);
 	if (count < 0)
 		return -1;
-	if (spec ? net_build(n, spec, err) : infer_mlp(w, (uint32_t)count, n, err))
+	if (build_for_file(ts, spec, w, (uint32_t)count, n, err))
 		return -1;
 	for (uint32_t i = 0; i < n->count; i++) {
+		if (n->l[i].kind == LAYER_BN && load_bn(ts, &n->l[i], err))
+			goto fail;
 		if (!layer_has_weights(&n->l[i]))
 			continue;
 		if (k == (uint32_t)count) {
@@ -291,7 +362,7 @@ int net_import_npy(char *const *paths, unsigned int n, bool transpose,
 		   const char *spec, struct net *net, struct dcc_error *err)
 {
 	struct tensor t[2 * NET_LAYERS_MAX];
-	struct tensor_set ts = { 0, t };
+	struct tensor_set ts = { 0, t, "" };
 	int ret = -1;
 
 	memset(net, 0, sizeof(*net));

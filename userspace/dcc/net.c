@@ -18,6 +18,10 @@ static const struct {
 } builtin[] = {
 	{ "lenet5", "in=1x28x28,conv20x5x5,relu,maxpool2,conv50x5x5,relu,maxpool2,flatten,fc500,relu,fc10" },
 	{ "lenet300", "in=784,fc300,relu,fc100,relu,fc10" },
+	/* a VGG-style network for 28x28 inputs, wide enough for filter pruning */
+	{ "vgg6", "in=1x28x28,conv16x3x3/p1,relu,conv16x3x3/p1,relu,maxpool2,"
+		  "conv32x3x3/p1,relu,conv32x3x3/p1,relu,maxpool2,"
+		  "conv64x3x3/p1,relu,conv64x3x3/p1,relu,maxpool2,flatten,fc128,relu,fc10" },
 };
 
 uint64_t rng_next(uint64_t *s)
@@ -42,6 +46,7 @@ const struct layer_ops *layer_ops_of(enum layer_kind kind)
 	case LAYER_POOL: return &layer_pool_ops;
 	case LAYER_RELU: return &layer_relu_ops;
 	case LAYER_FLATTEN: return &layer_flatten_ops;
+	case LAYER_BN: return &layer_bn_ops;
 	}
 	return NULL;
 }
@@ -62,6 +67,20 @@ static int alloc_weights(struct weights *wt, uint32_t rows, uint32_t cols)
 	    alloc_param(&wt->cb, CODEBOOK_MAX))
 		return -1;
 	wt->cb.n = 0;	/* no codebook until quantized */
+	return 0;
+}
+
+/* gamma 1, beta 0, running mean 0 and variance 1: the identity at first. */
+static int alloc_bn(struct batchnorm *bn, uint32_t channels)
+{
+	if (alloc_param(&bn->gamma, channels) || alloc_param(&bn->beta, channels))
+		return -1;
+	bn->mean = calloc(channels, sizeof(float));
+	bn->var = malloc(channels * sizeof(float));
+	if (!bn->mean || !bn->var)
+		return -1;
+	for (uint32_t c = 0; c < channels; c++)
+		bn->gamma.v[c] = bn->var[c] = 1.0f;
 	return 0;
 }
 
@@ -140,6 +159,10 @@ static int parse_layer(const char *tok, struct layer *l)
 		l->kind = LAYER_FLATTEN;
 		return 0;
 	}
+	if (!strcmp(tok, "bn")) {
+		l->kind = LAYER_BN;
+		return 0;
+	}
 	if (!strncmp(tok, "fc", 2)) {
 		p += 2;
 		l->kind = LAYER_FC;
@@ -185,9 +208,9 @@ static int parse_input(const char *tok, struct shape *in)
 
 /* Shapes, names and buffers of layer i, whose input is `in`. */
 static int place_layer(struct net *n, uint32_t i, struct shape in,
-		       unsigned int counts[5], struct dcc_error *err)
+		       unsigned int counts[LAYER_KINDS], struct dcc_error *err)
 {
-	static const char *const stem[] = { "fc", "conv", "pool", "relu", "flatten" };
+	static const char *const stem[] = { "fc", "conv", "pool", "relu", "flatten", "bn" };
 	struct layer *l = &n->l[i];
 	uint64_t nw;
 
@@ -230,6 +253,9 @@ static int place_layer(struct net *n, uint32_t i, struct shape in,
 	case LAYER_FLATTEN:
 		l->out = (struct shape){ (uint32_t)shape_size(in), 1, 1 };
 		return 0;
+	case LAYER_BN:
+		l->out = in;
+		return alloc_bn(&l->bn, in.c) ? dcc_fail(err, "out of memory") : 0;
 	}
 	return -1;
 }
@@ -237,7 +263,7 @@ static int place_layer(struct net *n, uint32_t i, struct shape in,
 int net_build(struct net *n, const char *spec, struct dcc_error *err)
 {
 	char buf[NET_SPEC_MAX], *save = NULL, *tok;
-	unsigned int counts[5] = { 0 };
+	unsigned int counts[LAYER_KINDS] = { 0 };
 	struct shape cur;
 
 	memset(n, 0, sizeof(*n));
@@ -338,8 +364,85 @@ void net_free(struct net *n)
 		free(l->cols);
 		free(l->tmp);
 		free(l->arg);
+		free_param(&l->bn.gamma);
+		free_param(&l->bn.beta);
+		free(l->bn.mean);
+		free(l->bn.var);
+		free(l->bn.xhat);
+		free(l->bn.inv_std);
 	}
 	memset(n, 0, sizeof(*n));
+}
+
+/* One layer's token, as parse_layer() reads it. */
+static int layer_token(const struct layer *l, char *buf, size_t len)
+{
+	const struct window *w = &l->win;
+	int at = 0;
+
+	switch (l->kind) {
+	case LAYER_FC:
+		return snprintf(buf, len, "fc%u", l->out.c);
+	case LAYER_CONV:
+		at = snprintf(buf, len, "conv%ux%ux%u", l->out.c, w->kh, w->kw);
+		if (w->sh != 1)
+			at += snprintf(buf + at, len - (size_t)at, "/s%u", w->sh);
+		if (w->ph)
+			at += snprintf(buf + at, len - (size_t)at, "/p%u", w->ph);
+		return at;
+	case LAYER_POOL:
+		at = snprintf(buf, len, "%spool%u", l->pool_mode == POOL_MAX_MODE ?
+			      "max" : "avg", w->kh);
+		if (w->sh != w->kh)
+			at += snprintf(buf + at, len - (size_t)at, "/s%u", w->sh);
+		if (w->ph)
+			at += snprintf(buf + at, len - (size_t)at, "/p%u", w->ph);
+		return at;
+	case LAYER_RELU:
+		return snprintf(buf, len, "relu");
+	case LAYER_FLATTEN:
+		return snprintf(buf, len, "flatten");
+	case LAYER_BN:
+		return snprintf(buf, len, "bn");
+	}
+	return 0;
+}
+
+void net_describe(const struct net *n, char *buf, size_t len)
+{
+	size_t at;
+
+	if (n->in.h == 1 && n->in.w == 1)
+		at = (size_t)snprintf(buf, len, "in=%u", n->in.c);
+	else
+		at = (size_t)snprintf(buf, len, "in=%ux%ux%u", n->in.c, n->in.h, n->in.w);
+	for (uint32_t i = 0; i < n->count && at + 1 < len; i++) {
+		buf[at++] = ',';
+		at += (size_t)layer_token(&n->l[i], buf + at, len - at);
+	}
+}
+
+uint64_t net_macs(const struct net *n)
+{
+	uint64_t m = 0;
+
+	for (uint32_t i = 0; i < n->count; i++) {
+		const struct layer *l = &n->l[i];
+
+		if (layer_has_weights(l))
+			m += (uint64_t)l->wt.rows * l->wt.cols * l->out.h * l->out.w;
+	}
+	return m;
+}
+
+uint64_t net_activations(const struct net *n)
+{
+	uint64_t a = shape_size(n->in);
+
+	for (uint32_t i = 0; i < n->count; i++)
+		if (layer_has_weights(&n->l[i]) || n->l[i].kind == LAYER_POOL)
+			a += shape_size(n->l[i].out);
+	return a;
 }
 
 uint32_t net_inputs(const struct net *n)

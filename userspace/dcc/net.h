@@ -21,7 +21,10 @@
 #define NET_SPEC_MAX	512
 #define CODEBOOK_MAX	256
 
-enum layer_kind { LAYER_FC, LAYER_CONV, LAYER_POOL, LAYER_RELU, LAYER_FLATTEN };
+enum layer_kind {
+	LAYER_FC, LAYER_CONV, LAYER_POOL, LAYER_RELU, LAYER_FLATTEN, LAYER_BN,
+};
+#define LAYER_KINDS	6
 
 /* A map of c channels of h x w (a flat vector is c x 1 x 1). */
 struct shape {
@@ -61,6 +64,26 @@ struct window {
 
 enum pool_mode { POOL_MAX_MODE = 0, POOL_AVG_MODE = 1 };
 
+/*
+ * Batch normalization over each channel of a CHW map (or each unit of a
+ * vector): y = gamma (x - mean) / sqrt(var + eps) + beta, with the batch's
+ * mean and variance while training and the running ones otherwise.
+ * Network slimming trains gamma under an L1 penalty; the device never
+ * sees a bn layer: it is folded into the conv or fc before it
+ * (net_fold_bn, layer_bn.c).
+ */
+#define BN_EPS		1e-5f
+#define BN_MOMENTUM	0.1f	/* running = (1 - m) running + m batch */
+
+struct batchnorm {
+	struct param gamma, beta;	/* channels each */
+	float *mean, *var;		/* running statistics, channels each */
+	/* what backward needs of the last training forward */
+	float *xhat;			/* batch x map: normalized inputs */
+	float *inv_std;			/* channels: 1 / sqrt(batch var + eps) */
+	uint32_t batch_cap;
+};
+
 struct layer {
 	enum layer_kind kind;
 	char name[16];		/* conv1, fc2, pool1... as in the reports */
@@ -68,6 +91,7 @@ struct layer {
 	struct weights wt;	/* fc, conv */
 	struct window win;	/* conv, pool */
 	uint8_t pool_mode;	/* pool */
+	struct batchnorm bn;	/* bn */
 	/* what backward needs of the last training forward (batch-sized) */
 	float *cols;		/* conv: im2col patches */
 	float *tmp;		/* conv: outputs / gradients in patch order */
@@ -84,11 +108,14 @@ struct net {
 
 /*
  * Build a network from a description (net-spec in the docs): a built-in
- * name (lenet5, lenet300) or comma-separated layers after the input shape
- * "in=CxHxW": convKxRxS[/sS][/pP], maxpoolR[/sS], avgpoolR[/sS], fcN,
- * relu, flatten. Weights are zero; net_init_weights() draws them.
+ * name (lenet5, lenet300, vgg6) or comma-separated layers after the input
+ * shape "in=CxHxW": convKxRxS[/sS][/pP], maxpoolR[/sS], avgpoolR[/sS],
+ * fcN, relu, flatten, bn. Weights are zero (bn: gamma 1, beta 0, running
+ * mean 0, variance 1); net_init_weights() draws them.
  */
 int net_build(struct net *n, const char *spec, struct dcc_error *err);
+/* The description of n's layers as net_build() reads it (built-ins expanded). */
+void net_describe(const struct net *n, char *buf, size_t len);
 void net_init_weights(struct net *n, uint64_t seed);
 void net_free(struct net *n);
 
@@ -134,7 +161,16 @@ struct layer_ops {
 
 const struct layer_ops *layer_ops_of(enum layer_kind kind);
 extern const struct layer_ops layer_fc_ops, layer_conv_ops, layer_pool_ops,
-	layer_relu_ops, layer_flatten_ops;
+	layer_relu_ops, layer_flatten_ops, layer_bn_ops;
+
+/* Multiply-accumulates of one inference forward (fc and conv layers). */
+uint64_t net_macs(const struct net *n);
+/*
+ * Activation values one inference writes to memory: the input and the
+ * outputs of the fc, conv and pool layers (relu and bn run in place,
+ * flatten is a view).
+ */
+uint64_t net_activations(const struct net *n);
 
 /* splitmix64: the only randomness, so runs repeat with --seed */
 uint64_t rng_next(uint64_t *s);

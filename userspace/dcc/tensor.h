@@ -27,9 +27,13 @@ struct tensor {
 	uint8_t *u8;		/* TENSOR_U8 */
 };
 
+#define TENSOR_NET_MAX	512
+
 struct tensor_set {
 	uint32_t count;
 	struct tensor *t;
+	/* __metadata__ "dcc.net": the network description dcc saved ("" if none) */
+	char net[TENSOR_NET_MAX];
 };
 
 /* A .npy file (v1-v3; <f4, <f8, |u1; C or Fortran order). */

@@ -15,6 +15,7 @@ struct train_opts {
 	float momentum;
 	float weight_decay;
 	float centroid_lr;	/* for codebook fine-tuning */
+	float bn_l1;		/* L1 penalty on every bn's gamma (network slimming) */
 	bool adam;
 	uint64_t seed;
 	bool progress;		/* show progress on stderr: */

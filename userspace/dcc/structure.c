@@ -1,0 +1,196 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The surgery of structured pruning: a smaller network without the
+ * channels a plan drops, everything that read them removed with them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "structure.h"
+
+uint32_t next_weight_layer(const struct net *n, uint32_t i)
+{
+	for (uint32_t j = i + 1; j < n->count; j++)
+		if (layer_has_weights(&n->l[j]))
+			return j;
+	return n->count;
+}
+
+bool layer_prunable(const struct net *n, uint32_t i)
+{
+	return i < n->count && layer_has_weights(&n->l[i]) &&
+	       next_weight_layer(n, i) < n->count;
+}
+
+int plan_init(struct channel_plan *p, const struct net *n)
+{
+	memset(p, 0, sizeof(*p));
+	for (uint32_t i = 0; i < n->count; i++) {
+		if (!layer_prunable(n, i))
+			continue;
+		p->keep[i] = malloc(n->l[i].out.c);
+		if (!p->keep[i]) {
+			plan_free(p);
+			return -1;
+		}
+		memset(p->keep[i], 1, n->l[i].out.c);
+	}
+	return 0;
+}
+
+void plan_free(struct channel_plan *p)
+{
+	for (uint32_t i = 0; i < NET_LAYERS_MAX; i++)
+		free(p->keep[i]);
+	memset(p, 0, sizeof(*p));
+}
+
+uint32_t plan_kept(const struct channel_plan *p, const struct net *n, uint32_t i)
+{
+	uint32_t kept = 0;
+
+	if (!p->keep[i])
+		return n->l[i].out.c;
+	for (uint32_t c = 0; c < n->l[i].out.c; c++)
+		kept += p->keep[i][c];
+	return kept;
+}
+
+uint32_t channels_to_keep(uint32_t channels, double level)
+{
+	double keep = (double)channels * (1.0 - level);
+	uint32_t k = (uint32_t)(keep + 0.5);
+
+	return k < 1 ? 1 : k > channels ? channels : k;
+}
+
+void plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
+		   uint32_t channels, uint32_t keep)
+{
+	if (keep < 1)
+		keep = 1;
+	/* channel c stays when fewer than `keep` channels rank above it */
+	for (uint32_t c = 0; c < channels; c++) {
+		uint32_t above = 0;
+
+		for (uint32_t d = 0; d < channels; d++)
+			above += score[d] > score[c] || (score[d] == score[c] && d < c);
+		p->keep[i][c] = above < keep;
+	}
+}
+
+/* Columns per input channel of weight layer l: R*S (conv) or the map (fc). */
+static uint32_t columns_per_channel(const struct layer *l, uint32_t channels)
+{
+	if (l->kind == LAYER_CONV)
+		return (uint32_t)l->win.kh * l->win.kw;
+	return l->wt.cols / channels;
+}
+
+/* Copy the kept rows (out) and columns (in) of a weight layer. */
+static void copy_weights(const struct layer *s, struct layer *d,
+			 const uint8_t *keep_out, const uint8_t *keep_in,
+			 uint32_t in_channels)
+{
+	const struct weights *a = &s->wt;
+	struct weights *b = &d->wt;
+	uint32_t per = columns_per_channel(s, in_channels), r2 = 0;
+
+	for (uint32_t r = 0; r < a->rows; r++) {
+		uint32_t c2 = 0;
+
+		if (keep_out && !keep_out[r])
+			continue;
+		for (uint32_t c = 0; c < a->cols; c++) {
+			size_t from = (size_t)r * a->cols + c, to;
+
+			if (keep_in && !keep_in[c / per])
+				continue;
+			to = (size_t)r2 * b->cols + c2++;
+			b->w.v[to] = a->w.v[from];
+			if (b->mask)
+				b->mask[to] = a->mask[from];
+		}
+		b->b.v[r2++] = a->b.v[r];
+	}
+}
+
+static void copy_bn(const struct batchnorm *a, struct batchnorm *b,
+		    const uint8_t *keep, uint32_t channels)
+{
+	for (uint32_t c = 0, c2 = 0; c < channels; c++) {
+		if (keep && !keep[c])
+			continue;
+		b->gamma.v[c2] = a->gamma.v[c];
+		b->beta.v[c2] = a->beta.v[c];
+		b->mean[c2] = a->mean[c];
+		b->var[c2] = a->var[c];
+		c2++;
+	}
+}
+
+/*
+ * The new description: every layer as before, the kept channel count in
+ * the prunable ones' tokens (the shapes after them follow).
+ */
+static int shrunk_net(const struct net *src, const struct channel_plan *p,
+		      struct net *dst, struct dcc_error *err)
+{
+	struct net tmp = *src;	/* a shallow copy: only its numbers are read */
+	char spec[NET_SPEC_MAX];
+
+	for (uint32_t i = 0; i < src->count; i++)
+		if (p->keep[i])
+			tmp.l[i].out.c = plan_kept(p, src, i);
+	net_describe(&tmp, spec, sizeof(spec));
+	return net_build(dst, spec, err);
+}
+
+int net_keep_channels(const struct net *src, const struct channel_plan *p,
+		      struct net *dst, struct dcc_error *err)
+{
+	const uint8_t *keep_in = NULL;	/* channels of the current input that stay */
+	uint32_t in_channels = src->in.c;
+
+	for (uint32_t i = 0; i < src->count; i++) {
+		if (src->l[i].wt.widx)
+			return dcc_fail(err, "%s: weights already shared: prune channels before quantizing",
+					src->l[i].name);
+		if (p->keep[i] && !layer_prunable(src, i))
+			return dcc_fail(err, "%s: its outputs are the classes, or it has no weights: no channels to remove",
+					src->l[i].name);
+		if (p->keep[i] && plan_kept(p, src, i) == 0)
+			return dcc_fail(err, "%s: a plan keeps at least one channel",
+					src->l[i].name);
+	}
+	if (shrunk_net(src, p, dst, err))
+		return -1;
+	for (uint32_t i = 0; i < src->count; i++) {
+		const struct layer *s = &src->l[i];
+		struct layer *d = &dst->l[i];
+
+		if (layer_has_weights(s)) {
+			if (s->wt.mask) {
+				d->wt.mask = calloc(d->wt.w.n ? d->wt.w.n : 1, 1);
+				if (!d->wt.mask) {
+					net_free(dst);
+					return dcc_fail(err, "out of memory");
+				}
+			}
+			copy_weights(s, d, p->keep[i], keep_in, in_channels);
+			keep_in = p->keep[i];
+			in_channels = s->out.c;
+		} else if (s->kind == LAYER_BN) {
+			copy_bn(&s->bn, &d->bn, keep_in, s->in.c);
+		}
+		/* pool, relu and flatten keep the channels as they come */
+	}
+	return 0;
+}
+
+int net_clone(const struct net *src, struct net *dst, struct dcc_error *err)
+{
+	struct channel_plan none = { { NULL } };
+
+	return net_keep_channels(src, &none, dst, err);
+}
