@@ -22,6 +22,7 @@
 #include "model_io.h"
 #include "plot.h"
 #include "report.h"
+#include "structure.h"
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 /*
@@ -54,6 +55,8 @@ struct opts {
 	uint32_t nquality, nbits, pes, zbits;
 	float retrain_lr;
 	bool transpose;
+	struct sp_opts sp;	/* structured pruning (shrink) */
+	uint32_t shrink_epochs;
 };
 
 static double now(void)
@@ -86,11 +89,13 @@ static void usage(FILE *f)
 "  --layers N,N,...      layer sizes of an MLP, inputs first: 2 to %u whole\n"
 "                        numbers from 1 to 1048576 [784,300,100,10]\n"
 "  --net SPEC            the network instead: lenet5 (conv 20x5x5, max-pool,\n"
-"                        conv 50x5x5, max-pool, fc 500, fc 10), lenet300, or\n"
+"                        conv 50x5x5, max-pool, fc 500, fc 10), lenet300, vgg6\n"
+"                        (six 3x3 convs of 16, 16, 32, 32, 64, 64 filters,\n"
+"                        max-pool after each pair, fc 128, fc 10), or\n"
 "                        layers after the input shape, comma-separated:\n"
 "                        in=CxHxW,convKxRxS[/sN][/pN],relu,maxpoolR[/sN],\n"
-"                        avgpoolR[/sN],flatten,fcN (the last fc gives the\n"
-"                        classes); the stages take the same --net\n"
+"                        avgpoolR[/sN],flatten,bn,fcN (the last fc gives the\n"
+"                        classes); a model file dcc wrote names its own\n"
 "  --seed N              random seed, 0 to 18446744073709551615 [1]\n"
 "  --epochs N            training epochs, 0 to 1000 [15; lenet5 10]\n"
 "  --batch N             minibatch size, 1 to 65536 [128]\n"
@@ -116,6 +121,20 @@ static void usage(FILE *f)
 "  --pes N               PEs the streams are encoded for, 1 to %u [%u]\n"
 "  --zbits N             relative row index bits, 1 to 8, or 0 for 8 minus the\n"
 "                        layer's codebook bits, at least 2 [0]\n"
+"  --structure M         shrink, compress: remove whole filters and neurons\n"
+"                        first, by l1 (L1-norm filter pruning), slim (network\n"
+"                        slimming), thinet, nisp, pa, fa or ma (complexity-\n"
+"                        driven: parameter-, FLOP- or memory-aware)\n"
+"  --level X             fraction of a layer's channels removed, 0 to 0.95 [0.5]\n"
+"  --samples N           images the data-driven methods look at, 1 to 60000\n"
+"                        [1000]\n"
+"  --tolerance X         l1: accuracy a layer may cost alone, in points, 0 to\n"
+"                        100 [1]\n"
+"  --bn-l1 X             slim: L1 penalty on batch-norm scales, 0 to 1 [0.0001]\n"
+"  --sparsity-epochs N   slim: epochs of training under the penalty, 0 to 1000\n"
+"                        [4]\n"
+"  --shrink-epochs N     fine-tuning epochs after removing channels, 0 to 1000\n"
+"                        [3]; pa, fa and ma train anew for --epochs instead\n"
 "  --plots DIR           compress: weight distribution plots (PNG, by gnuplot)\n"
 "  --progress            training progress on stderr (the default on a terminal;\n"
 "                        one line per epoch when stderr is not a terminal)\n"
@@ -140,7 +159,9 @@ static const struct option long_opts[] = {
 	{ "centroid-lr", 1, 0, 'C' }, { "pes", 1, 0, 'P' }, { "zbits", 1, 0, 'z' },
 	{ "plots", 1, 0, 'p' }, { "progress", 0, 0, 'g' },
 	{ "transpose", 0, 0, 'x' }, { "safetensors", 1, 0, 'S' },
-	{ "net", 1, 0, 'N' },
+	{ "net", 1, 0, 'N' }, { "structure", 1, 0, 'M' }, { "level", 1, 0, 'v' },
+	{ "samples", 1, 0, 'n' }, { "tolerance", 1, 0, 'O' }, { "bn-l1", 1, 0, 'Y' },
+	{ "sparsity-epochs", 1, 0, 'Z' }, { "shrink-epochs", 1, 0, 'E' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 
 /* The option's name as --help spells it, for messages. */
@@ -223,6 +244,23 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'C': return cliopt_real("dcc", n, arg, 0, 10, true, &o->train.centroid_lr);
 	case 'P': return cliopt_u32("dcc", n, arg, 1, DCACCEL_EIE_PES_MAX, &o->pes);
 	case 'z': return cliopt_u32("dcc", n, arg, 0, DCACCEL_EIE_ZBITS_MAX, &o->zbits);
+	case 'M':
+		if (!arg || sp_method_parse(arg) == SP_NONE)
+			return cliopt_fail("dcc", n, arg, "l1, slim, thinet, nisp, pa, fa or ma");
+		o->sp.method = sp_method_parse(arg);
+		return 0;
+	case 'v': case 'O': {
+		float f = 0;
+
+		if (cliopt_real("dcc", n, arg, 0, c == 'v' ? 0.95 : 100, false, &f))
+			return -1;
+		*(c == 'v' ? &o->sp.level : &o->sp.tolerance) = f;
+		return 0;
+	}
+	case 'n': return cliopt_u32("dcc", n, arg, 1, 60000, &o->sp.samples);
+	case 'Y': return cliopt_real("dcc", n, arg, 0, 1, false, &o->sp.bn_l1);
+	case 'Z': return cliopt_u32("dcc", n, arg, 0, 1000, &o->sp.sparsity_epochs);
+	case 'E': return cliopt_u32("dcc", n, arg, 0, 1000, &o->shrink_epochs);
 	case 'A': o->train.adam = true; return 0;
 	case 'g': o->train.progress = true; return 0;
 	case 'x': o->transpose = true; return 0;
@@ -243,6 +281,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->retrain_lr = 0.03f;
 	o->finetune_epochs = 3;
 	o->pes = DCACCEL_EIE_PES_DEFAULT;
+	sp_opts_default(&o->sp);
+	o->shrink_epochs = 3;
 	o->nsizes = 4;
 	memcpy(o->sizes, (uint32_t[]){ 784, 300, 100, 10 }, 4 * sizeof(uint32_t));
 	o->nquality = 3;
@@ -340,6 +380,58 @@ static int do_quantize(struct net *n, const struct opts *o,
 	return 0;
 }
 
+static bool trains_anew(enum sp_method m)
+{
+	return m == SP_PARAM_AWARE || m == SP_FLOP_AWARE || m == SP_MEMORY_AWARE;
+}
+
+/*
+ * Structured pruning: the method's smaller network in place of n, then
+ * fine-tuned (pa, fa and ma: trained anew, as the method does).
+ */
+static int do_shrink(struct net *n, const struct opts *o,
+		     const struct dataset *train, const struct dataset *test,
+		     struct dcc_error *err)
+{
+	const uint64_t p0 = net_params(n), m0 = net_macs(n), a0 = net_activations(n);
+	struct train_opts t = o->train;
+	struct net thin;
+	double t0 = now();
+
+	t.lr = o->train.adam ? o->train.lr * 0.3f : o->retrain_lr;
+	t.stage = "sparsity";
+	if (sp_apply(n, train, &o->sp, &t, &thin, err))
+		return -1;
+	printf("shrunk by %s at level %.2f in %.1f s:", sp_method_name(o->sp.method),
+	       o->sp.level, now() - t0);
+	for (uint32_t i = 0; i < n->count; i++)
+		if (layer_has_weights(&n->l[i]))
+			printf(" %s %u->%u", n->l[i].name, n->l[i].out.c, thin.l[i].out.c);
+	printf("\n  network %s\n  parameters %.1f%%, MACs %.1f%%, activations %.1f%% of before\n",
+	       thin.spec, 100.0 * net_params(&thin) / p0, 100.0 * net_macs(&thin) / m0,
+	       100.0 * net_activations(&thin) / a0);
+	if (trains_anew(o->sp.method)) {
+		net_init_weights(&thin, o->train.seed);
+		t = o->train;
+		t.stage = "train";
+	} else {
+		printf("  test accuracy %.2f%% before fine-tuning\n", net_accuracy(&thin, test));
+		t.epochs = o->shrink_epochs;
+		t.stage = "finetune";
+	}
+	t0 = now();
+	if (t.epochs && net_train(&thin, train, &t, err) < 0) {
+		net_free(&thin);
+		return -1;
+	}
+	printf("  test accuracy %.2f%% after %s %u epochs (%.1f s)\n",
+	       net_accuracy(&thin, test), trains_anew(o->sp.method) ?
+	       "training anew for" : "fine-tuning for", t.epochs, now() - t0);
+	net_free(n);
+	*n = thin;
+	return 0;
+}
+
 static void print_density(const struct net *n, const char *what, double acc)
 {
 	printf("%s: test accuracy %.2f%%, density", what, acc);
@@ -405,10 +497,17 @@ static int do_encode(const struct net *n, const struct opts *o,
 {
 	struct dcm_model dm, back;
 	struct dcm_error de;
+	struct net folded;
 	int ret = -1;
 
-	if (fixedpoint_build(n, train, o->pes, o->zbits, &dm, err))
+	/* batch norm goes into the layer before it: the device has none */
+	if (net_fold_bn(n, &folded, err))
 		return -1;
+	ret = fixedpoint_build(&folded, train, o->pes, o->zbits, &dm, err);
+	net_free(&folded);
+	if (ret)
+		return -1;
+	ret = -1;
 	acc->fixed = fixedpoint_accuracy(&dm, test, NULL, err);
 	if (acc->fixed < 0)
 		goto out;
@@ -469,6 +568,8 @@ static int cmd_compress(const struct opts *o, struct dcc_error *err)
 	acc.dense = net_accuracy(&n, &test);
 	printf("dense: test accuracy %.2f%% (%u epochs, %.1f s)\n", acc.dense,
 	       o->train.epochs, now() - t);
+	if (o->sp.method != SP_NONE && do_shrink(&n, o, &train, &test, err))
+		goto out;
 	if (o->plots && copy_net(&n, &dense, err))
 		goto out;
 	t = now();
@@ -570,6 +671,9 @@ static int cmd_stage(const char *cmd, const struct opts *o, int argc,
 		if (do_prune(&n, o, &train, err))
 			goto out;
 		print_density(&n, "pruned", net_accuracy(&n, &test));
+	} else if (!strcmp(cmd, "shrink")) {
+		if (do_shrink(&n, o, &train, &test, err))
+			goto out;
 	} else if (!strcmp(cmd, "quantize")) {
 		if (do_quantize(&n, o, &train, err))
 			goto out;
@@ -621,8 +725,13 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 		return -1;
 	}
 	if (!o->in && (!strcmp(cmd, "eval") || !strcmp(cmd, "prune") ||
-		       !strcmp(cmd, "quantize") || !strcmp(cmd, "encode"))) {
+		       !strcmp(cmd, "quantize") || !strcmp(cmd, "encode") ||
+		       !strcmp(cmd, "shrink"))) {
 		fprintf(stderr, "dcc %s: -i is missing: the .safetensors model to read\n", cmd);
+		return -1;
+	}
+	if (!strcmp(cmd, "shrink") && o->sp.method == SP_NONE) {
+		fprintf(stderr, "dcc shrink: --structure is missing: l1, slim, thinet, nisp, pa, fa or ma\n");
 		return -1;
 	}
 	if (!strcmp(cmd, "info")) {
@@ -657,6 +766,7 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 
 static const char *const commands[] = {
 	"train", "import", "eval", "prune", "quantize", "encode", "info", "compress",
+	"shrink",
 };
 
 int main(int argc, char **argv)

@@ -3,7 +3,7 @@
 DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.c \
 	userspace/dcc/layer_fc.c userspace/dcc/layer_conv.c userspace/dcc/layer_pool.c \
 	userspace/dcc/layer_relu.c userspace/dcc/layer_flatten.c userspace/dcc/layer_bn.c \
-	userspace/dcc/optim.c userspace/dcc/structure.c userspace/dcc/sp_methods.c \
+	userspace/dcc/optim.c userspace/dcc/structure.c userspace/dcc/sp_methods.c userspace/dcc/sp_apply.c \
 	userspace/dcc/sp_l1_filter.c userspace/dcc/sp_complexity.c \
 	userspace/dcc/sp_slimming.c userspace/dcc/bn_fold.c \
 	userspace/dcc/sp_thinet.c userspace/dcc/sp_nisp.c \
@@ -34,7 +34,8 @@ install: install-dcc
 
 # Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
 DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot \
-	test_dcc_train test_dcc_badinput test_dcc_layers test_dcc_cnn
+	test_dcc_train test_dcc_badinput test_dcc_layers test_dcc_cnn \
+	test_dcc_structure
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
 $(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))
 $(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread

@@ -117,13 +117,25 @@ static void pool_layer(const struct layer *nl, struct dcm_layer *l)
 	l->out_frac = l->in_frac;
 }
 
+/* A bn right after a weight layer: folded into it before encoding. */
+static bool folds(const struct net *n, uint32_t i)
+{
+	return n->l[i].kind == LAYER_BN && i > 0 && layer_has_weights(&n->l[i - 1]);
+}
+
 int fixedpoint_check(const struct net *n, struct dcc_error *err)
 {
-	for (uint32_t i = 0; i < n->count; i++)
+	for (uint32_t i = 0; i < n->count; i++) {
+		uint32_t before = i > 0 && folds(n, i - 1) ? i - 2 : i - 1;
+
+		if (n->l[i].kind == LAYER_BN && !folds(n, i))
+			return dcc_fail(err, "%s: the device has no batch norm of its own: it must come right after an fc or conv, to be folded into it",
+					n->l[i].name);
 		if (n->l[i].kind == LAYER_RELU &&
-		    (i == 0 || !layer_has_weights(&n->l[i - 1])))
+		    (i == 0 || !layer_has_weights(&n->l[before])))
 			return dcc_fail(err, "%s: the device applies ReLU in the fc or conv op before it, not after %s",
 					n->l[i].name, i ? n->l[i - 1].name : "the input");
+	}
 	return 0;
 }
 
@@ -137,6 +149,10 @@ int fixedpoint_build(const struct net *n, const struct dataset *calib,
 	memset(out, 0, sizeof(*out));
 	if (fixedpoint_check(n, err))
 		return -1;
+	for (uint32_t i = 0; i < n->count; i++)
+		if (n->l[i].kind == LAYER_BN)
+			return dcc_fail(err, "%s: fold batch norm into its conv or fc first (net_fold_bn)",
+					n->l[i].name);
 	for (size_t k = 0; k < (size_t)calib->count * calib->dim; k++)
 		in_max = fmax(in_max, fabs(calib->x[k]));
 	frac = (uint8_t)frac_bits_for(in_max, 1.0);

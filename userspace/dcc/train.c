@@ -116,13 +116,19 @@ static void free_buffers(struct buffers *b)
 	free(b->order);
 }
 
-/* What each weight layer trains goes on the optimizer's list. */
+/* What each weight layer and each bn trains goes on the optimizer's list. */
 static int fill_optim(struct net *n, const struct train_opts *o,
 		      struct optim *opt)
 {
 	for (uint32_t i = 0; i < n->count; i++) {
 		struct weights *wt = &n->l[i].wt;
 
+		if (n->l[i].kind == LAYER_BN) {
+			if (optim_add(opt, &n->l[i].bn.gamma, 0) ||
+			    optim_add(opt, &n->l[i].bn.beta, 0))
+				return -1;
+			continue;
+		}
 		if (!layer_has_weights(&n->l[i]))
 			continue;
 		if (optim_add(opt, weights_trained(wt), wt->widx ? o->centroid_lr : 0) ||
@@ -130,6 +136,19 @@ static int fill_optim(struct net *n, const struct train_opts *o,
 			return -1;
 	}
 	return 0;
+}
+
+/*
+ * A bn's gamma and beta take no weight decay (it would shrink every
+ * channel alike); under network slimming's L1 penalty lambda sum |gamma|
+ * gamma's gradient gains the subgradient lambda sign(gamma), 0 at 0.
+ */
+static void bn_grad(struct batchnorm *bn, float l1)
+{
+	if (l1 == 0)
+		return;
+	for (size_t c = 0; c < bn->gamma.n; c++)
+		bn->gamma.g[c] += bn->gamma.v[c] > 0 ? l1 : bn->gamma.v[c] < 0 ? -l1 : 0;
 }
 
 /* One batch forward and back; the gradients land in the layers. */
@@ -199,6 +218,8 @@ double net_train(struct net *n, const struct dataset *ds,
 			for (uint32_t i = 0; i < n->count; i++)
 				if (layer_has_weights(&n->l[i]))
 					weights_grad(&n->l[i].wt, o->weight_decay);
+				else if (n->l[i].kind == LAYER_BN)
+					bn_grad(&n->l[i].bn, o->bn_l1);
 			optim_step(&opt, lr);
 			for (uint32_t i = 0; i < n->count; i++)
 				if (layer_has_weights(&n->l[i]))
