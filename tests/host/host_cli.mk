@@ -11,3 +11,11 @@ LDLIBS_test_man_pages := -lz
 $(CLI_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(O)/tests/host/run_tool.o $(TAP_OBJ) | $(O)/dcc $(O)/dcaccel
 	$(LINK)
+
+# dcc sweep as a user runs it, with the metric and front it reports by.
+TESTS += $(O)/tests/test_dcc_sweep
+$(O)/tests/host/test_dcc_sweep.o: CPPFLAGS += -DTOP_DIR='"$(CURDIR)"' -DBIN_DIR='"$(CURDIR)/$(O)"'
+LDLIBS_test_dcc_sweep := -lm
+$(O)/tests/test_dcc_sweep: $(O)/tests/host/test_dcc_sweep.o $(O)/tests/host/run_tool.o \
+		$(O)/userspace/dcc/quality.o $(TAP_OBJ) | $(O)/dcc
+	$(LINK)

@@ -217,9 +217,13 @@ static void test_conv_import(void)
 	CHECK_EQ(net_load(path, spec, &back, &err), 0);
 	CHECK(!memcmp(back.l[0].wt.w.v, w1, sizeof(w1)));
 	net_free(&back);
-	/* without --net a 4-D weight has no place */
-	CHECK_EQ(net_load(path, NULL, &back, &err), -1);
-	CHECK_STR_CONTAINS(err.msg, "conv1.weight: a convolution's weight: give --net");
+	/* a file dcc wrote names its network: no --net needed */
+	CHECK_EQ(net_load(path, NULL, &back, &err), 0);
+	CHECK(!strcmp(back.spec, spec) && !memcmp(back.l[0].wt.w.v, w1, sizeof(w1)));
+	net_free(&back);
+	/* files that do not (these .npy) without --net: a 4-D weight has no place */
+	CHECK_EQ(net_import_npy(argv, 4, false, NULL, &back, &err), -1);
+	CHECK_STR_CONTAINS(err.msg, "layer0.weight: a convolution's weight: give --net");
 	net_free(&m);
 	snprintf(paths[0], 128, "%s", put_file("cw1bad.npy", buf, npy(buf,
 		 "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 1, 3, 2), }", w1, 48)));

@@ -331,6 +331,34 @@ static void test_keep_top(void)
 	CHECK(keep[0] && keep[1] && !keep[2] && !keep[3] && keep[4]);
 	plan_keep_top(&p, 0, score, 5, 0);	/* at least one */
 	CHECK(keep[0] && !keep[1] && !keep[2] && !keep[3] && !keep[4]);
+	{
+		const double nan_score[] = { NAN, 1, NAN, 2, 0 };
+
+		plan_keep_top(&p, 0, nan_score, 5, 2);	/* NaN ranks lowest */
+		CHECK(!keep[0] && keep[1] && !keep[2] && keep[3] && !keep[4]);
+	}
+}
+
+/* A bn after a flatten has a channel per map value: it follows its map's. */
+static void test_bn_after_flatten(void)
+{
+	struct dcc_error err;
+	struct channel_plan p;
+	struct net a, b;
+
+	CHECK_EQ(net_build(&a, "in=1x6x6,conv2x3x3,relu,flatten,bn,fc3,relu,fc2", &err), 0);
+	fill(&a, 5);
+	for (uint32_t k = 0; k < 32; k++)
+		a.l[3].bn.gamma.v[k] = 1.0f + (float)k;	/* tell the channels apart */
+	CHECK_EQ(plan_init(&p, &a), 0);
+	p.keep[0][0] = 0;
+	CHECK_EQ(net_keep_channels(&a, &p, &b, &err), 0);
+	CHECK_EQ(b.l[3].in.c, 16);
+	for (uint32_t k = 0; k < 16; k++)
+		CHECK(b.l[3].bn.gamma.v[k] == 17.0f + (float)k);
+	net_free(&b);
+	plan_free(&p);
+	net_free(&a);
 }
 
 static const struct tap_test tests[] = {
@@ -342,6 +370,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_complexity_picks_by_share),
 	TAP_TEST(test_method_names),
 	TAP_TEST(test_keep_top),
+	TAP_TEST(test_bn_after_flatten),
 };
 
 TAP_MAIN(tests)

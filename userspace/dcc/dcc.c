@@ -21,8 +21,10 @@
 #include "fixedpoint.h"
 #include "model_io.h"
 #include "plot.h"
+#include "quality.h"
 #include "report.h"
 #include "structure.h"
+#include "dcc_opts.h"
 
 #define DEFAULT_DATA "/usr/share/datasets/fashion-mnist"
 /*
@@ -43,23 +45,8 @@ static const struct {
 	{ 'B', LENET5_BITS }, { 'F', "2" },
 };
 
-struct opts {
-	const char *data, *in, *out, *plots, *safetensors, *net;
-	uint32_t sizes[NET_LAYERS_MAX / 2 + 1], nsizes;
-	bool given[128];	/* options on the command line, by letter */
-	uint32_t train_limit, test_limit;
-	struct train_opts train;
-	uint32_t prune_iters, retrain_epochs, finetune_epochs;
-	double quality[NET_LAYERS_MAX];
-	unsigned int bits[NET_LAYERS_MAX];
-	uint32_t nquality, nbits, pes, zbits;
-	float retrain_lr;
-	bool transpose;
-	struct sp_opts sp;	/* structured pruning (shrink) */
-	uint32_t shrink_epochs;
-};
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 
@@ -80,8 +67,10 @@ static void usage(FILE *f)
 "  quantize  -i in -o out                k-means weight sharing, fine-tune centroids\n"
 "  encode    -i in -o model.dcm          fixed point, EIE streams, engine accuracy, .dcm\n"
 "  info      model.dcm                   check a .dcm, print its table and engine accuracy\n"
-"  compress  -o model.dcm                all of the above from scratch (LeNet-300-100,\n"
-"                                        or --net lenet5)\n"
+"  shrink    -i in -o out --structure M  remove whole channels, fine-tune\n"
+"  compress  -o model.dcm                all of the above from scratch (--net: which)\n"
+"  sweep     -o DIR [-i dense]           methods x levels x bits, each measured on the\n"
+"                                        device's code: DIR/sweep.csv, plots, the best\n"
 "options [default]:\n"
 "  -i FILE               input model (.safetensors)\n"
 "  -o FILE               output file (.safetensors, or .dcm for encode and compress)\n"
@@ -131,10 +120,18 @@ static void usage(FILE *f)
 "  --tolerance X         l1: accuracy a layer may cost alone, in points, 0 to\n"
 "                        100 [1]\n"
 "  --bn-l1 X             slim: L1 penalty on batch-norm scales, 0 to 1 [0.0001]\n"
-"  --sparsity-epochs N   slim: epochs of training under the penalty, 0 to 1000\n"
+"  --sparsity-epochs N   slim: epochs of training under the penalty, 1 to 1000\n"
 "                        [4]\n"
 "  --shrink-epochs N     fine-tuning epochs after removing channels, 0 to 1000\n"
 "                        [3]; pa, fa and ma train anew for --epochs instead\n"
+"  --sweep-methods M,M   sweep: none (magnitude pruning only) and the --structure\n"
+"                        methods, or all [all]\n"
+"  --sweep-levels X,X    sweep: structured pruning levels, each above 0 and at\n"
+"                        most 0.95 [0.25,0.5]\n"
+"  --sweep-bits B,B      sweep: weight bits of every layer, each 1 to 8\n"
+"                        [2,3,4,5,6,7,8]\n"
+"  --lambda X            sweep: points of accuracy one halving of the size is\n"
+"                        worth, Q = log2(rate) - X x drop, 0 to 100 [1]\n"
 "  --plots DIR           compress: weight distribution plots (PNG, by gnuplot)\n"
 "  --progress            training progress on stderr (the default on a terminal;\n"
 "                        one line per epoch when stderr is not a terminal)\n"
@@ -162,6 +159,8 @@ static const struct option long_opts[] = {
 	{ "net", 1, 0, 'N' }, { "structure", 1, 0, 'M' }, { "level", 1, 0, 'v' },
 	{ "samples", 1, 0, 'n' }, { "tolerance", 1, 0, 'O' }, { "bn-l1", 1, 0, 'Y' },
 	{ "sparsity-epochs", 1, 0, 'Z' }, { "shrink-epochs", 1, 0, 'E' },
+	{ "sweep-methods", 1, 0, 'W' }, { "sweep-levels", 1, 0, 'J' },
+	{ "sweep-bits", 1, 0, 'K' }, { "lambda", 1, 0, 'Q' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 
 /* The option's name as --help spells it, for messages. */
@@ -176,6 +175,34 @@ static const char *opt_name(int c)
 		}
 	snprintf(buf, sizeof(buf), "-%c", c);
 	return buf;
+}
+
+/* --sweep-methods: "all" or names, each once. */
+static int sweep_methods(struct opts *o, const char *n, const char *arg)
+{
+	const char *want = "all, or comma-separated methods from none, l1, slim, thinet, nisp, pa, fa, ma, each once";
+	char buf[128], *save = NULL, *tok;
+
+	if (!arg || !*arg || strlen(arg) >= sizeof(buf))
+		return cliopt_fail("dcc", n, arg, "%s", want);
+	o->sweep_nmethods = 0;
+	if (!strcmp(arg, "all")) {
+		for (int m = SP_NONE; m <= SP_MEMORY_AWARE; m++)
+			o->sweep_methods[o->sweep_nmethods++] = (enum sp_method)m;
+		return 0;
+	}
+	strcpy(buf, arg);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		enum sp_method m = strcmp(tok, "none") ? sp_method_parse(tok) : SP_NONE;
+
+		if ((m == SP_NONE && strcmp(tok, "none")) || o->sweep_nmethods == 8)
+			return cliopt_fail("dcc", n, arg, "%s", want);
+		for (uint32_t k = 0; k < o->sweep_nmethods; k++)
+			if (o->sweep_methods[k] == m)
+				return cliopt_fail("dcc", n, arg, "%s", want);
+		o->sweep_methods[o->sweep_nmethods++] = m;
+	}
+	return o->sweep_nmethods ? 0 : cliopt_fail("dcc", n, arg, "%s", want);
 }
 
 /* One option's value (arg NULL: it was given none); -1 after a message. */
@@ -259,8 +286,21 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	}
 	case 'n': return cliopt_u32("dcc", n, arg, 1, 60000, &o->sp.samples);
 	case 'Y': return cliopt_real("dcc", n, arg, 0, 1, false, &o->sp.bn_l1);
-	case 'Z': return cliopt_u32("dcc", n, arg, 0, 1000, &o->sp.sparsity_epochs);
+	case 'Z': return cliopt_u32("dcc", n, arg, 1, 1000, &o->sp.sparsity_epochs);
 	case 'E': return cliopt_u32("dcc", n, arg, 0, 1000, &o->shrink_epochs);
+	case 'W': return sweep_methods(o, n, arg);
+	case 'J':
+		return cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX, false, 0, 0.95, true,
+				   o->sweep_levels, &o->sweep_nlevels);
+	case 'K':
+		if (cliopt_list("dcc", n, arg, 1, 8, true, 1, DCACCEL_EIE_WBITS_MAX, false,
+				v, &cnt))
+			return -1;
+		for (uint32_t k = 0; k < cnt; k++)
+			o->sweep_bits[k] = (unsigned int)v[k];
+		o->sweep_nbits = cnt;
+		return 0;
+	case 'Q': return cliopt_real("dcc", n, arg, 0, 100, false, &o->lambda);
 	case 'A': o->train.adam = true; return 0;
 	case 'g': o->train.progress = true; return 0;
 	case 'x': o->transpose = true; return 0;
@@ -283,6 +323,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->pes = DCACCEL_EIE_PES_DEFAULT;
 	sp_opts_default(&o->sp);
 	o->shrink_epochs = 3;
+	sweep_methods(o, "--sweep-methods", "all");
+	o->sweep_nlevels = 2;
+	o->sweep_levels[0] = 0.25;
+	o->sweep_levels[1] = 0.5;
+	o->sweep_nbits = 7;
+	for (unsigned int b = 2; b <= 8; b++)
+		o->sweep_bits[b - 2] = b;
+	o->lambda = (float)QUALITY_LAMBDA_DEFAULT;
 	o->nsizes = 4;
 	memcpy(o->sizes, (uint32_t[]){ 784, 300, 100, 10 }, 4 * sizeof(uint32_t));
 	o->nquality = 3;
@@ -326,7 +374,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int load_data(const struct opts *o, struct dataset *train,
+int load_data(const struct opts *o, struct dataset *train,
 		     struct dataset *test, struct dcc_error *err)
 {
 	if (train && dataset_load_dir(o->data, "train", o->train_limit, train, err))
@@ -340,14 +388,14 @@ static int load_data(const struct opts *o, struct dataset *train,
 }
 
 /* The network the options name: --net, or the MLP of --layers. */
-static int build_net(const struct opts *o, struct net *n, struct dcc_error *err)
+int build_net(const struct opts *o, struct net *n, struct dcc_error *err)
 {
 	if (o->net)
 		return net_build(n, o->net, err);
 	return net_build_mlp(n, o->sizes, o->nsizes - 1, err);
 }
 
-static int do_prune(struct net *n, const struct opts *o,
+int do_prune(struct net *n, const struct opts *o,
 		    const struct dataset *train, struct dcc_error *err)
 {
 	struct train_opts t = o->train;
@@ -365,7 +413,7 @@ static int do_prune(struct net *n, const struct opts *o,
 	return 0;
 }
 
-static int do_quantize(struct net *n, const struct opts *o,
+int do_quantize(struct net *n, const struct opts *o,
 		       const struct dataset *train, struct dcc_error *err)
 {
 	struct train_opts t = o->train;
@@ -389,7 +437,7 @@ static bool trains_anew(enum sp_method m)
  * Structured pruning: the method's smaller network in place of n, then
  * fine-tuned (pa, fa and ma: trained anew, as the method does).
  */
-static int do_shrink(struct net *n, const struct opts *o,
+int do_shrink(struct net *n, const struct opts *o,
 		     const struct dataset *train, const struct dataset *test,
 		     struct dcc_error *err)
 {
@@ -404,9 +452,15 @@ static int do_shrink(struct net *n, const struct opts *o,
 		return -1;
 	printf("shrunk by %s at level %.2f in %.1f s:", sp_method_name(o->sp.method),
 	       o->sp.level, now() - t0);
-	for (uint32_t i = 0; i < n->count; i++)
-		if (layer_has_weights(&n->l[i]))
-			printf(" %s %u->%u", n->l[i].name, n->l[i].out.c, thin.l[i].out.c);
+	/* weight layer by weight layer: slimming may have removed a bn between */
+	for (uint32_t i = 0, j = 0; i < n->count; i++, j++) {
+		if (!layer_has_weights(&n->l[i]))
+			continue;
+		while (j < thin.count && !layer_has_weights(&thin.l[j]))
+			j++;
+		if (j < thin.count)
+			printf(" %s %u->%u", n->l[i].name, n->l[i].out.c, thin.l[j].out.c);
+	}
 	printf("\n  network %s\n  parameters %.1f%%, MACs %.1f%%, activations %.1f%% of before\n",
 	       thin.spec, 100.0 * net_params(&thin) / p0, 100.0 * net_macs(&thin) / m0,
 	       100.0 * net_activations(&thin) / a0);
@@ -490,8 +544,29 @@ static int copy_net(const struct net *src, struct net *dst, struct dcc_error *er
 	return 0;
 }
 
+#define CYCLE_IMAGES	100
+
+/* The device's cycle model per inference, over the first test images. */
+static int print_cycles(const struct dcm_model *dm, const struct dataset *test,
+			struct dcc_error *err)
+{
+	struct eie_cycles c[NET_LAYERS_MAX] = { { 0 } };
+	uint32_t n = test->count < CYCLE_IMAGES ? test->count : CYCLE_IMAGES;
+	double total = 0;
+
+	if (n == 0 || fixedpoint_model_cycles(dm, test, n, c, err))
+		return n ? -1 : 0;
+	printf("device cycle model, per inference over %u test images:", n);
+	for (uint32_t i = 0; i < dm->layer_count; i++) {
+		printf(" %s %.0f", dcm_kind_name(dm->layers[i].kind), (double)c[i].cycles / n);
+		total += (double)c[i].cycles / n;
+	}
+	printf("; %.0f cycles, %.2f us at 800 MHz\n", total, total / 800);
+	return 0;
+}
+
 /* Stage 4-6: fixed point, engine accuracy, .dcm written and read back. */
-static int do_encode(const struct net *n, const struct opts *o,
+int do_encode(const struct net *n, const struct opts *o,
 		     const struct dataset *train, const struct dataset *test,
 		     struct stage_acc *acc, struct dcc_error *err)
 {
@@ -536,8 +611,8 @@ static int do_encode(const struct net *n, const struct opts *o,
 	report_table(stdout, &back, acc);
 	printf("wrote %s (%u bytes; read back and checked: streams identical)\n",
 	       o->out, back.file_bytes);
+	ret = print_cycles(&back, test, err);
 	dcm_free(&back);
-	ret = 0;
 out:
 	dcm_free(&dm);
 	return ret;
@@ -720,8 +795,8 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 	int operands = argc - optind;
 
 	if (!o->out && strcmp(cmd, "eval") && strcmp(cmd, "info")) {
-		fprintf(stderr, "dcc %s: -o is missing: the %s file to write\n", cmd,
-			dcm_out ? ".dcm" : ".safetensors");
+		fprintf(stderr, "dcc %s: -o is missing: the %s to write\n", cmd,
+			!strcmp(cmd, "sweep") ? "directory" : dcm_out ? ".dcm file" : ".safetensors file");
 		return -1;
 	}
 	if (!o->in && (!strcmp(cmd, "eval") || !strcmp(cmd, "prune") ||
@@ -766,7 +841,7 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 
 static const char *const commands[] = {
 	"train", "import", "eval", "prune", "quantize", "encode", "info", "compress",
-	"shrink",
+	"shrink", "sweep",
 };
 
 int main(int argc, char **argv)
@@ -808,6 +883,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (!strcmp(cmd, "compress"))
 		ret = cmd_compress(&o, &err);
+	else if (!strcmp(cmd, "sweep"))
+		ret = cmd_sweep(&o, &err);
 	else if (!strcmp(cmd, "info"))
 		ret = cmd_info(&o, argv, &err);
 	else

@@ -11,7 +11,8 @@ DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.
 	userspace/dcc/prune.c userspace/dcc/kmeans.c userspace/dcc/fixedpoint.c \
 	userspace/dcc/fixed_eval.c \
 	userspace/dcc/import_npy.c userspace/dcc/import_safetensors.c \
-	userspace/dcc/model_io.c userspace/dcc/plot.c userspace/dcc/report.c
+	userspace/dcc/model_io.c userspace/dcc/plot.c userspace/dcc/report.c \
+	userspace/dcc/quality.c userspace/dcc/plot_sweep.c
 LIBDCC := $(O)/libdcc.a
 DCC_LDLIBS := -lopenblas -ljson-c -lz -lm
 
@@ -23,7 +24,7 @@ $(LIBDCC): $(DCC_LIB_SRCS:%.c=$(O)/%.o) userspace/dcc/dcc.mk
 
 PROGRAMS += $(O)/dcc
 LDLIBS_dcc := $(DCC_LDLIBS)
-$(O)/dcc: $(O)/userspace/dcc/dcc.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
+$(O)/dcc: $(O)/userspace/dcc/dcc.o $(O)/userspace/dcc/cmd_sweep.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
 
 install-dcc: $(O)/dcc
@@ -35,7 +36,7 @@ install: install-dcc
 # Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
 DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot \
 	test_dcc_train test_dcc_badinput test_dcc_layers test_dcc_cnn \
-	test_dcc_structure
+	test_dcc_structure test_dcc_slimming test_dcc_thinet_nisp
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
 $(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))
 $(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread

@@ -70,9 +70,28 @@ static void run_layer(const struct dcm_layer *l, const union dp_op *op,
 		dp_pool_run(&op->pool, n, x, y, NULL);
 }
 
-int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
-		   uint32_t count, int16_t *out, struct eie_stats *stats,
-		   struct dcc_error *err)
+/* The cycle model of layer i on its input x (count of them), into c. */
+static int layer_cycles(const struct dcm_layer *l, const union dp_op *op,
+			uint32_t count, const int16_t *x, void *ws,
+			struct eie_cycles *c)
+{
+	if (l->kind == DCM_FC)
+		return eie_model_cycles(&op->fc, DCACCEL_EIE_QUEUE_DEFAULT, count, x, ws, c, NULL);
+	if (l->kind == DCM_CONV)
+		return dp_conv_model_cycles(&op->conv, DCACCEL_EIE_QUEUE_DEFAULT, count, x, ws,
+					    c, NULL, NULL);
+	/* a pool job runs on all of the device's PEs */
+	dp_pool_model_cycles(&op->pool, DCACCEL_EIE_PES_DEFAULT, count, c, NULL);
+	return 0;
+}
+
+/*
+ * The graph on `count` inputs, layer by layer; with cycles, each layer's
+ * cycle model on the input it really gets first.
+ */
+static int run_graph(const struct dcm_model *dm, const int16_t *in,
+		     uint32_t count, int16_t *out, struct eie_stats *stats,
+		     struct eie_cycles *cycles, struct dcc_error *err)
 {
 	union dp_op *op = calloc(dm->layer_count ? dm->layer_count : 1, sizeof(*op));
 	size_t widest = 0, ws_size = 8;
@@ -84,8 +103,18 @@ int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
 		return dcc_fail(err, "out of memory");
 	if (prepare(dm, op, &ws_size, &widest, err))
 		goto out;
-	a = malloc((size_t)count * widest * sizeof(*a));
-	b = malloc((size_t)count * widest * sizeof(*b));
+	for (uint32_t i = 0; cycles && i < dm->layer_count; i++) {
+		size_t need = 0;
+
+		if (dm->layers[i].kind == DCM_FC)
+			need = eie_cycles_ws_size(op[i].fc.pes, DCACCEL_EIE_QUEUE_DEFAULT);
+		else if (dm->layers[i].kind == DCM_CONV)
+			need = dp_conv_cycles_ws_size(&op[i].conv, DCACCEL_EIE_QUEUE_DEFAULT);
+		if (need > ws_size)
+			ws_size = need;
+	}
+	a = malloc((size_t)(count ? count : 1) * widest * sizeof(*a));
+	b = malloc((size_t)(count ? count : 1) * widest * sizeof(*b));
 	ws = aligned_alloc(8, (ws_size + 7) & ~(size_t)7);
 	if (!a || !b || !ws) {
 		dcc_fail(err, "out of memory");
@@ -95,6 +124,10 @@ int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
 		const int16_t *x = i ? (i & 1 ? a : b) : in;
 		int16_t *y = i + 1 == dm->layer_count ? out : (i & 1 ? b : a);
 
+		if (cycles && layer_cycles(&dm->layers[i], &op[i], count, x, ws, &cycles[i])) {
+			dcc_fail(err, "layer %u: the cycle model refused it", i);
+			goto out;
+		}
 		run_layer(&dm->layers[i], &op[i], count, x, y, ws,
 			  stats ? &stats[i] : NULL);
 	}
@@ -104,6 +137,41 @@ out:
 	free(a);
 	free(b);
 	free(ws);
+	return ret;
+}
+
+int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
+		   uint32_t count, int16_t *out, struct eie_stats *stats,
+		   struct dcc_error *err)
+{
+	return run_graph(dm, in, count, out, stats, NULL, err);
+}
+
+int fixedpoint_model_cycles(const struct dcm_model *dm, const struct dataset *ds,
+			    uint32_t count, struct eie_cycles *cycles,
+			    struct dcc_error *err)
+{
+	size_t classes;
+	int16_t *x, *z;
+	int ret;
+
+	if (count > ds->count)
+		count = ds->count;
+	if (dm->layer_count == 0 || dcm_layer_inputs(&dm->layers[0]) != ds->dim)
+		return dcc_fail(err, "model takes other inputs than the data's %u", ds->dim);
+	classes = dcm_layer_outputs(&dm->layers[dm->layer_count - 1]);
+	x = malloc((size_t)(count ? count : 1) * ds->dim * sizeof(*x));
+	z = malloc((count ? count : 1) * classes * sizeof(*z));
+	if (!x || !z) {
+		free(x);
+		free(z);
+		return dcc_fail(err, "out of memory");
+	}
+	for (size_t k = 0; k < (size_t)count * ds->dim; k++)
+		x[k] = to_q15(ds->x[k], dm->layers[0].in_frac);
+	ret = run_graph(dm, x, count, z, NULL, cycles, err);
+	free(x);
+	free(z);
 	return ret;
 }
 

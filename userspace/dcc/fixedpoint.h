@@ -46,4 +46,13 @@ int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
 double fixedpoint_accuracy(const struct dcm_model *dm, const struct dataset *ds,
 			   struct eie_stats *stats, struct dcc_error *err);
 
+/*
+ * The device's cycle model over the first `count` images of ds, layer by
+ * layer on the inputs each layer really gets, added to cycles[layer]
+ * (activation queues of the device's default depth). 0 or -1 with err.
+ */
+int fixedpoint_model_cycles(const struct dcm_model *dm, const struct dataset *ds,
+			    uint32_t count, struct eie_cycles *cycles,
+			    struct dcc_error *err);
+
 #endif /* DCC_FIXEDPOINT_H */

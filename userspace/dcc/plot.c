@@ -73,7 +73,7 @@ static int write_script(FILE *f, const char *path, const char *title,
 	return ferror(f) ? -1 : 0;
 }
 
-static int run_gnuplot(const char *script, struct dcc_error *err)
+int run_gnuplot(const char *script, struct dcc_error *err)
 {
 	char *const argv[] = { "gnuplot", (char *)script, NULL };
 	int status;

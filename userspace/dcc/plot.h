@@ -16,4 +16,7 @@ int plot_weights(const char *path, const char *title, const float *before,
 		 const float *centroids, unsigned int ncent,
 		 struct dcc_error *err);
 
+/* Run gnuplot on a script file (no shell). 0 or -1 with err. */
+int run_gnuplot(const char *script, struct dcc_error *err);
+
 #endif /* DCC_PLOT_H */

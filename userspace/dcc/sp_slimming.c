@@ -129,7 +129,7 @@ int sp_slimming_plan(const struct net *n, const struct sp_opts *o,
 					n->l[i].name);
 		for (uint32_t c = 0; c < n->l[i].out.c; c++)
 			if (!isfinite(n->l[i + 1].bn.gamma.v[c]))
-				return dcc_fail(err, "%s: gamma[%u] is not a number: the sparsity training diverged (lower the learning rate)",
+				return dcc_fail(err, "%s: gamma[%u] is not finite: the sparsity training diverged (lower the learning rate)",
 						n->l[i + 1].name, c);
 		total += n->l[i].out.c;
 	}
@@ -180,7 +180,7 @@ int sp_slimming(const struct net *src, const struct dataset *data,
 	if (o->sparsity_epochs == 0)
 		return dcc_fail(err, "slimming ranks channels by training them under the penalty: give at least 1 sparsity epoch");
 	if (!(o->bn_l1 >= 0 && isfinite(o->bn_l1)))
-		return dcc_fail(err, "slimming: the L1 penalty on gamma is %g, it is >= 0", o->bn_l1);
+		return dcc_fail(err, "slimming: the L1 penalty on gamma is %g, it must be 0 or more", o->bn_l1);
 	if (!(o->level >= 0 && o->level < 1))
 		return dcc_fail(err, "slimming level %g: the fraction of channels removed, 0 <= level < 1",
 				o->level);
@@ -193,7 +193,6 @@ int sp_slimming(const struct net *src, const struct dataset *data,
 		return -1;
 	sparse.epochs = o->sparsity_epochs;
 	sparse.bn_l1 = o->bn_l1;
-	sparse.stage = "slimming";
 	if (net_train(&wide, data, &sparse, err) < 0)
 		goto out_wide;
 	if (plan_init(&p, &wide)) {

@@ -3,6 +3,7 @@
  * The surgery of structured pruning: a smaller network without the
  * channels a plan drops, everything that read them removed with them.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,12 @@ uint32_t channels_to_keep(uint32_t channels, double level)
 	return k < 1 ? 1 : k > channels ? channels : k;
 }
 
+/* A NaN score ranks lowest, so that a plan keeps exactly `keep`. */
+static double rank_score(double s)
+{
+	return isnan(s) ? -INFINITY : s;
+}
+
 void plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
 		   uint32_t channels, uint32_t keep)
 {
@@ -71,10 +78,14 @@ void plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
 		keep = 1;
 	/* channel c stays when fewer than `keep` channels rank above it */
 	for (uint32_t c = 0; c < channels; c++) {
+		double sc = rank_score(score[c]);
 		uint32_t above = 0;
 
-		for (uint32_t d = 0; d < channels; d++)
-			above += score[d] > score[c] || (score[d] == score[c] && d < c);
+		for (uint32_t d = 0; d < channels; d++) {
+			double sd = rank_score(score[d]);
+
+			above += sd > sc || (sd == sc && d < c);
+		}
 		p->keep[i][c] = above < keep;
 	}
 }
@@ -115,11 +126,15 @@ static void copy_weights(const struct layer *s, struct layer *d,
 	}
 }
 
+/*
+ * A bn's kept channels: those of the weight layer's channels it reads, per
+ * of them for each (a bn after a flatten has a channel per map value).
+ */
 static void copy_bn(const struct batchnorm *a, struct batchnorm *b,
-		    const uint8_t *keep, uint32_t channels)
+		    const uint8_t *keep, uint32_t channels, uint32_t per)
 {
 	for (uint32_t c = 0, c2 = 0; c < channels; c++) {
-		if (keep && !keep[c])
+		if (keep && !keep[c / per])
 			continue;
 		b->gamma.v[c2] = a->gamma.v[c];
 		b->beta.v[c2] = a->beta.v[c];
@@ -137,7 +152,7 @@ static int shrunk_net(const struct net *src, const struct channel_plan *p,
 		      struct net *dst, struct dcc_error *err)
 {
 	struct net tmp = *src;	/* a shallow copy: only its numbers are read */
-	char spec[NET_SPEC_MAX];
+	char spec[2 * NET_SPEC_MAX];	/* too long for net_build: refused, not cut */
 
 	for (uint32_t i = 0; i < src->count; i++)
 		if (p->keep[i])
@@ -181,7 +196,8 @@ int net_keep_channels(const struct net *src, const struct channel_plan *p,
 			keep_in = p->keep[i];
 			in_channels = s->out.c;
 		} else if (s->kind == LAYER_BN) {
-			copy_bn(&s->bn, &d->bn, keep_in, s->in.c);
+			copy_bn(&s->bn, &d->bn, keep_in, s->in.c,
+				s->in.c / (keep_in ? in_channels : s->in.c));
 		}
 		/* pool, relu and flatten keep the channels as they come */
 	}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* One measured point of `dcc sweep` (cmd_sweep.c), and its pictures. */
+#ifndef DCC_SWEEP_H
+#define DCC_SWEEP_H
+
+#include <stddef.h>
+
+#include "dcc_error.h"
+
+struct sweep_point {
+	char method[16];		/* sp_method_name(); "none": magnitude only */
+	double level;			/* structured pruning level */
+	unsigned int bits;		/* weight bits of every layer */
+	double params_pct, macs_pct;	/* of the dense network's */
+	unsigned long long nonzero, dcm_bytes;
+	double rate;			/* dense fp32 bytes / .dcm bytes */
+	double acc_dense, acc_shrunk, acc_pruned, acc_quantized, acc_device;
+	double drop, quality;		/* points lost on the device; quality_metric() */
+	double cycles, latency_us;	/* the cycle model, per inference */
+	double seconds;			/* to measure the point */
+};
+
+/*
+ * dir/sweep-pareto.png (device accuracy over the compression rate, each
+ * method its own marks, the Pareto front drawn, the dense accuracy and
+ * its 0.5-point band) and dir/sweep-quality.png (the metric over method
+ * x level by bits, as a heat map). 0 or -1 with err.
+ */
+int plot_sweep(const char *dir, const struct sweep_point *pts, size_t n,
+	       struct dcc_error *err);
+
+#endif /* DCC_SWEEP_H */
