@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * Convolution for training, by im2col and one OpenBLAS GEMM per batch:
- * the patches of every output pixel of every image are the rows of P
- * ((batch OH OW) x (C R S), column (c R + r) S + s as the device's filter
- * columns), so Y' = P W^T holds the outputs pixel-major; a transpose gives
- * the CHW maps. Backward: dW = dY'^T P, dP = dY' W, and col2im adds dP
- * back onto the input map.
+ * Convolution for training, by im2col and one OpenBLAS GEMM per batch.
+ * The patches are kept transposed: Pt is (C R S) x (batch OH OW), row
+ * (c R + r) S + s (the device's filter column) holding that tap's input
+ * under every output pixel of every image. Each row is then filled, and
+ * added back by col2im, in runs along an output row that read or write
+ * one input row, instead of one scattered element per tap (perf had the
+ * scattered form at a third of LeNet-5's and vgg6's training time).
+ * Forward Y = W Pt is K x (batch OH OW): each (filter, image) a
+ * contiguous map. Backward: dW = dY Pt^T, dPt = W^T dY, and col2im adds
+ * dPt back onto the input map.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,46 +18,68 @@
 
 #include "net.h"
 
-/* Input (c, iy, ix) under tap (r, s) of output (oy, ox); -1 in the padding. */
-static inline long tap_index(const struct layer *l, uint32_t c, uint32_t oy,
-			     uint32_t ox, uint32_t r, uint32_t s)
+/* The outputs ox of a row whose tap s reads inside the map: [lo, hi). */
+static void valid_run(const struct layer *l, uint32_t s, uint32_t *lo, uint32_t *hi)
 {
-	long iy = (long)oy * l->win.sh - l->win.ph + r;
-	long ix = (long)ox * l->win.sw - l->win.pw + s;
+	long first = (long)l->win.pw - (long)s, last = (long)l->in.w - 1 + l->win.pw - s;
 
-	if (iy < 0 || ix < 0 || iy >= (long)l->in.h || ix >= (long)l->in.w)
-		return -1;
-	return ((long)c * l->in.h + iy) * l->in.w + ix;
+	/* ix = ox sw - pw + s in [0, W) */
+	*lo = first <= 0 ? 0 : (uint32_t)((first + l->win.sw - 1) / l->win.sw);
+	*hi = last < 0 ? 0 : (uint32_t)(last / l->win.sw + 1);
+	if (*hi > l->out.w)
+		*hi = l->out.w;
+	if (*lo > *hi)
+		*lo = *hi;
 }
 
 /*
- * im2col (to_map false: the patches of x into p) and col2im (to_map:
- * every patch entry of p added back onto its input in x, zeroed first).
+ * im2col (to_map false: the patches of x into pt) and col2im (to_map:
+ * every patch entry of pt added back onto its input in x, zeroed first).
  */
-static void patches(const struct layer *l, uint32_t count, float *x, float *p,
+static void patches(const struct layer *l, uint32_t count, float *x, float *pt,
 		    bool to_map)
 {
-	const size_t in = shape_size(l->in), ncols = l->wt.cols;
+	const size_t in = shape_size(l->in), npix = (size_t)l->out.h * l->out.w;
+	const size_t pix = count * npix, sw = l->win.sw;
 
 	if (to_map)
 		memset(x, 0, count * in * sizeof(float));
-	for (uint32_t n = 0; n < count; n++)
-		for (uint32_t oy = 0; oy < l->out.h; oy++)
-			for (uint32_t ox = 0; ox < l->out.w; ox++) {
-				float *row = p + (((size_t)n * l->out.h + oy) *
-						  l->out.w + ox) * ncols;
-				size_t j = 0;
+	for (uint32_t c = 0; c < l->in.c; c++)
+		for (uint32_t r = 0; r < l->win.kh; r++)
+			for (uint32_t s = 0; s < l->win.kw; s++) {
+				float *row = pt + (((size_t)c * l->win.kh + r) * l->win.kw + s) * pix;
+				uint32_t lo, hi;
 
-				for (uint32_t c = 0; c < l->in.c; c++)
-					for (uint32_t r = 0; r < l->win.kh; r++)
-						for (uint32_t s = 0; s < l->win.kw; s++, j++) {
-							long k = tap_index(l, c, oy, ox, r, s);
+				valid_run(l, s, &lo, &hi);
+				for (uint32_t n = 0; n < count; n++)
+					for (uint32_t oy = 0; oy < l->out.h; oy++) {
+						long iy = (long)oy * l->win.sh - l->win.ph + r;
+						float *o = row + ((size_t)n * l->out.h + oy) * l->out.w;
+						float *xr;
+						long ix0;
 
-							if (to_map && k >= 0)
-								x[n * in + (size_t)k] += row[j];
-							else if (!to_map)
-								row[j] = k < 0 ? 0 : x[n * in + (size_t)k];
+						if (iy < 0 || iy >= (long)l->in.h) {
+							if (!to_map)
+								memset(o, 0, l->out.w * sizeof(float));
+							continue;
 						}
+						xr = x + n * in + ((size_t)c * l->in.h + iy) * l->in.w;
+						ix0 = (long)lo * l->win.sw - l->win.pw + s;
+						if (to_map) {
+							for (uint32_t ox = lo; ox < hi; ox++)
+								xr[ix0 + (ox - lo) * sw] += o[ox];
+							continue;
+						}
+						for (uint32_t ox = 0; ox < lo; ox++)
+							o[ox] = 0;
+						if (sw == 1)
+							memcpy(o + lo, xr + ix0, (hi - lo) * sizeof(float));
+						else
+							for (uint32_t ox = lo; ox < hi; ox++)
+								o[ox] = xr[ix0 + (ox - lo) * sw];
+						for (uint32_t ox = hi; ox < l->out.w; ox++)
+							o[ox] = 0;
+					}
 			}
 }
 
@@ -61,7 +87,6 @@ static void patches(const struct layer *l, uint32_t count, float *x, float *p,
 static int reserve(struct layer *l, uint32_t count)
 {
 	size_t pix = (size_t)count * l->out.h * l->out.w;
-	size_t tmp = l->wt.cols > l->wt.rows ? l->wt.cols : l->wt.rows;
 	float *c, *t;
 
 	if (count <= l->batch_cap)
@@ -69,7 +94,7 @@ static int reserve(struct layer *l, uint32_t count)
 	c = realloc(l->cols, pix * l->wt.cols * sizeof(float));
 	if (c)
 		l->cols = c;
-	t = realloc(l->tmp, pix * tmp * sizeof(float));
+	t = realloc(l->tmp, pix * l->wt.rows * sizeof(float));
 	if (t)
 		l->tmp = t;
 	if (!c || !t)
@@ -83,37 +108,37 @@ static int conv_forward(struct layer *l, const float *x, float *y,
 {
 	const struct weights *wt = &l->wt;
 	const size_t npix = (size_t)l->out.h * l->out.w, pix = count * npix;
-	float *p, *yt;
+	float *pt, *yk;
 
 	if (train) {
 		if (reserve(l, count))
 			return -1;
-		p = l->cols;
-		yt = l->tmp;
+		pt = l->cols;
+		yk = l->tmp;
 	} else {
-		p = malloc(pix * wt->cols * sizeof(float));
-		yt = malloc(pix * wt->rows * sizeof(float));
-		if (!p || !yt) {
-			free(p);
-			free(yt);
+		pt = malloc(pix * wt->cols * sizeof(float));
+		yk = malloc(pix * wt->rows * sizeof(float));
+		if (!pt || !yk) {
+			free(pt);
+			free(yk);
 			return -1;
 		}
 	}
-	patches(l, count, (float *)x, p, false);	/* reads x only */
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)pix,
-		    (int)wt->rows, (int)wt->cols, 1.0f, p, (int)wt->cols,
-		    wt->w.v, (int)wt->cols, 0.0f, yt, (int)wt->rows);
+	patches(l, count, (float *)x, pt, false);	/* reads x only */
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)wt->rows,
+		    (int)pix, (int)wt->cols, 1.0f, wt->w.v, (int)wt->cols, pt,
+		    (int)pix, 0.0f, yk, (int)pix);
 	for (uint32_t n = 0; n < count; n++)
 		for (uint32_t k = 0; k < wt->rows; k++) {
 			float *o = y + ((size_t)n * wt->rows + k) * npix;
-			const float *src = yt + (size_t)n * npix * wt->rows + k;
+			const float *src = yk + (size_t)k * pix + n * npix;
 
 			for (size_t q = 0; q < npix; q++)
-				o[q] = src[q * wt->rows] + wt->b.v[k];
+				o[q] = src[q] + wt->b.v[k];
 		}
 	if (!train) {
-		free(p);
-		free(yt);
+		free(pt);
+		free(yk);
 	}
 	return 0;
 }
@@ -123,7 +148,7 @@ static void conv_backward(struct layer *l, const float *x, const float *y,
 {
 	struct weights *wt = &l->wt;
 	const size_t npix = (size_t)l->out.h * l->out.w, pix = count * npix;
-	float *dyt = l->tmp;
+	float *dyk = l->tmp;
 
 	(void)x;
 	(void)y;
@@ -131,24 +156,24 @@ static void conv_backward(struct layer *l, const float *x, const float *y,
 	for (uint32_t n = 0; n < count; n++)
 		for (uint32_t k = 0; k < wt->rows; k++) {
 			const float *g = dy + ((size_t)n * wt->rows + k) * npix;
-			float *dst = dyt + (size_t)n * npix * wt->rows + k;
+			float *dst = dyk + (size_t)k * pix + n * npix;
 			float sum = 0;
 
 			for (size_t q = 0; q < npix; q++) {
-				dst[q * wt->rows] = g[q];
+				dst[q] = g[q];
 				sum += g[q];
 			}
 			wt->b.g[k] += sum;
 		}
-	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)wt->rows,
-		    (int)wt->cols, (int)pix, 1.0f, dyt, (int)wt->rows, l->cols,
-		    (int)wt->cols, 0.0f, wt->w.g, (int)wt->cols);
+	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)wt->rows,
+		    (int)wt->cols, (int)pix, 1.0f, dyk, (int)pix, l->cols,
+		    (int)pix, 0.0f, wt->w.g, (int)wt->cols);
 	if (!dx)
 		return;
-	/* the patches are no longer needed: dP goes where P was */
-	cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)pix,
-		    (int)wt->cols, (int)wt->rows, 1.0f, dyt, (int)wt->rows,
-		    wt->w.v, (int)wt->cols, 0.0f, l->cols, (int)wt->cols);
+	/* the patches are no longer needed: dPt goes where Pt was */
+	cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)wt->cols,
+		    (int)pix, (int)wt->rows, 1.0f, wt->w.v, (int)wt->cols, dyk,
+		    (int)pix, 0.0f, l->cols, (int)pix);
 	patches(l, count, dx, l->cols, true);
 }
 
