@@ -24,7 +24,7 @@
 #include "sweep.h"
 
 #define CSV_HEADER "method,level,bits,params_kept_pct,macs_kept_pct,nonzero_weights," \
-	"dcm_bytes,rate,acc_dense,acc_shrunk,acc_pruned,acc_quantized,acc_device," \
+	"dcm_bytes,rate,acc_dense,acc_before_ft,acc_shrunk,acc_pruned,acc_quantized,acc_device," \
 	"drop_pp,quality,cycles,latency_us,seconds"
 #define CYCLE_IMAGES	100	/* the cycle model's sample of the test set */
 #define CLOCK_MHZ	800	/* the device's modeled clock */
@@ -46,6 +46,26 @@ static int save_atomic(const struct net *n, const char *path, struct dcc_error *
 	if (rename(tmp, path))
 		return dcc_fail(err, "%s: %s", path, strerror(errno));
 	return 0;
+}
+
+/* One number in a file of its own, for what a model file cannot hold. */
+static int write_number(const char *path, double v, struct dcc_error *err)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fprintf(f, "%.4f\n", v) < 0 || fclose(f))
+		return dcc_fail(err, "%s: cannot write", path);
+	return 0;
+}
+
+static int read_number(const char *path, double *v)
+{
+	FILE *f = fopen(path, "r");
+	int ok = f && fscanf(f, "%lf", v) == 1;
+
+	if (f)
+		fclose(f);
+	return ok ? 0 : -1;
 }
 
 static bool exists(const char *path)
@@ -165,10 +185,10 @@ static int dense_model(const struct opts *o, const struct dataset *train,
  */
 static int pruned_model(const struct opts *o, const struct net *dense,
 			enum sp_method m, double level, const struct dataset *train,
-			const struct dataset *test, struct net *n, double *acc_shrunk,
-			struct dcc_error *err)
+			const struct dataset *test, struct net *n, double *acc_before,
+			double *acc_shrunk, struct dcc_error *err)
 {
-	char lv[16], shrunk[4200], pruned[4200];
+	char lv[16], shrunk[4200], pruned[4200], before[4200];
 	struct opts so = *o;
 
 	level_text(level, lv, sizeof(lv));
@@ -176,19 +196,25 @@ static int pruned_model(const struct opts *o, const struct net *dense,
 		 sp_method_name(m), lv);
 	snprintf(pruned, sizeof(pruned), "%s/%s-%s.pruned.safetensors", o->out,
 		 sp_method_name(m), lv);
+	snprintf(before, sizeof(before), "%s/%s-%s.before.txt", o->out,
+		 sp_method_name(m), lv);
 	so.sp.method = m;
 	so.sp.level = level;
+	*acc_before = m == SP_NONE ? net_accuracy(dense, test) : NAN;
 	if (exists(shrunk)) {
 		if (net_load(shrunk, NULL, n, err))
 			return -1;
+		if (read_number(before, acc_before))
+			goto fail;
 	} else {
 		printf("sweep: %s at level %.2f: shrinking\n", sp_method_name(m), level);
 		fflush(stdout);
 		if (net_clone(dense, n, err))
 			return -1;
-		if (m != SP_NONE && do_shrink(n, &so, train, test, err))
+		if (m != SP_NONE && do_shrink(n, &so, train, test, acc_before, err))
 			goto fail;
-		if (save_atomic(n, shrunk, err))
+		/* the accuracy before fine-tuning first: a shrunk model that exists has one */
+		if (write_number(before, *acc_before, err) || save_atomic(n, shrunk, err))
 			goto fail;
 	}
 	*acc_shrunk = net_accuracy(n, test);
@@ -209,21 +235,21 @@ fail:
 
 static void write_point(FILE *f, const struct sweep_point *p)
 {
-	fprintf(f, "%s,%.2f,%u,%.2f,%.2f,%llu,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.0f,%.2f,%.1f\n",
+	fprintf(f, "%s,%.2f,%u,%.2f,%.2f,%llu,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.0f,%.2f,%.1f\n",
 		p->method, p->level, p->bits, p->params_pct, p->macs_pct, p->nonzero,
-		p->dcm_bytes, p->rate, p->acc_dense, p->acc_shrunk, p->acc_pruned,
+		p->dcm_bytes, p->rate, p->acc_dense, p->acc_before, p->acc_shrunk, p->acc_pruned,
 		p->acc_quantized, p->acc_device, p->drop, p->quality, p->cycles,
 		p->latency_us, p->seconds);
 }
 
 static bool read_point(const char *line, struct sweep_point *p)
 {
-	return sscanf(line, "%15[^,],%lf,%u,%lf,%lf,%llu,%llu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf",
+	return sscanf(line, "%15[^,],%lf,%u,%lf,%lf,%llu,%llu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf",
 		      p->method, &p->level, &p->bits, &p->params_pct, &p->macs_pct,
 		      &p->nonzero, &p->dcm_bytes, &p->rate, &p->acc_dense,
-		      &p->acc_shrunk, &p->acc_pruned, &p->acc_quantized,
+		      &p->acc_before, &p->acc_shrunk, &p->acc_pruned, &p->acc_quantized,
 		      &p->acc_device, &p->drop, &p->quality, &p->cycles,
-		      &p->latency_us, &p->seconds) == 18;
+		      &p->latency_us, &p->seconds) == 19;
 }
 
 /* The points already measured (a resumed sweep), at most cap. */
@@ -334,7 +360,7 @@ static int run_grid(const struct opts *o, const struct net *dense, double acc_de
 		uint32_t nlevels = m == SP_NONE ? 1 : o->sweep_nlevels;
 
 		for (uint32_t li = 0; li < nlevels; li++) {
-			double level = m == SP_NONE ? 0 : o->sweep_levels[li], acc_shrunk;
+			double level = m == SP_NONE ? 0 : o->sweep_levels[li], acc_shrunk, acc_before;
 			bool all = true;
 			struct net pruned;
 
@@ -345,11 +371,12 @@ static int run_grid(const struct opts *o, const struct net *dense, double acc_de
 				continue;
 			}
 			if (pruned_model(o, dense, m, level, train, test, &pruned,
-					 &acc_shrunk, err))
+					 &acc_before, &acc_shrunk, err))
 				goto fail;
 			for (uint32_t bi = 0; bi < o->sweep_nbits; bi++) {
 				struct sweep_point p = { .level = level, .bits = o->sweep_bits[bi],
-						   .acc_dense = acc_dense, .acc_shrunk = acc_shrunk };
+						   .acc_dense = acc_dense, .acc_before = acc_before,
+						   .acc_shrunk = acc_shrunk };
 				double t0 = now();
 
 				at++;
@@ -395,15 +422,17 @@ static void summary(const struct opts *o, const struct sweep_point *pts, size_t 
 		acc[k] = pts[k].acc_device;
 	}
 	pareto_front(rate, acc, n, front);
-	printf("\n%-7s %5s %4s | %7s %7s %9s | %8s %6s | %6s %6s %6s %6s | %6s %7s | %9s %8s %s\n",
+	printf("\n%-7s %5s %4s | %7s %7s %9s | %8s %6s | %6s %6s %6s %6s %6s | %6s %7s | %9s %8s %s\n",
 	       "method", "level", "bits", "params%", "MACs%", "nonzero", "bytes", "rate",
-	       "shrunk", "pruned", "quant", "device", "drop", "Q", "cycles", "us", "front");
+	       "before", "shrunk", "pruned", "quant", "device", "drop", "Q", "cycles", "us",
+	       "front");
 	for (size_t k = 0; k < n; k++) {
 		const struct sweep_point *p = &pts[k];
 
-		printf("%-7s %5.2f %4u | %7.1f %7.1f %9llu | %8llu %5.1fx | %6.2f %6.2f %6.2f %6.2f | %6.2f %7.3f | %9.0f %8.2f %s\n",
+		printf("%-7s %5.2f %4u | %7.1f %7.1f %9llu | %8llu %5.1fx | %6.2f %6.2f %6.2f %6.2f %6.2f | %6.2f %7.3f | %9.0f %8.2f %s\n",
 		       p->method, p->level, p->bits, p->params_pct, p->macs_pct, p->nonzero,
-		       p->dcm_bytes, p->rate, p->acc_shrunk, p->acc_pruned, p->acc_quantized,
+		       p->dcm_bytes, p->rate, p->acc_before, p->acc_shrunk, p->acc_pruned,
+		       p->acc_quantized,
 		       p->acc_device, p->drop, p->quality, p->cycles, p->latency_us,
 		       front[k] ? "*" : "");
 		if (p->quality > pts[best].quality)

@@ -119,7 +119,7 @@ static void usage(FILE *f)
 "                        [1000]\n"
 "  --tolerance X         l1: accuracy a layer may cost alone, in points, 0 to\n"
 "                        100 [1]\n"
-"  --bn-l1 X             slim: L1 penalty on batch-norm scales, 0 to 1 [0.0001]\n"
+"  --bn-l1 X             slim: L1 penalty on batch-norm scales, 0 to 1 [0.01]\n"
 "  --sparsity-epochs N   slim: epochs of training under the penalty, 1 to 1000\n"
 "                        [4]\n"
 "  --shrink-epochs N     fine-tuning epochs after removing channels, 0 to 1000\n"
@@ -438,8 +438,8 @@ static bool trains_anew(enum sp_method m)
  * fine-tuned (pa, fa and ma: trained anew, as the method does).
  */
 int do_shrink(struct net *n, const struct opts *o,
-		     const struct dataset *train, const struct dataset *test,
-		     struct dcc_error *err)
+	      const struct dataset *train, const struct dataset *test,
+	      double *acc_before, struct dcc_error *err)
 {
 	const uint64_t p0 = net_params(n), m0 = net_macs(n), a0 = net_activations(n);
 	struct train_opts t = o->train;
@@ -469,7 +469,11 @@ int do_shrink(struct net *n, const struct opts *o,
 		t = o->train;
 		t.stage = "train";
 	} else {
-		printf("  test accuracy %.2f%% before fine-tuning\n", net_accuracy(&thin, test));
+		double acc = net_accuracy(&thin, test);
+
+		printf("  test accuracy %.2f%% before fine-tuning\n", acc);
+		if (acc_before)
+			*acc_before = acc;
 		t.epochs = o->shrink_epochs;
 		t.stage = "finetune";
 	}
@@ -643,7 +647,7 @@ static int cmd_compress(const struct opts *o, struct dcc_error *err)
 	acc.dense = net_accuracy(&n, &test);
 	printf("dense: test accuracy %.2f%% (%u epochs, %.1f s)\n", acc.dense,
 	       o->train.epochs, now() - t);
-	if (o->sp.method != SP_NONE && do_shrink(&n, o, &train, &test, err))
+	if (o->sp.method != SP_NONE && do_shrink(&n, o, &train, &test, NULL, err))
 		goto out;
 	if (o->plots && copy_net(&n, &dense, err))
 		goto out;
@@ -747,7 +751,7 @@ static int cmd_stage(const char *cmd, const struct opts *o, int argc,
 			goto out;
 		print_density(&n, "pruned", net_accuracy(&n, &test));
 	} else if (!strcmp(cmd, "shrink")) {
-		if (do_shrink(&n, o, &train, &test, err))
+		if (do_shrink(&n, o, &train, &test, NULL, err))
 			goto out;
 	} else if (!strcmp(cmd, "quantize")) {
 		if (do_quantize(&n, o, &train, err))

@@ -44,10 +44,14 @@ int do_prune(struct net *n, const struct opts *o,
 /* Weight sharing (--bits) and centroid fine-tuning. */
 int do_quantize(struct net *n, const struct opts *o,
 		const struct dataset *train, struct dcc_error *err);
-/* Structured pruning (--structure) and fine-tuning, in place. */
+/*
+ * Structured pruning (--structure) and fine-tuning, in place; the test
+ * accuracy before fine-tuning into *acc_before (when not NULL; untouched
+ * for the methods that train anew).
+ */
 int do_shrink(struct net *n, const struct opts *o,
 	      const struct dataset *train, const struct dataset *test,
-	      struct dcc_error *err);
+	      double *acc_before, struct dcc_error *err);
 /* Fixed point, engine accuracy into acc->fixed, the .dcm written to o->out. */
 int do_encode(const struct net *n, const struct opts *o,
 	      const struct dataset *train, const struct dataset *test,

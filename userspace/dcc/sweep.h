@@ -14,7 +14,9 @@ struct sweep_point {
 	double params_pct, macs_pct;	/* of the dense network's */
 	unsigned long long nonzero, dcm_bytes;
 	double rate;			/* dense fp32 bytes / .dcm bytes */
-	double acc_dense, acc_shrunk, acc_pruned, acc_quantized, acc_device;
+	double acc_dense;
+	double acc_before;		/* shrunk, before fine-tuning (NaN: trained anew) */
+	double acc_shrunk, acc_pruned, acc_quantized, acc_device;
 	double drop, quality;		/* points lost on the device; quality_metric() */
 	double cycles, latency_us;	/* the cycle model, per inference */
 	double seconds;			/* to measure the point */
