@@ -102,7 +102,7 @@ static void describe_config(const struct opts *o, char *buf, size_t len)
 			       "momentum %g\nweight-decay %g\nadam %d\ntrain-limit %u\ntest-limit %u\n"
 			       "prune-iters %u\nretrain-epochs %u\nretrain-lr %g\nfinetune-epochs %u\n"
 			       "centroid-lr %g\npes %u\nzbits %u\nsamples %u\ntolerance %g\nbn-l1 %g\n"
-			       "sparsity-epochs %u\nshrink-epochs %u\nquality",
+			       "sparsity-epochs %u\nshrink-epochs %u\nshrink-lr %g\nquality",
 			       o->in ? o->in : "(trained)", o->data,
 			       (unsigned long long)o->train.seed, o->train.epochs, o->train.batch,
 			       o->train.lr, o->train.lr_decay, o->train.momentum,
@@ -110,7 +110,7 @@ static void describe_config(const struct opts *o, char *buf, size_t len)
 			       o->prune_iters, o->retrain_epochs, o->retrain_lr, o->finetune_epochs,
 			       o->train.centroid_lr, o->pes, o->zbits, o->sp.samples,
 			       o->sp.tolerance, o->sp.bn_l1, o->sp.sparsity_epochs,
-			       o->shrink_epochs);
+			       o->shrink_epochs, o->shrink_lr);
 	for (uint32_t k = 0; k < o->nquality && at < len; k++)
 		at += (size_t)snprintf(buf + at, len - at, " %g", o->quality[k]);
 	if (at < len)
@@ -207,7 +207,8 @@ static int pruned_model(const struct opts *o, const struct net *dense,
 		if (read_number(before, acc_before))
 			goto fail;
 	} else {
-		printf("sweep: %s at level %.2f: shrinking\n", sp_method_name(m), level);
+		printf("sweep: %s at level %.2f: %s\n", sp_method_name(m), level,
+		       m == SP_NONE ? "the dense model as it is" : "shrinking");
 		fflush(stdout);
 		if (net_clone(dense, n, err))
 			return -1;

@@ -124,6 +124,7 @@ static void usage(FILE *f)
 "                        [4]\n"
 "  --shrink-epochs N     fine-tuning epochs after removing channels, 0 to 1000\n"
 "                        [3]; pa, fa and ma train anew for --epochs instead\n"
+"  --shrink-lr X         their learning rate, above 0 and at most 10 [0.005]\n"
 "  --sweep-methods M,M   sweep: none (magnitude pruning only) and the --structure\n"
 "                        methods, or all [all]\n"
 "  --sweep-levels X,X    sweep: structured pruning levels, each above 0 and at\n"
@@ -159,6 +160,7 @@ static const struct option long_opts[] = {
 	{ "net", 1, 0, 'N' }, { "structure", 1, 0, 'M' }, { "level", 1, 0, 'v' },
 	{ "samples", 1, 0, 'n' }, { "tolerance", 1, 0, 'O' }, { "bn-l1", 1, 0, 'Y' },
 	{ "sparsity-epochs", 1, 0, 'Z' }, { "shrink-epochs", 1, 0, 'E' },
+	{ "shrink-lr", 1, 0, 'H' },
 	{ "sweep-methods", 1, 0, 'W' }, { "sweep-levels", 1, 0, 'J' },
 	{ "sweep-bits", 1, 0, 'K' }, { "lambda", 1, 0, 'Q' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
@@ -288,6 +290,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'Y': return cliopt_real("dcc", n, arg, 0, 1, false, &o->sp.bn_l1);
 	case 'Z': return cliopt_u32("dcc", n, arg, 1, 1000, &o->sp.sparsity_epochs);
 	case 'E': return cliopt_u32("dcc", n, arg, 0, 1000, &o->shrink_epochs);
+	case 'H': return cliopt_real("dcc", n, arg, 0, 10, true, &o->shrink_lr);
 	case 'W': return sweep_methods(o, n, arg);
 	case 'J':
 		return cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX, false, 0, 0.95, true,
@@ -323,6 +326,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->pes = DCACCEL_EIE_PES_DEFAULT;
 	sp_opts_default(&o->sp);
 	o->shrink_epochs = 3;
+	o->shrink_lr = 0.005f;	/* near the end of the dense schedule: README has the runs */
 	sweep_methods(o, "--sweep-methods", "all");
 	o->sweep_nlevels = 2;
 	o->sweep_levels[0] = 0.25;
@@ -475,6 +479,7 @@ int do_shrink(struct net *n, const struct opts *o,
 		if (acc_before)
 			*acc_before = acc;
 		t.epochs = o->shrink_epochs;
+		t.lr = o->train.adam ? o->train.lr * 0.1f : o->shrink_lr;
 		t.stage = "finetune";
 	}
 	t0 = now();

@@ -25,6 +25,7 @@ struct opts {
 	bool transpose;
 	struct sp_opts sp;	/* structured pruning (shrink) */
 	uint32_t shrink_epochs;
+	float shrink_lr;
 	/* sweep: the grid, and the metric's weight of a point of accuracy */
 	enum sp_method sweep_methods[8];
 	double sweep_levels[NET_LAYERS_MAX];
