@@ -52,13 +52,13 @@ section() {
 }
 status=0
 out=$dir/table-$level-$bits.csv
-echo "method,level,bits,params_pct,macs_pct,acc_before_ft,acc_after_ft,acc_device,dcm_bytes,rate,model_cycles,model_us,device_us,host_us,bit_exact" > "$out"
+echo "method,level,bits,params_pct,macs_pct,nonzero_macs,acc_before_ft,acc_after_ft,acc_device,dcm_bytes,rate,model_cycles,model_us,device_us,host_us,bit_exact" > "$out"
 printf '%s at level %s, %s-bit weights (dense %s%%)\n\n' "$name" "$level" "$bits" \
-	"$(cut -d, -f9 <<< "${rows[0]}")"
-echo "| method | params kept | MACs kept | top-1 before / after fine-tuning | top-1 on the device | .dcm bytes | rate | cycle model | modeled time (device) | host engine | device = CPU |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+	"$(cut -d, -f10 <<< "${rows[0]}")"
+echo "| method | params kept | MACs kept | non-zero MACs | top-1 before / after fine-tuning | top-1 on the device | .dcm bytes | rate | cycle model | modeled time (device) | host engine | device = CPU |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for k in "${!rows[@]}"; do
-	IFS=, read -r m lv b params macs _ bytes rate dense before after _ _ _ _ _ cycles model_us _ <<< "${rows[$k]}"
+	IFS=, read -r m lv b params macs _ nzmacs bytes rate dense before after _ _ _ _ _ cycles model_us _ <<< "${rows[$k]}"
 	label=""
 	[ "$k" -eq 0 ] || label=" ($(basename "${models[$k]}"))"
 	dev=$(section "accelerator$label:")
@@ -72,9 +72,9 @@ for k in "${!rows[@]}"; do
 	[ "$same" = yes ] || status=1
 	hus=$(host_us "${models[$k]}")
 	[ "$before" = nan ] && before="(trained anew)"
-	echo "$m,$lv,$b,$params,$macs,$before,$after,$dev_acc,$bytes,$rate,$cycles,$model_us,$dev_us,$hus,$same" >> "$out"
-	printf '| %s | %s%% | %s%% | %s / %s | %s | %s | %sx | %s cycles, %s us | %s us | %s us | %s |\n' \
-		"$m" "$params" "$macs" "$before" "$after" "${dev_acc:-?}" "$bytes" "$rate" \
+	echo "$m,$lv,$b,$params,$macs,$nzmacs,$before,$after,$dev_acc,$bytes,$rate,$cycles,$model_us,$dev_us,$hus,$same" >> "$out"
+	printf '| %s | %s%% | %s%% | %s | %s / %s | %s | %s | %sx | %s cycles, %s us | %s us | %s us | %s |\n' \
+		"$m" "$params" "$macs" "$nzmacs" "$before" "$after" "${dev_acc:-?}" "$bytes" "$rate" \
 		"$cycles" "$model_us" "${dev_us:-?}" "$hus" "$same"
 done
 echo

@@ -97,7 +97,7 @@ static void test_small_sweep_resumes(void)
 		double rate = 0, dev = 0;
 
 		csv_rows(csv, k, row, sizeof(row));
-		CHECK(sscanf(row, "%*[^,],%*f,%*u,%*f,%*f,%*u,%*u,%lf,%*f,%*f,%*f,%*f,%*f,%lf",
+		CHECK(sscanf(row, "%*[^,],%*f,%*u,%*f,%*f,%*u,%*u,%*u,%lf,%*f,%*f,%*f,%*f,%*f,%lf",
 			     &rate, &dev) == 2);
 		CHECK(rate > 1 && dev > 50);
 	}

@@ -24,7 +24,7 @@
 #include "sweep.h"
 
 #define CSV_HEADER "method,level,bits,params_kept_pct,macs_kept_pct,nonzero_weights," \
-	"dcm_bytes,rate,acc_dense,acc_before_ft,acc_shrunk,acc_pruned,acc_quantized,acc_device," \
+	"nonzero_macs,dcm_bytes,rate,acc_dense,acc_before_ft,acc_shrunk,acc_pruned,acc_quantized,acc_device," \
 	"drop_pp,quality,cycles,latency_us,seconds"
 #define CYCLE_IMAGES	100	/* the cycle model's sample of the test set */
 #define CLOCK_MHZ	800	/* the device's modeled clock */
@@ -236,21 +236,21 @@ fail:
 
 static void write_point(FILE *f, const struct sweep_point *p)
 {
-	fprintf(f, "%s,%.2f,%u,%.2f,%.2f,%llu,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.0f,%.2f,%.1f\n",
+	fprintf(f, "%s,%.2f,%u,%.2f,%.2f,%llu,%llu,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.0f,%.2f,%.1f\n",
 		p->method, p->level, p->bits, p->params_pct, p->macs_pct, p->nonzero,
-		p->dcm_bytes, p->rate, p->acc_dense, p->acc_before, p->acc_shrunk, p->acc_pruned,
+		p->nonzero_macs, p->dcm_bytes, p->rate, p->acc_dense, p->acc_before, p->acc_shrunk, p->acc_pruned,
 		p->acc_quantized, p->acc_device, p->drop, p->quality, p->cycles,
 		p->latency_us, p->seconds);
 }
 
 static bool read_point(const char *line, struct sweep_point *p)
 {
-	return sscanf(line, "%15[^,],%lf,%u,%lf,%lf,%llu,%llu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf",
+	return sscanf(line, "%15[^,],%lf,%u,%lf,%lf,%llu,%llu,%llu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf",
 		      p->method, &p->level, &p->bits, &p->params_pct, &p->macs_pct,
-		      &p->nonzero, &p->dcm_bytes, &p->rate, &p->acc_dense,
+		      &p->nonzero, &p->nonzero_macs, &p->dcm_bytes, &p->rate, &p->acc_dense,
 		      &p->acc_before, &p->acc_shrunk, &p->acc_pruned, &p->acc_quantized,
 		      &p->acc_device, &p->drop, &p->quality, &p->cycles,
-		      &p->latency_us, &p->seconds) == 19;
+		      &p->latency_us, &p->seconds) == 20;
 }
 
 /* The points already measured (a resumed sweep), at most cap. */
@@ -279,13 +279,21 @@ static bool measured(const struct sweep_point *pts, size_t n, enum sp_method m,
 	return false;
 }
 
-static uint64_t nonzero_weights(const struct net *n)
+/* Non-zero weights, and the MACs they do in one inference, into *macs. */
+static uint64_t nonzero_weights(const struct net *n, uint64_t *macs)
 {
 	uint64_t nz = 0;
 
-	for (uint32_t i = 0; i < n->count; i++)
-		for (size_t k = 0; layer_has_weights(&n->l[i]) && k < n->l[i].wt.w.n; k++)
-			nz += n->l[i].wt.w.v[k] != 0.0f;
+	*macs = 0;
+	for (uint32_t i = 0; i < n->count; i++) {
+		const struct layer *l = &n->l[i];
+		uint64_t k_nz = 0;
+
+		for (size_t k = 0; layer_has_weights(l) && k < l->wt.w.n; k++)
+			k_nz += l->wt.w.v[k] != 0.0f;
+		nz += k_nz;
+		*macs += k_nz * l->out.h * l->out.w;
+	}
 	return nz;
 }
 
@@ -300,6 +308,7 @@ static int measure(const struct opts *o, const struct net *dense,
 	struct dcm_error de;
 	struct net q;
 	char path[4200], lv[16];
+	uint64_t nz_macs;
 	int ret = -1;
 
 	qo.nbits = 1;
@@ -309,7 +318,8 @@ static int measure(const struct opts *o, const struct net *dense,
 	if (do_quantize(&q, &qo, train, err))
 		goto out;
 	p->acc_quantized = net_accuracy(&q, test);
-	p->nonzero = nonzero_weights(&q);
+	p->nonzero = nonzero_weights(&q, &nz_macs);
+	p->nonzero_macs = nz_macs;
 	p->params_pct = 100.0 * net_params(&q) / net_params(dense);
 	p->macs_pct = 100.0 * net_macs(&q) / net_macs(dense);
 	if (fixedpoint_build(&q, train, o->pes, o->zbits, &dm, err))

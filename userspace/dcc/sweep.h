@@ -12,7 +12,9 @@ struct sweep_point {
 	double level;			/* structured pruning level */
 	unsigned int bits;		/* weight bits of every layer */
 	double params_pct, macs_pct;	/* of the dense network's */
-	unsigned long long nonzero, dcm_bytes;
+	unsigned long long nonzero;	/* weights */
+	unsigned long long nonzero_macs;	/* one inference's MACs by non-zero weights */
+	unsigned long long dcm_bytes;
 	double rate;			/* dense fp32 bytes / .dcm bytes */
 	double acc_dense;
 	double acc_before;		/* shrunk, before fine-tuning (NaN: trained anew) */
