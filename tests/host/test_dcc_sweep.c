@@ -126,6 +126,12 @@ static void test_small_sweep_resumes(void)
 	strip_seconds(last);
 	strip_seconds(again);
 	CHECK(!strcmp(last, again));
+	/* a second sweep while one runs there: refused */
+	snprintf(cmd, sizeof(cmd), "flock %s/.lock sleep 3 & sleep 1", dir);
+	CHECK_EQ(system(cmd), 0);
+	CHECK_EQ(tool_run("dcc", args, false, &r), 1);
+	CHECK_STR_CONTAINS(r.err, "another dcc sweep is running there");
+	sleep(3);
 	/* other settings into the same directory: refused, naming the setting */
 	args[6] = "2";	/* --epochs */
 	CHECK_EQ(tool_run("dcc", args, false, &r), 1);

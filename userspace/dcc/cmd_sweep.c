@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dcc_opts.h"
 #include "fixedpoint.h"
@@ -150,6 +153,23 @@ static int same_config(const struct opts *o, struct dcc_error *err)
 		}
 		return dcc_fail(err, "%s holds a sweep of other settings (it has '%.*s', this run '%.*s'): give another directory",
 				o->out, (int)strcspn(a, "\n"), a, (int)strcspn(b, "\n"), b);
+	}
+	return 0;
+}
+
+/* One sweep at a time in a directory: a second would race on its files. */
+static int lock_dir(const char *dir, int *fd, struct dcc_error *err)
+{
+	char path[4200];
+
+	snprintf(path, sizeof(path), "%s/.lock", dir);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0)
+		return dcc_fail(err, "%s: %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB)) {
+		close(*fd);
+		*fd = -1;
+		return dcc_fail(err, "%s: another dcc sweep is running there", dir);
 	}
 	return 0;
 }
@@ -469,7 +489,7 @@ int cmd_sweep(const struct opts *o, struct dcc_error *err)
 	char csv[4200];
 	size_t npts;
 	double acc_dense;
-	int ret = -1;
+	int ret = -1, lock;
 
 	if (!pts)
 		return dcc_fail(err, "out of memory");
@@ -482,7 +502,12 @@ int cmd_sweep(const struct opts *o, struct dcc_error *err)
 		free(pts);
 		return dcc_fail(err, "%s: not a directory: the sweep writes its files there", o->out);
 	}
+	if (lock_dir(o->out, &lock, err)) {
+		free(pts);
+		return -1;
+	}
 	if (same_config(o, err) || load_data(o, &train, &test, err)) {
+		close(lock);
 		free(pts);
 		return -1;
 	}
@@ -505,5 +530,6 @@ out:
 	dataset_free(&train);
 	dataset_free(&test);
 	free(pts);
+	close(lock);
 	return ret;
 }
