@@ -155,6 +155,9 @@ static void test_bad_grids(void)
 	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-methods", "l1,l1"), "each once");
 	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-levels", "0"), "--sweep-levels '0'");
 	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-levels", "0.5,0.96"), "--sweep-levels");
+	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-levels", "0.251,0.254"),
+		"--sweep-levels '0.251,0.254': expected levels in steps of 0.01, each once");
+	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-levels", "0.25,0.250"), "each once");
 	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-bits", "9"), "--sweep-bits '9'");
 	refused(ARGS("sweep", "-o", "/tmp/x", "--lambda", "-1"), "--lambda '-1'");
 	refused(ARGS("sweep"), "dcc sweep: -o is missing: the directory to write");

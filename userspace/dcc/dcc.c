@@ -128,7 +128,7 @@ static void usage(FILE *f)
 "  --sweep-methods M,M   sweep: none (magnitude pruning only) and the --structure\n"
 "                        methods, or all [all]\n"
 "  --sweep-levels X,X    sweep: structured pruning levels, each above 0 and at\n"
-"                        most 0.95 [0.25,0.5]\n"
+"                        most 0.95, in steps of 0.01 [0.25,0.5]\n"
 "  --sweep-bits B,B      sweep: weight bits of every layer, each 1 to 8\n"
 "                        [2,3,4,5,6,7,8]\n"
 "  --lambda X            sweep: points of accuracy one halving of the size is\n"
@@ -293,8 +293,21 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'H': return cliopt_real("dcc", n, arg, 0, 10, true, &o->shrink_lr);
 	case 'W': return sweep_methods(o, n, arg);
 	case 'J':
-		return cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX, false, 0, 0.95, true,
-				   o->sweep_levels, &o->sweep_nlevels);
+		if (cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX, false, 0, 0.95, true,
+				o->sweep_levels, &o->sweep_nlevels))
+			return -1;
+		/* the models are cached under the level's two decimals */
+		for (uint32_t k = 0; k < o->sweep_nlevels; k++) {
+			double r = round(o->sweep_levels[k] * 100) / 100;
+
+			if (fabs(o->sweep_levels[k] - r) > 1e-9)
+				return cliopt_fail("dcc", n, arg, "levels in steps of 0.01, each once");
+			for (uint32_t j = 0; j < k; j++)
+				if (fabs(o->sweep_levels[j] - r) < 1e-9)
+					return cliopt_fail("dcc", n, arg, "levels in steps of 0.01, each once");
+			o->sweep_levels[k] = r;
+		}
+		return 0;
 	case 'K':
 		if (cliopt_list("dcc", n, arg, 1, 8, true, 1, DCACCEL_EIE_WBITS_MAX, false,
 				v, &cnt))
