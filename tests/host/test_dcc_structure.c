@@ -361,6 +361,50 @@ static void test_bn_after_flatten(void)
 	net_free(&a);
 }
 
+/* Rebalanced channels: the same function, every row at the reference's scale. */
+static void test_rebalance(void)
+{
+	struct dcc_error err;
+	struct net a, ref, b;
+	float x[3 * 72];
+
+	CHECK_EQ(net_build(&a, "in=2x6x6,conv4x3x3/p1,relu,maxpool2,conv3x3x3,relu,flatten,fc5,relu,fc3", &err), 0);
+	CHECK_EQ(net_build(&ref, a.spec, &err), 0);
+	fill(&a, 21);
+	fill(&ref, 22);
+	for (uint32_t k = 0; k < 4; k++)	/* rows of very different scales */
+		for (uint32_t c = 0; c < 18; c++)
+			a.l[0].wt.w.v[k * 18 + c] *= k == 1 ? 1e-4f : k == 2 ? 50.0f : 1.0f;
+	CHECK_EQ(net_clone(&a, &b, &err), 0);
+	net_rebalance_channels(&b, &ref);
+	random_inputs(x, sizeof(x) / sizeof(x[0]), 13);
+	CHECK(max_diff(&a, &b, x, 3) < 1e-4);
+	for (uint32_t i = 0; i < a.count; i++) {
+		double t = 0;
+
+		if (!layer_prunable(&a, i))
+			continue;
+		for (uint32_t k = 0; k < ref.l[i].wt.rows; k++) {
+			t += (double)ref.l[i].wt.b.v[k] * ref.l[i].wt.b.v[k];
+			for (uint32_t c = 0; c < ref.l[i].wt.cols; c++)
+				t += (double)ref.l[i].wt.w.v[k * ref.l[i].wt.cols + c] *
+				     ref.l[i].wt.w.v[k * ref.l[i].wt.cols + c];
+		}
+		t = sqrt(t / ref.l[i].wt.rows);
+		for (uint32_t k = 0; k < b.l[i].wt.rows; k++) {
+			double sq = (double)b.l[i].wt.b.v[k] * b.l[i].wt.b.v[k];
+
+			for (uint32_t c = 0; c < b.l[i].wt.cols; c++)
+				sq += (double)b.l[i].wt.w.v[k * b.l[i].wt.cols + c] *
+				      b.l[i].wt.w.v[k * b.l[i].wt.cols + c];
+			CHECK(fabs(sqrt(sq) - t) < 1e-4 * t);
+		}
+	}
+	net_free(&b);
+	net_free(&ref);
+	net_free(&a);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_dead_channels_removed_change_nothing),
 	TAP_TEST(test_refusals),
@@ -371,6 +415,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_method_names),
 	TAP_TEST(test_keep_top),
 	TAP_TEST(test_bn_after_flatten),
+	TAP_TEST(test_rebalance),
 };
 
 TAP_MAIN(tests)

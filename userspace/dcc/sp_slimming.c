@@ -202,6 +202,9 @@ int sp_slimming(const struct net *src, const struct dataset *data,
 	if (!sp_slimming_plan(&wide, o, &p, err) &&
 	    !net_keep_channels(&wide, &p, &slim, err)) {
 		ret = net_fold_bn(&slim, dst, err);
+		/* the fold leaves the penalised channels tiny and the next layer huge */
+		if (!ret)
+			net_rebalance_channels(dst, src);
 		net_free(&slim);
 	}
 	plan_free(&p);

@@ -210,3 +210,57 @@ int net_clone(const struct net *src, struct net *dst, struct dcc_error *err)
 
 	return net_keep_channels(src, &none, dst, err);
 }
+
+/* Only relu, pooling and flatten between layer i and the next weight layer j. */
+static bool homogeneous_path(const struct net *n, uint32_t i, uint32_t j)
+{
+	for (uint32_t k = i + 1; k < j; k++)
+		if (n->l[k].kind != LAYER_RELU && n->l[k].kind != LAYER_POOL &&
+		    n->l[k].kind != LAYER_FLATTEN)
+			return false;
+	return true;
+}
+
+/* The norm of a channel's weights and bias together: a channel the bn
+ * left nearly constant (tiny weights, a bias) is not blown up. */
+static double row_norm(const struct weights *wt, uint32_t k)
+{
+	double sq = (double)wt->b.v[k] * wt->b.v[k];
+
+	for (uint32_t c = 0; c < wt->cols; c++)
+		sq += (double)wt->w.v[(size_t)k * wt->cols + c] * wt->w.v[(size_t)k * wt->cols + c];
+	return sqrt(sq);
+}
+
+void net_rebalance_channels(struct net *n, const struct net *ref)
+{
+	for (uint32_t i = 0; i < n->count && i < ref->count; i++) {
+		uint32_t j = next_weight_layer(n, i), per;
+		struct weights *a, *b;
+		double target = 0;
+
+		if (!layer_prunable(n, i) || !homogeneous_path(n, i, j) ||
+		    !layer_has_weights(&ref->l[i]) || ref->l[i].wt.rows == 0)
+			continue;
+		for (uint32_t k = 0; k < ref->l[i].wt.rows; k++)
+			target += row_norm(&ref->l[i].wt, k) * row_norm(&ref->l[i].wt, k);
+		target = sqrt(target / ref->l[i].wt.rows);
+		a = &n->l[i].wt;
+		b = &n->l[j].wt;
+		per = columns_per_channel(&n->l[j], a->rows);
+		for (uint32_t k = 0; k < a->rows; k++) {
+			double norm = row_norm(a, k), c;
+
+			if (!(norm > 0) || !(target > 0))
+				continue;
+			c = target / norm;
+			for (uint32_t x = 0; x < a->cols; x++)
+				a->w.v[(size_t)k * a->cols + x] = (float)(a->w.v[(size_t)k * a->cols + x] * c);
+			a->b.v[k] = (float)(a->b.v[k] * c);
+			for (uint32_t r = 0; r < b->rows; r++)
+				for (uint32_t x = k * per; x < (k + 1) * per; x++)
+					b->w.v[(size_t)r * b->cols + x] =
+						(float)(b->w.v[(size_t)r * b->cols + x] / c);
+		}
+	}
+}

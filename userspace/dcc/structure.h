@@ -49,6 +49,19 @@ void plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
 int net_keep_channels(const struct net *src, const struct channel_plan *p,
 		      struct net *dst, struct dcc_error *err);
 
+/*
+ * Channel k of prunable layer i scaled by c_k > 0 (its row of weights and
+ * its bias) and the next weight layer's inputs from it by 1 / c_k is the
+ * same function when only relu, pooling and flatten lie between (each
+ * commutes with a positive scale). With c_k = the RMS norm of ref's layer
+ * i's rows (weights and bias together) over that of channel k, every kept
+ * channel gets the scale the layer had: what the fold of a strongly penalised bn leaves badly conditioned
+ * for SGD and for magnitude pruning's per-layer threshold. Layers with
+ * something else between, zero rows, and layers ref does not have are
+ * left as they are.
+ */
+void net_rebalance_channels(struct net *n, const struct net *ref);
+
 /* A copy of src (weights, masks, bn state; not shared weights). */
 int net_clone(const struct net *src, struct net *dst, struct dcc_error *err);
 
