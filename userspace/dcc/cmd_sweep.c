@@ -26,9 +26,6 @@
 #include "quality.h"
 #include "sweep.h"
 
-#define CSV_HEADER "method,level,bits,params_kept_pct,macs_kept_pct,nonzero_weights," \
-	"nonzero_macs,dcm_bytes,rate,acc_dense,acc_before_ft,acc_shrunk,acc_pruned,acc_quantized,acc_device," \
-	"drop_pp,quality,cycles,latency_us,seconds"
 #define CYCLE_IMAGES	100	/* the cycle model's sample of the test set */
 #define CLOCK_MHZ	800	/* the device's modeled clock */
 
@@ -254,25 +251,6 @@ fail:
 }
 
 
-static void write_point(FILE *f, const struct sweep_point *p)
-{
-	fprintf(f, "%s,%.2f,%u,%.2f,%.2f,%llu,%llu,%llu,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.0f,%.2f,%.1f\n",
-		p->method, p->level, p->bits, p->params_pct, p->macs_pct, p->nonzero,
-		p->nonzero_macs, p->dcm_bytes, p->rate, p->acc_dense, p->acc_before, p->acc_shrunk, p->acc_pruned,
-		p->acc_quantized, p->acc_device, p->drop, p->quality, p->cycles,
-		p->latency_us, p->seconds);
-}
-
-static bool read_point(const char *line, struct sweep_point *p)
-{
-	return sscanf(line, "%15[^,],%lf,%u,%lf,%lf,%llu,%llu,%llu,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf",
-		      p->method, &p->level, &p->bits, &p->params_pct, &p->macs_pct,
-		      &p->nonzero, &p->nonzero_macs, &p->dcm_bytes, &p->rate, &p->acc_dense,
-		      &p->acc_before, &p->acc_shrunk, &p->acc_pruned, &p->acc_quantized,
-		      &p->acc_device, &p->drop, &p->quality, &p->cycles,
-		      &p->latency_us, &p->seconds) == 20;
-}
-
 /* The points already measured (a resumed sweep), at most cap. */
 static size_t read_points(const char *csv, struct sweep_point *pts, size_t cap)
 {
@@ -283,7 +261,7 @@ static size_t read_points(const char *csv, struct sweep_point *pts, size_t cap)
 	if (!f)
 		return 0;
 	while (n < cap && fgets(line, sizeof(line), f))
-		if (read_point(line, &pts[n]))
+		if (sweep_point_parse(line, &pts[n]))
 			n++;
 	fclose(f);
 	return n;
@@ -385,7 +363,7 @@ static int run_grid(const struct opts *o, const struct net *dense, double acc_de
 	if (!f)
 		return dcc_fail(err, "%s: %s", csv, strerror(errno));
 	if (*npts == 0 && ftell(f) == 0)
-		fprintf(f, "%s\n", CSV_HEADER);
+		fprintf(f, "%s\n", SWEEP_CSV_HEADER);
 	for (uint32_t mi = 0; mi < o->sweep_nmethods; mi++) {
 		enum sp_method m = o->sweep_methods[mi];
 		uint32_t nlevels = m == SP_NONE ? 1 : o->sweep_nlevels;
@@ -420,7 +398,7 @@ static int run_grid(const struct opts *o, const struct net *dense, double acc_de
 					goto fail;
 				}
 				p.seconds = now() - t0;
-				write_point(f, &p);
+				sweep_point_write(f, &p);
 				fflush(f);
 				if (*npts < cap)
 					pts[(*npts)++] = p;

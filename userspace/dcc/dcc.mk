@@ -12,7 +12,7 @@ DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.
 	userspace/dcc/fixed_eval.c \
 	userspace/dcc/import_npy.c userspace/dcc/import_safetensors.c \
 	userspace/dcc/model_io.c userspace/dcc/plot.c userspace/dcc/report.c \
-	userspace/dcc/quality.c userspace/dcc/plot_sweep.c
+	userspace/dcc/quality.c userspace/dcc/plot_sweep.c userspace/dcc/sweep_csv.c
 LIBDCC := $(O)/libdcc.a
 DCC_LDLIBS := -lopenblas -ljson-c -lz -lm
 

@@ -3,7 +3,9 @@
 #ifndef DCC_SWEEP_H
 #define DCC_SWEEP_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "dcc_error.h"
 
@@ -23,6 +25,15 @@ struct sweep_point {
 	double cycles, latency_us;	/* the cycle model, per inference */
 	double seconds;			/* to measure the point */
 };
+
+#define SWEEP_CSV_HEADER "method,level,bits,params_kept_pct,macs_kept_pct,nonzero_weights," \
+	"nonzero_macs,dcm_bytes,rate,acc_dense,acc_before_ft,acc_shrunk,acc_pruned," \
+	"acc_quantized,acc_device,drop_pp,quality,cycles,latency_us,seconds"
+
+/* One point as a CSV line (the header's columns), and a line read back:
+ * false for anything else (the header, a line an interruption cut). */
+void sweep_point_write(FILE *f, const struct sweep_point *p);
+bool sweep_point_parse(const char *line, struct sweep_point *p);
 
 /*
  * dir/sweep-pareto.png (device accuracy over the compression rate, each
