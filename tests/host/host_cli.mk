@@ -12,8 +12,13 @@ $(CLI_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(O)/tests/host/run_tool.o $(TAP_OBJ) | $(O)/dcc $(O)/dcaccel
 	$(LINK)
 
-# dcc sweep as a user runs it, with the metric and front it reports by.
-TESTS += $(O)/tests/test_dcc_sweep
+# dcc sweep as a user runs it, with the metric and front it reports by;
+# and the pipeline, compress and stage by stage.
+TESTS += $(O)/tests/test_dcc_sweep $(O)/tests/test_dcc_pipeline
+$(O)/tests/host/test_dcc_pipeline.o: CPPFLAGS += -DTOP_DIR='"$(CURDIR)"' -DBIN_DIR='"$(CURDIR)/$(O)"'
+$(O)/tests/test_dcc_pipeline: $(O)/tests/host/test_dcc_pipeline.o $(O)/tests/host/run_tool.o \
+		$(TAP_OBJ) | $(O)/dcc
+	$(LINK)
 $(O)/tests/host/test_dcc_sweep.o: CPPFLAGS += -DTOP_DIR='"$(CURDIR)"' -DBIN_DIR='"$(CURDIR)/$(O)"'
 LDLIBS_test_dcc_sweep := -lm
 $(O)/tests/test_dcc_sweep: $(O)/tests/host/test_dcc_sweep.o $(O)/tests/host/run_tool.o \
