@@ -405,17 +405,23 @@ def heavy_job(g, pes, cols, cb_len, rows=1, batch=None, out_va=0x38000000):
     return 96, out_pa, batch
 
 
+# The shape whose longest admissible op runs longest in real time (about
+# 0.3 s idle): 256 PEs walk the cycle model. 1 PE with codebook 256 was
+# the slowest once, but the engine's product table finishes its longest
+# op in about 10 ms, too soon for a stop or a D3hot to land inside it.
+LONG_SHAPE = (256, 60000, 2)
+
+
 def stop_cont(qemu, modeled):
     """stop while a job runs (computing, or held for its modeled time):
     no record, no output, no MSI while stopped; all of it after cont."""
-    # the job takes a tenth of a second or more (computed: the slowest
-    # shape the work limit admits, 1 PE and codebook 256; or modeled at
-    # 1 MHz), far less than the 1.5 s stop, and is stopped as soon as the
-    # device says it runs
+    # the job takes a tenth of a second or more (computed: LONG_SHAPE; or
+    # modeled at 1 MHz), far less than the 1.5 s stop, and is stopped as
+    # soon as the device says it runs
     if modeled:
         dev, shape = "dcaccel,pes=4,timing=modeled,clock-mhz=1", (4, 8192, 2)
     else:
-        dev, shape = "dcaccel,pes=1", (1, 65536, 256)
+        dev, shape = "dcaccel,pes=%d" % LONG_SHAPE[0], LONG_SHAPE
     with Case(qemu, dev, qmp=True) as c:
         q, g = c.q, c.g
         pes, cols, cb_len = shape
@@ -468,7 +474,7 @@ def unplug_during_job(qemu, what):
         q, g = c.q, c.g
         cmd_va = 0x80000
         if what == "compute":
-            cmd_len, out_pa, _ = heavy_job(g, 256, 60000, 2)
+            cmd_len, out_pa, _ = heavy_job(g, *LONG_SHAPE)
         elif what == "hung":
             g.place(cmd_va, struct.pack("<IIIIQ", 0xdeb0, 24, 1, 0, 0), RO)
             g.flush()
