@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "../../userspace/dcc/compress.h"
 #include "../../userspace/dcc/model_io.h"
 #include "../../userspace/dcc/sp_slimming.h"
 
@@ -359,6 +360,51 @@ static void test_fold_refusals_and_copy(void)
 	net_free(&f);
 }
 
+/* Shared weights with no bn after them are copied, sharing and all. */
+static void test_fold_keeps_sharing(void)
+{
+	static const char *const specs[] = {
+		"in=1x6x6,conv2x3x3,relu,flatten,fc10",	/* no bn: a copy */
+		"in=4,fc5,bn,relu,fc10",		/* fc1 folds, fc2 shared */
+	};
+	struct dcc_error err;
+	struct net n, f;
+
+	for (size_t s = 0; s < sizeof(specs) / sizeof(specs[0]); s++) {
+		uint32_t last;
+
+		CHECK_EQ(net_build(&n, specs[s], &err), 0);
+		CHECK_EQ(randomize_weights(&n, 5), 0);
+		last = n.count - 1;
+		CHECK_EQ(quantize_weights(&n.l[last].wt, 3), 0);
+		if (!s)
+			CHECK_EQ(quantize_weights(&n.l[0].wt, 2), 0);
+		if (net_fold_bn(&n, &f, &err)) {
+			DIAG("%s: %s", specs[s], err.msg);
+			CHECK(!"net_fold_bn refused a foldable network");
+			net_free(&n);
+			continue;
+		}
+		for (uint32_t i = 0, j = 0; i < n.count; i++) {
+			const struct weights *a = &n.l[i].wt, *b;
+
+			if (n.l[i].kind == LAYER_BN)
+				continue;
+			b = &f.l[j++].wt;
+			CHECK(!a->widx == !b->widx);
+			if (!a->widx || !b->widx)
+				continue;
+			CHECK(!memcmp(a->widx, b->widx, a->w.n));
+			CHECK(!memcmp(a->w.v, b->w.v, a->w.n * sizeof(float)));
+			CHECK_EQ(a->cb.n, b->cb.n);
+			CHECK(!memcmp(a->cb.v, b->cb.v, a->cb.n * sizeof(float)));
+			CHECK_EQ(a->bits, b->bits);
+		}
+		net_free(&f);
+		net_free(&n);
+	}
+}
+
 /* A bn after each prunable layer, none after the classes' layer. */
 static void test_insert_bn(void)
 {
@@ -700,6 +746,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_fold_conv),
 	TAP_TEST(test_fold_fc),
 	TAP_TEST(test_fold_refusals_and_copy),
+	TAP_TEST(test_fold_keeps_sharing),
 	TAP_TEST(test_insert_bn),
 	TAP_TEST(test_slimming_plan),
 	TAP_TEST(test_l1_shrinks_gamma),

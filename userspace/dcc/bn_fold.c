@@ -13,7 +13,7 @@
 
 #include "structure.h"
 
-/* Copy layer s's weights, bias and mask into d, scaled by the bn after it. */
+/* Copy layer s's weights and bias into d, scaled by the bn after it. */
 static void fold_weights(const struct layer *s, const struct batchnorm *bn,
 			 struct layer *d)
 {
@@ -22,8 +22,6 @@ static void fold_weights(const struct layer *s, const struct batchnorm *bn,
 
 	memcpy(b->w.v, a->w.v, a->w.n * sizeof(float));
 	memcpy(b->b.v, a->b.v, a->b.n * sizeof(float));
-	if (a->mask)
-		memcpy(b->mask, a->mask, a->w.n);
 	if (!bn)
 		return;
 	for (uint32_t k = 0; k < a->rows; k++) {
@@ -38,15 +36,16 @@ static void fold_weights(const struct layer *s, const struct batchnorm *bn,
 	}
 }
 
-/* What can be folded: every bn right after an fc or conv, nothing shared. */
+/*
+ * What can be folded: every bn right after an fc or conv whose weights are
+ * not shared yet (scaling rows would break the codebook). Shared weights
+ * with no bn after them are simply copied.
+ */
 static int check_foldable(const struct net *src, struct dcc_error *err)
 {
 	for (uint32_t i = 0; i < src->count; i++) {
 		const struct layer *l = &src->l[i];
 
-		if (l->wt.widx)
-			return dcc_fail(err, "%s: weights already shared: fold bn before quantizing",
-					l->name);
 		if (l->kind != LAYER_BN)
 			continue;
 		if (i == 0)
@@ -55,6 +54,32 @@ static int check_foldable(const struct net *src, struct dcc_error *err)
 		if (!layer_has_weights(&src->l[i - 1]))
 			return dcc_fail(err, "%s: a bn folds into the fc or conv directly before it, not into %s",
 					l->name, src->l[i - 1].name);
+		if (src->l[i - 1].wt.widx)
+			return dcc_fail(err, "%s: weights already shared: fold bn before quantizing",
+					src->l[i - 1].name);
+	}
+	return 0;
+}
+
+/* Copy the mask and the weight sharing of a into b (built, same shape). */
+static int copy_compression(const struct weights *a, struct weights *b)
+{
+	size_t n = a->w.n ? a->w.n : 1;
+
+	if (a->mask) {
+		b->mask = malloc(n);
+		if (!b->mask)
+			return -1;
+		memcpy(b->mask, a->mask, a->w.n);
+	}
+	if (a->widx) {
+		b->widx = malloc(n);
+		if (!b->widx)
+			return -1;
+		memcpy(b->widx, a->widx, a->w.n);
+		memcpy(b->cb.v, a->cb.v, a->cb.n * sizeof(float));
+		b->cb.n = a->cb.n;
+		b->bits = a->bits;
 	}
 	return 0;
 }
@@ -86,12 +111,9 @@ int net_fold_bn(const struct net *src, struct net *dst, struct dcc_error *err)
 		d = &dst->l[j++];
 		if (!layer_has_weights(s))
 			continue;	/* pool, relu and flatten hold nothing */
-		if (s->wt.mask) {
-			d->wt.mask = malloc(s->wt.w.n ? s->wt.w.n : 1);
-			if (!d->wt.mask) {
-				net_free(dst);
-				return dcc_fail(err, "out of memory");
-			}
+		if (copy_compression(&s->wt, &d->wt)) {
+			net_free(dst);
+			return dcc_fail(err, "out of memory");
 		}
 		fold_weights(s, i + 1 < src->count && src->l[i + 1].kind == LAYER_BN ?
 			     &src->l[i + 1].bn : NULL, d);

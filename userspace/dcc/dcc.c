@@ -568,14 +568,6 @@ static int copy_net(const struct net *src, struct net *dst, struct dcc_error *er
 
 #define CYCLE_IMAGES	100
 
-static bool has_bn(const struct net *n)
-{
-	for (uint32_t i = 0; i < n->count; i++)
-		if (n->l[i].kind == LAYER_BN)
-			return true;
-	return false;
-}
-
 /* The device's cycle model per inference, over the first test images. */
 static int print_cycles(const struct dcm_model *dm, const struct dataset *test,
 			struct dcc_error *err)
@@ -606,14 +598,10 @@ int do_encode(const struct net *n, const struct opts *o,
 	int ret = -1;
 
 	/* batch norm goes into the layer before it: the device has none */
-	if (has_bn(n)) {
-		if (net_fold_bn(n, &folded, err))
-			return -1;
-		ret = fixedpoint_build(&folded, train, o->pes, o->zbits, &dm, err);
-		net_free(&folded);
-	} else {
-		ret = fixedpoint_build(n, train, o->pes, o->zbits, &dm, err);
-	}
+	if (net_fold_bn(n, &folded, err))
+		return -1;
+	ret = fixedpoint_build(&folded, train, o->pes, o->zbits, &dm, err);
+	net_free(&folded);
 	if (ret)
 		return -1;
 	ret = -1;

@@ -120,7 +120,11 @@ int sp_slimming(const struct net *src, const struct dataset *data,
 		const struct sp_opts *o, const struct train_opts *t,
 		struct net *dst, struct dcc_error *err);
 
-/* dst = src with every bn folded into the conv or fc before it. */
+/*
+ * dst = src with every bn folded into the conv or fc before it (whose
+ * weights must not be shared yet); masks and the sharing of the other
+ * layers are copied, so a network without bn comes out as it went in.
+ */
 int net_fold_bn(const struct net *src, struct net *dst, struct dcc_error *err);
 
 /*
