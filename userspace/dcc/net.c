@@ -507,6 +507,33 @@ int net_forward(const struct net *n, const float *x, uint32_t count, float *out)
 	return net_forward_upto(n, n->count, x, count, out);
 }
 
+#define SAMPLE_CHUNK	64	/* images forwarded at once */
+
+int net_forward_samples(const struct net *n, uint32_t upto,
+			const struct dataset *data, uint32_t samples,
+			const struct net_sampling *s)
+{
+	const size_t units = upto ? shape_size(n->l[upto - 1].out) : 0;
+	float *img = malloc((size_t)SAMPLE_CHUNK * data->dim * sizeof(float));
+	float *act = malloc((size_t)SAMPLE_CHUNK * (units ? units : 1) * sizeof(float));
+	int ret = img && act && upto ? 0 : -1;
+
+	for (uint32_t at = 0; !ret && at < samples; at += SAMPLE_CHUNK) {
+		uint32_t cnt = samples - at < SAMPLE_CHUNK ? samples - at : SAMPLE_CHUNK;
+
+		for (uint32_t k = 0; k < cnt; k++)
+			memcpy(img + (size_t)k * data->dim,
+			       data->x + (size_t)s->image(s->ctx, at + k) * data->dim,
+			       data->dim * sizeof(float));
+		ret = net_forward_upto(n, upto, img, cnt, act);
+		for (uint32_t k = 0; !ret && k < cnt; k++)
+			s->take(s->ctx, at + k, act + (size_t)k * units);
+	}
+	free(img);
+	free(act);
+	return ret;
+}
+
 double net_accuracy(const struct net *n, const struct dataset *ds)
 {
 	const uint32_t chunk = 500, classes = net_classes(n);

@@ -143,6 +143,22 @@ int net_forward_upto(const struct net *n, uint32_t upto, const float *x,
 int net_forward(const struct net *n, const float *x, uint32_t count,
 		float *out);
 
+/*
+ * Forward `samples` images of a data set, chosen one by one, through layers
+ * [0, upto) (upto >= 1) in chunks, and hand each image's result to the caller: what
+ * the data-driven pruning methods (ThiNet, NISP) look at.
+ */
+struct net_sampling {
+	/* the data set index of sample k */
+	uint32_t (*image)(void *ctx, uint32_t k);
+	/* sample k's output of layer upto-1 (shape_size of it floats) */
+	void (*take)(void *ctx, uint32_t k, const float *act);
+	void *ctx;
+};
+int net_forward_samples(const struct net *n, uint32_t upto,
+			const struct dataset *data, uint32_t samples,
+			const struct net_sampling *s);	/* 0 or -1 (OOM, upto 0) */
+
 /* Top-1 accuracy in percent over a data set (-1 on OOM). */
 double net_accuracy(const struct net *n, const struct dataset *ds);
 

@@ -17,7 +17,6 @@
 
 #include "sp_datadriven.h"
 
-#define NISP_CHUNK	64	/* images forwarded at once */
 #define NISP_POWER_ITERS 10000	/* bound on the spectral radius's iterations */
 
 uint32_t nisp_last_weight_layer(const struct net *n)
@@ -278,31 +277,45 @@ int nisp_channel_scores(const struct net *n, const double *frl,
 	return 0;
 }
 
+/* The images drawn from the seed, and where their responses go. */
+struct responses {
+	const struct dataset *data;
+	uint64_t seed;
+	uint32_t samples;
+	size_t units;
+	double *f;		/* units x samples */
+};
+
+static uint32_t draw_image(void *ctx, uint32_t k)
+{
+	struct responses *r = ctx;
+
+	(void)k;	/* drawn in order: sample k is the k-th draw */
+	return (uint32_t)(rng_next(&r->seed) % r->data->count);
+}
+
+static void take_response(void *ctx, uint32_t k, const float *act)
+{
+	struct responses *r = ctx;
+
+	for (size_t u = 0; u < r->units; u++)
+		r->f[u * r->samples + k] = act[u];
+}
+
 /* The final responses of `samples` random images, f[unit * samples + s]. */
 static int final_responses(const struct net *n, const struct dataset *data,
 			   uint32_t samples, uint64_t seed, double *f)
 {
 	const uint32_t last = nisp_last_weight_layer(n);
-	const size_t units = shape_size(n->l[last].in);
-	float *img = malloc((size_t)NISP_CHUNK * data->dim * sizeof(float));
-	float *act = malloc((size_t)NISP_CHUNK * units * sizeof(float));
-	int ret = img && act ? 0 : -1;
+	struct responses r = {
+		.data = data, .seed = seed, .samples = samples,
+		.units = shape_size(n->l[last].in), .f = f,
+	};
+	const struct net_sampling s = {
+		.image = draw_image, .take = take_response, .ctx = &r,
+	};
 
-	for (uint32_t at = 0; !ret && at < samples; at += NISP_CHUNK) {
-		uint32_t cnt = samples - at < NISP_CHUNK ? samples - at : NISP_CHUNK;
-
-		for (uint32_t s = 0; s < cnt; s++)
-			memcpy(img + (size_t)s * data->dim,
-			       data->x + (size_t)(rng_next(&seed) % data->count) * data->dim,
-			       data->dim * sizeof(float));
-		ret = net_forward_upto(n, last, img, cnt, act);
-		for (uint32_t s = 0; !ret && s < cnt; s++)
-			for (size_t u = 0; u < units; u++)
-				f[u * samples + at + s] = act[(size_t)s * units + u];
-	}
-	free(img);
-	free(act);
-	return ret;
+	return net_forward_samples(n, last, data, samples, &s);
 }
 
 int sp_nisp_plan(const struct net *n, const struct dataset *data,

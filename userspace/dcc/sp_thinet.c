@@ -15,7 +15,6 @@
 
 #include "sp_datadriven.h"
 
-#define THINET_CHUNK	64	/* images forwarded at once */
 /* ridge of the least squares, relative to the mean of the Gram diagonal */
 #define THINET_RIDGE	1e-9
 
@@ -76,32 +75,44 @@ static void point_contributions(const struct layer *l, uint32_t channels,
 	}
 }
 
+/* The sampled points, and where their contributions go. */
+struct contributions {
+	const struct layer *next;	/* layer j */
+	uint32_t channels, samples;
+	const struct thinet_point *pts;
+	double *x;
+};
+
+static uint32_t point_image(void *ctx, uint32_t k)
+{
+	const struct contributions *c = ctx;
+
+	return c->pts[k].image;
+}
+
+static void take_point(void *ctx, uint32_t k, const float *act)
+{
+	struct contributions *c = ctx;
+
+	point_contributions(c->next, c->channels, &c->pts[k], act, c->x,
+			    c->samples, k);
+}
+
 int thinet_contributions(const struct net *n, uint32_t i,
 			 const struct dataset *data,
 			 const struct thinet_point *pts, uint32_t samples,
 			 double *x)
 {
-	const uint32_t j = next_weight_layer(n, i), channels = n->l[i].out.c;
-	const size_t in = shape_size(n->l[j].in);
-	float *img = malloc((size_t)THINET_CHUNK * data->dim * sizeof(float));
-	float *act = malloc((size_t)THINET_CHUNK * in * sizeof(float));
-	int ret = img && act ? 0 : -1;
+	const uint32_t j = next_weight_layer(n, i);
+	struct contributions c = {
+		.next = &n->l[j], .channels = n->l[i].out.c,
+		.samples = samples, .pts = pts, .x = x,
+	};
+	const struct net_sampling s = {
+		.image = point_image, .take = take_point, .ctx = &c,
+	};
 
-	for (uint32_t at = 0; !ret && at < samples; at += THINET_CHUNK) {
-		uint32_t cnt = samples - at < THINET_CHUNK ? samples - at : THINET_CHUNK;
-
-		for (uint32_t s = 0; s < cnt; s++)
-			memcpy(img + (size_t)s * data->dim,
-			       data->x + (size_t)pts[at + s].image * data->dim,
-			       data->dim * sizeof(float));
-		ret = net_forward_upto(n, j, img, cnt, act);
-		for (uint32_t s = 0; !ret && s < cnt; s++)
-			point_contributions(&n->l[j], channels, &pts[at + s],
-					    act + (size_t)s * in, x, samples, at + s);
-	}
-	free(img);
-	free(act);
-	return ret;
+	return net_forward_samples(n, j, data, samples, &s);
 }
 
 int thinet_greedy(const double *x, uint32_t samples, uint32_t channels,
