@@ -4,7 +4,9 @@
  * op's queues (eie_queue.h), where broadcast k, a non-zero input, costs
  * PE p c[k][p] = max(1, sum over the valid taps of max(1, run length)):
  * per tap the entries of its run, or the cycle that reads an empty run's
- * pointers; and one cycle to take an input no output reads.
+ * pointers; and one cycle to take an input no output reads. A layer of
+ * K < P filters runs each filter on G = P / K PEs, copy g taking the
+ * output rows oy % G == g (hardware.rst, "Filter copies").
  */
 #include <errno.h>
 #include <stddef.h>
@@ -174,13 +176,26 @@ static struct pe_steps pe_steps(void)
 	return (struct pe_steps){ add_chain, at_least_one, step };
 }
 
-/* The cost of broadcasting input (ch, iy, ix) to every PE, into cost. */
+/* How many PEs hold each filter: G of "Filter copies". */
+static uint32_t filter_copies(const struct dp_conv *c)
+{
+	const uint32_t k = c->filters.rows, pes = c->filters.pes;
+
+	return k && k < pes ? pes / k : 1;
+}
+
+/*
+ * The cost of broadcasting input (ch, iy, ix) to every PE, into cost:
+ * output row oy's taps go to copy oy % G, PEs g K .. g K + K - 1 (with
+ * G = 1 that is every PE, K >= P of them).
+ */
 static void input_cost(const struct dp_conv *c, const struct pe_steps *v,
 		       const uint32_t *sums, uint32_t ch, uint32_t iy,
 		       uint32_t ix, uint32_t *cost)
 {
 	const struct dp_window *w = &c->win;
-	const uint32_t pes = c->filters.pes;
+	const uint32_t pes = c->filters.pes, copies = filter_copies(c);
+	const uint32_t width = copies > 1 ? c->filters.rows : pes;
 	uint32_t ylo, yhi, xlo, xhi, s_hi, s_lo;
 
 	memset(cost, 0, pes * sizeof(*cost));
@@ -201,7 +216,8 @@ static void input_cost(const struct dp_conv *c, const struct pe_steps *v,
 				((size_t)row * w->kernel_w + s_lo - w->stride_w) * pes :
 				NULL;
 
-			v->add_chain(cost, hi, lo, pes);
+			v->add_chain(cost + (size_t)(oy % copies) * width,
+				     hi, lo, width);
 		}
 	}
 	v->at_least_one(cost, pes);

@@ -88,6 +88,8 @@ void ref_conv_counters(const struct ref_conv *c, const struct ref_streams *s,
 	const uint64_t cols = (uint64_t)g->channels * g->kernel_h * g->kernel_w;
 	const uint64_t n = (uint64_t)g->channels * g->in_h * g->in_w;
 	const uint32_t P = s->pes, Q = queue_depth;
+	/* fewer filters than PEs: G copies of each (hardware.rst) */
+	const uint32_t G = c->out_channels < P ? P / c->out_channels : 1;
 	uint64_t *cost = calloc(n * P, sizeof(*cost));	/* c[k][p] */
 	uint64_t *B = calloc(n + 1, sizeof(*B));	/* + 1: never calloc(0) */
 	uint64_t *S = calloc(n * P, sizeof(*S)), *F = calloc(n * P, sizeof(*F));
@@ -112,14 +114,19 @@ void ref_conv_counters(const struct ref_conv *c, const struct ref_streams *s,
 				    !tap_reads(ix, t, g->stride_w, g->pad_w,
 					       ref_out_w(g), &ox))
 					continue;
-				for (uint32_t p = 0; p < P; p++) {
-					uint64_t e = run_length(s, cols, p,
+				for (uint32_t q = 0; q < P; q++) {
+					uint64_t e = run_length(s, cols, q,
 							(ch * g->kernel_h + r) *
 							g->kernel_w + t,
 							&padding);
+					/* the PE that takes this output row of
+					 * the filter stored on q */
+					uint32_t p = G == 1 ? q :
+						(oy % G) * c->out_channels + q;
 
 					entries += e;
-					cost[K * P + p] += e ? e : 1;
+					if (G == 1 || q < c->out_channels)
+						cost[K * P + p] += e ? e : 1;
 				}
 			}
 		for (uint32_t p = 0; p < P; p++)

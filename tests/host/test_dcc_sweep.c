@@ -29,6 +29,19 @@ static void test_quality_metric(void)
 	CHECK(fabs(quality_metric(128, 1, 1) - quality_metric(64, 0, 1)) < 1e-12);
 }
 
+/* The best is the highest Q among the points within the accuracy budget. */
+static void test_quality_best(void)
+{
+	const double q[] = { 5, 7, 6, 6 };
+	const double drop[] = { 0.1, 2.0, 0.4, 0.3 };
+
+	CHECK_EQ(quality_best(q, drop, 4, 0.5), 2);	/* ties: the first */
+	CHECK_EQ(quality_best(q, drop, 4, 3), 1);
+	CHECK_EQ(quality_best(q, drop, 4, 0.35), 3);
+	CHECK_EQ(quality_best(q, drop, 4, 0.05), 4);	/* none */
+	CHECK_EQ(quality_best(q, drop, 0, 0.5), 0);
+}
+
 static void test_pareto_front(void)
 {
 	const double rate[] = { 10, 20, 20, 40, 30, 5 };
@@ -77,8 +90,9 @@ static void test_small_sweep_resumes(void)
 		"--train-limit", "3000", "--test-limit", "1000", "--prune-iters", "1",
 		"--retrain-epochs", "1", "--finetune-epochs", "1", "--shrink-epochs", "1",
 		"--sparsity-epochs", "1", "--samples", "200", "--sweep-levels", "0.5",
-		"--sweep-bits", "3,5", NULL,
+		"--sweep-bits", "3,5", NULL, NULL, NULL,
 	};
+	const size_t more = sizeof(args) / sizeof(args[0]) - 3;
 	int rows;
 
 	if (!mkdtemp(dir)) {
@@ -89,7 +103,9 @@ static void test_small_sweep_resumes(void)
 	snprintf(csv, sizeof(csv), "%s/sweep.csv", dir);
 	CHECK_EQ(tool_run("dcc", args, false, &r), 0);
 	CHECK_STR_CONTAINS(r.out, "sweep [16/16]");
-	CHECK_STR_CONTAINS(r.out, "best by Q = log2(rate) - 1.00 x drop: ");
+	/* one epoch of a tiny network: within half a point, or none is */
+	CHECK(strstr(r.out, "best by Q = log2(rate) - 1.00 x drop, within 0.50 points: ") ||
+	      strstr(r.out, "no point loses 0.50 points or less (--max-drop): no best"));
 	rows = csv_rows(csv, 15, last, sizeof(last));
 	CHECK_EQ(rows, 16);	/* none, then 7 methods at one level; 2 bit widths */
 	for (int k = 0; k < rows; k++) {
@@ -107,9 +123,14 @@ static void test_small_sweep_resumes(void)
 	snprintf(cmd, sizeof(cmd), "%s/sweep-quality.png", dir);
 	CHECK(access(cmd, R_OK) == 0);
 
-	/* again: every point is there, none is redone */
+	/* again: every point is there, none is redone; the budget is the
+	 * summary's, not the grid's: another one is no other sweep */
+	args[more] = "--max-drop";
+	args[more + 1] = "100";
 	CHECK_EQ(tool_run("dcc", args, false, &r), 0);
 	CHECK_STR_CONTAINS(r.out, "resuming, 16 points");
+	CHECK_STR_CONTAINS(r.out, "best by Q = log2(rate) - 1.00 x drop, within 100.00 points: ");
+	args[more] = NULL;
 	CHECK(!strstr(r.out, "sweep [") && !strstr(r.out, "shrinking") &&
 	      !strstr(r.out, "magnitude pruning"));
 	CHECK_EQ(csv_rows(csv, 0, NULL, 0), 16);
@@ -160,6 +181,9 @@ static void test_bad_grids(void)
 	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-levels", "0.25,0.250"), "each once");
 	refused(ARGS("sweep", "-o", "/tmp/x", "--sweep-bits", "9"), "--sweep-bits '9'");
 	refused(ARGS("sweep", "-o", "/tmp/x", "--lambda", "-1"), "--lambda '-1'");
+	refused(ARGS("sweep", "-o", "/tmp/x", "--max-drop", "half"),
+		"--max-drop 'half': expected a number from 0 to 100");
+	refused(ARGS("sweep", "-o", "/tmp/x", "--max-drop", "101"), "--max-drop '101'");
 	refused(ARGS("sweep"), "dcc sweep: -o is missing: the directory to write");
 	refused(ARGS("shrink", "-i", "m", "-o", "n"), "dcc shrink: --structure is missing");
 	refused(ARGS("shrink", "-i", "m", "-o", "n", "--structure", "l2"),
@@ -184,6 +208,7 @@ static void test_sweep_into_a_file(void)
 
 static const struct tap_test tests[] = {
 	TAP_TEST(test_quality_metric),
+	TAP_TEST(test_quality_best),
 	TAP_TEST(test_pareto_front),
 	TAP_TEST(test_small_sweep_resumes),
 	TAP_TEST(test_bad_grids),

@@ -249,6 +249,59 @@ static bool two_taps(int16_t w, int32_t bias, uint8_t out_frac,
  * the 32-bit path for it (its bound says 2 x 2^30 does not fit); 2^31
  * >> 15 = 2^16 saturates.
  */
+/* The modeled cycles of K random filters of LeNet-5's conv2 shape (20
+ * channels of 12 x 12, 5 x 5) over one half-dense map, on 64 PEs. */
+static uint64_t conv2_cycles(uint32_t k, uint64_t seed)
+{
+	struct rng rng = { seed };
+	struct fixture f = { .rows = k, .cols = 20 * 25, .pes = 64,
+		.wbits = 4, .zbits = 4, .in_frac = 8, .w_frac = 12, .out_frac = 8 };
+	struct eie_cycles cy = { 0 };
+	struct dp_conv conv;
+	int16_t *x = calloc(20 * 144, sizeof(*x));
+	void *ws;
+
+	fixture_alloc(&f, true);
+	fixture_randomize(&f, &rng, 0.2);
+	if (!x || fixture_encode(&f))
+		abort();
+	conv = (struct dp_conv){ .filters = f.l, .in_channels = 20,
+		.win = { .in_h = 12, .in_w = 12, .kernel_h = 5, .kernel_w = 5,
+			 .stride_h = 1, .stride_w = 1 } };
+	ws = malloc(dp_conv_cycles_ws_size(&conv, 8));
+	if (!ws)
+		abort();
+	for (size_t i = 0; i < 20 * 144; i++)
+		x[i] = rng_chance(&rng, 0.5) ? (int16_t)rng_range(&rng, 1, 64) : 0;
+	if (dp_conv_model_cycles(&conv, 8, 1, x, ws, &cy, NULL, NULL))
+		abort();
+	free(ws);
+	free(x);
+	fixture_free(&f);
+	return cy.cycles;
+}
+
+/*
+ * Filter copies (hardware.rst): with fewer filters than PEs, removing
+ * half of them takes about half the time, as it takes half the work;
+ * without copies the time was that of one filter per PE whatever K.
+ * (Far fewer, and one broadcast a cycle bounds it: 16 -> 8 gains 21%.)
+ */
+static void test_fewer_filters_fewer_cycles(void)
+{
+	static const uint32_t pairs[][2] = { { 50, 25 }, { 40, 20 } };
+
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		uint64_t all = conv2_cycles(pairs[i][0], 7 + i);
+		uint64_t half = conv2_cycles(pairs[i][1], 7 + i);
+
+		DIAG("%u filters on 64 PEs: %llu cycles; %u: %llu (%.2f)", pairs[i][0],
+		     (unsigned long long)all, pairs[i][1], (unsigned long long)half,
+		     (double)half / (double)all);
+		CHECK(half < all * 3 / 4);
+	}
+}
+
 static void test_extreme_pair(void)
 {
 	const int16_t x[2] = { INT16_MIN, INT16_MIN };
@@ -270,6 +323,7 @@ static void test_bias_past_32_bits(void)
 
 static const struct tap_test tests[] = {
 	TAP_TEST(test_every_path_matches_reference),
+	TAP_TEST(test_fewer_filters_fewer_cycles),
 	TAP_TEST(test_extreme_pair),
 	TAP_TEST(test_bias_past_32_bits),
 };

@@ -416,19 +416,41 @@ fail:
 	return -1;
 }
 
+/* The best point: its line, or why there is none. */
+static void name_best(const struct opts *o, const struct sweep_point *pts,
+		      size_t n, const double *q, const double *drop)
+{
+	size_t best = quality_best(q, drop, n, o->max_drop);
+	const struct sweep_point *p = &pts[best];
+
+	if (!n)
+		return;
+	if (best == n) {
+		printf("\nno point loses %.2f points or less (--max-drop): no best\n",
+		       o->max_drop);
+		return;
+	}
+	printf("\nbest by Q = log2(rate) - %.2f x drop, within %.2f points: %s at level %.2f with %u-bit weights: %.1fx smaller than dense fp32, %.2f%% on the device (dense %.2f%%, drop %.2f points), %.1f us modeled\n",
+	       o->lambda, o->max_drop, p->method, p->level, p->bits, p->rate,
+	       p->acc_device, p->acc_dense, p->drop, p->latency_us);
+}
+
 /* The table of the grid and the best point by the metric. */
 static void summary(const struct opts *o, const struct sweep_point *pts, size_t n)
 {
 	bool *front = calloc(n ? n : 1, sizeof(bool));
 	double *rate = calloc(n ? n : 1, sizeof(double));
 	double *acc = calloc(n ? n : 1, sizeof(double));
-	size_t best = 0;
+	double *q = calloc(n ? n : 1, sizeof(double));
+	double *drop = calloc(n ? n : 1, sizeof(double));
 
-	if (!front || !rate || !acc)
+	if (!front || !rate || !acc || !q || !drop)
 		goto out;
 	for (size_t k = 0; k < n; k++) {
 		rate[k] = pts[k].rate;
 		acc[k] = pts[k].acc_device;
+		q[k] = pts[k].quality;
+		drop[k] = pts[k].drop;
 	}
 	pareto_front(rate, acc, n, front);
 	printf("\n%-7s %5s %4s | %7s %7s %9s | %8s %6s | %6s %6s %6s %6s %6s | %6s %7s | %9s %8s %s\n",
@@ -437,25 +459,27 @@ static void summary(const struct opts *o, const struct sweep_point *pts, size_t 
 	       "front");
 	for (size_t k = 0; k < n; k++) {
 		const struct sweep_point *p = &pts[k];
+		char before[16];
 
-		printf("%-7s %5.2f %4u | %7.1f %7.1f %9llu | %8llu %5.1fx | %6.2f %6.2f %6.2f %6.2f %6.2f | %6.2f %7.3f | %9.0f %8.2f %s\n",
+		/* pa, fa and ma train the smaller network anew: no "before" */
+		if (isnan(p->acc_before))
+			snprintf(before, sizeof(before), "anew");
+		else
+			snprintf(before, sizeof(before), "%.2f", p->acc_before);
+		printf("%-7s %5.2f %4u | %7.1f %7.1f %9llu | %8llu %5.1fx | %6s %6.2f %6.2f %6.2f %6.2f | %6.2f %7.3f | %9.0f %8.2f %s\n",
 		       p->method, p->level, p->bits, p->params_pct, p->macs_pct, p->nonzero,
-		       p->dcm_bytes, p->rate, p->acc_before, p->acc_shrunk, p->acc_pruned,
+		       p->dcm_bytes, p->rate, before, p->acc_shrunk, p->acc_pruned,
 		       p->acc_quantized,
 		       p->acc_device, p->drop, p->quality, p->cycles, p->latency_us,
 		       front[k] ? "*" : "");
-		if (p->quality > pts[best].quality)
-			best = k;
 	}
-	if (n)
-		printf("\nbest by Q = log2(rate) - %.2f x drop: %s at level %.2f with %u-bit weights: %.1fx smaller than dense fp32, %.2f%% on the device (dense %.2f%%, drop %.2f points), %.1f us modeled\n",
-		       o->lambda, pts[best].method, pts[best].level, pts[best].bits,
-		       pts[best].rate, pts[best].acc_device, pts[best].acc_dense,
-		       pts[best].drop, pts[best].latency_us);
+	name_best(o, pts, n, q, drop);
 out:
 	free(front);
 	free(rate);
 	free(acc);
+	free(q);
+	free(drop);
 }
 
 int cmd_sweep(const struct opts *o, struct dcc_error *err)

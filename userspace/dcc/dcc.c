@@ -133,6 +133,8 @@ static void usage(FILE *f)
 "                        [2,3,4,5,6,7,8]\n"
 "  --lambda X            sweep: points of accuracy one halving of the size is\n"
 "                        worth, Q = log2(rate) - X x drop, 0 to 100 [1]\n"
+"  --max-drop X          sweep: the best point loses at most X points of top-1,\n"
+"                        0 to 100 [0.5]\n"
 "  --plots DIR           compress: weight distribution plots (PNG, by gnuplot)\n"
 "  --progress            training progress on stderr (the default on a terminal;\n"
 "                        one line per epoch when stderr is not a terminal)\n"
@@ -163,6 +165,7 @@ static const struct option long_opts[] = {
 	{ "shrink-lr", 1, 0, 'H' },
 	{ "sweep-methods", 1, 0, 'W' }, { "sweep-levels", 1, 0, 'J' },
 	{ "sweep-bits", 1, 0, 'K' }, { "lambda", 1, 0, 'Q' },
+	{ "max-drop", 1, 0, 'G' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 
 /* The option's name as --help spells it, for messages. */
@@ -317,6 +320,7 @@ static int set_opt(struct opts *o, int c, const char *arg)
 		o->sweep_nbits = cnt;
 		return 0;
 	case 'Q': return cliopt_real("dcc", n, arg, 0, 100, false, &o->lambda);
+	case 'G': return cliopt_real("dcc", n, arg, 0, 100, false, &o->max_drop);
 	case 'A': o->train.adam = true; return 0;
 	case 'g': o->train.progress = true; return 0;
 	case 'x': o->transpose = true; return 0;
@@ -348,6 +352,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	for (unsigned int b = 2; b <= 8; b++)
 		o->sweep_bits[b - 2] = b;
 	o->lambda = (float)QUALITY_LAMBDA_DEFAULT;
+	o->max_drop = (float)QUALITY_MAX_DROP_DEFAULT;
 	o->nsizes = 4;
 	memcpy(o->sizes, (uint32_t[]){ 784, 300, 100, 10 }, 4 * sizeof(uint32_t));
 	o->nquality = 3;

@@ -26,12 +26,13 @@ struct opts {
 	struct sp_opts sp;	/* structured pruning (shrink) */
 	uint32_t shrink_epochs;
 	float shrink_lr;
-	/* sweep: the grid, and the metric's weight of a point of accuracy */
+	/* sweep: the grid, the metric's weight of a point of accuracy and
+	 * the most points the best may lose */
 	enum sp_method sweep_methods[8];
 	double sweep_levels[NET_LAYERS_MAX];
 	unsigned int sweep_bits[NET_LAYERS_MAX];
 	uint32_t sweep_nmethods, sweep_nlevels, sweep_nbits;
-	float lambda;
+	float lambda, max_drop;
 };
 
 double now(void);

@@ -11,6 +11,17 @@ double quality_metric(double rate, double drop_pp, double lambda)
 	return log2(rate) - lambda * fmax(0.0, drop_pp);
 }
 
+size_t quality_best(const double *q, const double *drop, size_t n,
+		    double max_drop)
+{
+	size_t best = n;
+
+	for (size_t i = 0; i < n; i++)
+		if (drop[i] <= max_drop && (best == n || q[i] > q[best]))
+			best = i;
+	return best;
+}
+
 void pareto_front(const double *rate, const double *acc, size_t n,
 		  bool *on_front)
 {

@@ -22,6 +22,17 @@
 double quality_metric(double rate, double drop_pp, double lambda);
 
 /*
+ * The metric ranks, the budget admits: the index of the highest q[] among
+ * the points that lose at most max_drop points (the first of equals), or
+ * n when none does. Without a budget a lenient lambda picks a point far
+ * smaller and a few points worse, which no user asking "within half a
+ * point" wants.
+ */
+#define QUALITY_MAX_DROP_DEFAULT	0.5
+size_t quality_best(const double *q, const double *drop, size_t n,
+		    double max_drop);
+
+/*
  * on_front[i]: no other point is at least as small and as accurate and
  * better in one (rate[] higher is smaller; acc[] higher is better).
  */
