@@ -46,6 +46,8 @@ static void test_compress(void)
 	ran(ARGS("compress", "--layers", "784,24,16,10", SMALL, "--structure", "l1",
 		 "--level", "0.5", "-o", at("b.dcm")), "shrunk by l1 at level 0.50");
 	ran(ARGS("info", at("b.dcm"), "--test-limit", "500"), "fc1");
+	ran(ARGS("info", at("b.dcm"), "--test-limit", "50"),
+	    "device cycle model, per inference over 50 test images: fc ");
 	ran(ARGS("compress", "--layers", "784,24,16,10", SMALL, "--structure", "slim",
 		 "--sparsity-epochs", "1", "-o", at("c.dcm")), "device cycle model, per inference");
 }

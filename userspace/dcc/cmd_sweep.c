@@ -26,8 +26,6 @@
 #include "quality.h"
 #include "sweep.h"
 
-#define CYCLE_IMAGES	100	/* the cycle model's sample of the test set */
-#define CLOCK_MHZ	800	/* the device's modeled clock */
 
 static const char *level_text(double level, char *buf, size_t len)
 {
@@ -300,7 +298,6 @@ static int measure(const struct opts *o, const struct net *dense,
 		   const struct net *pruned, const struct dataset *train,
 		   const struct dataset *test, struct sweep_point *p, struct dcc_error *err)
 {
-	struct eie_cycles cyc[NET_LAYERS_MAX] = { { 0 } };
 	struct opts qo = *o;
 	struct dcm_model dm = { 0 };
 	struct dcm_error de;
@@ -332,13 +329,9 @@ static int measure(const struct opts *o, const struct net *dense,
 	p->rate = 4.0 * net_params(dense) / (double)dm.file_bytes;
 	p->acc_device = fixedpoint_accuracy(&dm, test, NULL, err);
 	if (p->acc_device < 0 ||
-	    fixedpoint_model_cycles(&dm, test, CYCLE_IMAGES, cyc, err))
+	    fixedpoint_cycles_per_inference(&dm, test, NULL, &p->cycles, err))
 		goto out;
-	p->cycles = 0;
-	for (uint32_t i = 0; i < dm.layer_count; i++)
-		p->cycles += (double)cyc[i].cycles;
-	p->cycles /= test->count < CYCLE_IMAGES ? test->count : CYCLE_IMAGES;
-	p->latency_us = p->cycles / CLOCK_MHZ;
+	p->latency_us = p->cycles / FIXEDPOINT_CLOCK_MHZ;
 	p->drop = p->acc_dense - p->acc_device;
 	p->quality = quality_metric(p->rate, p->drop, o->lambda);
 	ret = 0;

@@ -66,7 +66,7 @@ static void usage(FILE *f)
 "  prune     -i in -o out                prune by magnitude, retrain with the mask held\n"
 "  quantize  -i in -o out                k-means weight sharing, fine-tune centroids\n"
 "  encode    -i in -o model.dcm          fixed point, EIE streams, engine accuracy, .dcm\n"
-"  info      model.dcm                   check a .dcm, print its table and engine accuracy\n"
+"  info      model.dcm                   check a .dcm: its table, engine accuracy, cycles\n"
 "  shrink    -i in -o out --structure M  remove whole channels, fine-tune\n"
 "  compress  -o model.dcm                all of the above from scratch (--net: which)\n"
 "  sweep     -o DIR [-i dense]           methods x levels x bits, each measured on the\n"
@@ -571,24 +571,22 @@ static int copy_net(const struct net *src, struct net *dst, struct dcc_error *er
 	return 0;
 }
 
-#define CYCLE_IMAGES	100
-
 /* The device's cycle model per inference, over the first test images. */
 static int print_cycles(const struct dcm_model *dm, const struct dataset *test,
 			struct dcc_error *err)
 {
-	struct eie_cycles c[NET_LAYERS_MAX] = { { 0 } };
-	uint32_t n = test->count < CYCLE_IMAGES ? test->count : CYCLE_IMAGES;
-	double total = 0;
+	double per_layer[DCM_LAYERS_MAX], total;
 
-	if (n == 0 || fixedpoint_model_cycles(dm, test, n, c, err))
-		return n ? -1 : 0;
-	printf("device cycle model, per inference over %u test images:", n);
-	for (uint32_t i = 0; i < dm->layer_count; i++) {
-		printf(" %s %.0f", dcm_kind_name(dm->layers[i].kind), (double)c[i].cycles / n);
-		total += (double)c[i].cycles / n;
-	}
-	printf("; %.0f cycles, %.2f us at 800 MHz\n", total, total / 800);
+	if (test->count == 0)
+		return 0;
+	if (fixedpoint_cycles_per_inference(dm, test, per_layer, &total, err))
+		return -1;
+	printf("device cycle model, per inference over %u test images:",
+	       test->count < FIXEDPOINT_CYCLE_IMAGES ? test->count : FIXEDPOINT_CYCLE_IMAGES);
+	for (uint32_t i = 0; i < dm->layer_count; i++)
+		printf(" %s %.0f", dcm_kind_name(dm->layers[i].kind), per_layer[i]);
+	printf("; %.0f cycles, %.2f us at %u MHz\n", total,
+	       total / FIXEDPOINT_CLOCK_MHZ, FIXEDPOINT_CLOCK_MHZ);
 	return 0;
 }
 
@@ -800,18 +798,24 @@ static int cmd_info(const struct opts *o, char **argv, struct dcc_error *err)
 	struct dcm_error de;
 	struct dataset test;
 	struct stage_acc acc = { -1, -1, -1, -1 };
+	int ret = 0;
 
 	if (dcm_read_file(argv[optind], &dm, &de))
 		return dcc_fail(err, "%s", de.msg);
-	if (!load_data(o, NULL, &test, err)) {
-		acc.fixed = fixedpoint_accuracy(&dm, &test, NULL, err);
-		dataset_free(&test);
-	} else {
+	if (load_data(o, NULL, &test, err)) {
 		fprintf(stderr, "dcc: no test data (%s): accuracy not measured\n", err->msg);
+		report_table(stdout, &dm, &acc);
+		dcm_free(&dm);
+		return 0;
 	}
+	acc.fixed = fixedpoint_accuracy(&dm, &test, NULL, err);
 	report_table(stdout, &dm, &acc);
+	/* a model of other inputs than the data's has no accuracy either */
+	if (acc.fixed >= 0 && print_cycles(&dm, &test, err))
+		ret = -1;
+	dataset_free(&test);
 	dcm_free(&dm);
-	return 0;
+	return ret;
 }
 
 /* What each command needs besides its options; -1 after a message. */

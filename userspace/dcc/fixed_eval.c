@@ -175,6 +175,27 @@ int fixedpoint_model_cycles(const struct dcm_model *dm, const struct dataset *ds
 	return ret;
 }
 
+int fixedpoint_cycles_per_inference(const struct dcm_model *dm,
+				    const struct dataset *ds, double *per_layer,
+				    double *total, struct dcc_error *err)
+{
+	struct eie_cycles c[DCM_LAYERS_MAX] = { { 0 } };
+	uint32_t n = ds->count < FIXEDPOINT_CYCLE_IMAGES ? ds->count :
+		     FIXEDPOINT_CYCLE_IMAGES;
+
+	if (n == 0)
+		return dcc_fail(err, "no images to model the cycles on");
+	if (fixedpoint_model_cycles(dm, ds, n, c, err))
+		return -1;
+	*total = 0;
+	for (uint32_t i = 0; i < dm->layer_count; i++) {
+		if (per_layer)
+			per_layer[i] = (double)c[i].cycles / n;
+		*total += (double)c[i].cycles / n;
+	}
+	return 0;
+}
+
 double fixedpoint_accuracy(const struct dcm_model *dm, const struct dataset *ds,
 			   struct eie_stats *stats, struct dcc_error *err)
 {

@@ -55,4 +55,16 @@ int fixedpoint_model_cycles(const struct dcm_model *dm, const struct dataset *ds
 			    uint32_t count, struct eie_cycles *cycles,
 			    struct dcc_error *err);
 
+/*
+ * The cycle model per inference, averaged over the first
+ * FIXEDPOINT_CYCLE_IMAGES images of ds: per_layer[dm->layer_count] (may
+ * be NULL) and *total, in cycles of the device's FIXEDPOINT_CLOCK_MHZ
+ * clock. 0 or -1 with err.
+ */
+#define FIXEDPOINT_CYCLE_IMAGES	100
+#define FIXEDPOINT_CLOCK_MHZ	800	/* the device's modeled clock */
+int fixedpoint_cycles_per_inference(const struct dcm_model *dm,
+				    const struct dataset *ds, double *per_layer,
+				    double *total, struct dcc_error *err);
+
 #endif /* DCC_FIXEDPOINT_H */
