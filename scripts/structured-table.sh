@@ -34,7 +34,7 @@ for r in "${rows[@]}"; do
 	models+=("$dir/$m-$lv-${bits}bit.dcm")
 done
 
-make -s -C "$top" build/release/dcaccel
+make -s -C "$top" build/release/dcaccel build/release/dcc
 # the CPU reference's time per input on this machine, one thread: the best
 # of three runs, since this machine's other work only ever adds to it
 host_us() {
@@ -74,6 +74,9 @@ for k in "${!rows[@]}"; do
 	[ -n "$d1" ] && [ "$d1" = "$d2" ] && same=yes
 	[ "$same" = yes ] || status=1
 	hus=$(host_us "${models[$k]}")
+	# the cycle model of this build (the sweep's CSV has the one it ran)
+	read -r cycles model_us < <("$top/build/release/dcc" info "${models[$k]}" --data "$data" |
+		sed -n 's/^device cycle model.*; \([0-9]*\) cycles, \([0-9.]*\) us at.*/\1 \2/p')
 	[ "$before" = nan ] && before="(trained anew)"
 	echo "$m,$lv,$b,$params,$macs,$nzmacs,$before,$after,$dev_acc,$bytes,$rate,$cycles,$model_us,$dev_us,$hus,$same" >> "$out"
 	printf '| %s | %s%% | %s%% | %s | %s / %s | %s | %s | %sx | %s cycles, %s us | %s us | %s us | %s |\n' \
