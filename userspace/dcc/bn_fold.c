@@ -13,25 +13,17 @@
 
 #include "structure.h"
 
-/* Copy layer s's weights and bias into d, scaled by the bn after it. */
-static void fold_weights(const struct layer *s, const struct batchnorm *bn,
-			 struct layer *d)
+/* Scale the copied rows of weight layer d by the bn after it. */
+static void fold_into(struct weights *b, const struct batchnorm *bn)
 {
-	const struct weights *a = &s->wt;
-	struct weights *b = &d->wt;
-
-	memcpy(b->w.v, a->w.v, a->w.n * sizeof(float));
-	memcpy(b->b.v, a->b.v, a->b.n * sizeof(float));
-	if (!bn)
-		return;
-	for (uint32_t k = 0; k < a->rows; k++) {
+	for (uint32_t k = 0; k < b->rows; k++) {
 		/* in double: the scale is applied once, round once */
 		double sk = bn->gamma.v[k] / sqrt((double)bn->var[k] + BN_EPS);
-		float *row = b->w.v + (size_t)k * a->cols;
+		float *row = b->w.v + (size_t)k * b->cols;
 
-		for (uint32_t c = 0; c < a->cols; c++)
+		for (uint32_t c = 0; c < b->cols; c++)
 			row[c] = (float)(sk * row[c]);	/* a pruned 0 stays 0 */
-		b->b.v[k] = (float)(sk * ((double)a->b.v[k] - bn->mean[k]) +
+		b->b.v[k] = (float)(sk * ((double)b->b.v[k] - bn->mean[k]) +
 				    bn->beta.v[k]);
 	}
 }
@@ -61,33 +53,9 @@ static int check_foldable(const struct net *src, struct dcc_error *err)
 	return 0;
 }
 
-/* Copy the mask and the weight sharing of a into b (built, same shape). */
-static int copy_compression(const struct weights *a, struct weights *b)
-{
-	size_t n = a->w.n ? a->w.n : 1;
-
-	if (a->mask) {
-		b->mask = malloc(n);
-		if (!b->mask)
-			return -1;
-		memcpy(b->mask, a->mask, a->w.n);
-	}
-	if (a->widx) {
-		b->widx = malloc(n);
-		if (!b->widx)
-			return -1;
-		memcpy(b->widx, a->widx, a->w.n);
-		memcpy(b->cb.v, a->cb.v, a->cb.n * sizeof(float));
-		b->cb.n = a->cb.n;
-		b->bits = a->bits;
-	}
-	return 0;
-}
-
 int net_fold_bn(const struct net *src, struct net *dst, struct dcc_error *err)
 {
 	struct net tmp;	/* src's layers without the bn: only its numbers are read */
-	char spec[2 * NET_SPEC_MAX];
 	uint32_t j = 0;
 
 	memset(dst, 0, sizeof(*dst));
@@ -98,9 +66,7 @@ int net_fold_bn(const struct net *src, struct net *dst, struct dcc_error *err)
 	for (uint32_t i = 0; i < src->count; i++)
 		if (src->l[i].kind != LAYER_BN)
 			tmp.l[tmp.count++] = src->l[i];
-	/* larger than a description may be, so that net_build sees all of it */
-	net_describe(&tmp, spec, sizeof(spec));
-	if (net_build(dst, spec, err))
+	if (net_rebuild(&tmp, dst, err))
 		return -1;
 	for (uint32_t i = 0; i < src->count; i++) {
 		const struct layer *s = &src->l[i];
@@ -111,12 +77,12 @@ int net_fold_bn(const struct net *src, struct net *dst, struct dcc_error *err)
 		d = &dst->l[j++];
 		if (!layer_has_weights(s))
 			continue;	/* pool, relu and flatten hold nothing */
-		if (copy_compression(&s->wt, &d->wt)) {
+		if (layer_copy_weights(s, d)) {
 			net_free(dst);
 			return dcc_fail(err, "out of memory");
 		}
-		fold_weights(s, i + 1 < src->count && src->l[i + 1].kind == LAYER_BN ?
-			     &src->l[i + 1].bn : NULL, d);
+		if (i + 1 < src->count && src->l[i + 1].kind == LAYER_BN)
+			fold_into(&d->wt, &src->l[i + 1].bn);
 	}
 	return 0;
 }

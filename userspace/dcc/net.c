@@ -475,6 +475,15 @@ uint64_t net_params(const struct net *n)
 	return p;
 }
 
+int net_rebuild(const struct net *shape, struct net *dst,
+		struct dcc_error *err)
+{
+	char spec[2 * NET_SPEC_MAX];	/* too long for net_build: refused, not cut */
+
+	net_describe(shape, spec, sizeof(spec));
+	return net_build(dst, spec, err);
+}
+
 int net_forward_upto(const struct net *n, uint32_t upto, const float *x,
 		     uint32_t count, float *out)
 {

@@ -134,6 +134,14 @@ uint64_t net_weights(const struct net *n);	/* fc and conv weights */
 uint64_t net_params(const struct net *n);	/* and their biases */
 
 /*
+ * dst built anew (fresh buffers, weights as net_build leaves them) from the
+ * layers of `shape` as they stand: a shallow copy of a network with layers
+ * added, removed or given other channel counts. 0 or -1 with err.
+ */
+int net_rebuild(const struct net *shape, struct net *dst,
+		struct dcc_error *err);
+
+/*
  * Forward `count` inputs through layers [0, upto) into out (count x the
  * size of layer upto-1's output); upto = n->count gives the logits.
  * 0 or -1 on OOM.

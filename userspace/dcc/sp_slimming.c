@@ -26,34 +26,10 @@ bool slim_scored(const struct net *n, uint32_t i)
 	return layer_prunable(n, i) && bn_follows(n, i);
 }
 
-/* A weight layer's weights, bias and mask from s into d (same shape). */
-static int copy_weight_layer(const struct layer *s, struct layer *d)
-{
-	memcpy(d->wt.w.v, s->wt.w.v, s->wt.w.n * sizeof(float));
-	memcpy(d->wt.b.v, s->wt.b.v, s->wt.b.n * sizeof(float));
-	if (!s->wt.mask)
-		return 0;
-	d->wt.mask = malloc(s->wt.w.n ? s->wt.w.n : 1);
-	if (!d->wt.mask)
-		return -1;
-	memcpy(d->wt.mask, s->wt.mask, s->wt.w.n);
-	return 0;
-}
-
-static void copy_bn_state(const struct batchnorm *s, struct batchnorm *d,
-			  uint32_t channels)
-{
-	memcpy(d->gamma.v, s->gamma.v, channels * sizeof(float));
-	memcpy(d->beta.v, s->beta.v, channels * sizeof(float));
-	memcpy(d->mean, s->mean, channels * sizeof(float));
-	memcpy(d->var, s->var, channels * sizeof(float));
-}
-
 int slim_insert_bn(const struct net *src, struct net *dst, struct dcc_error *err)
 {
 	struct net tmp;	/* the new layer list: only its numbers are read */
 	uint32_t from[NET_LAYERS_MAX], need = src->count;
-	char spec[2 * NET_SPEC_MAX];
 
 	memset(dst, 0, sizeof(*dst));
 	for (uint32_t i = 0; i < src->count; i++) {
@@ -75,9 +51,7 @@ int slim_insert_bn(const struct net *src, struct net *dst, struct dcc_error *err
 			tmp.l[tmp.count++].kind = LAYER_BN;
 		}
 	}
-	/* larger than a description may be, so that net_build sees all of it */
-	net_describe(&tmp, spec, sizeof(spec));
-	if (net_build(dst, spec, err))
+	if (net_rebuild(&tmp, dst, err))
 		return -1;
 	for (uint32_t j = 0; j < dst->count; j++) {
 		const struct layer *s;
@@ -85,12 +59,12 @@ int slim_insert_bn(const struct net *src, struct net *dst, struct dcc_error *err
 		if (from[j] == FROM_NONE)
 			continue;	/* net_build made it the identity's gamma 1, beta 0 */
 		s = &src->l[from[j]];
-		if (layer_has_weights(s) && copy_weight_layer(s, &dst->l[j])) {
+		if (layer_has_weights(s) && layer_copy_weights(s, &dst->l[j])) {
 			net_free(dst);
 			return dcc_fail(err, "out of memory");
 		}
 		if (s->kind == LAYER_BN)
-			copy_bn_state(&s->bn, &dst->l[j].bn, s->in.c);
+			bn_copy_channels(&s->bn, &dst->l[j].bn, NULL, s->in.c, 1);
 	}
 	return 0;
 }

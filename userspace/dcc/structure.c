@@ -126,12 +126,34 @@ static void copy_weights(const struct layer *s, struct layer *d,
 	}
 }
 
-/*
- * A bn's kept channels: those of the weight layer's channels it reads, per
- * of them for each (a bn after a flatten has a channel per map value).
- */
-static void copy_bn(const struct batchnorm *a, struct batchnorm *b,
-		    const uint8_t *keep, uint32_t channels, uint32_t per)
+int layer_copy_weights(const struct layer *s, struct layer *d)
+{
+	const struct weights *a = &s->wt;
+	struct weights *b = &d->wt;
+	size_t n = a->w.n ? a->w.n : 1;
+
+	memcpy(b->w.v, a->w.v, a->w.n * sizeof(float));
+	memcpy(b->b.v, a->b.v, a->b.n * sizeof(float));
+	if (a->mask) {
+		b->mask = malloc(n);
+		if (!b->mask)
+			return -1;
+		memcpy(b->mask, a->mask, a->w.n);
+	}
+	if (a->widx) {
+		b->widx = malloc(n);
+		if (!b->widx)
+			return -1;
+		memcpy(b->widx, a->widx, a->w.n);
+		memcpy(b->cb.v, a->cb.v, a->cb.n * sizeof(float));
+		b->cb.n = a->cb.n;
+		b->bits = a->bits;
+	}
+	return 0;
+}
+
+void bn_copy_channels(const struct batchnorm *a, struct batchnorm *b,
+		      const uint8_t *keep, uint32_t channels, uint32_t per)
 {
 	for (uint32_t c = 0, c2 = 0; c < channels; c++) {
 		if (keep && !keep[c / per])
@@ -152,13 +174,11 @@ static int shrunk_net(const struct net *src, const struct channel_plan *p,
 		      struct net *dst, struct dcc_error *err)
 {
 	struct net tmp = *src;	/* a shallow copy: only its numbers are read */
-	char spec[2 * NET_SPEC_MAX];	/* too long for net_build: refused, not cut */
 
 	for (uint32_t i = 0; i < src->count; i++)
 		if (p->keep[i])
 			tmp.l[i].out.c = plan_kept(p, src, i);
-	net_describe(&tmp, spec, sizeof(spec));
-	return net_build(dst, spec, err);
+	return net_rebuild(&tmp, dst, err);
 }
 
 int net_keep_channels(const struct net *src, const struct channel_plan *p,
@@ -196,7 +216,7 @@ int net_keep_channels(const struct net *src, const struct channel_plan *p,
 			keep_in = p->keep[i];
 			in_channels = s->out.c;
 		} else if (s->kind == LAYER_BN) {
-			copy_bn(&s->bn, &d->bn, keep_in, s->in.c,
+			bn_copy_channels(&s->bn, &d->bn, keep_in, s->in.c,
 				s->in.c / (keep_in ? in_channels : s->in.c));
 		}
 		/* pool, relu and flatten keep the channels as they come */

@@ -120,6 +120,18 @@ int sp_slimming(const struct net *src, const struct dataset *data,
 		const struct sp_opts *o, const struct train_opts *t,
 		struct net *dst, struct dcc_error *err);
 
+/* d (built with s's shape) gets s's weights, bias, mask and weight
+ * sharing. 0 or -1 (out of memory). */
+int layer_copy_weights(const struct layer *s, struct layer *d);
+
+/*
+ * b gets the channels of bn a (channels of them) whose weight layer
+ * channel keep[c / per] is kept (keep NULL: all): a bn after a flatten has
+ * `per` channels per map.
+ */
+void bn_copy_channels(const struct batchnorm *a, struct batchnorm *b,
+		      const uint8_t *keep, uint32_t channels, uint32_t per);
+
 /*
  * dst = src with every bn folded into the conv or fc before it (whose
  * weights must not be shared yet); masks and the sharing of the other
