@@ -327,16 +327,47 @@ static void test_keep_top(void)
 	uint8_t keep[5];
 
 	p.keep[0] = keep;
-	plan_keep_top(&p, 0, score, 5, 3);
+	CHECK_EQ(plan_keep_top(&p, 0, score, 5, 3), 0);
 	CHECK(keep[0] && keep[1] && !keep[2] && !keep[3] && keep[4]);
-	plan_keep_top(&p, 0, score, 5, 0);	/* at least one */
+	CHECK_EQ(plan_keep_top(&p, 0, score, 5, 0), 0);	/* at least one */
 	CHECK(keep[0] && !keep[1] && !keep[2] && !keep[3] && !keep[4]);
 	{
 		const double nan_score[] = { NAN, 1, NAN, 2, 0 };
 
-		plan_keep_top(&p, 0, nan_score, 5, 2);	/* NaN ranks lowest */
+		CHECK_EQ(plan_keep_top(&p, 0, nan_score, 5, 2), 0);	/* NaN lowest */
 		CHECK(!keep[0] && keep[1] && !keep[2] && keep[3] && !keep[4]);
 	}
+}
+
+/* A layer of a million channels is ranked in a blink, not in C^2 steps. */
+static void test_keep_top_wide(void)
+{
+	const uint32_t n = 1u << 20, keep = 300000;
+	struct channel_plan p = { { NULL } };
+	double *score = malloc(n * sizeof(*score)), lo_kept = INFINITY, hi_cut = -INFINITY;
+	uint8_t *k = malloc(n);
+	uint32_t kept = 0;
+
+	if (!score || !k) {
+		CHECK(0);
+		goto out;
+	}
+	for (uint32_t c = 0; c < n; c++)
+		score[c] = (double)((c * 7919ull) % 1000003);
+	p.keep[0] = k;
+	CHECK_EQ(plan_keep_top(&p, 0, score, n, keep), 0);
+	for (uint32_t c = 0; c < n; c++) {
+		kept += k[c];
+		if (k[c] && score[c] < lo_kept)
+			lo_kept = score[c];
+		if (!k[c] && score[c] > hi_cut)
+			hi_cut = score[c];
+	}
+	CHECK_EQ(kept, keep);
+	CHECK(lo_kept >= hi_cut);
+out:
+	free(score);
+	free(k);
 }
 
 /* A bn after a flatten has a channel per map value: it follows its map's. */
@@ -414,6 +445,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_complexity_picks_by_share),
 	TAP_TEST(test_method_names),
 	TAP_TEST(test_keep_top),
+	TAP_TEST(test_keep_top_wide),
 	TAP_TEST(test_bn_after_flatten),
 	TAP_TEST(test_rebalance),
 };

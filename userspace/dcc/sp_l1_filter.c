@@ -33,9 +33,8 @@ static int plan_layer(const struct net *n, uint32_t i, double ratio,
 {
 	if (plan_init(p, n))
 		return -1;
-	plan_keep_top(p, i, score, n->l[i].out.c,
-		      channels_to_keep(n->l[i].out.c, ratio));
-	return 0;
+	return plan_keep_top(p, i, score, n->l[i].out.c,
+			     channels_to_keep(n->l[i].out.c, ratio));
 }
 
 /* Accuracy on `val` with only layer i pruned at ratio; -1 on failure. */
@@ -116,8 +115,11 @@ int sp_l1_filter_plan(const struct net *n, const struct dataset *data,
 		ratio = layer_ratio(n, i, score[i], &val, base, o, err);
 		if (ratio < 0)
 			goto out;
-		plan_keep_top(p, i, score[i], n->l[i].out.c,
-			      channels_to_keep(n->l[i].out.c, ratio));
+		if (plan_keep_top(p, i, score[i], n->l[i].out.c,
+				  channels_to_keep(n->l[i].out.c, ratio))) {
+			dcc_fail(err, "out of memory");
+			goto out;
+		}
 	}
 	ret = 0;
 out:

@@ -380,9 +380,11 @@ int sp_nisp_plan(const struct net *n, const struct dataset *data,
 		goto out;
 	}
 	for (uint32_t i = 0; i < n->count; i++)
-		if (chan[i])
-			plan_keep_top(p, i, chan[i], n->l[i].out.c,
-				      channels_to_keep(n->l[i].out.c, o->level));
+		if (chan[i] && plan_keep_top(p, i, chan[i], n->l[i].out.c,
+					     channels_to_keep(n->l[i].out.c, o->level))) {
+			dcc_fail(err, "out of memory");
+			goto out;
+		}
 	ret = 0;
 out:
 	for (uint32_t i = 0; i < NET_LAYERS_MAX; i++)

@@ -71,23 +71,38 @@ static double rank_score(double s)
 	return isnan(s) ? -INFINITY : s;
 }
 
-void plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
-		   uint32_t channels, uint32_t keep)
+struct ranked {
+	double score;
+	uint32_t c;
+};
+
+/* Highest score first; ties: the lower index first. */
+static int cmp_ranked(const void *pa, const void *pb)
 {
+	const struct ranked *a = pa, *b = pb;
+
+	if (a->score != b->score)
+		return a->score > b->score ? -1 : 1;
+	return a->c < b->c ? -1 : a->c > b->c;
+}
+
+int plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
+		  uint32_t channels, uint32_t keep)
+{
+	/* sorted, not counted pairwise: a layer may have a million channels */
+	struct ranked *r = malloc((channels ? channels : 1) * sizeof(*r));
+
+	if (!r)
+		return -1;
 	if (keep < 1)
 		keep = 1;
-	/* channel c stays when fewer than `keep` channels rank above it */
-	for (uint32_t c = 0; c < channels; c++) {
-		double sc = rank_score(score[c]);
-		uint32_t above = 0;
-
-		for (uint32_t d = 0; d < channels; d++) {
-			double sd = rank_score(score[d]);
-
-			above += sd > sc || (sd == sc && d < c);
-		}
-		p->keep[i][c] = above < keep;
-	}
+	for (uint32_t c = 0; c < channels; c++)
+		r[c] = (struct ranked){ rank_score(score[c]), c };
+	qsort(r, channels, sizeof(*r), cmp_ranked);
+	for (uint32_t k = 0; k < channels; k++)
+		p->keep[i][r[k].c] = k < keep;
+	free(r);
+	return 0;
 }
 
 /* Columns per input channel of weight layer l: R*S (conv) or the map (fc). */

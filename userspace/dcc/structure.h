@@ -36,10 +36,10 @@ void plan_free(struct channel_plan *p);
 uint32_t plan_kept(const struct channel_plan *p, const struct net *n, uint32_t i);
 /*
  * Keep the `keep` channels of layer i with the highest score (ties: the
- * lower index stays), at least one.
+ * lower index stays; NaN ranks lowest), at least one. 0 or -1 (OOM).
  */
-void plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
-		   uint32_t channels, uint32_t keep);
+int plan_keep_top(struct channel_plan *p, uint32_t i, const double *score,
+		  uint32_t channels, uint32_t keep);
 
 /*
  * dst = src without the channels the plan drops: weights, biases, masks
