@@ -55,7 +55,7 @@ if want lenet300; then
 	models+=("$model_dir/lenet.dcm")
 fi
 if want lenet5; then
-	step "the LeNet-5 model (dcc, cached likewise; the first time about 8 minutes on a quiet machine)"
+	step "the LeNet-5 model (dcc, cached likewise; the first time about 6 minutes on a quiet machine)"
 	model5_dir=$(scripts/lenet5-model.sh "$data")
 	ln -sfn "$model5_dir" build/run/model5
 	models+=("$model5_dir/lenet5.dcm")
