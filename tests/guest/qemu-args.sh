@@ -2,10 +2,11 @@
 # Print, one per line, the QEMU arguments that boot the test guest: machine,
 # firmware from Debian's seabios and qemu-system-data, serial console on
 # stdout, no network or display, -kernel/-initrd, and `-device dcaccel`
-# when this QEMU has it. Does not choose the accelerator.
+# (GUEST_DEVICES of them) when this QEMU has it. Does not choose the accelerator.
 #
 # Usage: qemu-args.sh QEMU KERNEL_DIR INITRAMFS [KERNEL_ARG]...
 # Environment: GUEST_SMP (default 2), GUEST_MEM (default 1024, MiB),
+# GUEST_DEVICES (dcaccel devices, default 2: the multi-device tests),
 # GUEST_MEMDEBUG (the memory-debugging kernel arguments, default
 # "page_poison=1 slub_debug=FZPU").
 #
@@ -36,7 +37,9 @@ device=()
 # The device list names each device as: name "dcaccel", bus PCI, ...
 if "$qemu" -device help 2>/dev/null | grep -q '^name "dcaccel"'; then
 	# fault injection lets the driver's recovery tests hang and fault jobs
-	device=(-device dcaccel,fault-injection=on)
+	for _ in $(seq "${GUEST_DEVICES:-2}"); do
+		device+=(-device dcaccel,fault-injection=on)
+	done
 	append+=" dcaccel_guest.device=1"
 fi
 append+=" ${GUEST_MEMDEBUG-page_poison=1 slub_debug=FZPU}"

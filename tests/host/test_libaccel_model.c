@@ -318,6 +318,50 @@ static void test_bad_arguments(void)
 	free(buf);
 }
 
+/* Several devices: what the host (no /dev/accel) and bad calls get. */
+static void test_split_refusals(void)
+{
+	struct accel_device *devs[4];
+	struct accel_model *m, *models[2];
+	struct accel_error err;
+	float x[30] = { 0 }, y[20];
+	uint32_t n = 9;
+	uint8_t *buf;
+	size_t len;
+	int st;
+
+	st = accel_open_all(devs, 4, &n, &err);
+	if (access("/dev/accel", F_OK)) {
+		CHECK_EQ(st, ACCEL_E_NODEV);
+		CHECK_EQ(n, 0);
+		CHECK(strstr(err.msg, "no dcaccel device") != NULL);
+	} else {
+		DIAG("this host has /dev/accel: accel_open_all gave %d, %u devices", st, n);
+		for (uint32_t k = 0; !st && k < n; k++)
+			accel_close(devs[k]);
+	}
+	CHECK_EQ(accel_open_all(NULL, 4, &n, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_open_all(devs, 4, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_open_all(devs, 0, &n, &err), ACCEL_OK);
+	CHECK_EQ(n, 0);
+
+	make_image(&buf, &len);
+	CHECK_EQ(accel_model_load_buffer(NULL, buf, len, "t", &m, &err), ACCEL_OK);
+	models[0] = models[1] = m;
+	CHECK_EQ(accel_infer_split(NULL, 2, 1, x, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "models is NULL") != NULL);
+	CHECK_EQ(accel_infer_split(models, 0, 1, x, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "1 to 64") != NULL);
+	CHECK_EQ(accel_infer_split(models, 65, 1, x, y, NULL, &err), ACCEL_E_INVALID);
+	/* a CPU-only model has no device to share the work */
+	CHECK_EQ(accel_infer_split(models, 2, 2, x, y, NULL, &err), ACCEL_E_INVALID);
+	CHECK(strstr(err.msg, "model 0 is loaded without a device") != NULL);
+	models[1] = NULL;
+	CHECK_EQ(accel_infer_split(models, 2, 2, x, y, NULL, &err), ACCEL_E_INVALID);
+	accel_model_free(m);
+	free(buf);
+}
+
 struct cpu_worker {
 	struct accel_model *m;
 	const float *x, *want;
@@ -379,6 +423,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_graphs),
 	TAP_TEST(test_files),
 	TAP_TEST(test_bad_arguments),
+	TAP_TEST(test_split_refusals),
 };
 
 TAP_MAIN(tests)

@@ -1,7 +1,8 @@
 # dcaccel: the command-line tool over libaccel (info, run, bench).
 DCACCEL_CLI_SRCS := userspace/cli/dcaccel.c userspace/cli/cli_common.c \
 	userspace/cli/cmd_info.c userspace/cli/cmd_run.c userspace/cli/cmd_bench.c \
-	userspace/cli/dense_float.c
+	userspace/cli/dense_float.c userspace/cli/bench_timing.c \
+	userspace/cli/cmd_bench_devices.c
 
 $(O)/userspace/cli/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
 

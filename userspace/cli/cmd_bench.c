@@ -8,8 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench_devices.h"
+#include "bench_timing.h"
 #include "cli.h"
 #include "dense_float.h"
 #include "../common/cliopt.h"
@@ -27,6 +28,8 @@ static const char usage[] =
 	"                 (default device,cpu,dense)\n"
 	"  --device NODE  /dev/accel/accelN (default: the first dcaccel node)\n"
 	"  --no-device    only the CPU reference and dense float\n"
+	"  --devices LIST the device rows only, the batches split over 1 to 16\n"
+	"                 devices at once: N (meaning 1..N) or a list of counts\n"
 	"  --json         one JSON object on stdout\n"
 	"  -h, --help     this help\n"
 	"Timing is wall-clock per call, quantization included. The device row is\n"
@@ -67,39 +70,6 @@ static int parse_backends(const char *s, unsigned int *set)
 		return cliopt_fail("dcaccel bench", "--backends", s,
 				   "a comma-separated list of device, cpu, dense");
 	return 0;
-}
-
-static double now_us(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-struct result {
-	char backend[24];
-	uint32_t batch, iters;
-	double p50, p99, images_per_s;
-};
-
-/* Percentiles of lat (sorted here) and the throughput of `total` us. */
-static void summarize(double *lat, uint32_t batch, uint32_t iters,
-		      double total, struct result *r)
-{
-	qsort(lat, iters, sizeof(*lat), cmp_double);
-	r->batch = batch;
-	r->iters = iters;
-	r->p50 = lat[(iters - 1) / 2];
-	r->p99 = lat[(uint32_t)((iters - 1) * 0.99 + 0.5)];
-	r->images_per_s = total > 0 ? batch * (double)iters / (total / 1e6) : 0;
 }
 
 /* Time `iters` calls of one backend at one batch size. */
@@ -202,6 +172,59 @@ static int parse_batches(const char *s, uint32_t *b, uint32_t *n)
 	return 0;
 }
 
+/*
+ * The images, at least the largest batch of them: *maxb; an exit code
+ * after a message.
+ */
+static int load_bench_inputs(const char *input, uint32_t dim,
+			     const uint32_t *batches, uint32_t nb,
+			     struct cli_inputs *in, uint32_t *maxb)
+{
+	int rc;
+
+	*maxb = 0;
+	for (uint32_t i = 0; i < nb; i++)
+		*maxb = batches[i] > *maxb ? batches[i] : *maxb;
+	if ((rc = cli_load_inputs(input, 0, dim, 0, in)))
+		return rc;
+	if (in->count < *maxb) {
+		fprintf(stderr, "dcaccel bench: %s has %u images, fewer than batch %u\n",
+			input, in->count, *maxb);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* --devices: the inputs, then the split's rows. */
+static int bench_on_devices(const char *model, const char *input,
+			    const uint32_t *counts, uint32_t ncounts,
+			    const uint32_t *batches, uint32_t nb, uint32_t iters,
+			    int json)
+{
+	const struct bench_devices_args a = {
+		.model = model, .input = input, .counts = counts,
+		.batches = batches, .ncounts = ncounts, .nb = nb,
+		.iters = iters, .json = json,
+	};
+	struct accel_model_info mi;
+	struct accel_model *m;
+	struct accel_error err;
+	struct cli_inputs in = { 0 };
+	uint32_t maxb = 0;
+	int st, rc;
+
+	/* the model's input size, from a CPU-only load */
+	if ((st = accel_model_load(NULL, model, &m, &err)))
+		return cli_report(st, &err);
+	accel_model_info(m, &mi, NULL);
+	accel_model_free(m);
+	rc = load_bench_inputs(input, mi.inputs, batches, nb, &in, &maxb);
+	if (rc == EXIT_OK)
+		rc = bench_devices(&a, &in);
+	cli_inputs_free(&in);
+	return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	const char *model = NULL, *input = DEFAULT_DATA "/t10k-images-idx3-ubyte.gz", *node = NULL;
@@ -213,7 +236,7 @@ int cmd_bench(int argc, char **argv)
 	struct dense_model d = { 0 };
 	struct cli_inputs in = { 0 };
 	struct accel_error err;
-	uint32_t iters = 50, queue = 4;
+	uint32_t iters = 50, queue = 4, counts[BENCH_DEVICES_MAX], ncounts = 0;
 	unsigned int backends = BE_ALL;
 	int json = 0, no_device = 0, st, rc = EXIT_OK;
 	float *out = NULL;
@@ -245,6 +268,12 @@ int cmd_bench(int argc, char **argv)
 			bad = v ? parse_backends(v, &backends) :
 			      cliopt_fail("dcaccel bench", s, NULL,
 					  "a comma-separated list of device, cpu, dense");
+		} else if (!strcmp(s, "--devices")) {
+			const char *v = cli_value(argc, argv, &a);
+
+			bad = v ? parse_device_counts(v, counts, &ncounts) :
+			      cliopt_fail("dcaccel bench", s, NULL,
+					  "a device count from 1 to 16, or a list of them");
 		} else if (!strcmp(s, "--json")) {
 			json = 1;
 		} else if (!strcmp(s, "--no-device")) {
@@ -261,6 +290,14 @@ int cmd_bench(int argc, char **argv)
 		fprintf(stderr, "dcaccel bench: MODEL is missing; expected MODEL [options] (dcaccel bench --help)\n");
 		return EXIT_USAGE;
 	}
+	if (ncounts && (no_device || node)) {
+		fprintf(stderr, "dcaccel bench: --devices uses every device: not with %s\n",
+			no_device ? "--no-device" : "--device");
+		return EXIT_USAGE;
+	}
+	if (ncounts)
+		return bench_on_devices(model, input, counts, ncounts, batches, nb,
+					iters, json);
 	if (!(backends & BE_DEVICE))
 		no_device = 1;
 	if (!no_device && (st = accel_open(node, &dev, &err)))
@@ -270,16 +307,8 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	}
 	accel_model_info(m, &mi, NULL);
-	for (uint32_t i = 0; i < nb; i++)
-		maxb = batches[i] > maxb ? batches[i] : maxb;
-	if ((rc = cli_load_inputs(input, 0, mi.inputs, 0, &in)))
+	if ((rc = load_bench_inputs(input, mi.inputs, batches, nb, &in, &maxb)))
 		goto out;
-	if (in.count < maxb) {
-		fprintf(stderr, "dcaccel bench: %s has %u images, fewer than batch %u\n",
-			input, in.count, maxb);
-		rc = EXIT_USAGE;
-		goto out;
-	}
 	out = malloc((size_t)maxb * mi.outputs * sizeof(*out));
 	if (!out || (st = dense_build(m, maxb, &d, &err))) {
 		rc = cli_report(out ? st : ACCEL_E_NOMEM, &err);

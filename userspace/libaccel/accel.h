@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define ACCEL_VERSION_MAJOR	1
-#define ACCEL_VERSION_MINOR	1	/* 1: accel_model_layer_shape */
+#define ACCEL_VERSION_MINOR	2	/* 1: accel_model_layer_shape; 2: several devices */
 
 enum accel_status {
 	ACCEL_OK = 0,
@@ -64,6 +64,13 @@ int accel_open(const char *node, struct accel_device **dev,
 void accel_close(struct accel_device *dev);
 int accel_device_info(const struct accel_device *dev,
 		      struct accel_device_info *info, struct accel_error *err);
+
+/*
+ * Open every dcaccel node in node order, at most max of them, into devs:
+ * *n opened (ACCEL_E_NODEV, or ACCEL_E_ACCESS, when not one could be).
+ */
+int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
+		   struct accel_error *err);
 
 /* --- Buffers -------------------------------------------------------- */
 
@@ -196,6 +203,18 @@ int accel_quantize(const struct accel_model *model, uint32_t batch,
 int accel_infer(struct accel_model *model, enum accel_backend backend,
 		uint32_t batch, const float *in, float *out,
 		struct accel_stats *stats, struct accel_error *err);
+
+/*
+ * Data parallel over several devices: the same .dcm loaded on each
+ * (models[k] on its own device), `batch` inputs cut into n contiguous
+ * shares that run at once, their outputs in order: exactly what one
+ * device gives. stats, when not NULL, adds the devices' counters, except
+ * cycles and pe_busy_max, the largest device's (the split's modeled time)
+ * and pe_busy_min, the smallest's.
+ */
+int accel_infer_split(struct accel_model *const *models, uint32_t n,
+		      uint32_t batch, const float *in, float *out,
+		      struct accel_stats *stats, struct accel_error *err);
 
 /* Index of the largest of n values, the first one on ties. */
 uint32_t accel_argmax(const float *v, uint32_t n);

@@ -136,6 +136,34 @@ int accel_open(const char *node, struct accel_device **dev,
 			  "no dcaccel device in /dev/accel (is the dcaccel module loaded?)");
 }
 
+int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
+		   struct accel_error *err)
+{
+	char path[64];
+	int denied = 0, st;
+
+	if (!devs || !n)
+		return accelp_fail(err, ACCEL_E_INVALID, "accel_open_all: %s is NULL",
+				  devs ? "n" : "devs");
+	*n = 0;
+	for (int k = 0; k < ACCEL_NODES_MAX && *n < max; k++) {
+		snprintf(path, sizeof(path), "/dev/accel/accel%d", k);
+		if (access(path, F_OK))
+			continue;
+		st = open_node(path, &devs[*n], NULL);
+		if (st == ACCEL_OK)
+			(*n)++;
+		denied |= st == ACCEL_E_ACCESS;
+	}
+	if (*n || !max)
+		return ACCEL_OK;
+	if (denied)
+		return accelp_fail(err, ACCEL_E_ACCESS,
+				  "/dev/accel: permission denied on a node; run as root or join its group");
+	return accelp_fail(err, ACCEL_E_NODEV,
+			  "no dcaccel device in /dev/accel (is the dcaccel module loaded?)");
+}
+
 void accel_close(struct accel_device *dev)
 {
 	if (!dev)

@@ -14,7 +14,7 @@
 #include "../../cli/cli.h"
 #include "guest_data.h"
 
-#define PLAN	8
+#define PLAN	9
 
 static int test_no;
 
@@ -142,6 +142,16 @@ int main(int argc, char **argv)
 		rc = run(cmd_bench, "/tmp/cli.log", 9, a);
 		show("/tmp/cli.log");
 		result(rc == EXIT_OK && log_has("/tmp/cli.log", "\"p99_us\""), "bench --json", rc);
+	}
+	{
+		/* the guest has two devices: both rows, the second's beside the first */
+		char *a[] = { "bench", "/tmp/cli-model.dcm", "--input", "/tmp/cli-images.gz",
+			      "--batches", "64,256", "--iters", "20", "--devices", "2", NULL };
+
+		rc = run(cmd_bench, "/tmp/cli.log", 10, a);
+		show("/tmp/cli.log");
+		result(rc == EXIT_OK && log_has("/tmp/cli.log", "devices-1") &&
+		       log_has("/tmp/cli.log", "devices-2"), "bench --devices 2", rc);
 	}
 	{
 		char *a[] = { "run", "/tmp/no-such.dcm", "/tmp/cli-images.gz", NULL };

@@ -8,7 +8,7 @@
  * pool, fc, fc) run whole on the device, one job per chunk of inputs,
  * bit-exact against the CPU reference; CNN graphs the device cannot run
  * or whose layers do not follow one another, refused with messages; and
- * the API's error paths.
+ * the API's error paths; and the test set split over two devices.
  *
  * The model, the test images and labels and dcc's accuracy are linked in
  * (guest-tests/build.sh) and written to /tmp, so that the guest needs no
@@ -30,7 +30,8 @@
 #include "../../../tests/host/dcm_cnn_fixture.h"
 #include "../../../tests/lib/rng.h"
 
-#define PLAN		16
+#define PLAN		19
+#define SPLIT_RESULTS	3
 #define THREADS		4
 
 static int test_no;
@@ -396,6 +397,65 @@ static void test_errors(struct ctx *c)
 	result(ok, "bad arguments are refused with messages");
 }
 
+/*
+ * The test set split over every device (data parallel): the outputs are
+ * one device's, bit for bit, and the work the same; the split's modeled
+ * time is its slowest device's. Odd and tiny batches too.
+ */
+static void test_split(struct ctx *c)
+{
+	struct accel_device *devs[8];
+	struct accel_model *models[8] = { NULL };
+	struct accel_stats one, split;
+	struct accel_error err;
+	size_t n = (size_t)c->ds.count * c->outputs;
+	float *out = malloc(n * sizeof(float));
+	uint32_t ndev = 0, mism = 0, small = 0;
+	int st = accel_open_all(devs, 8, &ndev, &err);
+
+	if (st || ndev < 2) {
+		for (int i = 0; i < SPLIT_RESULTS; i++)
+			result(1, "split over devices # SKIP %u dcaccel devices (%s)",
+			       ndev, st ? err.msg : "the split needs two");
+		for (uint32_t k = 0; k < ndev; k++)
+			accel_close(devs[k]);
+		goto out;
+	}
+	for (uint32_t k = 0; !st && k < ndev; k++)
+		st = accel_model_load(devs[k], "/tmp/model.dcm", &models[k], &err);
+	if (!st)
+		st = accel_infer(c->m, ACCEL_BACKEND_DEVICE, c->ds.count, c->ds.x,
+				 c->dev_out, &one, &err);
+	if (!st)
+		st = accel_infer_split(models, ndev, c->ds.count, c->ds.x, out,
+				       &split, &err);
+	for (size_t k = 0; !st && k < n; k++)
+		mism += out[k] != c->dev_out[k];
+	result(!st && mism == 0 && out,
+	       "%u images split over %u devices: one device's outputs (%u of %zu differ)%s%s",
+	       c->ds.count, ndev, mism, n, st ? ": " : "", st ? err.msg : "");
+	printf("# cycles: one device %llu, split %llu (the slowest device's); MACs %llu and %llu\n",
+	       (unsigned long long)one.cycles, (unsigned long long)split.cycles,
+	       (unsigned long long)one.macs, (unsigned long long)split.macs);
+	result(!st && split.macs == one.macs && split.nonzero_acts == one.nonzero_acts &&
+	       split.cycles < one.cycles && split.cycles * ndev >= one.cycles / 2,
+	       "the split does the same work, in less modeled time per device");
+	/* batches smaller than the devices, and odd ones */
+	for (uint32_t b = 1; !st && b <= 2 * ndev + 1; b++) {
+		st = accel_infer_split(models, ndev, b, c->ds.x, out, NULL, &err);
+		for (size_t k = 0; !st && k < (size_t)b * c->outputs; k++)
+			small += out[k] != c->dev_out[k];
+	}
+	result(!st && small == 0, "batches 1 to %u split over %u devices: the same outputs%s%s",
+	       2 * ndev + 1, ndev, st ? ": " : "", st ? err.msg : "");
+	for (uint32_t k = 0; k < ndev; k++) {
+		accel_model_free(models[k]);
+		accel_close(devs[k]);
+	}
+out:
+	free(out);
+}
+
 int main(void)
 {
 	struct ctx c = { 0 };
@@ -448,6 +508,7 @@ int main(void)
 	test_reencode(&c, _binary_model_dcm_start,
 		      (size_t)(_binary_model_dcm_end - _binary_model_dcm_start));
 	test_threads(&c);
+	test_split(&c);
 	test_cnn(&c);
 	test_cnn_bad_graphs(&c);
 	test_errors(&c);

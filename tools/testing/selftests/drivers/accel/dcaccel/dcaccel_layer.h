@@ -110,9 +110,12 @@ struct dev_layer {
 	uint64_t job;
 };
 
-/* Place j's arrays in a read-only BO, its output in another; submit. */
-static inline int layer_submit(int fd, const struct layer_job *j,
-			       struct dev_layer *d)
+/*
+ * Place j's arrays in a read-only BO, its output in another; submit, the
+ * outputs aimed at out_va when it is not 0 (else at the output BO).
+ */
+static inline int layer_submit_to(int fd, const struct layer_job *j,
+				  struct dev_layer *d, uint64_t out_va)
 {
 	const struct eie_layer *l = &j->l;
 	size_t cb = 2 * l->codebook_len, cp = 4 * (size_t)l->pes * (l->cols + 1);
@@ -149,13 +152,19 @@ static inline int layer_submit(int fd, const struct layer_job *j,
 	op.entries_va = d->data.va + o_en;
 	op.bias_va = l->bias ? d->data.va + o_bi : 0;
 	op.input_va = d->data.va + o_in;
-	op.output_va = d->out.va;
+	op.output_va = out_va ? out_va : d->out.va;
 	memcpy(d->cmd.map, &op, sizeof(op));
 
 	handles[0] = d->data.handle;
 	handles[1] = d->out.handle;
 	return dc_submit(fd, &d->cmd, 0, sizeof(op), handles, 2, NULL, 0, 0,
 			 &d->job);
+}
+
+static inline int layer_submit(int fd, const struct layer_job *j,
+			       struct dev_layer *d)
+{
+	return layer_submit_to(fd, j, d, 0);
 }
 
 /*

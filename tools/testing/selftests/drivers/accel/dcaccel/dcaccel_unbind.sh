@@ -16,9 +16,11 @@ result() {	# result OK|FAIL DESCRIPTION [DIAGNOSTIC]
 	fi
 }
 
-node() {	# the accel node of the dcaccel device, or nothing
+node() {	# the accel node of a dcaccel device (of PCI $1 if given), or nothing
 	for d in /sys/class/accel/accel*; do
 		[ -e "$d/device/driver" ] || continue
+		[ -z "${1:-}" ] || [ "$(basename "$(readlink "$d/device")")" = "$1" ] ||
+			continue
 		[ "$(basename "$(readlink "$d/device/driver")")" = dcaccel ] &&
 			echo "/dev/accel/${d##*/}" && return
 	done
@@ -48,7 +50,8 @@ else
 	result OK "rmmod refused while a file is open"
 fi
 
-if echo "$pci" > /sys/bus/pci/drivers/dcaccel/unbind && [ -z "$(node)" ]; then
+# (the guest may have other dcaccel devices: only this one's node goes)
+if echo "$pci" > /sys/bus/pci/drivers/dcaccel/unbind && [ -z "$(node "$pci")" ]; then
 	result OK "unbind with a file open"
 else
 	result FAIL "unbind with a file open"
@@ -56,7 +59,7 @@ fi
 exec 3>&-
 
 if echo "$pci" > /sys/bus/pci/drivers/dcaccel/bind && sleep 0.2 &&
-	[ -n "$(node)" ]; then
+	[ -n "$(node "$pci")" ]; then
 	result OK "bind again after the file closed"
 else
 	result FAIL "bind again after the file closed"

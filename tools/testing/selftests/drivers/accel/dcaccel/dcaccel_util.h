@@ -39,15 +39,18 @@ static inline int dc_ioctl(int fd, unsigned long req, void *arg)
 	return ret ? -errno : 0;
 }
 
-/* Open the first accel node the dcaccel driver owns, loading it first. */
-static inline int dc_open(void)
+/*
+ * Open the n-th accel node (0, 1, ...) the dcaccel driver owns, loading
+ * the driver first when there is none; -ENODEV when there is no such node.
+ */
+static inline int dc_open_nth(int n)
 {
 	static int loaded;
 	char path[64], name[32];
-	int i, fd;
+	int i, fd, left;
 
 	for (;;) {
-		for (i = 0; i < 64; i++) {
+		for (i = 0, left = n; i < 64; i++) {
 			struct drm_version v = {
 				.name = name, .name_len = sizeof(name) - 1,
 			};
@@ -58,7 +61,7 @@ static inline int dc_open(void)
 				continue;
 			memset(name, 0, sizeof(name));
 			if (!dc_ioctl(fd, DRM_IOCTL_VERSION, &v) &&
-			    !strcmp(name, "dcaccel"))
+			    !strcmp(name, "dcaccel") && left-- == 0)
 				return fd;
 			close(fd);
 		}
@@ -67,6 +70,12 @@ static inline int dc_open(void)
 		if (system("modprobe dcaccel 2>/dev/null"))
 			return -ENODEV;
 	}
+}
+
+/* The first of them. */
+static inline int dc_open(void)
+{
+	return dc_open_nth(0);
 }
 
 static inline uint64_t dc_param(int fd, uint32_t param)
