@@ -362,6 +362,91 @@ static void test_split_refusals(void)
 	free(buf);
 }
 
+/* One rows x cols FC layer for 8 PEs, written to a temporary file. */
+static int write_fc(uint32_t rows, uint32_t cols, uint32_t layers, char *path)
+{
+	static const struct dcm_fixture_style st = { 8, 4, 0.3, 200000 };
+	struct dcm_model m = { .layer_count = layers };
+	struct dcm_error err;
+	struct rng r = { 7 };
+	int fd = mkstemp(path), ret;
+
+	m.layers = calloc(layers, sizeof(*m.layers));
+	if (fd < 0 || !m.layers)
+		return -1;
+	close(fd);
+	dcm_fixture_weights(&m.layers[0], rows, cols, 14, &st, &r);
+	if (layers > 1)
+		dcm_fixture_weights(&m.layers[1], 10, rows, 10, &st, &r);
+	ret = dcm_write_file(&m, path, &err);
+	dcm_free(&m);
+	return ret;
+}
+
+/*
+ * Model parallel on CPU parts: three "devices" of 8 PEs, as one of 24;
+ * the outputs are the whole layer's, every row where it belongs.
+ */
+static void test_rows_split(void)
+{
+	struct accel_device *devs[3] = { NULL, NULL, NULL };
+	struct accel_model *whole, *parts[3], *swapped[3];
+	struct accel_model_info mi[3];
+	struct accel_error err;
+	char path[] = "/tmp/test_rows_XXXXXX", two[] = "/tmp/test_rows2_XXXXXX";
+	char tiny[] = "/tmp/test_rows3_XXXXXX";
+	const uint32_t batch = 5, rows = 300, cols = 50;
+	float *x = dcm_fixture_inputs(batch, cols, 0.3, 9);
+	float *want = calloc((size_t)batch * rows, sizeof(float));
+	float *got = calloc((size_t)batch * rows, sizeof(float));
+
+	if (!x || !want || !got || write_fc(rows, cols, 1, path) ||
+	    write_fc(rows, cols, 2, two) || write_fc(16, cols, 1, tiny)) {
+		CHECK(0);
+		goto out;
+	}
+	CHECK_EQ(accel_model_load(NULL, path, &whole, &err), ACCEL_OK);
+	CHECK_EQ(accel_infer(whole, ACCEL_BACKEND_CPU, batch, x, want, NULL, &err), ACCEL_OK);
+	CHECK_EQ(accel_model_load_rows(devs, 3, path, parts, &err), ACCEL_OK);
+	for (int k = 0; k < 3; k++)
+		accel_model_info(parts[k], &mi[k], NULL);
+	/* 300 rows over 24 virtual PEs: rows r with (r mod 24) / 8 == k */
+	CHECK_EQ(mi[0].outputs, 104);
+	CHECK_EQ(mi[1].outputs, 100);
+	CHECK_EQ(mi[2].outputs, 96);
+	CHECK_EQ(accel_infer_rows(parts, 3, batch, x, got, NULL, &err), ACCEL_OK);
+	CHECK(!memcmp(got, want, (size_t)batch * rows * sizeof(float)));
+
+	/* what it refuses */
+	swapped[0] = parts[1];
+	swapped[1] = parts[0];
+	swapped[2] = parts[2];
+	CHECK_EQ(accel_infer_rows(swapped, 3, batch, x, got, NULL, &err), ACCEL_E_INVALID);
+	CHECK_STR_CONTAINS(err.msg, "part 0 is not part k of the same n-way split");
+	CHECK_EQ(accel_infer_rows(parts, 2, batch, x, got, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_infer_rows(&whole, 1, batch, x, got, NULL, &err), ACCEL_E_INVALID);
+	CHECK_STR_CONTAINS(err.msg, "a whole model, not a part");
+	CHECK_EQ(accel_infer_rows(parts, 3, 0, x, got, NULL, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_load_rows(devs, 3, two, swapped, &err), ACCEL_E_INVALID);
+	CHECK_STR_CONTAINS(err.msg, "deals the rows of one FC layer; this model has 2 layers");
+	/* 16 rows fill 16 of 24 virtual PEs: the third device gets none */
+	CHECK_EQ(accel_model_load_rows(devs, 3, tiny, swapped, &err), ACCEL_E_INVALID);
+	CHECK_STR_CONTAINS(err.msg, "16 rows do not reach device 2 of 3");
+	CHECK(swapped[0] == NULL && swapped[1] == NULL);
+	CHECK_EQ(accel_model_load_rows(devs, 0, path, swapped, &err), ACCEL_E_INVALID);
+	CHECK_EQ(accel_model_load_rows(NULL, 3, path, swapped, &err), ACCEL_E_INVALID);
+	for (int k = 0; k < 3; k++)
+		accel_model_free(parts[k]);
+	accel_model_free(whole);
+out:
+	unlink(path);
+	unlink(two);
+	unlink(tiny);
+	free(x);
+	free(want);
+	free(got);
+}
+
 struct cpu_worker {
 	struct accel_model *m;
 	const float *x, *want;
@@ -424,6 +509,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_files),
 	TAP_TEST(test_bad_arguments),
 	TAP_TEST(test_split_refusals),
+	TAP_TEST(test_rows_split),
 };
 
 TAP_MAIN(tests)

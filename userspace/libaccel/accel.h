@@ -216,6 +216,26 @@ int accel_infer_split(struct accel_model *const *models, uint32_t n,
 		      uint32_t batch, const float *in, float *out,
 		      struct accel_stats *stats, struct accel_error *err);
 
+/*
+ * Model parallel over several devices (since 1.2): the one FC layer of
+ * the .dcm at path, its rows dealt to n devices as to one accelerator of
+ * n x P PEs (row r to device (r mod nP) / P, P the devices' PE count);
+ * parts[k] holds the rows of devs[k] (NULL: the CPU reference).
+ * ACCEL_E_INVALID for a model of other layers, devices of unequal PE
+ * counts, or a layer too small to give every device a row.
+ */
+int accel_model_load_rows(struct accel_device *const *devs, uint32_t n,
+			  const char *path, struct accel_model **parts,
+			  struct accel_error *err);
+/*
+ * Run `batch` inputs through the n parts at once: out holds batch x the
+ * whole layer's rows, each row where the whole layer puts it, exactly
+ * what one device gives. stats as accel_infer_split's.
+ */
+int accel_infer_rows(struct accel_model *const *parts, uint32_t n,
+		     uint32_t batch, const float *in, float *out,
+		     struct accel_stats *stats, struct accel_error *err);
+
 /* Index of the largest of n values, the first one on ties. */
 uint32_t accel_argmax(const float *v, uint32_t n);
 

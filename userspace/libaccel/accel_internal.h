@@ -60,6 +60,12 @@ struct accel_model {
 	 * small job. Taken and put back atomically (threads share a model).
 	 */
 	struct accel_job *spare;
+	/*
+	 * A part of a layer split by rows (accel_model_load_rows): the whole
+	 * layer's row of each of this model's rows; NULL for a whole model.
+	 */
+	uint32_t *row_of;
+	uint32_t whole_rows, part, parts;
 };
 
 /* accel_layer.c: one layer's forms, checks, device op and CPU run. */
@@ -110,6 +116,18 @@ int accelp_infer_cpu(struct accel_model *m, uint32_t batch, const float *in,
 /* int16 outputs of the last layer -> floats, exactly (q / 2^out_frac). */
 void accelp_dequantize(const struct accel_model *m, uint32_t batch,
 		       const int16_t *q, float *out);
+
+/* fn's batch, inputs and outputs are there: ACCEL_OK, or INVALID. */
+int accelp_check_io(const char *fn, uint32_t batch, const float *in,
+		    const float *out, struct accel_error *err);
+
+/*
+ * Devices that ran side by side: their counters add, except cycles and
+ * pe_busy_max, the largest (the modeled time), and pe_busy_min, the
+ * smallest. first: sum is s's copy.
+ */
+void accelp_stats_merge(struct accel_stats *sum, const struct accel_stats *s,
+			bool first);
 
 /* Free the model's spare job, if any (accel_model_free). */
 void accelp_spare_free(struct accel_model *m);

@@ -214,5 +214,6 @@ void accel_model_free(struct accel_model *m)
 	accelp_spare_free(m);
 	accel_bo_free(m->bo);
 	dcm_free(&m->dcm);
+	free(m->row_of);
 	free(m);
 }

@@ -39,9 +39,18 @@ static int check_models(struct accel_model *const *models, uint32_t n,
 	return ACCEL_OK;
 }
 
-/* The devices run side by side: the counters add, the time is the slowest's. */
-static void add_stats(struct accel_stats *sum, const struct accel_stats *s,
-		      bool first)
+int accelp_check_io(const char *fn, uint32_t batch, const float *in,
+		    const float *out, struct accel_error *err)
+{
+	if (!in || !out || batch == 0)
+		return accelp_fail(err, ACCEL_E_INVALID, "%s: %s", fn,
+				  !in ? "input is NULL" : !out ? "output is NULL" :
+				  "batch is 0");
+	return ACCEL_OK;
+}
+
+void accelp_stats_merge(struct accel_stats *sum, const struct accel_stats *s,
+			bool first)
 {
 	if (first) {
 		*sum = *s;
@@ -69,12 +78,10 @@ int accel_infer_split(struct accel_model *const *models, uint32_t n,
 	bool any = false;
 	int st = check_models(models, n, &info, err);
 
+	if (!st)
+		st = accelp_check_io("accel_infer_split", batch, in, out, err);
 	if (st)
 		return st;
-	if (!in || !out || batch == 0)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_infer_split: %s",
-				  !in ? "input is NULL" : !out ? "output is NULL" :
-				  "batch is 0");
 	/* share k: inputs [batch k / n, batch (k + 1) / n) */
 	for (uint32_t k = 0; k < n && !st; k++) {
 		uint32_t lo = (uint32_t)((uint64_t)batch * k / n);
@@ -93,7 +100,7 @@ int accel_infer_split(struct accel_model *const *models, uint32_t n,
 			st = accel_job_wait(jobs[k], -1, out + (size_t)lo * info.outputs,
 					    &s, err);
 			if (!st && stats)
-				add_stats(stats, &s, !any);
+				accelp_stats_merge(stats, &s, !any);
 			any = true;
 		}
 		accel_job_free(jobs[k]);	/* after a failure: waits, frees */

@@ -5,7 +5,8 @@ LIBACCEL := $(O)/libaccel.a
 LIBACCEL_SRCS := userspace/libaccel/accel_error.c userspace/libaccel/accel_device.c \
 	userspace/libaccel/accel_model.c userspace/libaccel/accel_model_query.c \
 	userspace/libaccel/accel_layer.c userspace/libaccel/accel_infer.c \
-	userspace/libaccel/accel_cpu.c userspace/libaccel/accel_split.c
+	userspace/libaccel/accel_cpu.c userspace/libaccel/accel_split.c \
+	userspace/libaccel/accel_rows.c
 # what linking libaccel.a needs besides it
 LIBACCEL_DEPS := $(LIBACCEL) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
 LIBACCEL_LDLIBS := -ldrm -lz -lm

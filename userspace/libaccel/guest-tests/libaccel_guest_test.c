@@ -30,8 +30,8 @@
 #include "../../../tests/host/dcm_cnn_fixture.h"
 #include "../../../tests/lib/rng.h"
 
-#define PLAN		19
-#define SPLIT_RESULTS	3
+#define PLAN		21
+#define SPLIT_RESULTS	5
 #define THREADS		4
 
 static int test_no;
@@ -398,6 +398,63 @@ static void test_errors(struct ctx *c)
 }
 
 /*
+ * Model parallel: the first layer of the model (fc1) alone, its rows
+ * dealt to every device as to one accelerator of n x 64 PEs, against the
+ * whole layer on one device.
+ */
+static void test_rows(struct accel_device **devs, uint32_t ndev)
+{
+	const uint8_t *buf = (const uint8_t *)_binary_model_dcm_start;
+	size_t len = (size_t)(_binary_model_dcm_end - _binary_model_dcm_start);
+	struct accel_model *whole = NULL, *parts[8] = { NULL };
+	struct accel_stats one, split;
+	struct accel_error err;
+	struct dcm_model dm;
+	struct dcm_error de;
+	const uint32_t batch = 1000;
+	float *x = dcm_fixture_inputs(batch, 784, 0.5, 3), *want = NULL, *got = NULL;
+	uint32_t rows = 0, mism = 0;
+	int st = -1;
+
+	if (!dcm_read_buffer(buf, len, &dm, &de)) {
+		dm.layer_count = 1;	/* fc1 only; dcm_free frees them all */
+		rows = dm.layers[0].rows;
+		if (!dcm_write_file(&dm, "/tmp/fc1.dcm", &de))
+			st = 0;
+		dm.layer_count = 3;
+		dcm_free(&dm);
+	}
+	want = malloc((size_t)batch * rows * sizeof(float));
+	got = malloc((size_t)batch * rows * sizeof(float));
+	if (!st && x && want && got) {
+		st = accel_model_load(devs[0], "/tmp/fc1.dcm", &whole, &err);
+		if (!st)
+			st = accel_infer(whole, ACCEL_BACKEND_DEVICE, batch, x, want, &one, &err);
+		if (!st)
+			st = accel_model_load_rows(devs, ndev, "/tmp/fc1.dcm", parts, &err);
+		if (!st)
+			st = accel_infer_rows(parts, ndev, batch, x, got, &split, &err);
+		for (size_t k = 0; !st && k < (size_t)batch * rows; k++)
+			mism += got[k] != want[k];
+	}
+	result(!st && mism == 0,
+	       "fc1 (%u rows) dealt to %u devices: the whole layer's outputs (%u differ)%s%s",
+	       rows, ndev, mism, st > 0 ? ": " : "", st > 0 ? err.msg : "");
+	if (!st)
+		printf("# fc1 on %u images: one device %llu cycles, %u devices %llu (the slowest's)\n",
+		       batch, (unsigned long long)one.cycles, ndev,
+		       (unsigned long long)split.cycles);
+	result(!st && split.macs == one.macs && split.cycles < one.cycles,
+	       "the rows' split does the same MACs in fewer modeled cycles");
+	for (uint32_t k = 0; k < ndev; k++)
+		accel_model_free(parts[k]);
+	accel_model_free(whole);
+	free(x);
+	free(want);
+	free(got);
+}
+
+/*
  * The test set split over every device (data parallel): the outputs are
  * one device's, bit for bit, and the work the same; the split's modeled
  * time is its slowest device's. Odd and tiny batches too.
@@ -448,6 +505,7 @@ static void test_split(struct ctx *c)
 	}
 	result(!st && small == 0, "batches 1 to %u split over %u devices: the same outputs%s%s",
 	       2 * ndev + 1, ndev, st ? ": " : "", st ? err.msg : "");
+	test_rows(devs, ndev);
 	for (uint32_t k = 0; k < ndev; k++) {
 		accel_model_free(models[k]);
 		accel_close(devs[k]);
