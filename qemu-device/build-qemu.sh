@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Build Debian's QEMU 10.0 (bookworm-backports source) with this checkout's
 # dcaccel device, in ${DCACCEL_CACHE:-$HOME/.cache/dcaccel}/qemu-<version>/,
-# and print the path of qemu-system-x86_64 (the only thing on stdout).
-# A second run recompiles only the device files that changed.
+# and print the path of qemu-system-x86_64 (the only thing on stdout);
+# GUEST_ARCH=arm64: qemu-system-aarch64, the virt machine's, in a build
+# directory of its own. A second run recompiles only the device files that
+# changed.
 #
 # Firmware comes from Debian's packages at run time:
 #   qemu-system-x86_64 -L /usr/share/qemu -L /usr/share/seabios ...
@@ -29,22 +31,32 @@ flock 9
 tree=$("$here/build/qemu-source.sh")
 "$here/build/wire-device.sh" "$tree" "$checkout"
 
-# Only what the guest needs: x86_64 system emulation with TCG and KVM, and
-# the device set wire-device.sh writes (the pc machine, dcaccel,
-# pci-testdev). No docs, tools, user mode, blobs, or optional libraries.
+# Only what the guest needs: system emulation of its architecture with
+# TCG (and KVM for x86-64), and the device set wire-device.sh writes (the
+# pc machine or, for arm64, virt; dcaccel; pci-testdev). No docs, tools,
+# user mode, blobs, or optional libraries.
+case "${GUEST_ARCH:-amd64}" in
+amd64) target=x86_64 build_dir=build-dcaccel kvm=--enable-kvm ;;
+# an arm64 guest on this x86-64 host: TCG only
+arm64) target=aarch64 build_dir=build-dcaccel-aarch64 kvm=--disable-kvm ;;
+*)
+	echo "build-qemu: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2
+	exit 2
+	;;
+esac
 config=(
-	--target-list=x86_64-softmmu
+	"--target-list=$target-softmmu"
 	--without-default-features
-	--without-default-devices --with-devices-x86_64=dcaccel
-	--enable-tcg --enable-kvm
+	--without-default-devices "--with-devices-$target=dcaccel"
+	--enable-tcg "$kvm"
 	--disable-docs --disable-user --disable-tools
 	--disable-install-blobs --disable-download
 	--disable-werror
 	--python=/usr/bin/python3	# Debian's meson module, not a pyenv python on PATH
 )
-build=$tree/build-dcaccel
-"$here/build/configure-qemu.sh" "$tree" build-dcaccel "${config[@]}"
+build=$tree/$build_dir
+"$here/build/configure-qemu.sh" "$tree" "$build_dir" "${config[@]}"
 
-echo "build-qemu: building qemu-system-x86_64" >&2
-nice -n 10 ninja -C "$build" -j2 qemu-system-x86_64 >&2
-echo "$build/qemu-system-x86_64"
+echo "build-qemu: building qemu-system-$target" >&2
+nice -n 10 ninja -C "$build" -j2 "qemu-system-$target" >&2
+echo "$build/qemu-system-$target"

@@ -30,6 +30,8 @@ suites+=(
 	tests/guest/test-console-to-tap.sh
 	scripts/check-kernel-style.sh
 	scripts/check-dkms.sh
+	# the module cross-built for Debian's arm64 kernel (issue 16's lane)
+	tests/guest/check-arm64-module.sh
 	scripts/check-deb.sh
 	scripts/check-docs.sh
 	tools/testing/selftests/drivers/accel/dcaccel/run-in-guest.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fetch Debian's newest 6.12 kernel (image, modules, headers, kbuild) from
-# bookworm-security into the cache without installing anything system-wide,
+# bookworm-security into the cache without installing anything system-wide
+# (GUEST_ARCH=arm64: the arm64 one, for a cross-built module),
 # make the headers usable from there, take kselftest_harness.h and
 # kselftest.h out of linux-source-6.12, and print the kernel's cache dir:
 #
@@ -41,9 +42,30 @@ mkdir -p "$cache/kernel"
 
 versions=$("$here/debian-kernel-version.sh")
 read -r kver src_ver <<< "$versions"		# 6.12.117+deb12-amd64 6.12.117-1~deb12u1
+flavourless=${kver%-amd64}			# 6.12.117+deb12
 image_pkg=linux-image-$kver
 headers_pkg=linux-headers-$kver
-flavourless=${kver%-amd64}			# 6.12.117+deb12
+case "${GUEST_ARCH:-amd64}" in
+amd64) ;;
+arm64)
+	# The same version for arm64 (dpkg --add-architecture arm64): its
+	# image and headers, with this machine's kbuild tools (fixdep,
+	# modpost... run here; the headers cross-compile with
+	# aarch64-linux-gnu-gcc-12, which their .kernelvariables names)
+	kver=$flavourless-arm64
+	image_pkg=linux-image-$kver:arm64
+	headers_pkg=linux-headers-$kver:arm64
+	if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+		echo "fetch-kernel: GUEST_ARCH=arm64 needs dpkg --add-architecture arm64" \
+			"and apt-get update" >&2
+		exit 1
+	fi
+	;;
+*)
+	echo "fetch-kernel: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2
+	exit 2
+	;;
+esac
 kdir=$cache/kernel/$kver
 if [ -f "$kdir/.complete" ]; then
 	echo "$kdir"

@@ -38,6 +38,7 @@ device=()
 if "$qemu" -device help 2>/dev/null | grep -q '^name "dcaccel"'; then
 	# fault injection lets the driver's recovery tests hang and fault jobs
 	for _ in $(seq "${GUEST_DEVICES:-2}"); do
+		# shellcheck disable=SC2054 # commas inside a QEMU option value
 		device+=(-device dcaccel,fault-injection=on)
 	done
 	append+=" dcaccel_guest.device=1"

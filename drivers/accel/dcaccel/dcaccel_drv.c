@@ -149,19 +149,39 @@ static void dcaccel_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 	drm_show_memory_stats(p, file);
 }
 
+/*
+ * A kernel built without the accel subsystem (Debian's arm64 6.12 has no
+ * CONFIG_DRM_ACCEL) cannot give an accel node: there the device is a DRM
+ * render node, /dev/dri/renderD*, with the same ioctls.
+ */
+#if IS_ENABLED(CONFIG_DRM_ACCEL)
+#define DCACCEL_NODE_FEATURE	DRIVER_COMPUTE_ACCEL
+#define dcaccel_fops_open	accel_open
+#else
+#define DCACCEL_NODE_FEATURE	DRIVER_RENDER
+#define dcaccel_fops_open	drm_open
+#endif
+
+/* DRM_RENDER_ALLOW: for the render node; an accel node ignores it */
 static const struct drm_ioctl_desc dcaccel_ioctls[] = {
-	DRM_IOCTL_DEF_DRV(DCACCEL_GET_PARAM, dcaccel_get_param_ioctl, 0),
-	DRM_IOCTL_DEF_DRV(DCACCEL_BO_CREATE, dcaccel_bo_create_ioctl, 0),
-	DRM_IOCTL_DEF_DRV(DCACCEL_BO_INFO, dcaccel_bo_info_ioctl, 0),
-	DRM_IOCTL_DEF_DRV(DCACCEL_SUBMIT, dcaccel_submit_ioctl, 0),
-	DRM_IOCTL_DEF_DRV(DCACCEL_WAIT_JOB, dcaccel_wait_job_ioctl, 0),
-	DRM_IOCTL_DEF_DRV(DCACCEL_BO_WAIT, dcaccel_bo_wait_ioctl, 0),
+	DRM_IOCTL_DEF_DRV(DCACCEL_GET_PARAM, dcaccel_get_param_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(DCACCEL_BO_CREATE, dcaccel_bo_create_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(DCACCEL_BO_INFO, dcaccel_bo_info_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(DCACCEL_SUBMIT, dcaccel_submit_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(DCACCEL_WAIT_JOB, dcaccel_wait_job_ioctl,
+			  DRM_RENDER_ALLOW),
+	DRM_IOCTL_DEF_DRV(DCACCEL_BO_WAIT, dcaccel_bo_wait_ioctl,
+			  DRM_RENDER_ALLOW),
 };
 
 /* DEFINE_DRM_ACCEL_FOPS, with the ioctls filtered (dcaccel_ioctl.c) */
 static const struct file_operations dcaccel_fops = {
 	.owner = THIS_MODULE,
-	.open = accel_open,
+	.open = dcaccel_fops_open,
 	.release = drm_release,
 	.unlocked_ioctl = dcaccel_ioctl,
 	.compat_ioctl = dcaccel_compat_ioctl,
@@ -175,7 +195,7 @@ static const struct file_operations dcaccel_fops = {
 
 static const struct drm_driver dcaccel_driver = {
 	/* timelines: SYNCOBJ_EVENTFD, how libaccel polls a job, needs them */
-	.driver_features = DRIVER_GEM | DRIVER_COMPUTE_ACCEL | DRIVER_SYNCOBJ |
+	.driver_features = DRIVER_GEM | DCACCEL_NODE_FEATURE | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = dcaccel_open,
 	.postclose = dcaccel_postclose,

@@ -16,14 +16,18 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 # the dcaccel tool's commands, linked into the CLI guest test
-cli_objs="cli_common cmd_info cmd_run cmd_bench cmd_bench_devices bench_timing dense_float"
+cli_objs=(cli_common cmd_info cmd_run cmd_bench cmd_bench_devices bench_timing dense_float)
+cli_paths=()
+for f in "${cli_objs[@]}"; do
+	cli_paths+=("$rel/userspace/cli/$f.o")
+done
 nice -n 10 make -s -j2 "$rel/dcc" "$rel/libaccel.a" "$rel/libdcm.a" \
 	"$rel/libeie_encode.a" "$rel/libeie.a" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" \
 	"$rel/userspace/libaccel/guest-tests/cli_guest_test.o" \
 	"$rel/tests/host/dcm_cnn_fixture.o" \
-	$(for f in $cli_objs; do echo "$rel/userspace/cli/$f.o"; done)
+	"${cli_paths[@]}"
 
 # The model make run uses too, cached by what it depends on.
 model=$("$top/scripts/lenet-model.sh" "$data")
@@ -47,7 +51,7 @@ gcc -Wl,-z,noexecstack -o "$out/libaccel_guest_test" \
 	-ldrm -lz -lm -lpthread
 gcc -Wl,-z,noexecstack -o "$out/libaccel_guest_zcli" \
 	"$rel/userspace/libaccel/guest-tests/cli_guest_test.o" "$stage/data.o" \
-	$(for f in $cli_objs; do echo "$rel/userspace/cli/$f.o"; done) \
+	"${cli_paths[@]}" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/libaccel.a" "$rel/libdcm.a" "$rel/libeie_encode.a" "$rel/libeie.a" \
 	-lopenblas -ldrm -lz -lm -lpthread
