@@ -208,7 +208,7 @@ static int bench_on_devices(const char *model, const char *input,
 	};
 	struct accel_model_info mi;
 	struct accel_model *m;
-	struct accel_error err;
+	struct accel_error err = { .msg = "" };
 	struct cli_inputs in = { 0 };
 	uint32_t maxb = 0;
 	int st, rc;
@@ -235,7 +235,7 @@ int cmd_bench(int argc, char **argv)
 	struct accel_model_info mi;
 	struct dense_model d = { 0 };
 	struct cli_inputs in = { 0 };
-	struct accel_error err;
+	struct accel_error err = { .msg = "" };
 	uint32_t iters = 50, queue = 4, counts[BENCH_DEVICES_MAX], ncounts = 0;
 	unsigned int backends = BE_ALL;
 	int json = 0, no_device = 0, st, rc = EXIT_OK;

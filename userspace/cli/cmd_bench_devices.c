@@ -105,7 +105,7 @@ int bench_devices(const struct bench_devices_args *a, const struct cli_inputs *i
 	struct result *res = calloc((size_t)a->ncounts * a->nb, sizeof(*res));
 	struct accel_device_info di;
 	struct accel_model_info mi;
-	struct accel_error err;
+	struct accel_error err = { .msg = "" };
 	uint32_t ndev = 0, need = 0, nres = 0, maxb = 0;
 	float *out = NULL;
 	int st, rc = EXIT_OK;

@@ -66,8 +66,9 @@ int accel_device_info(const struct accel_device *dev,
 		      struct accel_device_info *info, struct accel_error *err);
 
 /*
- * Open every dcaccel node in node order, at most max of them, into devs:
- * *n opened (ACCEL_E_NODEV, or ACCEL_E_ACCESS, when not one could be).
+ * Open every dcaccel node in node order (since 1.2), at most max (1 or
+ * more) of them, into devs: *n opened (ACCEL_E_NODEV, or ACCEL_E_ACCESS,
+ * when not one could be).
  */
 int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
 		   struct accel_error *err);
@@ -205,10 +206,11 @@ int accel_infer(struct accel_model *model, enum accel_backend backend,
 		struct accel_stats *stats, struct accel_error *err);
 
 /*
- * Data parallel over several devices: the same .dcm loaded on each
- * (models[k] on its own device), `batch` inputs cut into n contiguous
- * shares that run at once, their outputs in order: exactly what one
- * device gives. stats, when not NULL, adds the devices' counters, except
+ * Data parallel over several devices (since 1.2): the same .dcm loaded
+ * on each (models[k] on its own device; 1 to 64 of them), `batch` inputs
+ * cut into n contiguous shares that run at once, their outputs in order:
+ * exactly what one device gives. (A share of more than a file's 128
+ * device jobs waits for its first jobs before the next share goes.) stats, when not NULL, adds the devices' counters, except
  * cycles and pe_busy_max, the largest device's (the split's modeled time)
  * and pe_busy_min, the smallest's.
  */
@@ -220,7 +222,7 @@ int accel_infer_split(struct accel_model *const *models, uint32_t n,
  * Model parallel over several devices (since 1.2): the one FC layer of
  * the .dcm at path, its rows dealt to n devices as to one accelerator of
  * n x P PEs (row r to device (r mod nP) / P, P the devices' PE count);
- * parts[k] holds the rows of devs[k] (NULL: the CPU reference).
+ * parts[k] holds the rows of devs[k] (NULL: the CPU reference); 1 to 64.
  * ACCEL_E_INVALID for a model of other layers, devices of unequal PE
  * counts, or a layer too small to give every device a row.
  */

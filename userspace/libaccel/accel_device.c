@@ -142,9 +142,9 @@ int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
 	char path[64];
 	int denied = 0, st;
 
-	if (!devs || !n)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_open_all: %s is NULL",
-				  devs ? "n" : "devs");
+	if (!devs || !n || !max)
+		return accelp_fail(err, ACCEL_E_INVALID, "accel_open_all: %s",
+				  !devs ? "devs is NULL" : !n ? "n is NULL" : "max is 0");
 	*n = 0;
 	for (int k = 0; k < ACCEL_NODES_MAX && *n < max; k++) {
 		snprintf(path, sizeof(path), "/dev/accel/accel%d", k);
@@ -155,7 +155,7 @@ int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
 			(*n)++;
 		denied |= st == ACCEL_E_ACCESS;
 	}
-	if (*n || !max)
+	if (*n)
 		return ACCEL_OK;
 	if (denied)
 		return accelp_fail(err, ACCEL_E_ACCESS,

@@ -2,7 +2,8 @@
 /*
  * Data parallel inference over several devices (accel_infer_split): the
  * batch cut into one contiguous share per device, every share submitted
- * before any is waited for, so that the devices run at once.
+ * before any is waited for, so that the devices run at once. And what the
+ * model-parallel calls share with it: argument checks, merged counters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,17 @@ static int check_models(struct accel_model *const *models, uint32_t n,
 				  "accel_infer_split: %s", !models ? "models is NULL" :
 				  "n must be 1 to 64 models");
 	for (uint32_t k = 0; k < n; k++) {
-		if (!models[k] || !models[k]->dev)
+		if (!models[k] || !models[k]->dev || models[k]->row_of)
 			return accelp_fail(err, ACCEL_E_INVALID,
 					  "accel_infer_split: model %u is %s", k,
-					  models[k] ? "loaded without a device" : "NULL");
+					  !models[k] ? "NULL" : !models[k]->dev ?
+					  "loaded without a device" :
+					  "a part of accel_model_load_rows (accel_infer_rows runs those)");
+		for (uint32_t i = 0; i < k; i++)
+			if (!strcmp(models[i]->dev->info.node, models[k]->dev->info.node))
+				return accelp_fail(err, ACCEL_E_INVALID,
+						  "accel_infer_split: models %u and %u are on the same device, %s",
+						  i, k, models[k]->dev->info.node);
 		accel_model_info(models[k], k ? &mi : info, NULL);
 		if (k && (mi.inputs != info->inputs || mi.outputs != info->outputs ||
 			  mi.layer_count != info->layer_count ||

@@ -29,25 +29,34 @@ FIXTURE_TEARDOWN(two)
 			close(self->fd[i]);
 }
 
-/* n random layers on each device, submitted in turns; mismatches. */
+/*
+ * n random layers on each device, submitted in turns: the mismatches, and
+ * in *bad_status the last status other than OK (0 if none); what could
+ * not be made or submitted counts as a mismatch, what was is waited for.
+ */
 static int run_on_both(int fd[2], int n, uint64_t seed, uint32_t *bad_status)
 {
 	struct layer_job j[2][8];
 	struct dev_layer d[2][8];
 	struct drm_dcaccel_wait_job w;
 	struct rng r = { seed };
-	int bad = 0, k, dev, ret;
+	int bad = 0, made = 0, k, dev, ret;
 	uint32_t st = ~0u;
 
-	for (k = 0; k < n; k++)
-		for (dev = 0; dev < 2; dev++) {
-			if (make_device_layer(fd[dev], &r, &j[dev][k]) ||
-			    layer_submit(fd[dev], &j[dev][k], &d[dev][k]))
-				return -ENOMEM;
-		}
 	*bad_status = 0;
-	for (k = 0; k < n; k++)
-		for (dev = 0; dev < 2; dev++) {
+	for (k = 0; k < n && made == 2 * k; k++)
+		for (dev = 0; dev < 2 && made == 2 * k + dev; dev++) {
+			if (make_device_layer(fd[dev], &r, &j[dev][k]))
+				break;
+			if (layer_submit(fd[dev], &j[dev][k], &d[dev][k])) {
+				free_layer(&j[dev][k]);
+				break;
+			}
+			made++;
+		}
+	bad += 2 * n - made;
+	for (k = 0; 2 * k < made; k++)
+		for (dev = 0; dev < 2 && 2 * k + dev < made; dev++) {
 			ret = layer_check(fd[dev], &j[dev][k], &d[dev][k], &st, &w);
 			bad += ret > 0 ? ret : ret < 0;
 			if (!ret && st != DRM_DCACCEL_JOB_OK)
@@ -143,12 +152,14 @@ TEST_F(two, a_reset_of_one_spares_the_other)
 	struct rng r = { 23 };
 	uint32_t st, bad_st;
 	int k, dev, bad = 0, lost = 0, ret;
+	long long resets, resets1 = dc_counter(self->fd[1], "resets");
 
 	for (k = 0; k < 8; k++)
 		for (dev = 0; dev < 2; dev++) {
 			ASSERT_EQ(0, make_device_layer(self->fd[dev], &r, &j[dev][k]));
 			ASSERT_EQ(0, layer_submit(self->fd[dev], &j[dev][k], &d[dev][k]));
 		}
+	resets = dc_counter(self->fd[0], "resets");
 	ASSERT_EQ(0, dc_debugfs_reset(self->fd[0]));
 	for (k = 0; k < 8; k++) {
 		/* device 0's: done (and right) before the reset, or canceled */
@@ -164,6 +175,9 @@ TEST_F(two, a_reset_of_one_spares_the_other)
 	}
 	EXPECT_EQ(0, lost);
 	EXPECT_EQ(0, bad);
+	/* device 0 was reset, device 1 was not */
+	EXPECT_LT(resets, dc_counter(self->fd[0], "resets"));
+	EXPECT_EQ(resets1, dc_counter(self->fd[1], "resets"));
 	EXPECT_EQ(0, run_on_both(self->fd, 2, 29, &bad_st));
 	EXPECT_EQ(0, bad_st);
 }
