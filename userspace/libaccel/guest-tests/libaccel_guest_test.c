@@ -30,8 +30,8 @@
 #include "../../../tests/host/dcm_cnn_fixture.h"
 #include "../../../tests/lib/rng.h"
 
-#define PLAN		21
-#define SPLIT_RESULTS	5
+#define PLAN		22
+#define SPLIT_RESULTS	6
 #define THREADS		4
 
 static int test_no;
@@ -446,6 +446,22 @@ static void test_rows(struct accel_device **devs, uint32_t ndev)
 		       (unsigned long long)split.cycles);
 	result(!st && split.macs == one.macs && split.cycles < one.cycles,
 	       "the rows' split does the same MACs in fewer modeled cycles");
+	{
+		/* the parts are not whole models; one device is not two */
+		struct accel_model *same[2] = { whole, NULL };
+		int refused = !st &&
+			accel_infer_split(parts, ndev, batch, x, got, NULL, &err) ==
+				ACCEL_E_INVALID && strstr(err.msg, "accel_model_load_rows");
+
+		if (refused && !accel_model_load(devs[0], "/tmp/fc1.dcm", &same[1], &err))
+			refused = accel_infer_split(same, 2, batch, x, got, NULL, &err) ==
+				  ACCEL_E_INVALID && strstr(err.msg, "same device");
+		else
+			refused = 0;
+		accel_model_free(same[1]);
+		result(refused, "a split refuses row parts and two models on one device (%s)",
+		       err.msg);
+	}
 	for (uint32_t k = 0; k < ndev; k++)
 		accel_model_free(parts[k]);
 	accel_model_free(whole);
