@@ -35,6 +35,9 @@ suites+=(
 	scripts/check-deb.sh
 	scripts/check-docs.sh
 	tools/testing/selftests/drivers/accel/dcaccel/run-in-guest.sh
+	# the same against the render-node driver, the node of a kernel
+	# without DRM_ACCEL (Debian's arm64)
+	tests/guest/run-render-node-guest.sh
 	# the same on the debug kernel (KASAN, lockdep, kmemleak, ...), the
 	# stress test at 10^6 ioctls: issue 10's debug lane
 	tests/guest/run-debug-guest.sh

@@ -11,8 +11,11 @@ kdir=$("$top/tests/guest/fetch-kernel.sh")
 mod=$top/build/module
 [ "${DCACCEL_KERNEL:-stock}" = stock ] && [ "${GUEST_ARCH:-amd64}" = amd64 ] ||
 	mod+=-$(cat "$kdir/version")
+# DCACCEL_RENDER_NODE=y: the render-node driver (Kbuild), a dir of its own
+[ -z "${DCACCEL_RENDER_NODE:-}" ] || mod+=-render
 rm -rf "$mod"
 mkdir -p "$mod"
 cp -r "$top/Kbuild" "$top/drivers" "$top/include" "$top/uapi" "$mod/"
-nice -n 10 make -s -C "$kdir/headers" M="$mod" -j2 >&2
+nice -n 10 make -s -C "$kdir/headers" M="$mod" -j2 \
+	${DCACCEL_RENDER_NODE:+DCACCEL_RENDER_NODE=y} >&2
 echo "$mod/dcaccel.ko"

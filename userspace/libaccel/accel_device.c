@@ -13,6 +13,20 @@
 #include "dcaccel_accel.h"
 
 #define ACCEL_NODES_MAX	64
+#define NODE_CANDIDATES	(2 * ACCEL_NODES_MAX)
+
+/*
+ * The k-th node a dcaccel device may have: /dev/accel/accel0..63, then
+ * /dev/dri/renderD128..191, what the driver gives on a kernel built
+ * without the accel subsystem (Debian's arm64 one).
+ */
+static void node_path(int k, char *buf, size_t len)
+{
+	if (k < ACCEL_NODES_MAX)
+		snprintf(buf, len, "/dev/accel/accel%d", k);
+	else
+		snprintf(buf, len, "/dev/dri/renderD%d", 128 + k - ACCEL_NODES_MAX);
+}
 
 static int get_param(int fd, uint32_t param, uint64_t *value)
 {
@@ -120,8 +134,8 @@ int accel_open(const char *node, struct accel_device **dev,
 	*dev = NULL;
 	if (node)
 		return open_node(node, dev, err);
-	for (int n = 0; n < ACCEL_NODES_MAX; n++) {
-		snprintf(path, sizeof(path), "/dev/accel/accel%d", n);
+	for (int n = 0; n < NODE_CANDIDATES; n++) {
+		node_path(n, path, sizeof(path));
 		if (access(path, F_OK))
 			continue;
 		st = open_node(path, dev, NULL);
@@ -131,9 +145,9 @@ int accel_open(const char *node, struct accel_device **dev,
 	}
 	if (denied)
 		return accelp_fail(err, ACCEL_E_ACCESS,
-				  "/dev/accel: permission denied on a node; run as root or join its group");
+				  "permission denied on a device node; run as root or join its group");
 	return accelp_fail(err, ACCEL_E_NODEV,
-			  "no dcaccel device in /dev/accel (is the dcaccel module loaded?)");
+			  "no dcaccel device in /dev/accel or /dev/dri (is the dcaccel module loaded?)");
 }
 
 int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
@@ -146,8 +160,8 @@ int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
 		return accelp_fail(err, ACCEL_E_INVALID, "accel_open_all: %s",
 				  !devs ? "devs is NULL" : !n ? "n is NULL" : "max is 0");
 	*n = 0;
-	for (int k = 0; k < ACCEL_NODES_MAX && *n < max; k++) {
-		snprintf(path, sizeof(path), "/dev/accel/accel%d", k);
+	for (int k = 0; k < NODE_CANDIDATES && *n < max; k++) {
+		node_path(k, path, sizeof(path));
 		if (access(path, F_OK))
 			continue;
 		st = open_node(path, &devs[*n], NULL);
@@ -159,9 +173,9 @@ int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
 		return ACCEL_OK;
 	if (denied)
 		return accelp_fail(err, ACCEL_E_ACCESS,
-				  "/dev/accel: permission denied on a node; run as root or join its group");
+				  "permission denied on a device node; run as root or join its group");
 	return accelp_fail(err, ACCEL_E_NODEV,
-			  "no dcaccel device in /dev/accel (is the dcaccel module loaded?)");
+			  "no dcaccel device in /dev/accel or /dev/dri (is the dcaccel module loaded?)");
 }
 
 void accel_close(struct accel_device *dev)

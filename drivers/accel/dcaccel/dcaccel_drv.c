@@ -152,9 +152,10 @@ static void dcaccel_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 /*
  * A kernel built without the accel subsystem (Debian's arm64 6.12 has no
  * CONFIG_DRM_ACCEL) cannot give an accel node: there the device is a DRM
- * render node, /dev/dri/renderD*, with the same ioctls.
+ * render node, /dev/dri/renderD*, with the same ioctls. DCACCEL_RENDER_NODE
+ * (make DCACCEL_RENDER_NODE=y) builds that on any kernel, to test it.
  */
-#if IS_ENABLED(CONFIG_DRM_ACCEL)
+#if IS_ENABLED(CONFIG_DRM_ACCEL) && !defined(DCACCEL_RENDER_NODE)
 #define DCACCEL_NODE_FEATURE	DRIVER_COMPUTE_ACCEL
 #define dcaccel_fops_open	accel_open
 #else

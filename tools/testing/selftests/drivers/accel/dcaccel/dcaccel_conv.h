@@ -205,13 +205,12 @@ static inline size_t filters_bytes(const struct eie_layer *f)
 /* The device's last job status and detail (debugfs "ring"); 0 or -errno. */
 static inline int dc_last_status(int fd, uint32_t *status, uint32_t *detail)
 {
-	char pci[64], path[160], line[256];
-	int ret = dc_pci_address(fd, pci, sizeof(pci)), found = 0;
+	char path[160], line[256];
+	int ret = dc_debugfs_path(fd, "ring", path, sizeof(path)), found = 0;
 	FILE *f;
 
 	if (ret)
 		return ret;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/ring", pci);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;

@@ -17,11 +17,14 @@ result() {	# result OK|FAIL DESCRIPTION [DIAGNOSTIC]
 
 modprobe dcaccel 2>/dev/null
 dir=
-for d in /sys/class/accel/accel*; do
+# an accel node, or a render node on a kernel without the accel subsystem
+for d in /sys/class/accel/accel* /sys/class/drm/renderD*; do
 	[ -e "$d/device/driver" ] || continue
 	if [ "$(basename "$(readlink "$d/device/driver")")" = dcaccel ]; then
 		# the device's directory is named after its PCI address
-		dir=/sys/kernel/debug/accel/$(basename "$(readlink "$d/device")")
+		root=accel
+		case "$d" in /sys/class/drm/*) root=dri ;; esac
+		dir=/sys/kernel/debug/$root/$(basename "$(readlink "$d/device")")
 		break
 	fi
 done

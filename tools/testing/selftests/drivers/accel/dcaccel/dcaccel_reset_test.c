@@ -21,12 +21,11 @@ static void on_alarm(int sig)
 /* Wait (polling, up to 10 s) until the device has started a job. */
 static int wait_busy(int fd)
 {
-	char pci[64], path[160], line[256];
+	char path[160], line[256];
 	int i, busy = 0;
 
-	if (dc_pci_address(fd, pci, sizeof(pci)))
+	if (dc_debugfs_path(fd, "ring", path, sizeof(path)))
 		return 0;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/ring", pci);
 	for (i = 0; i < 1000 && !busy; i++) {
 		FILE *f = fopen(path, "r");
 		unsigned int status;

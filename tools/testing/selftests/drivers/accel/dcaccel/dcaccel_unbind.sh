@@ -16,13 +16,19 @@ result() {	# result OK|FAIL DESCRIPTION [DIAGNOSTIC]
 	fi
 }
 
-node() {	# the accel node of a dcaccel device (of PCI $1 if given), or nothing
-	for d in /sys/class/accel/accel*; do
+node() {	# the node of a dcaccel device (of PCI $1 if given), or nothing
+	# (an accel node, or a render node on a kernel without DRM_ACCEL)
+	for d in /sys/class/accel/accel* /sys/class/drm/renderD*; do
 		[ -e "$d/device/driver" ] || continue
 		[ -z "${1:-}" ] || [ "$(basename "$(readlink "$d/device")")" = "$1" ] ||
 			continue
-		[ "$(basename "$(readlink "$d/device/driver")")" = dcaccel ] &&
-			echo "/dev/accel/${d##*/}" && return
+		if [ "$(basename "$(readlink "$d/device/driver")")" = dcaccel ]; then
+			case "$d" in
+			/sys/class/drm/*) echo "/dev/dri/${d##*/}" ;;
+			*) echo "/dev/accel/${d##*/}" ;;
+			esac
+			return
+		fi
 	done
 }
 
@@ -32,7 +38,9 @@ if [ -z "$dev" ]; then
 	for i in 1 2 3 4 5; do echo "ok $i - unbind # SKIP no dcaccel device"; done
 	exit 0
 fi
-pci=$(basename "$(readlink "/sys/class/accel/${dev##*/}/device")")
+# the PCI device behind the node, accel or render: major and minor in hex
+majmin=$(stat -c '%t %T' "$dev")
+pci=$(basename "$(readlink "/sys/dev/char/$((0x${majmin% *})):$((0x${majmin#* }))/device")")
 
 if out=$(rmmod dcaccel 2>&1) && [ -z "$(node)" ] &&
 	modprobe dcaccel && sleep 0.2 && [ -n "$(node)" ]; then

@@ -50,12 +50,16 @@ static inline int dc_open_nth(int n)
 	int i, fd, left;
 
 	for (;;) {
-		for (i = 0, left = n; i < 64; i++) {
+		/* accel nodes, then render nodes (a kernel without DRM_ACCEL) */
+		for (i = 0, left = n; i < 128; i++) {
 			struct drm_version v = {
 				.name = name, .name_len = sizeof(name) - 1,
 			};
 
-			snprintf(path, sizeof(path), "/dev/accel/accel%d", i);
+			if (i < 64)
+				snprintf(path, sizeof(path), "/dev/accel/accel%d", i);
+			else
+				snprintf(path, sizeof(path), "/dev/dri/renderD%d", 64 + i);
 			fd = open(path, O_RDWR | O_CLOEXEC);
 			if (fd < 0)
 				continue;
@@ -209,8 +213,9 @@ static inline int dc_pci_address(int fd, char *buf, size_t len)
 
 	if (fstat(fd, &st))
 		return -errno;
-	snprintf(link, sizeof(link), "/sys/class/accel/accel%u/device",
-		 minor(st.st_rdev));
+	/* an accel node or a render node alike */
+	snprintf(link, sizeof(link), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
 	n = readlink(link, target, sizeof(target) - 1);
 	if (n < 0)
 		return -errno;
@@ -231,17 +236,35 @@ static inline int dc_sysfs_write(const char *path, const char *val)
 	return ret;
 }
 
+/*
+ * The path of debugfs file `name` of the device behind fd: under accel/
+ * for an accel node, dri/ for a render node (DRM's major, 226).
+ */
+static inline int dc_debugfs_path(int fd, const char *name, char *buf,
+				  size_t len)
+{
+	char pci[64];
+	struct stat st;
+	int ret = dc_pci_address(fd, pci, sizeof(pci));
+
+	if (ret)
+		return ret;
+	if (fstat(fd, &st))
+		return -errno;
+	snprintf(buf, len, "/sys/kernel/debug/%s/%s/%s",
+		 major(st.st_rdev) == 226 ? "dri" : "accel", pci, name);
+	return 0;
+}
+
 /* Read a debugfs counter ("name value" lines) of the device behind fd. */
 static inline long long dc_counter(int fd, const char *name)
 {
-	char pci[64], path[160], key[64];
+	char path[160], key[64];
 	long long val, found = -1;
 	FILE *f;
 
-	if (dc_pci_address(fd, pci, sizeof(pci)))
+	if (dc_debugfs_path(fd, "counters", path, sizeof(path)))
 		return -1;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/counters",
-		 pci);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -255,13 +278,10 @@ static inline long long dc_counter(int fd, const char *name)
 /* Write "1" to the debugfs reset knob of the device behind fd. */
 static inline int dc_debugfs_reset(int fd)
 {
-	char pci[64], path[160];
-	int ret = dc_pci_address(fd, pci, sizeof(pci));
+	char path[160];
+	int ret = dc_debugfs_path(fd, "reset", path, sizeof(path));
 
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/reset", pci);
-	return dc_sysfs_write(path, "1");
+	return ret ? ret : dc_sysfs_write(path, "1");
 }
 
 /* One NOP job on a fresh file completes: the device is usable. */

@@ -24,13 +24,12 @@ static uint64_t counter_of(const struct dc_bo *bo)
 /* Whether the debugfs ring file of the device behind fd says "wedged". */
 static int says_wedged(int fd)
 {
-	char pci[64], path[160], line[128];
+	char path[160], line[128];
 	int found = 0;
 	FILE *f;
 
-	if (dc_pci_address(fd, pci, sizeof(pci)))
+	if (dc_debugfs_path(fd, "ring", path, sizeof(path)))
 		return 0;
-	snprintf(path, sizeof(path), "/sys/kernel/debug/accel/%s/ring", pci);
 	f = fopen(path, "r");
 	if (!f)
 		return 0;
