@@ -36,9 +36,13 @@ tree=$("$here/build/qemu-source.sh")
 # pc machine or, for arm64, virt; dcaccel; pci-testdev). No docs, tools,
 # user mode, blobs, or optional libraries.
 case "${GUEST_ARCH:-amd64}" in
-amd64) target=x86_64 build_dir=build-dcaccel kvm=--enable-kvm ;;
-# an arm64 guest on this x86-64 host: TCG only
-arm64) target=aarch64 build_dir=build-dcaccel-aarch64 kvm=--disable-kvm ;;
+amd64) target=x86_64 build_dir=build-dcaccel kvm=--enable-kvm extra=() ;;
+# an arm64 guest on this x86-64 host: TCG only; virt describes its
+# hardware to the kernel in a device tree (Debian's libfdt-dev)
+arm64)
+	target=aarch64 build_dir=build-dcaccel-aarch64 kvm=--disable-kvm
+	extra=(--enable-fdt=system)
+	;;
 *)
 	echo "build-qemu: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2
 	exit 2
@@ -48,7 +52,7 @@ config=(
 	"--target-list=$target-softmmu"
 	--without-default-features
 	--without-default-devices "--with-devices-$target=dcaccel"
-	--enable-tcg "$kvm"
+	--enable-tcg "$kvm" "${extra[@]}"
 	--disable-docs --disable-user --disable-tools
 	--disable-install-blobs --disable-download
 	--disable-werror

@@ -30,7 +30,8 @@ while [ $# -gt 0 ]; do
 done
 kver=$(cat "$kdir/version")
 kroot=$kdir/root
-busybox=$(command -v busybox || true)
+# GUEST_BUSYBOX: another architecture's static busybox (an arm64 guest's)
+busybox=${GUEST_BUSYBOX:-$(command -v busybox || true)}
 if [ -z "$busybox" ] || ! file -L "$busybox" | grep -q 'statically linked'; then
 	echo "make-initramfs: a static busybox is needed (apt-get install busybox-static)" >&2
 	exit 1
@@ -40,7 +41,9 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,run,etc,tests,data,lib/modules/"$kver"}
 cp "$busybox" "$stage/bin/busybox"
-for applet in $("$busybox" --list); do
+# the applets this busybox has (the guest's: run here only when it is ours)
+applets=$("$busybox" --list 2>/dev/null || command busybox --list)
+for applet in $applets; do
 	[ -e "$stage/bin/$applet" ] || ln -s busybox "$stage/bin/$applet"
 done
 install -m 755 "$here/guest-init.sh" "$stage/init"
