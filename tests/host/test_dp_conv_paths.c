@@ -302,6 +302,65 @@ static void test_fewer_filters_fewer_cycles(void)
 	}
 }
 
+/* hardware.rst's worked example of filter copies, on P PEs (4: G = 2). */
+static void copies_example(uint32_t pes, struct eie_cycles *cy, uint64_t *busy,
+			   struct eie_stats *st)
+{
+	/* filter 0: every tap; filter 1: (0, 0) only; columns (r 2 + s) */
+	static const uint8_t widx[2 * 4] = { 1, 1, 1, 1, 1, 0, 0, 0 };
+	static const int16_t codebook[2] = { 0, 1 };
+	int16_t x[9] = { 0 }, y[2 * 4];
+	struct eie_streams s;
+	struct eie_error err;
+	struct dp_conv conv;
+	void *ws, *run_ws;
+
+	if (eie_encode(widx, 2, 4, pes, 1, 2, &s, &err))
+		abort();
+	conv = (struct dp_conv){ .in_channels = 1,
+		.win = { .in_h = 3, .in_w = 3, .kernel_h = 2, .kernel_w = 2,
+			 .stride_h = 1, .stride_w = 1 } };
+	eie_streams_to_layer(&s, &conv.filters);
+	conv.filters.codebook = codebook;
+	conv.filters.codebook_len = 2;
+	x[1 * 3 + 1] = 1;	/* inputs (1, 1) and (2, 2) */
+	x[2 * 3 + 2] = 1;
+	ws = malloc(dp_conv_cycles_ws_size(&conv, 1));
+	run_ws = malloc(dp_conv_run_ws_size(&conv));
+	if (!ws || !run_ws || dp_conv_validate(&conv, &err) ||
+	    dp_conv_model_cycles(&conv, 1, 1, x, ws, cy, busy, NULL) ||
+	    dp_conv_run(&conv, 1, x, y, run_ws, st, NULL))
+		abort();
+	free(ws);
+	free(run_ws);
+	eie_streams_free(&s);
+}
+
+static void test_copies_worked_example(void)
+{
+	struct eie_cycles cy = { 0 };
+	struct eie_stats st = { 0 };
+	uint64_t busy[4] = { 0 };
+
+	copies_example(4, &cy, busy, &st);
+	CHECK_EQ(cy.cycles, 4);
+	CHECK_EQ(cy.busy, 12);
+	CHECK_EQ(cy.lnzd_stalls, 0);
+	for (int p = 0; p < 4; p++)
+		CHECK_EQ(busy[p], 3);
+	CHECK_EQ(st.nonzero_acts, 2);
+	CHECK_EQ(st.entries, 6);
+	CHECK_EQ(st.padding, 0);
+	CHECK_EQ(st.macs, 6);
+	/* without copies: two PEs, one filter each */
+	memset(&cy, 0, sizeof(cy));
+	memset(busy, 0, sizeof(busy));
+	copies_example(2, &cy, busy, &st);
+	CHECK_EQ(cy.cycles, 6);
+	CHECK_EQ(busy[0], 5);
+	CHECK_EQ(busy[1], 5);
+}
+
 static void test_extreme_pair(void)
 {
 	const int16_t x[2] = { INT16_MIN, INT16_MIN };
@@ -324,6 +383,7 @@ static void test_bias_past_32_bits(void)
 static const struct tap_test tests[] = {
 	TAP_TEST(test_every_path_matches_reference),
 	TAP_TEST(test_fewer_filters_fewer_cycles),
+	TAP_TEST(test_copies_worked_example),
 	TAP_TEST(test_extreme_pair),
 	TAP_TEST(test_bias_past_32_bits),
 };
