@@ -123,33 +123,6 @@ static int open_node(const char *node, struct accel_device **out,
 	return ACCEL_OK;
 }
 
-int accel_open(const char *node, struct accel_device **dev,
-	       struct accel_error *err)
-{
-	char path[64];
-	int st = ACCEL_E_NODEV, denied = 0;
-
-	if (!dev)
-		return accelp_fail(err, ACCEL_E_INVALID, "accel_open: dev is NULL");
-	*dev = NULL;
-	if (node)
-		return open_node(node, dev, err);
-	for (int n = 0; n < NODE_CANDIDATES; n++) {
-		node_path(n, path, sizeof(path));
-		if (access(path, F_OK))
-			continue;
-		st = open_node(path, dev, NULL);
-		if (st == ACCEL_OK)
-			return ACCEL_OK;
-		denied |= st == ACCEL_E_ACCESS;
-	}
-	if (denied)
-		return accelp_fail(err, ACCEL_E_ACCESS,
-				  "permission denied on a device node; run as root or join its group");
-	return accelp_fail(err, ACCEL_E_NODEV,
-			  "no dcaccel device in /dev/accel or /dev/dri (is the dcaccel module loaded?)");
-}
-
 int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
 		   struct accel_error *err)
 {
@@ -176,6 +149,19 @@ int accel_open_all(struct accel_device **devs, uint32_t max, uint32_t *n,
 				  "permission denied on a device node; run as root or join its group");
 	return accelp_fail(err, ACCEL_E_NODEV,
 			  "no dcaccel device in /dev/accel or /dev/dri (is the dcaccel module loaded?)");
+}
+
+int accel_open(const char *node, struct accel_device **dev,
+	       struct accel_error *err)
+{
+	uint32_t n;
+
+	if (!dev)
+		return accelp_fail(err, ACCEL_E_INVALID, "accel_open: dev is NULL");
+	*dev = NULL;
+	if (node)
+		return open_node(node, dev, err);
+	return accel_open_all(dev, 1, &n, err);	/* the first one */
 }
 
 void accel_close(struct accel_device *dev)
