@@ -9,6 +9,8 @@
 #   make bench-device  the device in the guest against the in-guest CPU
 #                      reference and the native host engine
 #   make VARIANT=asan  build with ASan+UBSan (what the tests use)
+#   make VARIANT=arm64 cross-build for the arm64 guest (static programs)
+#   make run ARCH=arm64  make run on the arm64 guest
 #   make install       libaccel, its header and pkg-config file, the tools,
 #                      man pages (PREFIX, LIBDIR, DESTDIR as usual)
 #   make install-dkms  the module's source for DKMS, in /usr/src
@@ -23,6 +25,16 @@ endif
 ifeq ($(VARIANT),fuzz)
 CC := clang
 endif
+# The arm64 guest's programs: Debian's cross compiler, linked static
+# against the :arm64 libraries (scripts/deps/arm64.list), so that the
+# initramfs needs no arm64 loader or .so (ldd cannot list a foreign one).
+ifeq ($(VARIANT),arm64)
+CC := aarch64-linux-gnu-gcc
+endif
+
+# Debian's multiarch triplet of the target (x86_64-linux-gnu, ...): where
+# its libraries put their arch-specific headers
+MULTIARCH := $(shell $(CC) -print-multiarch)
 
 CFLAGS_release := -O2 -g
 CFLAGS_asan := -O1 -g -fno-omit-frame-pointer \
@@ -31,6 +43,8 @@ LDFLAGS_asan := -fsanitize=address,undefined
 CFLAGS_fuzz := -O1 -g -fno-omit-frame-pointer \
 	-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 LDFLAGS_fuzz := -fsanitize=fuzzer,address,undefined
+CFLAGS_arm64 := -O2 -g
+LDFLAGS_arm64 := -static
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wvla
@@ -78,6 +92,8 @@ print-tests:
 	@echo $(TESTS)
 print-fuzzers:
 	@echo $(FUZZERS)
+print-ldflags:
+	@echo $(LDFLAGS)
 
 # Link a program from its prerequisites (objects and archives).
 LINK = @mkdir -p $(dir $@) && $(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS_$(notdir $@))
@@ -137,10 +153,11 @@ install-dkms:
 deb:
 	scripts/build-deb.sh
 
-.PHONY: all tests fuzzers print-tests print-fuzzers check check-debug bench \
+.PHONY: all tests fuzzers print-tests print-fuzzers print-ldflags check check-debug bench \
 	bench-conv bench-device bench-deps benches clean deb install \
 	install-dkms
 
+# ARCH=arm64: the guest is Debian's arm64 kernel on qemu-system-aarch64
 run:
-	scripts/run.sh
+	GUEST_ARCH=$(or $(ARCH),$(GUEST_ARCH),amd64) scripts/run.sh
 .PHONY: run

@@ -38,6 +38,9 @@ suites+=(
 	# the same against the render-node driver, the node of a kernel
 	# without DRM_ACCEL (Debian's arm64)
 	tests/guest/run-render-node-guest.sh
+	# the same on arm64: Debian's arm64 kernel on qemu-system-aarch64's
+	# virt machine, everything cross-built (issue 16)
+	tests/guest/run-arm64-guest.sh
 	# the same on the debug kernel (KASAN, lockdep, kmemleak, ...), the
 	# stress test at 10^6 ioctls: issue 10's debug lane
 	tests/guest/run-debug-guest.sh

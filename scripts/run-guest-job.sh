@@ -7,6 +7,8 @@
 # file name, "accelerator (lenet5.dcm):". Prints the job's report; exits
 # non-zero when anything in the guest failed.
 #
+# GUEST_ARCH=arm64: on the arm64 guest, with build/arm64/dcaccel.
+#
 # Usage: scripts/run-guest-job.sh MODEL.dcm FASHION_MNIST_DIR [MODEL.dcm]...
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,7 +20,12 @@ ko=$("$top/tests/guest/build-module.sh")
 
 rm -rf "$run/job" "$run/files"
 mkdir -p "$run/job" "$run/files"
-cp "$top/build/release/dcaccel" "$run/files/"
+case "${GUEST_ARCH:-amd64}" in
+amd64) variant=release openblas_core=Prescott ;;
+arm64) variant=arm64 openblas_core=ARMV8 ;;
+*) echo "run-guest-job: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2; exit 2 ;;
+esac
+cp "$top/build/$variant/dcaccel" "$run/files/"
 for m in "${models[@]}"; do
 	# two models of one name would overwrite each other in /data
 	[ ! -e "$run/files/$(basename "$m")" ] ||
@@ -32,7 +39,7 @@ cp "$data"/t10k-images-idx3-ubyte.gz "$data"/t10k-labels-idx1-ubyte.gz \
 cat > "$run/job/classify.sh" <<GUEST
 #!/bin/sh
 # OpenBLAS's CPU probe picks kernels QEMU's default CPU lacks: stay basic.
-export OPENBLAS_CORETYPE=Prescott
+export OPENBLAS_CORETYPE=$openblas_core
 report() { sed 's/^/@run /'; }
 step() {
 	n=\$((n + 1))

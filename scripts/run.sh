@@ -6,6 +6,8 @@
 # dcaccel`, classify the 10,000 Fashion-MNIST test images with each model
 # on the accelerator and on the CPU reference in the same boot, and print
 # what came out. Progress goes to stderr, results to stdout.
+# GUEST_ARCH=arm64 (make run ARCH=arm64): the same on Debian's arm64 kernel
+# on qemu-system-aarch64, the dcaccel tool cross-built.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -19,11 +21,18 @@ lenet300 | lenet5 | all) ;;
 *) echo "run: NET=$net: want lenet300, lenet5 or all" >&2; exit 2 ;;
 esac
 want() { [ "$net" = all ] || [ "$net" = "$1" ]; }
+arch=${GUEST_ARCH:-amd64}
+case "$arch" in
+amd64) variant=release groups=() ;;
+arm64) variant=arm64 groups=(arm64) ;;
+*) echo "run: ARCH=$arch: want amd64 or arm64" >&2; exit 2 ;;
+esac
+export GUEST_ARCH=$arch
 
 # Only what this job needs (make check installs the rest); every apt step
 # here, before anything runs in parallel: apt holds one lock at a time.
 step "installing what is missing from Debian's archive"
-scripts/install-deps.sh build dcc qemu guest
+scripts/install-deps.sh build dcc qemu guest "${groups[@]}"
 qemu-device/build/qemu-deps.sh
 tests/guest/debian-kernel-version.sh > /dev/null
 
@@ -45,7 +54,8 @@ wait_for() {
 }
 
 step "building userspace (dcc, the dcaccel tool)"
-make -s -j"$(nproc)" build/release/dcc build/release/dcaccel
+make -s -j"$(nproc)" build/release/dcc
+make -s -j"$(nproc)" VARIANT=$variant "build/$variant/dcaccel"
 
 models=()
 if want lenet300; then
@@ -74,7 +84,7 @@ if want lenet5; then
 	sed -n '/^Layer/,/^Top-1/p' "$model5_dir/report.txt"
 fi
 
-step "classifying the 10,000 test images on the accelerator in the guest ($net)"
+step "classifying the 10,000 test images on the accelerator in the $arch guest ($net)"
 scripts/run-guest-job.sh "${models[0]}" "$data" "${models[@]:1}" |
 	tee build/run/report.txt
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1

@@ -236,6 +236,8 @@ EIE_KERNEL int tile_columns(const struct eie_tile *t,
 				}
 				continue;
 			}
+#else
+			(void)madd;	/* one form on hosts without SSE2 */
 #endif
 #pragma GCC unroll 4
 			for (uint32_t v = 0; v < nv; v++) {

@@ -3,7 +3,8 @@
 # usable and really boots this guest kernel, "tcg" otherwise. /dev/kvm can
 # exist and still hang this kernel (nested virtualization), so KVM is tried
 # with a short probe boot, whose result is kept in the cache per host
-# kernel, guest kernel and QEMU version. GUEST_ACCEL=kvm|tcg overrides.
+# kernel, guest kernel and QEMU version. A guest of another architecture
+# (GUEST_ARCH) is TCG's. GUEST_ACCEL=kvm|tcg overrides.
 #
 # Usage: detect-accel.sh QEMU KERNEL_DIR INITRAMFS
 set -euo pipefail
@@ -17,7 +18,10 @@ auto) ;;
 *) echo "detect-accel: GUEST_ACCEL must be kvm, tcg or auto" >&2; exit 2 ;;
 esac
 
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+# KVM runs a guest of this machine's architecture only
+host_arch=$(dpkg --print-architecture)
+if [ "${GUEST_ARCH:-$host_arch}" != "$host_arch" ] ||
+	[ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
 	echo tcg
 	exit 0
 fi

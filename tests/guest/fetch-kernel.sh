@@ -10,6 +10,7 @@
 #   DIR/root/lib/modules/VERSION   its modules (depmod'ed)
 #   DIR/headers        for `make -C DIR/headers M=$PWD`
 #   DIR/kselftest/     kselftest_harness.h, kselftest.h
+#   DIR/busybox        arm64 only: busybox-static:arm64's, for its initramfs
 #
 # Nothing goes to /boot or /lib/modules of this machine.
 #
@@ -67,14 +68,31 @@ arm64)
 	;;
 esac
 kdir=$cache/kernel/$kver
-if [ -f "$kdir/.complete" ]; then
+# An arm64 guest's initramfs needs an arm64 busybox, which cannot be
+# installed beside this machine's: extracted next to its kernel.
+busybox_ready() {
+	[ "${GUEST_ARCH:-amd64}" = amd64 ] || [ -x "$kdir/busybox" ]
+}
+fetch_busybox() {
+	local tmp
+	tmp=$(mktemp -d)
+	(cd "$tmp" && apt-get download -qq "busybox-static:$GUEST_ARCH" >&2 2>&1)
+	dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/root"
+	install -m 755 "$tmp/root/bin/busybox" "$kdir/busybox"
+	rm -rf "$tmp"
+}
+if [ -f "$kdir/.complete" ] && busybox_ready; then
 	echo "$kdir"
 	exit 0
 fi
 
 exec 9> "$cache/kernel/.lock"
 flock 9
-[ -f "$kdir/.complete" ] && { echo "$kdir"; exit 0; }
+if [ -f "$kdir/.complete" ]; then
+	busybox_ready || fetch_busybox
+	echo "$kdir"
+	exit 0
+fi
 
 echo "fetch-kernel: fetching $kver ($src_ver)" >&2
 rm -rf "$kdir"
@@ -101,6 +119,7 @@ dpkg-deb --fsys-tarfile "$kdir"/debs/linux-source-6.12_*.deb |
 		linux-source-6.12/tools/testing/selftests/kselftest_harness.h \
 		linux-source-6.12/tools/testing/selftests/kselftest.h
 rm -rf "$kdir/debs"
+busybox_ready || fetch_busybox
 
 "$here/check-headers.sh" "$kdir/headers"
 touch "$kdir/.complete"

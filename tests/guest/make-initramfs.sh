@@ -30,8 +30,11 @@ while [ $# -gt 0 ]; do
 done
 kver=$(cat "$kdir/version")
 kroot=$kdir/root
-# GUEST_BUSYBOX: another architecture's static busybox (an arm64 guest's)
-busybox=${GUEST_BUSYBOX:-$(command -v busybox || true)}
+# GUEST_BUSYBOX: another static busybox; an arm64 kernel's dir has its
+# own (fetch-kernel.sh)
+busybox=${GUEST_BUSYBOX:-}
+[ -n "$busybox" ] || [ ! -x "$kdir/busybox" ] || busybox=$kdir/busybox
+[ -n "$busybox" ] || busybox=$(command -v busybox || true)
 if [ -z "$busybox" ] || ! file -L "$busybox" | grep -q 'statically linked'; then
 	echo "make-initramfs: a static busybox is needed (apt-get install busybox-static)" >&2
 	exit 1

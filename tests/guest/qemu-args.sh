@@ -7,6 +7,8 @@
 # Usage: qemu-args.sh QEMU KERNEL_DIR INITRAMFS [KERNEL_ARG]...
 # Environment: GUEST_SMP (default 2), GUEST_MEM (default 1024, MiB),
 # GUEST_DEVICES (dcaccel devices, default 2: the multi-device tests),
+# GUEST_ARCH (amd64: the pc machine; arm64: virt, as an embedded board has
+# it: GICv3 with its ITS for MSI, PCIe without an IOMMU, the PL011 UART),
 # GUEST_MEMDEBUG (the memory-debugging kernel arguments, default
 # "page_poison=1 slub_debug=FZPU").
 #
@@ -22,17 +24,35 @@ set -euo pipefail
 qemu=$1 kdir=$2 initramfs=$3
 shift 3
 
-# Without linuxboot_dma.bin (qemu-system-data) SeaBIOS finds nothing to
-# boot and the guest sits there until the timeout: say so now instead.
-for rom in /usr/share/qemu/linuxboot_dma.bin /usr/share/seabios/bios-256k.bin; do
-	if [ ! -f "$rom" ]; then
-		echo "qemu-args: $rom is missing (install qemu-system-data and seabios:" \
-			"qemu-device/build/qemu-deps.sh)" >&2
-		exit 1
-	fi
-done
+# shellcheck disable=SC2054 # commas inside QEMU option values
+case "${GUEST_ARCH:-amd64}" in
+amd64)
+	# Without linuxboot_dma.bin (qemu-system-data) SeaBIOS finds nothing
+	# to boot and the guest sits there until the timeout: say so now.
+	for rom in /usr/share/qemu/linuxboot_dma.bin /usr/share/seabios/bios-256k.bin; do
+		if [ ! -f "$rom" ]; then
+			echo "qemu-args: $rom is missing (install qemu-system-data and seabios:" \
+				"qemu-device/build/qemu-deps.sh)" >&2
+			exit 1
+		fi
+	done
+	machine=(-L /usr/share/qemu -L /usr/share/seabios -machine pc)
+	console=ttyS0
+	;;
+arm64)
+	# -kernel boots the Image directly: no firmware. pauth-impdef: TCG's
+	# pointer authentication at QEMU's cheap algorithm (the kernel signs
+	# every return address).
+	machine=(-machine virt,gic-version=3 -cpu max,pauth-impdef=on)
+	console=ttyAMA0
+	;;
+*)
+	echo "qemu-args: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2
+	exit 2
+	;;
+esac
 
-append="console=ttyS0 printk.time=1 loglevel=5 panic=-1 oops=panic rdinit=/init"
+append="console=$console printk.time=1 loglevel=5 panic=-1 oops=panic rdinit=/init"
 device=()
 # The device list names each device as: name "dcaccel", bus PCI, ...
 if "$qemu" -device help 2>/dev/null | grep -q '^name "dcaccel"'; then
@@ -51,8 +71,7 @@ append+=" $*"
 
 # shellcheck disable=SC2054 # commas inside QEMU option values
 args=(
-	-L /usr/share/qemu -L /usr/share/seabios
-	-machine pc -smp "${GUEST_SMP:-2}" -m "${GUEST_MEM:-1024}"
+	"${machine[@]}" -smp "${GUEST_SMP:-2}" -m "${GUEST_MEM:-1024}"
 	-nodefaults -no-user-config -no-reboot
 	-display none -monitor none
 	-chardev file,id=console,path=/dev/stdout,append=on

@@ -14,6 +14,7 @@
 # GUEST_SMP, GUEST_MEM, GUEST_MEMDEBUG (qemu-args.sh), GUEST_APPEND (more
 # kernel arguments), DCACCEL_CACHE,
 # DCACCEL_KERNEL (fetch-kernel.sh: stock, debug or a kernel dir),
+# GUEST_ARCH (amd64 or arm64: QEMU, kernel and qemu-args.sh's machine),
 # TEST_LOG_DIR, GUEST_CONSOLE_LOG (default TEST_LOG_DIR/guest-console.log).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -46,7 +47,8 @@ if compgen -G "$checkout/qemu-device/hw/*.c" > /dev/null &&
 fi
 kdir=$("$here/fetch-kernel.sh") || fail_setup "fetching the kernel failed"
 initramfs=$checkout/build/guest/initramfs.cpio.gz
-[ "${DCACCEL_KERNEL:-stock}" = stock ] || initramfs=${initramfs%.cpio.gz}-$(cat "$kdir/version").cpio.gz
+[ "${DCACCEL_KERNEL:-stock}" = stock ] && [ "${GUEST_ARCH:-amd64}" = amd64 ] ||
+	initramfs=${initramfs%.cpio.gz}-$(cat "$kdir/version").cpio.gz
 "$here/make-initramfs.sh" "$kdir" "$initramfs" "${own_tests[@]}" "${extra[@]}" ||
 	fail_setup "building the initramfs failed"
 

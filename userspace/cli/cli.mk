@@ -4,10 +4,10 @@ DCACCEL_CLI_SRCS := userspace/cli/dcaccel.c userspace/cli/cli_common.c \
 	userspace/cli/dense_float.c userspace/cli/bench_timing.c \
 	userspace/cli/cmd_bench_devices.c
 
-$(O)/userspace/cli/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
+$(O)/userspace/cli/%.o: CPPFLAGS += -I/usr/include/$(MULTIARCH)/openblas-pthread
 
 PROGRAMS += $(O)/dcaccel
-LDLIBS_dcaccel := -ldrm -lz -lm -lopenblas
+LDLIBS_dcaccel := -lopenblas -ldrm -lz -lm
 # (libaccel.mk is read after this file: its variables are not set yet)
 # idx.c and dcc_error.c: dcc's IDX reader, so inputs are read as dcc reads them
 $(O)/dcaccel: $(DCACCEL_CLI_SRCS:%.c=$(O)/%.o) $(O)/userspace/dcc/idx.o \

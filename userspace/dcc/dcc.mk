@@ -16,7 +16,7 @@ DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.
 LIBDCC := $(O)/libdcc.a
 DCC_LDLIBS := -lopenblas -ljson-c -lz -lm
 
-$(O)/userspace/dcc/%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
+$(O)/userspace/dcc/%.o: CPPFLAGS += -I/usr/include/$(MULTIARCH)/openblas-pthread
 
 $(LIBDCC): $(DCC_LIB_SRCS:%.c=$(O)/%.o) userspace/dcc/dcc.mk
 	# the list of members changes with this file: build it anew
@@ -39,7 +39,7 @@ DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot
 	test_dcc_structure test_dcc_slimming test_dcc_thinet_nisp
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
 $(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))
-$(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/x86_64-linux-gnu/openblas-pthread
+$(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/$(MULTIARCH)/openblas-pthread
 
 $(DCC_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(O)/tests/lib/tap.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)

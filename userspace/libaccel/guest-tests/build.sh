@@ -4,6 +4,8 @@
 # which runs after it) into OUT_DIR with its data linked in: the
 # LeNet-300-100 .dcm from scripts/lenet-model.sh, the Fashion-MNIST test
 # images and labels, and the accuracy dcc measured on the engine.
+# GUEST_ARCH=arm64: cross-built (make VARIANT=arm64, static), for the arm64
+# guest; dcc, which makes the model, runs here as always.
 #
 # Usage: userspace/libaccel/guest-tests/build.sh OUT_DIR
 set -euo pipefail
@@ -11,7 +13,12 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 out=${1:?usage: build.sh OUT_DIR}
 data=${FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
 cd "$top"
-rel=build/release	# relative: the Makefile's pattern rules match it
+case "${GUEST_ARCH:-amd64}" in
+amd64) variant=release cc=gcc ld=ld ;;
+arm64) variant=arm64 cc=aarch64-linux-gnu-gcc ld=aarch64-linux-gnu-ld ;;
+*) echo "build.sh: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2; exit 2 ;;
+esac
+rel=build/$variant	# relative: the Makefile's pattern rules match it
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
@@ -21,7 +28,8 @@ cli_paths=()
 for f in "${cli_objs[@]}"; do
 	cli_paths+=("$rel/userspace/cli/$f.o")
 done
-nice -n 10 make -s -j2 "$rel/dcc" "$rel/libaccel.a" "$rel/libdcm.a" \
+nice -n 10 make -s -j2 build/release/dcc
+nice -n 10 make -s -j2 VARIANT=$variant "$rel/libaccel.a" "$rel/libdcm.a" \
 	"$rel/libeie_encode.a" "$rel/libeie.a" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" \
@@ -42,14 +50,18 @@ cp "$model/lenet.dcm" "$stage/model.dcm"
 cp "$data/t10k-images-idx3-ubyte.gz" "$stage/images.gz"
 cp "$data/t10k-labels-idx1-ubyte.gz" "$stage/labels.gz"
 printf %s "$accuracy" > "$stage/expected.txt"
-(cd "$stage" && ld -r -b binary -o data.o model.dcm images.gz labels.gz expected.txt)
-gcc -Wl,-z,noexecstack -o "$out/libaccel_guest_test" \
+(cd "$stage" && $ld -r -b binary -o data.o model.dcm images.gz labels.gz expected.txt)
+# (static for arm64: the make variant's LDFLAGS)
+ldflags=$(make -s VARIANT=$variant print-ldflags)
+# shellcheck disable=SC2086 # flags, split
+$cc $ldflags -Wl,-z,noexecstack -o "$out/libaccel_guest_test" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" "$stage/data.o" \
 	"$rel/tests/host/dcm_cnn_fixture.o" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/libaccel.a" "$rel/libdcm.a" "$rel/libeie_encode.a" "$rel/libeie.a" \
 	-ldrm -lz -lm -lpthread
-gcc -Wl,-z,noexecstack -o "$out/libaccel_guest_zcli" \
+# shellcheck disable=SC2086 # flags, split
+$cc $ldflags -Wl,-z,noexecstack -o "$out/libaccel_guest_zcli" \
 	"$rel/userspace/libaccel/guest-tests/cli_guest_test.o" "$stage/data.o" \
 	"${cli_paths[@]}" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \

@@ -62,6 +62,12 @@ static int log_has(const char *log, const char *text)
 	return strstr(buf, text) != NULL;
 }
 
+#if defined(__aarch64__)
+#define OPENBLAS_BASELINE "ARMV8"
+#else
+#define OPENBLAS_BASELINE "Prescott"
+#endif
+
 int main(int argc, char **argv)
 {
 	unsigned int x100;
@@ -70,10 +76,11 @@ int main(int argc, char **argv)
 
 	/*
 	 * OpenBLAS picks its kernels from CPUID when it loads; under TCG the
-	 * guest CPU is QEMU's baseline, so name a kernel it has (SSE3).
+	 * guest CPU is QEMU's model, so name a kernel it has (x86: SSE3,
+	 * arm64: plain ARMv8).
 	 */
 	if (argc == 1 && !getenv("OPENBLAS_CORETYPE")) {
-		setenv("OPENBLAS_CORETYPE", "Prescott", 1);
+		setenv("OPENBLAS_CORETYPE", OPENBLAS_BASELINE, 1);
 		setenv("OPENBLAS_NUM_THREADS", "1", 1);
 		execv("/proc/self/exe", (char *[]){ argv[0], "--child", NULL });
 		printf("# re-exec failed; running as is\n");

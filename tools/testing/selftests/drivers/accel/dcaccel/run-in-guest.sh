@@ -4,6 +4,7 @@
 # then run them in the QEMU guest through tests/guest/run-guest.sh, which
 # streams TAP and exits non-zero on any failure or kernel splat; then the
 # wedge test, which leaves the driver wedged, in a second guest.
+# GUEST_ARCH=arm64: all of it cross-built, on the arm64 guest.
 #
 # Usage: tools/testing/selftests/drivers/accel/dcaccel/run-in-guest.sh
 set -euo pipefail
@@ -11,14 +12,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../../../.." && pwd)
 kdir=$("$top/tests/guest/fetch-kernel.sh")
 out=$top/build/kselftest/dcaccel
+libaccel_tests=$top/build/libaccel/guest-tests
+cross=()
+if [ "${GUEST_ARCH:-amd64}" = arm64 ]; then
+	out+=-arm64 libaccel_tests+=-arm64
+	cross=(CC=aarch64-linux-gnu-gcc)
+fi
 
 ko=$("$top/tests/guest/build-module.sh")
-make -s -C "$here" O="$out" KSFT_DIR="$kdir/kselftest" >&2
+make -s -C "$here" O="$out" KSFT_DIR="$kdir/kselftest" "${cross[@]}" >&2
 # libaccel's guest test, its model and data linked in (cached model)
-"$top/userspace/libaccel/guest-tests/build.sh" "$top/build/libaccel/guest-tests" >&2
+"$top/userspace/libaccel/guest-tests/build.sh" "$libaccel_tests" >&2
 status=0
 "$top/tests/guest/run-guest.sh" --module "$ko" --tests "$out" \
-	--tests "$top/build/libaccel/guest-tests" || status=1
+	--tests "$libaccel_tests" || status=1
 
 # The wedge test leaves the driver wedged until the machine resets: a
 # guest of its own, whose last checks leave the module loaded.
