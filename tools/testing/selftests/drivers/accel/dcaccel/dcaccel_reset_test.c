@@ -160,8 +160,14 @@ TEST_F_TIMEOUT(dev, many_resets_in_a_row, 200)
 		ASSERT_TRUE(wait_busy(self->fd));
 		ASSERT_EQ(0, dc_debugfs_reset(self->fd));
 		ASSERT_EQ(0, dc_wait_job(self->fd, hang, 20 * DC_SEC, &w));
+		if (w.status != DRM_DCACCEL_JOB_CANCELED)
+			TH_LOG("round %d: the hung job ended %u, not canceled",
+			       r, w.status);
 		canceled += w.status == DRM_DCACCEL_JOB_CANCELED;
 		ASSERT_EQ(0, dc_wait_job(fd2, other, 20 * DC_SEC, &w));
+		if (w.status != DRM_DCACCEL_JOB_OK)
+			TH_LOG("round %d: the other file's job ended %u, not ok",
+			       r, w.status);
 		ok += w.status == DRM_DCACCEL_JOB_OK;
 	}
 	EXPECT_EQ(ROUNDS, canceled);
