@@ -158,6 +158,8 @@ struct dcaccel_vm {
 	u32 job_count;
 	u64 job_seq;		/* of the newest job */
 	struct list_head dead_bos;	/* freed while a job could reach them */
+	/* its job last put on the ring; under hw_lock (dcaccel_prepare_job) */
+	struct dma_fence *last_hw_fence;
 	/* what its jobs took of the device, for fdinfo */
 	atomic64_t engine_ns;
 	atomic64_t cycles;
@@ -188,6 +190,7 @@ struct dcaccel_bo {
 	struct dcaccel_vm *vm;		/* the only context it is mapped in */
 	struct drm_mm_node node;	/* its VA range, a guard page included */
 	u32 flags;			/* DRM_DCACCEL_BO_* */
+	bool dma_sync;			/* its DMA needs syncs (bounced) */
 	/* freed while jobs of its context lived: kept until they are gone */
 	struct list_head dead_link;	/* in vm->dead_bos */
 	u64 dead_after;			/* the newest job that may reach it */
@@ -208,6 +211,7 @@ struct dcaccel_job {
 	struct dcaccel_job_record *record;
 	struct drm_gem_object **bos;
 	u32 bo_count;
+	bool dma_sync;		/* one of bos needs DMA syncs */
 	u64 cmd_va;
 	u32 cmd_len;
 	u64 seqno;		/* of the last time it went on the ring */
@@ -286,6 +290,8 @@ void dcaccel_vm_detach_all(struct dcaccel_device *ddev);
 /* dcaccel_gem.c */
 void dcaccel_bo_release(struct dcaccel_bo *bo);
 void dcaccel_bo_detach(struct dcaccel_bo *bo);
+void dcaccel_job_sync_for_device(struct dcaccel_job *job);
+void dcaccel_job_sync_for_cpu(struct dcaccel_job *job);
 struct drm_gem_object *dcaccel_gem_create_object(struct drm_device *drm,
 						 size_t size);
 struct dcaccel_bo *dcaccel_bo_lookup(struct drm_file *file, u32 handle);

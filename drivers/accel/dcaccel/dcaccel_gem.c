@@ -4,6 +4,7 @@
  * device address space of the file that created it (dcaccel_vm.c says
  * when the mapping goes), and the waits on them.
  */
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/jiffies.h>
 #include <linux/mm.h>
@@ -48,13 +49,59 @@ void dcaccel_bo_detach(struct dcaccel_bo *bo)
 		return;
 	dma_resv_lock(obj->resv, NULL);
 	if (shmem->sgt) {
+		/*
+		 * Every job that ended gave its buffers back to the CPU;
+		 * what a canceled one left in a bounce buffer must not
+		 * overwrite what the CPU has written since.
+		 */
 		dma_unmap_sgtable(obj->dev->dev, shmem->sgt, DMA_BIDIRECTIONAL,
-				  0);
+				  DMA_ATTR_SKIP_CPU_SYNC);
 		sg_free_table(shmem->sgt);
 		kfree(shmem->sgt);
 		shmem->sgt = NULL;
 	}
 	dma_resv_unlock(obj->resv);
+}
+
+/*
+ * A job's buffers go to the device when it starts and come back to the
+ * CPU before its fence signals: where DMA needs it (bo->dma_sync), cache
+ * maintenance or swiotlb copies; nothing on cache-coherent DMA without
+ * bounce buffers (x86, QEMU's virt). Only the buffers the job lists (the
+ * uAPI's contract); an import's CPU access is its exporter's to order
+ * (DMA_BUF_IOCTL_SYNC). The caller holds hw_lock with the device bound,
+ * so no mapping goes meanwhile (dcaccel_vm_detach_all runs after unplug).
+ */
+void dcaccel_job_sync_for_device(struct dcaccel_job *job)
+{
+	struct device *dev = job->ddev->drm.dev;
+	u32 i;
+
+	for (i = 0; i < job->bo_count; i++) {
+		struct drm_gem_shmem_object *shmem =
+			to_drm_gem_shmem_obj(job->bos[i]);
+
+		if (to_dcaccel_bo(job->bos[i])->dma_sync && shmem->sgt)
+			dma_sync_sgtable_for_device(dev, shmem->sgt,
+						    DMA_BIDIRECTIONAL);
+	}
+}
+
+/* Only what the device may have written: not its read-only buffers. */
+void dcaccel_job_sync_for_cpu(struct dcaccel_job *job)
+{
+	struct device *dev = job->ddev->drm.dev;
+	u32 i;
+
+	for (i = 0; i < job->bo_count; i++) {
+		struct dcaccel_bo *bo = to_dcaccel_bo(job->bos[i]);
+		struct drm_gem_shmem_object *shmem = &bo->base;
+
+		if (bo->dma_sync && shmem->sgt &&
+		    !(bo->flags & DRM_DCACCEL_BO_DEVICE_READ_ONLY))
+			dma_sync_sgtable_for_cpu(dev, shmem->sgt,
+						 DMA_BIDIRECTIONAL);
+	}
 }
 
 /* The last reference went, maybe while a job of its context still runs. */
@@ -74,6 +121,19 @@ static struct dma_buf *dcaccel_bo_export(struct drm_gem_object *obj,
 	return ERR_PTR(-EOPNOTSUPP);
 }
 
+/* Whether any of sgt is bounced or not snooped: dma_sync_* do something. */
+static bool dcaccel_sgt_need_sync(struct device *dev, struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		if (dma_need_sync(dev, sg_dma_address(sg)))
+			return true;
+	}
+	return false;
+}
+
 /* Pin the pages and map them at a fresh VA, a guard page after them. */
 static int dcaccel_bo_map(struct dcaccel_bo *bo, struct dcaccel_vm *vm)
 {
@@ -84,6 +144,8 @@ static int dcaccel_bo_map(struct dcaccel_bo *bo, struct dcaccel_vm *vm)
 	sgt = drm_gem_shmem_get_pages_sgt(&bo->base);
 	if (IS_ERR(sgt))
 		return PTR_ERR(sgt);
+	bo->dma_sync = !obj->import_attach &&
+		       dcaccel_sgt_need_sync(obj->dev->dev, sgt);
 
 	mutex_lock(&vm->lock);
 	ret = drm_mm_insert_node_generic(&vm->mm, &bo->node,

@@ -7,6 +7,7 @@
  * device, fails the guilty job and replays the others. What the device
  * counted lands in a job record that WAIT_JOB reads.
  */
+#include <linux/dma-mapping.h>
 #include <linux/dma-resv.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -168,10 +169,40 @@ void dcaccel_job_complete(struct dcaccel_job *job,
 	}
 	atomic64_inc(error ? &ddev->counters.failed :
 		     &ddev->counters.completed);
+	/* what it wrote, seen by the CPU before anyone sees the fence */
+	dcaccel_job_sync_for_cpu(job);
 	dcaccel_job_account(job, st->cycles);
 	trace_dcaccel_complete(job->vm->ctx_id, job->record->job_id,
 			       job->seqno, job->record->status, st->cycles);
 	dcaccel_fence_signal(job->hw_fence, error);
+}
+
+/*
+ * Where DMA needs syncs (bounce buffers, or caches the device does not
+ * snoop: job->dma_sync), a job owns each of its buffers whole, from its sync for the
+ * device to its sync for the CPU (dcaccel_job_sync_for_device): two jobs
+ * of one file on the ring at once may share a buffer, and the second's
+ * sync would copy over what the first is writing. There a job starts once
+ * its file's previous one has ended. Its hw fence, not its scheduler
+ * fence, which drm_sched would only wait to be scheduled. Elsewhere a
+ * file's jobs follow each other on the ring with no gap.
+ */
+static struct dma_fence *dcaccel_prepare_job(struct drm_sched_job *sched_job,
+					     struct drm_sched_entity *entity)
+{
+	struct dcaccel_job *job = to_dcaccel_job(sched_job);
+	struct dcaccel_device *ddev = job->ddev;
+	struct dma_fence *prev = NULL;
+	unsigned long flags;
+
+	if (!job->dma_sync)
+		return NULL;
+	spin_lock_irqsave(&ddev->hw_lock, flags);
+	if (job->vm->last_hw_fence &&
+	    !dma_fence_is_signaled(job->vm->last_hw_fence))
+		prev = dma_fence_get(job->vm->last_hw_fence);
+	spin_unlock_irqrestore(&ddev->hw_lock, flags);
+	return prev;
 }
 
 /*
@@ -199,10 +230,14 @@ static struct dma_fence *dcaccel_run_job(struct drm_sched_job *sched_job)
 		error = -ENODEV;
 	else if (ddev->broken || ddev->wedged)
 		error = -EIO;
-	else if (sched_job->s_fence->finished.error)
-		error = sched_job->s_fence->finished.error;
 	else
+		error = sched_job->s_fence->finished.error;
+	if (!error) {
+		dcaccel_job_sync_for_device(job);
 		dcaccel_hw_ring_push(ddev, job);
+		dma_fence_put(job->vm->last_hw_fence);
+		job->vm->last_hw_fence = dma_fence_get(job->hw_fence);
+	}
 	spin_unlock_irqrestore(&ddev->hw_lock, flags);
 
 	if (error)
@@ -310,6 +345,7 @@ static void dcaccel_free_job(struct drm_sched_job *sched_job)
 }
 
 static const struct drm_sched_backend_ops dcaccel_sched_ops = {
+	.prepare_job = dcaccel_prepare_job,
 	.run_job = dcaccel_run_job,
 	.timedout_job = dcaccel_timedout_job,
 	.free_job = dcaccel_free_job,
@@ -379,6 +415,7 @@ static int dcaccel_job_lookup_bos(struct drm_file *file,
 		if (!bo)
 			return -ENOENT;
 		job->bos[job->bo_count++] = &bo->base.base;
+		job->dma_sync |= bo->dma_sync;
 		for (j = 0; j < i; j++) {
 			if (job->bos[j] == &bo->base.base)
 				return -EINVAL;	/* listed twice */
@@ -388,6 +425,7 @@ static int dcaccel_job_lookup_bos(struct drm_file *file,
 	if (!have_cmd) {
 		drm_gem_object_get(cmd);
 		job->bos[job->bo_count++] = cmd;
+		job->dma_sync |= to_dcaccel_bo(cmd)->dma_sync;
 	}
 	return 0;
 }

@@ -69,6 +69,7 @@ static void dcaccel_vm_release_work(struct work_struct *work)
 	drm_mm_takedown(&vm->mm);
 	dcaccel_pt_free(ddev, vm->root, DCACCEL_PT_LEVELS - 1);
 	mutex_destroy(&vm->lock);
+	dma_fence_put(vm->last_hw_fence);
 	kfree(vm);
 	drm_dev_put(&ddev->drm);
 	module_put(THIS_MODULE);

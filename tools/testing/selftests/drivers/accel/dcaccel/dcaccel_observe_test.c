@@ -250,7 +250,9 @@ TEST_F_TIMEOUT(dev, devcoredump_after_injected_hang, 120)
 	EXPECT_NE(NULL, strstr(dump, "reg STATUS       0x00000003"));
 	snprintf(want, sizeof(want), " job %llu cmd_va",
 		 (unsigned long long)next);
-	EXPECT_NE(NULL, strstr(dump, want));
+	/* bounced DMA runs a file's jobs one at a time: next is not queued */
+	if (!dc_dma_bounced())
+		EXPECT_NE(NULL, strstr(dump, want));
 	EXPECT_NE(NULL, strstr(dump, " (hung)"));
 	devcd_clear();
 	ASSERT_EQ(0, dc_wait_job(self->fd, next, 30 * DC_SEC, &w));

@@ -65,10 +65,14 @@ TEST_F_TIMEOUT(stuck, function_reset_stops_the_engine, 180)
 	EXPECT_EQ(DRM_DCACCEL_JOB_TIMEOUT, w.status);
 	EXPECT_LT(resets, dc_counter(self->fd, "resets"));
 	/* the engine did write while stuck, and has stopped since */
-	c1 = counter_of(&self->target);
-	EXPECT_LT(0, c1);
-	usleep(200 * 1000);
-	EXPECT_EQ(c1, counter_of(&self->target));
+	if (dc_dma_bounced()) {
+		TH_LOG("DMA is bounced: the stuck engine's writes stay in the bounce buffer");
+	} else {
+		c1 = counter_of(&self->target);
+		EXPECT_LT(0, c1);
+		usleep(200 * 1000);
+		EXPECT_EQ(c1, counter_of(&self->target));
+	}
 
 	EXPECT_EQ(0, layer_check(other, &j, &d, &status, &w));
 	EXPECT_EQ(DRM_DCACCEL_JOB_OK, status);

@@ -307,18 +307,24 @@ static inline int dc_device_works(void)
 	return ret;
 }
 
-/* The module's reference count, or -1. */
-static inline int dc_module_refcnt(void)
+/* The number a sysfs or debugfs file holds, or -1. */
+static inline long dc_read_number(const char *path)
 {
-	FILE *f = fopen("/sys/module/dcaccel/refcnt", "r");
-	int n = -1;
+	FILE *f = fopen(path, "r");
+	long n = -1;
 
 	if (f) {
-		if (fscanf(f, "%d", &n) != 1)
+		if (fscanf(f, "%ld", &n) != 1)
 			n = -1;
 		fclose(f);
 	}
 	return n;
+}
+
+/* The module's reference count, or -1. */
+static inline int dc_module_refcnt(void)
+{
+	return dc_read_number("/sys/module/dcaccel/refcnt");
 }
 
 /* Wait up to 10 s for the module's references to come back to want. */
@@ -347,6 +353,29 @@ static inline int dc_reload(const char *params)
 }
 
 /* Whether the device honours the DEBUG op (fault-injection=on). */
+/*
+ * Whether this kernel bounces streaming DMA (swiotlb=force, the test
+ * lane's stand-in for a board whose device does not snoop the CPU's
+ * caches): there the CPU sees what the device wrote only once a job
+ * ends and the driver syncs its buffers, never a write outside a job.
+ */
+static inline int dc_dma_bounced(void)
+{
+	char line[4096], *arg;
+	FILE *f = fopen("/proc/cmdline", "r");
+	int bounced = 0;
+
+	if (!f)
+		return 0;
+	if (fgets(line, sizeof(line), f)) {
+		for (arg = strtok(line, " \n"); arg; arg = strtok(NULL, " \n"))
+			bounced |= !strncmp(arg, "swiotlb=", 8) &&
+				   strstr(arg, "force") != NULL;
+	}
+	fclose(f);
+	return bounced;
+}
+
 static inline int dc_has_fault_injection(int fd)
 {
 	struct drm_dcaccel_wait_job w;

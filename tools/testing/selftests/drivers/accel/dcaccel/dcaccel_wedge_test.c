@@ -75,11 +75,12 @@ TEST_F_TIMEOUT(wedge, wedged_device_keeps_memory_and_refuses_work, 240)
 	ASSERT_EQ(0, dc_wait_job(fd, job, 120 * DC_SEC, &w));
 	EXPECT_EQ(DRM_DCACCEL_JOB_TIMEOUT, w.status);
 	EXPECT_TRUE(says_wedged(fd));
-	/* and the device really does still write */
+	/* and the device really does still write (seen unless bounced) */
 	c1 = counter_of(&target);
 	usleep(100 * 1000);
 	c2 = counter_of(&target);
-	EXPECT_LT(c1, c2);
+	if (!dc_dma_bounced())
+		EXPECT_LT(c1, c2);
 
 	/* new work is refused, on this file and on a new one */
 	EXPECT_EQ(-EIO, dc_submit(fd, &cmd, 0, 8, NULL, 0, NULL, 0, 0, &job));
