@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+
+#include "dcaccel/dcaccel_bitplane.h"
+#include "dcaccel/dcaccel_eie.h"
+#include "dp_bitplane.h"
+#include "eie_arith.h"
+
+static int check_planes(struct eie_error *err, const char *what,
+			uint8_t planes, uint8_t kind)
+{
+	if (planes == 0 || planes > DCACCEL_BITPLANE_PLANES_MAX)
+		return eie_fail(err, "%s planes must be 1..%u, got %u", what,
+				DCACCEL_BITPLANE_PLANES_MAX, planes);
+	if (kind != DCACCEL_PLANE_UNSIGNED && kind != DCACCEL_PLANE_SIGNED)
+		return eie_fail(err, "%s plane kind must be %u (unsigned) or %u (signed), got %u",
+				what, DCACCEL_PLANE_UNSIGNED,
+				DCACCEL_PLANE_SIGNED, kind);
+	return 0;
+}
+
+int dp_bitplane_validate(const struct dp_bitplane *l, struct eie_error *err)
+{
+	int ret;
+
+	if (!l)
+		return eie_fail(err, "no bit-plane layer");
+	if (l->rows == 0 || l->rows > DCACCEL_BITPLANE_DIM_MAX)
+		return eie_fail(err, "rows must be 1..%u, got %u",
+				DCACCEL_BITPLANE_DIM_MAX, l->rows);
+	if (l->cols == 0 || l->cols > DCACCEL_BITPLANE_DIM_MAX)
+		return eie_fail(err, "cols must be 1..%u, got %u",
+				DCACCEL_BITPLANE_DIM_MAX, l->cols);
+	if (l->pes == 0 || l->pes > DCACCEL_EIE_PES_MAX)
+		return eie_fail(err, "pes must be 1..%u, got %u",
+				DCACCEL_EIE_PES_MAX, l->pes);
+	ret = check_planes(err, "weight", l->w_planes, l->w_kind);
+	if (ret)
+		return ret;
+	ret = check_planes(err, "activation", l->a_planes, l->a_kind);
+	if (ret)
+		return ret;
+	if (l->bw_frac > DCACCEL_EIE_FRAC_MAX || l->ba_frac > DCACCEL_EIE_FRAC_MAX)
+		return eie_fail(err, "basis fraction bits must be 0..%u, got %u and %u",
+				DCACCEL_EIE_FRAC_MAX, l->bw_frac, l->ba_frac);
+	if (l->out_frac > DCACCEL_EIE_FRAC_MAX ||
+	    l->out_frac > l->bw_frac + l->ba_frac)
+		return eie_fail(err, "out_frac must be 0..%u and at most bw_frac + ba_frac (%u), got %u",
+				DCACCEL_EIE_FRAC_MAX, l->bw_frac + l->ba_frac,
+				l->out_frac);
+	if (!l->wplanes || !l->w_basis || !l->a_basis)
+		return eie_fail(err, "a bit-plane layer needs its weight planes and both bases");
+	return 0;
+}
+
+/*
+ * The dot product of a row plane w and an input plane a over n bits,
+ * each read by its kind (hardware.rst): the padding bits of the last
+ * word are masked off.
+ */
+static int64_t plane_dot(const uint64_t *w, const uint64_t *a, uint32_t n,
+			 uint8_t w_kind, uint8_t a_kind)
+{
+	const uint32_t words = DCACCEL_PLANE_WORDS(n);
+	const uint32_t tail = n % DCACCEL_PLANE_WORD_BITS;
+	uint64_t both = 0, agree = 0, ones_w = 0, ones_a = 0;
+
+	for (uint32_t t = 0; t < words; t++) {
+		uint64_t mask = t + 1 == words && tail ?
+				((uint64_t)1 << tail) - 1 : UINT64_MAX;
+		uint64_t wt = w[t] & mask, at = a[t] & mask;
+
+		both += __builtin_popcountll(wt & at);
+		agree += __builtin_popcountll(~(wt ^ at) & mask);
+		ones_w += __builtin_popcountll(wt);
+		ones_a += __builtin_popcountll(at);
+	}
+	if (w_kind == DCACCEL_PLANE_SIGNED && a_kind == DCACCEL_PLANE_SIGNED)
+		return 2 * (int64_t)agree - n;
+	if (w_kind == DCACCEL_PLANE_SIGNED)
+		return 2 * (int64_t)both - (int64_t)ones_a;
+	if (a_kind == DCACCEL_PLANE_SIGNED)
+		return 2 * (int64_t)both - (int64_t)ones_w;
+	return (int64_t)both;
+}
+
+int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
+		    const uint64_t *in, int16_t *out, struct eie_stats *stats,
+		    const struct eie_poll *poll)
+{
+	const uint32_t words = DCACCEL_PLANE_WORDS(l->cols);
+	const unsigned int shift = l->bw_frac + l->ba_frac - l->out_frac;
+	const uint64_t pairs = (uint64_t)l->w_planes * l->a_planes;
+
+	for (uint32_t b = 0; b < batch; b++) {
+		const uint64_t *x = in + (size_t)b * l->a_planes * words;
+
+		if (eie_poll_stop(poll))
+			return -ECANCELED;
+		for (uint32_t i = 0; i < l->rows; i++) {
+			int64_t acc = l->bias ? l->bias[i] : 0;
+
+			for (uint32_t u = 0; u < l->w_planes; u++) {
+				const uint64_t *w = l->wplanes +
+					((size_t)u * l->rows + i) * words;
+				int64_t sum = 0;
+
+				for (uint32_t v = 0; v < l->a_planes; v++)
+					sum += (int64_t)l->a_basis[v] *
+					       plane_dot(w, x + (size_t)v * words,
+							 l->cols, l->w_kind,
+							 l->a_kind);
+				acc += l->w_basis[(size_t)i * l->w_planes + u] *
+				       sum;
+			}
+			*out++ = eie_finish(acc, l->relu, shift);
+		}
+		if (stats) {
+			stats->nonzero_acts += l->cols;
+			stats->entries += pairs * l->rows * words;
+			stats->macs += pairs * l->rows * l->cols;
+		}
+	}
+	return 0;
+}
+
+void dp_bitplane_model_cycles(const struct dp_bitplane *l, uint32_t batch,
+			      struct eie_cycles *cycles, uint64_t *pe_busy)
+{
+	const uint64_t words = DCACCEL_PLANE_WORDS(l->cols);
+	const uint64_t per_row = (uint64_t)l->w_planes * l->a_planes * words;
+
+	for (uint32_t p = 0; p < l->pes; p++) {
+		uint64_t busy = (uint64_t)batch * per_row *
+				DCACCEL_EIE_PE_ROWS(l->rows, l->pes, p);
+
+		cycles->busy += busy;
+		if (pe_busy)
+			pe_busy[p] += busy;
+	}
+	/* PE 0 holds the most rows; the broadcast comes first */
+	cycles->cycles += (uint64_t)batch *
+			  (l->a_planes * words +
+			   per_row * DCACCEL_EIE_PE_ROWS(l->rows, l->pes, 0));
+}
