@@ -72,6 +72,85 @@ static void test_spec_example(void)
 	CHECK_EQ(st.macs, 3);
 }
 
+/*
+ * 70 inputs (L = 2), all weights +1, inputs 0..63 +1 and 64..69 -1, every
+ * padding bit set: dot = 2 x 64 - 70 = 58 (174 unmasked); bw = 3 at one
+ * fraction bit, bias -1: (174 - 1 + 1) / 2 = 87. Worked out from the
+ * spec alone by a reviewer who had not seen the code.
+ */
+static void test_reviewer_case_signed_70(void)
+{
+	uint64_t w[2] = { UINT64_MAX, UINT64_MAX };
+	uint64_t x[2] = { UINT64_MAX, 0xffffffffffffffc0ull };
+	int16_t bw = 3, ba = 1, y;
+	int32_t bias = -1;
+	struct dp_bitplane l = {
+		.rows = 1, .cols = 70, .pes = 1, .w_planes = 1, .a_planes = 1,
+		.w_kind = DCACCEL_PLANE_SIGNED, .a_kind = DCACCEL_PLANE_SIGNED,
+		.bw_frac = 1, .wplanes = w, .w_basis = &bw, .a_basis = &ba,
+		.bias = &bias,
+	};
+	struct eie_stats st = { 0 };
+	struct eie_cycles c = { 0 };
+	uint64_t busy = 0;
+
+	CHECK_EQ(dp_bitplane_run(&l, 1, x, &y, &st, NULL), 0);
+	CHECK_EQ(y, 87);
+	CHECK_EQ(st.entries, 2);
+	CHECK_EQ(st.macs, 70);
+	CHECK_EQ(st.nonzero_acts, 70);
+	CHECK_EQ(st.padding, 0);
+	dp_bitplane_model_cycles(&l, 1, &c, &busy);
+	CHECK_EQ(c.cycles, 4);
+	CHECK_EQ(busy, 2);
+}
+
+/*
+ * 2-bit QNN codes on 2 PEs: activations (3, 0, 1, 2) at basis (1, 2) and
+ * two fraction bits; weights (1, -1, -2, 1) and (-2, -2, 0, -1) in two's
+ * complement, bias (0, 2): sums 3 and -6, y = 1 and -1 (-1.5 rounds half
+ * up), (1, 0) with ReLU; the padding bits all set change nothing. The
+ * reviewer's second case.
+ */
+static void test_reviewer_case_qnn_2bit(void)
+{
+	uint64_t w[4] = { 0xb, 0x8, 0x6, 0xb }, x[2] = { 0x5, 0x9 };
+	int16_t bw[4] = { 1, -2, 1, -2 }, ba[2] = { 1, 2 }, y[2];
+	int32_t bias[2] = { 0, 2 };
+	struct dp_bitplane l = {
+		.rows = 2, .cols = 4, .pes = 2, .w_planes = 2, .a_planes = 2,
+		.w_kind = DCACCEL_PLANE_UNSIGNED,
+		.a_kind = DCACCEL_PLANE_UNSIGNED,
+		.ba_frac = 2, .wplanes = w, .w_basis = bw, .a_basis = ba,
+		.bias = bias,
+	};
+	struct eie_stats st = { 0 };
+	struct eie_cycles c = { 0 };
+	uint64_t busy[2] = { 0 };
+
+	for (int pad = 0; pad < 2; pad++) {
+		for (int k = 0; k < 4 && pad; k++)
+			w[k] |= ~(uint64_t)0xf;
+		x[0] |= pad ? ~(uint64_t)0xf : 0;
+		x[1] |= pad ? ~(uint64_t)0xf : 0;
+		l.relu = false;
+		CHECK_EQ(dp_bitplane_run(&l, 1, x, y, &st, NULL), 0);
+		CHECK_EQ(y[0], 1);
+		CHECK_EQ(y[1], -1);
+		l.relu = true;
+		CHECK_EQ(dp_bitplane_run(&l, 1, x, y, NULL, NULL), 0);
+		CHECK_EQ(y[0], 1);
+		CHECK_EQ(y[1], 0);
+	}
+	CHECK_EQ(st.entries, 2 * 8);
+	CHECK_EQ(st.macs, 2 * 32);
+	CHECK_EQ(st.nonzero_acts, 2 * 4);
+	dp_bitplane_model_cycles(&l, 1, &c, busy);
+	CHECK_EQ(c.cycles, 6);
+	CHECK_EQ(busy[0], 4);
+	CHECK_EQ(busy[1], 4);
+}
+
 static void fill(struct rng *r, uint64_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -239,6 +318,8 @@ static void test_bad_fields_refused(void)
 
 static const struct tap_test tests[] = {
 	TAP_TEST(test_spec_example),
+	TAP_TEST(test_reviewer_case_signed_70),
+	TAP_TEST(test_reviewer_case_qnn_2bit),
 	TAP_TEST(test_random_layers_match_the_definition),
 	TAP_TEST(test_twos_complement_weights),
 	TAP_TEST(test_cycle_model),
