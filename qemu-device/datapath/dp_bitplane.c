@@ -4,6 +4,7 @@
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dcaccel/dcaccel_eie.h"
 #include "dp_bitplane.h"
+#include "dp_planes.h"
 #include "eie_arith.h"
 
 static int check_planes(struct eie_error *err, const char *what,
@@ -53,37 +54,6 @@ int dp_bitplane_validate(const struct dp_bitplane *l, struct eie_error *err)
 	return 0;
 }
 
-/*
- * The dot product of a row plane w and an input plane a over n bits,
- * each read by its kind (hardware.rst): the padding bits of the last
- * word are masked off.
- */
-static int64_t plane_dot(const uint64_t *w, const uint64_t *a, uint32_t n,
-			 uint8_t w_kind, uint8_t a_kind)
-{
-	const uint32_t words = DCACCEL_PLANE_WORDS(n);
-	const uint32_t tail = n % DCACCEL_PLANE_WORD_BITS;
-	uint64_t both = 0, agree = 0, ones_w = 0, ones_a = 0;
-
-	for (uint32_t t = 0; t < words; t++) {
-		uint64_t mask = t + 1 == words && tail ?
-				((uint64_t)1 << tail) - 1 : UINT64_MAX;
-		uint64_t wt = w[t] & mask, at = a[t] & mask;
-
-		both += __builtin_popcountll(wt & at);
-		agree += __builtin_popcountll(~(wt ^ at) & mask);
-		ones_w += __builtin_popcountll(wt);
-		ones_a += __builtin_popcountll(at);
-	}
-	if (w_kind == DCACCEL_PLANE_SIGNED && a_kind == DCACCEL_PLANE_SIGNED)
-		return 2 * (int64_t)agree - n;
-	if (w_kind == DCACCEL_PLANE_SIGNED)
-		return 2 * (int64_t)both - (int64_t)ones_a;
-	if (a_kind == DCACCEL_PLANE_SIGNED)
-		return 2 * (int64_t)both - (int64_t)ones_w;
-	return (int64_t)both;
-}
-
 int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
 		    const uint64_t *in, int16_t *out, struct eie_stats *stats,
 		    const struct eie_poll *poll)
@@ -105,11 +75,15 @@ int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
 					((size_t)u * l->rows + i) * words;
 				int64_t sum = 0;
 
-				for (uint32_t v = 0; v < l->a_planes; v++)
+				for (uint32_t v = 0; v < l->a_planes; v++) {
+					struct dp_pair_counts pc = { 0 };
+
+					dp_pair_count(&pc, w, x + (size_t)v * words,
+						      l->cols);
 					sum += (int64_t)l->a_basis[v] *
-					       plane_dot(w, x + (size_t)v * words,
-							 l->cols, l->w_kind,
-							 l->a_kind);
+					       dp_pair_dot(&pc, l->w_kind,
+							   l->a_kind);
+				}
 				acc += l->w_basis[(size_t)i * l->w_planes + u] *
 				       sum;
 			}
@@ -124,15 +98,13 @@ int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
 	return 0;
 }
 
-void dp_bitplane_model_cycles(const struct dp_bitplane *l, uint32_t batch,
-			      struct eie_cycles *cycles, uint64_t *pe_busy)
+void dp_bitplane_add_cycles(uint32_t rows, uint32_t pes, uint64_t per_row,
+			    uint64_t broadcast, uint32_t batch,
+			    struct eie_cycles *cycles, uint64_t *pe_busy)
 {
-	const uint64_t words = DCACCEL_PLANE_WORDS(l->cols);
-	const uint64_t per_row = (uint64_t)l->w_planes * l->a_planes * words;
-
-	for (uint32_t p = 0; p < l->pes; p++) {
+	for (uint32_t p = 0; p < pes; p++) {
 		uint64_t busy = (uint64_t)batch * per_row *
-				DCACCEL_EIE_PE_ROWS(l->rows, l->pes, p);
+				DCACCEL_EIE_PE_ROWS(rows, pes, p);
 
 		cycles->busy += busy;
 		if (pe_busy)
@@ -140,6 +112,15 @@ void dp_bitplane_model_cycles(const struct dp_bitplane *l, uint32_t batch,
 	}
 	/* PE 0 holds the most rows; the broadcast comes first */
 	cycles->cycles += (uint64_t)batch *
-			  (l->a_planes * words +
-			   per_row * DCACCEL_EIE_PE_ROWS(l->rows, l->pes, 0));
+			  (broadcast + per_row * DCACCEL_EIE_PE_ROWS(rows, pes, 0));
+}
+
+void dp_bitplane_model_cycles(const struct dp_bitplane *l, uint32_t batch,
+			      struct eie_cycles *cycles, uint64_t *pe_busy)
+{
+	const uint64_t words = DCACCEL_PLANE_WORDS(l->cols);
+
+	dp_bitplane_add_cycles(l->rows, l->pes,
+			       (uint64_t)l->w_planes * l->a_planes * words,
+			       l->a_planes * words, batch, cycles, pe_busy);
 }

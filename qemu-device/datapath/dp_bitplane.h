@@ -55,4 +55,12 @@ int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
 void dp_bitplane_model_cycles(const struct dp_bitplane *l, uint32_t batch,
 			      struct eie_cycles *cycles, uint64_t *pe_busy);
 
+/*
+ * What both forms' models add per input: `broadcast` cycles, then PE p
+ * busy rows(p) x per_row, the layer taking PE 0's (it has the most rows).
+ */
+void dp_bitplane_add_cycles(uint32_t rows, uint32_t pes, uint64_t per_row,
+			    uint64_t broadcast, uint32_t batch,
+			    struct eie_cycles *cycles, uint64_t *pe_busy);
+
 #endif
