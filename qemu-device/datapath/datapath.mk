@@ -9,7 +9,7 @@ EIE_SRCS := qemu-device/datapath/eie_validate.c qemu-device/datapath/eie_run.c \
 	qemu-device/datapath/dp_conv_cycles.c \
 	qemu-device/datapath/dp_pool.c qemu-device/datapath/dp_quant.c \
 	qemu-device/datapath/dp_bitplane.c qemu-device/datapath/dp_bitplane_conv.c \
-	qemu-device/datapath/dp_outq.c
+	qemu-device/datapath/dp_outq.c qemu-device/datapath/dp_energy.c
 
 $(LIBEIE): $(EIE_SRCS:%.c=$(O)/%.o) qemu-device/datapath/datapath.mk
 	# the list of members changes with this file: build it anew
