@@ -61,45 +61,52 @@ static void add_io(uint64_t in_bytes, uint32_t m, uint32_t batch,
 	e->dram_weights += quantizer_words(io);
 }
 
-void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
-		  const int16_t *in, const struct dp_energy_io *io,
-		  struct dp_energy *e)
+/*
+ * A broadcast of column j to every PE of the streams: each reads its two
+ * pointers and its run's entries; returns the run's non-padding entries.
+ */
+static uint64_t walk_column(const struct eie_layer *l, uint32_t j,
+			    struct dp_energy *e)
 {
 	const uint32_t eb = DCACCEL_EIE_ENTRY_BYTES(l->wbits, l->zbits);
 	const uint32_t stride = l->cols + 1;
 	uint64_t macs = 0;
 
+	for (uint32_t p = 0; p < l->pes; p++) {
+		const uint32_t e0 = l->colptr[p * stride + j];
+		const uint32_t e1 = l->colptr[p * stride + j + 1];
+
+		e->sram += 2 + words((uint64_t)(e1 - e0) * eb);
+		for (uint32_t k = e0; k < e1; k++)
+			macs += DCACCEL_EIE_ENTRY_WIDX(eie_entry_at(l->entries,
+								    k, eb),
+						       l->zbits) !=
+				DCACCEL_EIE_PAD_INDEX;
+	}
+	return macs;
+}
+
+/* The filters' words, once per op. */
+static void add_filters(const struct eie_layer *l, struct dp_energy *e)
+{
+	const uint32_t eb = DCACCEL_EIE_ENTRY_BYTES(l->wbits, l->zbits);
+
 	e->dram_weights += words((uint64_t)l->codebook_len * 2) +
-			   words((uint64_t)l->pes * stride * 4) +
+			   words((uint64_t)l->pes * (l->cols + 1) * 4) +
 			   words((uint64_t)l->entry_count * eb) +
 			   (l->bias ? words((uint64_t)l->rows * 4) : 0);
-	add_io((uint64_t)l->cols * (io->in_f32 ? 4 : 2), l->rows, batch, io, e);
-	for (uint32_t b = 0; b < batch; b++) {
-		const int16_t *x = in + (size_t)b * l->cols;
+}
 
-		/* the LNZD reads the inputs */
-		e->sram += io->in_f32 ? l->cols : words((uint64_t)l->cols * 2);
-		for (uint32_t j = 0; j < l->cols; j++) {
-			if (!x[j])
-				continue;
-			for (uint32_t p = 0; p < l->pes; p++) {
-				const uint32_t e0 = l->colptr[p * stride + j];
-				const uint32_t e1 = l->colptr[p * stride + j + 1];
-
-				e->sram += 2 + words((uint64_t)(e1 - e0) * eb);
-				for (uint32_t k = e0; k < e1; k++)
-					macs += DCACCEL_EIE_ENTRY_WIDX(
-						eie_entry_at(l->entries, k, eb),
-						l->zbits) != DCACCEL_EIE_PAD_INDEX;
-			}
-		}
-	}
+/* The multiply-accumulates, priced by what the codebook makes of them. */
+static void add_arith(const struct eie_layer *l, uint64_t macs,
+		      uint64_t outputs, struct dp_energy *e)
+{
 	switch (dp_codebook_kind(l->codebook, l->codebook_len)) {
 	case DP_WEIGHTS_NONE:
 		break;
 	case DP_WEIGHTS_ONE_MAGNITUDE:
 		e->addsub += macs;
-		e->mul32 += (uint64_t)batch * l->rows;
+		e->mul32 += outputs;
 		break;
 	case DP_WEIGHTS_POW2:
 		e->shift_add += macs;
@@ -108,6 +115,103 @@ void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
 		e->mac16 += macs;
 		break;
 	}
+}
+
+/* The inputs the LNZD reads: n values of 2 bytes, or 4 as binary32. */
+static uint64_t lnzd_words(uint64_t n, const struct dp_energy_io *io)
+{
+	return io->in_f32 ? n : words(n * 2);
+}
+
+void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
+		  const int16_t *in, const struct dp_energy_io *io,
+		  struct dp_energy *e)
+{
+	uint64_t macs = 0;
+
+	add_filters(l, e);
+	add_io((uint64_t)l->cols * (io->in_f32 ? 4 : 2), l->rows, batch, io, e);
+	for (uint32_t b = 0; b < batch; b++) {
+		const int16_t *x = in + (size_t)b * l->cols;
+
+		e->sram += lnzd_words(l->cols, io);
+		for (uint32_t j = 0; j < l->cols; j++)
+			if (x[j])
+				macs += walk_column(l, j, e);
+	}
+	add_arith(l, macs, (uint64_t)batch * l->rows, e);
+}
+
+void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
+		    const int16_t *in, const struct dp_energy_io *io,
+		    struct dp_energy *e)
+{
+	const struct eie_layer *l = &c->filters;
+	const struct dp_window *w = &c->win;
+	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
+	const uint64_t in_n = (uint64_t)c->in_channels * w->in_h * w->in_w;
+	const uint64_t out_n = (uint64_t)l->rows * out_h * out_w;
+	uint64_t macs = 0;
+
+	add_filters(l, e);
+	/* a map's outputs are K OH OW values, or Ko planes per pixel */
+	if (!io->in_on_chip)
+		e->dram_acts += words((uint64_t)batch * in_n *
+				      (io->in_f32 ? 4 : 2));
+	{
+		const uint64_t ob = io->out_planes ?
+			(uint64_t)io->out_planes * out_h * out_w *
+			DCACCEL_PLANE_WORDS(l->rows) * 8 : out_n * 2;
+
+		if (!io->out_on_chip)
+			e->dram_acts += words((uint64_t)batch * ob);
+		e->sram += (uint64_t)batch * words(ob);
+		e->dram_weights += quantizer_words(io);
+	}
+	for (uint32_t b = 0; b < batch; b++) {
+		const int16_t *x = in + (size_t)b * in_n;
+
+		e->sram += lnzd_words(in_n, io);
+		for (uint64_t i = 0; i < in_n; i++) {
+			const uint32_t ch = (uint32_t)(i / ((uint64_t)w->in_h * w->in_w));
+			const uint32_t iy = (uint32_t)(i / w->in_w % w->in_h);
+			const uint32_t ix = (uint32_t)(i % w->in_w);
+			uint32_t ylo, yhi, xlo, xhi;
+
+			if (!x[i])
+				continue;
+			dp_window_taps(iy, w->kernel_h, w->stride_h, w->pad_h,
+				       out_h, &ylo, &yhi);
+			dp_window_taps(ix, w->kernel_w, w->stride_w, w->pad_w,
+				       out_w, &xlo, &xhi);
+			for (uint32_t oy = ylo; oy < yhi; oy++)
+				for (uint32_t ox = xlo; ox < xhi; ox++) {
+					uint32_t r = iy + w->pad_h - oy * w->stride_h;
+					uint32_t s = ix + w->pad_w - ox * w->stride_w;
+
+					macs += walk_column(l, (ch * w->kernel_h + r) *
+							    w->kernel_w + s, e);
+				}
+		}
+	}
+	add_arith(l, macs, (uint64_t)batch * out_n, e);
+}
+
+void dp_energy_pool(const struct dp_pool *p, uint32_t batch,
+		    const struct dp_energy_io *io, struct dp_energy *e)
+{
+	const struct dp_window *w = &p->win;
+	const uint64_t outs = (uint64_t)p->channels * dp_window_out_h(w) *
+			      dp_window_out_w(w);
+	const uint64_t taps = (uint64_t)w->kernel_h * w->kernel_w;
+
+	if (!io->in_on_chip)
+		e->dram_acts += words((uint64_t)batch * p->channels * w->in_h *
+				      w->in_w * 2);
+	if (!io->out_on_chip)
+		e->dram_acts += words((uint64_t)batch * outs * 2);
+	e->sram += (uint64_t)batch * (outs * words(taps * 2) + words(outs * 2));
+	e->add32 += (uint64_t)batch * outs * taps;
 }
 
 void dp_energy_bitplane(const struct dp_bitplane *l, uint32_t batch,

@@ -11,6 +11,8 @@
 #include <stdint.h>
 
 #include "dp_bitplane.h"
+#include "dp_conv.h"
+#include "dp_pool.h"
 #include "eie.h"
 
 /* Counts, summed over ops: 32-bit words and operations. */
@@ -55,6 +57,15 @@ enum dp_weight_kind dp_codebook_kind(const int16_t *codebook, uint32_t len);
 void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
 		  const int16_t *in, const struct dp_energy_io *io,
 		  struct dp_energy *e);
+
+/* Add the counts of a validated convolution on `batch` maps (CHW). */
+void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
+		    const int16_t *in, const struct dp_energy_io *io,
+		    struct dp_energy *e);
+
+/* Add the counts of a validated pooling of `batch` maps. */
+void dp_energy_pool(const struct dp_pool *p, uint32_t batch,
+		    const struct dp_energy_io *io, struct dp_energy *e);
 
 /* Add the counts of a validated bit-plane layer run on `batch` vectors. */
 void dp_energy_bitplane(const struct dp_bitplane *l, uint32_t batch,

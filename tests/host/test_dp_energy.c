@@ -3,13 +3,16 @@
  * The energy model (dp_energy.h, hardware.rst "Energy model"): the spec's
  * worked example, with a general and a one-magnitude codebook; the
  * codebook kinds; activations on chip between chained ops and quantized
- * outputs; a bit-plane layer counted by hand; the prices.
+ * outputs; a bit-plane layer, a convolution and a pooling counted by
+ * hand; random convolutions' MACs against dp_conv_run()'s; the prices.
  */
 #include <stdlib.h>
 
 #include "tap.h"
+#include "eie_fixture.h"
 #include "dp_energy.h"
 #include "dp_outq.h"
+#include "dcaccel/dcaccel_hw.h"
 #include "eie_arith.h"
 #include "dcaccel/dcaccel_energy.h"
 
@@ -147,12 +150,133 @@ static void test_bitplane_counts(void)
 	CHECK_EQ(fj.arith, 36 * (3100 + 100));
 }
 
+/*
+ * A 1 x 1 convolution of one channel, 2 x 2 map, one filter on 2 PEs,
+ * weight 5 (codebook 0, 3, 5): the inputs 1 and 2 broadcast once each,
+ * PE 0 reading its pointers and one entry word, PE 1 its pointers; the
+ * multiply-accumulates are the ones dp_conv_run() counts.
+ */
+static void test_conv_counts(void)
+{
+	static const int16_t cb[3] = { 0, 3, 5 }, x[4] = { 1, 0, 2, 0 };
+	static const uint32_t cp[4] = { 0, 1, 1, 1 };
+	static const uint8_t ent[1] = { DCACCEL_EIE_ENTRY(2, 0, 2) };
+	const struct dp_conv c = {
+		.filters = {
+			.rows = 1, .cols = 1, .pes = 2, .wbits = 2, .zbits = 2,
+			.codebook_len = 3, .codebook = cb, .colptr = cp,
+			.entries = ent, .entry_count = 1,
+		},
+		.in_channels = 1,
+		.win = { .in_h = 2, .in_w = 2, .kernel_h = 1, .kernel_w = 1,
+			 .stride_h = 1, .stride_w = 1 },
+	};
+	const struct dp_energy_io io = { 0 };
+	struct dp_energy e = { 0 };
+	struct eie_stats st = { 0 };
+	int16_t y[4];
+	void *ws;
+
+	CHECK_EQ(dp_conv_validate(&c, NULL), 0);
+	ws = aligned_alloc(8, (dp_conv_run_ws_size(&c) + 7) / 8 * 8);
+	CHECK_EQ(dp_conv_run(&c, 1, x, y, ws, &st, NULL), 0);
+	free(ws);
+	CHECK_EQ(y[0], 5);
+	CHECK_EQ(y[2], 10);
+	dp_energy_conv(&c, 1, x, &io, &e);
+	CHECK_EQ(e.dram_weights, 2 + 4 + 1);
+	CHECK_EQ(e.dram_acts, 2 + 2);
+	CHECK_EQ(e.sram, 2 * (3 + 2) + 2 + 2);
+	CHECK_EQ(e.mac16, st.macs);
+	CHECK_EQ(e.mac16, 2);
+}
+
+/*
+ * Random convolutions: the multiply-accumulates the energy model walks,
+ * tap by tap over the non-zero inputs, are those dp_conv_run() counts.
+ */
+static void test_random_conv_macs(void)
+{
+	struct rng r = { 17 };
+	long bad = 0;
+
+	for (int round = 0; round < 60; round++) {
+		const uint32_t ch = rng_range(&r, 1, 4), h = rng_range(&r, 1, 7),
+			       w = rng_range(&r, 1, 7);
+		const uint8_t kh = rng_range(&r, 1, 3), kw = rng_range(&r, 1, 3);
+		struct fixture f = {
+			.rows = rng_range(&r, 1, 9), .cols = ch * kh * kw,
+			.pes = rng_range(&r, 1, 8),
+			.wbits = rng_range(&r, 2, 6), .zbits = rng_range(&r, 2, 5),
+			.in_frac = 8, .w_frac = 8, .out_frac = 8,
+		};
+		struct dp_conv c;
+		struct dp_energy e = { 0 };
+		struct eie_stats st = { 0 };
+		const struct dp_energy_io io = { 0 };
+		int16_t *x, *y;
+		void *ws;
+
+		fixture_alloc(&f, false);
+		fixture_randomize(&f, &r, 0.4);
+		if (fixture_encode(&f))
+			abort();
+		c = (struct dp_conv){ .filters = f.l, .in_channels = ch,
+			.win = { .in_h = h, .in_w = w, .kernel_h = kh,
+				 .kernel_w = kw,
+				 .stride_h = rng_range(&r, 1, 2),
+				 .stride_w = rng_range(&r, 1, 2),
+				 .pad_h = rng_range(&r, 0, kh - 1),
+				 .pad_w = rng_range(&r, 0, kw - 1) } };
+		if (h + 2 * c.win.pad_h < kh)
+			c.win.pad_h = kh - 1;
+		if (w + 2 * c.win.pad_w < kw)
+			c.win.pad_w = kw - 1;
+		CHECK_EQ(dp_conv_validate(&c, NULL), 0);
+		x = calloc((size_t)ch * h * w, sizeof(*x));
+		y = calloc((size_t)f.rows * dp_window_out_h(&c.win) *
+			   dp_window_out_w(&c.win), sizeof(*y));
+		ws = malloc(dp_conv_run_ws_size(&c));
+		for (uint32_t i = 0; i < ch * h * w; i++)
+			x[i] = rng_chance(&r, 0.5) ? (int16_t)rng_range(&r, -99, 99) : 0;
+		CHECK_EQ(dp_conv_run(&c, 1, x, y, ws, &st, NULL), 0);
+		dp_energy_conv(&c, 1, x, &io, &e);
+		bad += e.mac16 + e.addsub + e.shift_add != st.macs;
+		free(x);
+		free(y);
+		free(ws);
+		fixture_free(&f);
+	}
+	CHECK_EQ(bad, 0);
+}
+
+/* Max pooling of a 4 x 4 channel by 2 x 2, stride 2: 4 outputs. */
+static void test_pool_counts(void)
+{
+	const struct dp_pool p = {
+		.channels = 1, .mode = DCACCEL_POOL_MAX,
+		.win = { .in_h = 4, .in_w = 4, .kernel_h = 2, .kernel_w = 2,
+			 .stride_h = 2, .stride_w = 2 },
+	};
+	const struct dp_energy_io io = { .out_on_chip = true };
+	struct dp_energy e = { 0 };
+
+	dp_energy_pool(&p, 1, &io, &e);
+	CHECK_EQ(e.dram_acts, 8);
+	CHECK_EQ(e.sram, 4 * 2 + 2);
+	CHECK_EQ(e.add32, 16);
+	CHECK_EQ(e.dram_weights, 0);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_spec_example),
 	TAP_TEST(test_spec_example_one_magnitude),
 	TAP_TEST(test_codebook_kinds),
 	TAP_TEST(test_on_chip_and_quantized),
 	TAP_TEST(test_bitplane_counts),
+	TAP_TEST(test_conv_counts),
+	TAP_TEST(test_random_conv_macs),
+	TAP_TEST(test_pool_counts),
 };
 
 TAP_MAIN(tests)
