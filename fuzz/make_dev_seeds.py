@@ -11,6 +11,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 PES, ROWS, COLS, BATCH = 4, 8, 4, 2
 OP_FC, OP_NOP, OP_DEBUG = 1, 0, 0xdeb0
 OP_CONV, OP_POOL, POOL_MAX, POOL_AVG = 2, 3, 0, 1
+OP_BITPLANE = 4
 # The CONV op's filters are layer()'s streams: 8 output channels of one
 # input channel with 2 x 2 kernels (4 columns), over 3 x 3 maps.
 CONV_IN_VA, CONV_OUT_VA, POOL_OUT_VA = 0x580, 0x600, 0x700
@@ -63,6 +64,19 @@ def pool_op(mode, kernel=2, stride=1, pad=0):
                        POOL_OUT_VA, 0)
 
 
+def bitplane_op(w_kind=1, a_kind=1, bias=1):
+    """8 rows of 4 columns, 2 weight and 2 activation planes (1 word per
+    row plane: L = 1), over memory laid out by layer(): the weight planes
+    at 0x300 (16 words), the weight bases at 0x100 (16 values: the
+    codebook and what follows), the activation bases at 0x100, the bias
+    at 0x400, 2 vectors of input planes at 0x500 (4 words)."""
+    return struct.pack("<II IIII BBBBBBBB QQQQQQ Q",
+                       OP_BITPLANE, 88, ROWS, COLS, PES, BATCH,
+                       2, 2, w_kind, a_kind, 4, 4, 8, 1 | (bias << 1),
+                       0x300, 0x100, 0x100, 0x400 if bias else 0,
+                       0x500, 0x600, 0)
+
+
 def memory(cmd, maps):
     codebook, colptr, entries, bias, inputs = layer()
     mem = bytearray(0x800)
@@ -105,6 +119,9 @@ def main():
         # (the command buffer has 256 bytes: no room for a pool between)
         "conv_fc": seed(conv_op() + fc_op(CONV_OUT_VA, POOL_OUT_VA),
                         maps=True),
+        "bitplane_signed": seed(bitplane_op()),
+        "bitplane_unsigned_no_bias": seed(bitplane_op(0, 0, bias=0)),
+        "bitplane_then_fc": seed(bitplane_op() + fc_op(0x600, 0x700)),
     }
     for name, blob in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:

@@ -414,6 +414,51 @@ struct dcaccel_op_pool {
 	((__u64)(batch) * (ch) *					\
 	 ((__u64)(in_h) * (in_w) + (__u64)(out_h) * (out_w) * ((kh) * (kw) + 1)))
 
+/*
+ * A bit-plane FC layer (hardware.rst, "Bit-plane layers", "BITPLANE op")
+ * over `batch` input vectors: weights and activations as planes of bits
+ * in little-endian 64-bit words, dot products by popcount.
+ */
+#define DCACCEL_OP_BITPLANE		0x0004
+
+struct dcaccel_op_bitplane {
+	struct dcaccel_op_header hdr;	/* DCACCEL_OP_BITPLANE, 88 */
+	__u32 rows;		/* m: 1 .. min(CAP_MAX_DIM, 2^16) */
+	__u32 cols;		/* n: likewise */
+	__u32 pes;		/* must equal CAP_PES */
+	__u32 batch;		/* 1 .. CAP_MAX_BATCH */
+	__u8 w_planes;		/* Kw: 1 .. 8 */
+	__u8 a_planes;		/* Ka: 1 .. 8 */
+	__u8 w_kind;		/* DCACCEL_PLANE_UNSIGNED or _SIGNED */
+	__u8 a_kind;
+	__u8 bw_frac;		/* 0 .. 15 */
+	__u8 ba_frac;		/* 0 .. 15 */
+	__u8 out_frac;		/* 0 .. min(15, bw_frac + ba_frac) */
+	__u8 flags;		/* DCACCEL_BITPLANE_F_* */
+	__u64 wplanes_va;	/* __u64[Kw][rows][L], 8-aligned */
+	__u64 w_basis_va;	/* __s16[rows][Kw], 2-aligned */
+	__u64 a_basis_va;	/* __s16[Ka], 2-aligned */
+	__u64 bias_va;		/* __s32[rows], 4-aligned, when F_BIAS */
+	__u64 input_va;		/* __u64[batch][Ka][L], 8-aligned */
+	__u64 output_va;	/* __s16[batch][rows], 2-aligned, written */
+	__u64 reserved0;
+};
+
+#define DCACCEL_OP_BITPLANE_SIZE	88
+#define DCACCEL_BITPLANE_F_RELU		(1u << 0)
+#define DCACCEL_BITPLANE_F_BIAS		(1u << 1)
+#define DCACCEL_BITPLANE_F_ALL		0x3u
+
+/*
+ * Work units of a BITPLANE op: per vector, every row's word pairs, the
+ * broadcast words and the outputs (the cycle model is closed-form).
+ * L = ceil(cols / 64).
+ */
+#define DCACCEL_BITPLANE_WORK(rows, cols, w_planes, a_planes, batch)	\
+	((__u64)(batch) *						\
+	 ((__u64)(rows) * (w_planes) * (a_planes) * (((cols) + 63) / 64) + \
+	  (__u64)(a_planes) * (((cols) + 63) / 64) + (rows)))
+
 /* ---- Device MMU ------------------------------------------------------ */
 
 /*

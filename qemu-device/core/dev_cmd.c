@@ -8,6 +8,7 @@
 
 #include "dev_cmd.h"
 #include "dev_le.h"
+#include "dcaccel/dcaccel_bitplane.h"
 #include "dcaccel/dcaccel_hw.h"
 
 #define HOFF(field)	((uint32_t)offsetof(struct dcaccel_op_header, field))
@@ -15,6 +16,7 @@
 #define DOFF(field)	((uint32_t)offsetof(struct dcaccel_op_debug, field))
 #define COFF(field)	((uint32_t)offsetof(struct dcaccel_op_conv, field))
 #define WOFF(field)	((uint32_t)offsetof(struct dcaccel_op_pool, field))
+#define BOFF(field)	((uint32_t)offsetof(struct dcaccel_op_bitplane, field))
 
 _Static_assert(sizeof(struct dcaccel_op_fc) == DCACCEL_OP_FC_SIZE,
 	       "FC op layout");
@@ -24,6 +26,8 @@ _Static_assert(sizeof(struct dcaccel_op_conv) == DCACCEL_OP_CONV_SIZE,
 	       "conv op layout");
 _Static_assert(sizeof(struct dcaccel_op_pool) == DCACCEL_OP_POOL_SIZE,
 	       "pool op layout");
+_Static_assert(sizeof(struct dcaccel_op_bitplane) == DCACCEL_OP_BITPLANE_SIZE,
+	       "bit-plane op layout");
 
 /* decode_window() reads a CONV op by the POOL op's offsets */
 #define SAME_WINDOW(conv, pool) \
@@ -138,6 +142,24 @@ uint64_t dcdev_pool_work(const struct dcdev_pool *pool)
 				 p->win.kernel_w, pool->batch);
 }
 
+uint64_t dcdev_bitplane_bytes(const struct dcdev_bitplane *bp)
+{
+	const struct dp_bitplane *l = &bp->l;
+	const uint64_t words = DCACCEL_PLANE_WORDS(l->cols);
+
+	return 8ull * l->w_planes * l->rows * words +
+	       2ull * l->rows * l->w_planes + 2ull * l->a_planes +
+	       (bp->flags & DCACCEL_BITPLANE_F_BIAS ? 4ull * l->rows : 0) +
+	       8ull * bp->batch * l->a_planes * words +
+	       2ull * bp->batch * l->rows;
+}
+
+uint64_t dcdev_bitplane_work(const struct dcdev_bitplane *bp)
+{
+	return DCACCEL_BITPLANE_WORK(bp->l.rows, bp->l.cols, bp->l.w_planes,
+				     bp->l.a_planes, bp->batch);
+}
+
 uint64_t dcdev_op_work(const struct dcdev_op *op)
 {
 	switch (op->opcode) {
@@ -147,6 +169,8 @@ uint64_t dcdev_op_work(const struct dcdev_op *op)
 		return dcdev_conv_work(&op->conv);
 	case DCACCEL_OP_POOL:
 		return dcdev_pool_work(&op->pool);
+	case DCACCEL_OP_BITPLANE:
+		return dcdev_bitplane_work(&op->bitplane);
 	default:
 		return 0;
 	}
@@ -371,6 +395,80 @@ static uint32_t decode_pool(const uint8_t *p, uint32_t base,
 	return DCACCEL_JOB_OK;
 }
 
+static uint32_t decode_bitplane(const uint8_t *p, uint32_t base,
+				const struct dcdev_caps *caps,
+				struct dcdev_bitplane *bp, uint32_t *detail)
+{
+	struct dp_bitplane *l = &bp->l;
+	const uint32_t dim_max = caps->max_dim < DCACCEL_BITPLANE_DIM_MAX ?
+				 caps->max_dim : DCACCEL_BITPLANE_DIM_MAX;
+	uint32_t st;
+
+	*l = (struct dp_bitplane){
+		.rows = dcdev_ld32(p + BOFF(rows)),
+		.cols = dcdev_ld32(p + BOFF(cols)),
+		.pes = dcdev_ld32(p + BOFF(pes)),
+		.w_planes = p[BOFF(w_planes)], .a_planes = p[BOFF(a_planes)],
+		.w_kind = p[BOFF(w_kind)], .a_kind = p[BOFF(a_kind)],
+		.bw_frac = p[BOFF(bw_frac)], .ba_frac = p[BOFF(ba_frac)],
+		.out_frac = p[BOFF(out_frac)],
+	};
+	bp->batch = dcdev_ld32(p + BOFF(batch));
+	bp->flags = p[BOFF(flags)];
+	l->relu = bp->flags & DCACCEL_BITPLANE_F_RELU;
+	bp->wplanes_va = dcdev_ld64(p + BOFF(wplanes_va));
+	bp->w_basis_va = dcdev_ld64(p + BOFF(w_basis_va));
+	bp->a_basis_va = dcdev_ld64(p + BOFF(a_basis_va));
+	bp->bias_va = dcdev_ld64(p + BOFF(bias_va));
+	bp->input_va = dcdev_ld64(p + BOFF(input_va));
+	bp->output_va = dcdev_ld64(p + BOFF(output_va));
+
+	if ((st = check_range(l->rows, dim_max, base + BOFF(rows), detail)))
+		return st;
+	if ((st = check_range(l->cols, dim_max, base + BOFF(cols), detail)))
+		return st;
+	if (l->pes != caps->pes)
+		return bad(detail, base + BOFF(pes), DCACCEL_JOB_BAD_COMMAND);
+	if ((st = check_range(bp->batch, caps->max_batch, base + BOFF(batch),
+			      detail)))
+		return st;
+	if (l->w_planes == 0 || l->w_planes > DCACCEL_BITPLANE_PLANES_MAX)
+		return bad(detail, base + BOFF(w_planes), DCACCEL_JOB_BAD_COMMAND);
+	if (l->a_planes == 0 || l->a_planes > DCACCEL_BITPLANE_PLANES_MAX)
+		return bad(detail, base + BOFF(a_planes), DCACCEL_JOB_BAD_COMMAND);
+	if (l->w_kind > DCACCEL_PLANE_SIGNED)
+		return bad(detail, base + BOFF(w_kind), DCACCEL_JOB_BAD_COMMAND);
+	if (l->a_kind > DCACCEL_PLANE_SIGNED)
+		return bad(detail, base + BOFF(a_kind), DCACCEL_JOB_BAD_COMMAND);
+	if (l->bw_frac > caps->frac_max)
+		return bad(detail, base + BOFF(bw_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (l->ba_frac > caps->frac_max)
+		return bad(detail, base + BOFF(ba_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (l->out_frac > caps->frac_max ||
+	    l->out_frac > l->bw_frac + l->ba_frac)
+		return bad(detail, base + BOFF(out_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (bp->flags & ~DCACCEL_BITPLANE_F_ALL)
+		return bad(detail, base + BOFF(flags), DCACCEL_JOB_BAD_COMMAND);
+	if (bp->wplanes_va % 8)
+		return bad(detail, base + BOFF(wplanes_va), DCACCEL_JOB_BAD_COMMAND);
+	if (bp->w_basis_va % 2)
+		return bad(detail, base + BOFF(w_basis_va), DCACCEL_JOB_BAD_COMMAND);
+	if (bp->a_basis_va % 2)
+		return bad(detail, base + BOFF(a_basis_va), DCACCEL_JOB_BAD_COMMAND);
+	if (bp->flags & DCACCEL_BITPLANE_F_BIAS ? bp->bias_va % 4 :
+						    bp->bias_va != 0)
+		return bad(detail, base + BOFF(bias_va), DCACCEL_JOB_BAD_COMMAND);
+	if (bp->input_va % 8)
+		return bad(detail, base + BOFF(input_va), DCACCEL_JOB_BAD_COMMAND);
+	if (bp->output_va % 2)
+		return bad(detail, base + BOFF(output_va), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_ld64(p + BOFF(reserved0)))
+		return bad(detail, base + BOFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_bitplane_bytes(bp) > (uint64_t)caps->max_op_mb << 20)
+		return bad(detail, base, DCACCEL_JOB_TOO_LARGE);
+	return DCACCEL_JOB_OK;
+}
+
 static uint32_t decode_debug(const uint8_t *p, uint32_t base,
 			     const struct dcdev_caps *caps,
 			     struct dcdev_op *op, uint32_t *detail)
@@ -419,6 +517,9 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 	case DCACCEL_OP_POOL:
 		want = DCACCEL_OP_POOL_SIZE;
 		break;
+	case DCACCEL_OP_BITPLANE:
+		want = DCACCEL_OP_BITPLANE_SIZE;
+		break;
 	case DCACCEL_OP_DEBUG:
 		want = DCACCEL_OP_DEBUG_SIZE;
 		break;
@@ -434,6 +535,8 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 		return decode_conv(p, offset, caps, &op->conv, detail);
 	case DCACCEL_OP_POOL:
 		return decode_pool(p, offset, caps, &op->pool, detail);
+	case DCACCEL_OP_BITPLANE:
+		return decode_bitplane(p, offset, caps, &op->bitplane, detail);
 	default:
 		return decode_debug(p, offset, caps, op, detail);
 	}

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "dev_caps.h"
+#include "../datapath/dp_bitplane.h"
 #include "../datapath/dp_pool.h"
 
 /* An FC op after decoding; see struct dcaccel_op_fc. */
@@ -41,6 +42,15 @@ struct dcdev_pool {
 	uint64_t input_va, output_va;
 };
 
+/* A BITPLANE op after decoding: l without its arrays, and their VAs. */
+struct dcdev_bitplane {
+	struct dp_bitplane l;
+	uint32_t batch;
+	uint8_t flags;
+	uint64_t wplanes_va, w_basis_va, a_basis_va, bias_va;
+	uint64_t input_va, output_va;
+};
+
 struct dcdev_op {
 	uint32_t opcode;
 	uint32_t size;		/* bytes, header included */
@@ -49,6 +59,7 @@ struct dcdev_op {
 		struct dcdev_fc fc;
 		struct dcdev_conv conv;
 		struct dcdev_pool pool;
+		struct dcdev_bitplane bitplane;
 		struct {
 			uint32_t action;
 			uint64_t va;
@@ -73,11 +84,13 @@ uint64_t dcdev_fc_bytes(const struct dcdev_fc *fc);
 /* Work units of an FC op (hardware.rst, "Limits"). */
 uint64_t dcdev_fc_work(const struct dcdev_fc *fc);
 
-/* The same for the CONV and POOL ops. */
+/* The same for the CONV, POOL and BITPLANE ops. */
 uint64_t dcdev_conv_bytes(const struct dcdev_conv *conv);
 uint64_t dcdev_conv_work(const struct dcdev_conv *conv);
 uint64_t dcdev_pool_bytes(const struct dcdev_pool *pool);
 uint64_t dcdev_pool_work(const struct dcdev_pool *pool);
+uint64_t dcdev_bitplane_bytes(const struct dcdev_bitplane *bp);
+uint64_t dcdev_bitplane_work(const struct dcdev_bitplane *bp);
 
 /* Work units of any decoded op against the job's limit: 0 for NOP, DEBUG. */
 uint64_t dcdev_op_work(const struct dcdev_op *op);

@@ -36,6 +36,8 @@ static uint32_t exec_op(const struct dcdev_env *env, struct dcdev_mmu *m,
 		return dcdev_fc_exec(m, env->caps, op, r, poll, env->cache);
 	case DCACCEL_OP_CONV:
 		return dcdev_conv_exec(m, env->caps, op, r, poll);
+	case DCACCEL_OP_BITPLANE:
+		return dcdev_bitplane_exec(m, env->caps, op, r, poll);
 	default:
 		return dcdev_pool_exec(m, env->caps, op, r, poll);
 	}
@@ -83,6 +85,7 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 		case DCACCEL_OP_FC:
 		case DCACCEL_OP_CONV:
 		case DCACCEL_OP_POOL:
+		case DCACCEL_OP_BITPLANE:
 			st = exec_op(env, m, &op, r, &poll);
 			if (st == DCDEV_OP_CANCELLED)
 				return DCDEV_CANCELLED;

@@ -72,12 +72,19 @@ uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		       const struct eie_poll *poll,
 		       struct dcdev_fc_cache *cache);
 
-/* The same for a decoded CONV op (dev_conv.c) and POOL op (dev_pool.c). */
+/*
+ * The same for a decoded CONV op (dev_conv.c), POOL op (dev_pool.c) and
+ * BITPLANE op (dev_bitplane.c).
+ */
 uint32_t dcdev_conv_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			 const struct dcdev_op *op, struct dcdev_result *r,
 			 const struct eie_poll *poll);
 uint32_t dcdev_pool_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			 const struct dcdev_op *op, struct dcdev_result *r,
 			 const struct eie_poll *poll);
+uint32_t dcdev_bitplane_exec(struct dcdev_mmu *m,
+			     const struct dcdev_caps *caps,
+			     const struct dcdev_op *op, struct dcdev_result *r,
+			     const struct eie_poll *poll);
 
 #endif

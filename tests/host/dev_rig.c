@@ -51,6 +51,16 @@ enum dcdev_outcome rig_run(struct rig *r, uint32_t flags,
 	return dcdev_job_run(&r->env, r->ring, e, res);
 }
 
+uint32_t rig_run_to_record(struct rig *r, struct dcdev_result *res)
+{
+	struct dcdev_entry e;
+
+	if (rig_run(r, DCACCEL_RING_F_PE_STATS, &e, res) != DCDEV_COMPLETE ||
+	    dcdev_job_complete(&r->env, &e, res))
+		return UINT32_MAX;
+	return res->status;
+}
+
 /*
  * The stream fields of an FC or CONV op, pes to output_va, placing f's
  * arrays in the context: `fields` is where the FC op's offsets count from

@@ -32,6 +32,13 @@ uint64_t rig_array(struct rig *r, const void *data, uint64_t len,
 enum dcdev_outcome rig_run(struct rig *r, uint32_t flags,
 			   struct dcdev_entry *e, struct dcdev_result *res);
 
+/*
+ * rig_run() with the per-PE statistics asked for, then the completion
+ * record written: the job's status, or UINT32_MAX when it did not
+ * complete or its record could not be written.
+ */
+uint32_t rig_run_to_record(struct rig *r, struct dcdev_result *res);
+
 struct fixture;
 
 /*

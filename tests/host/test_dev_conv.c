@@ -186,17 +186,6 @@ static bool record_matches(struct rig *r, const struct eie_stats *st,
 	return ok;
 }
 
-/* Run r's job to its completion record. */
-static uint32_t run_to_record(struct rig *r)
-{
-	struct dcdev_entry e;
-
-	if (rig_run(r, DCACCEL_RING_F_PE_STATS, &e, &res) != DCDEV_COMPLETE ||
-	    dcdev_job_complete(&r->env, &e, &res))
-		return UINT32_MAX;
-	return res.status;
-}
-
 /*
  * hardware.rst, "Convolution", worked example: P = 2, Q = 1, a 3 x 3 map,
  * three 2 x 2 filters, no padding.
@@ -229,7 +218,7 @@ static void test_conv_worked_example(void)
 	in_va = rig_array(&r, x, sizeof(x), DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, sizeof(got), DCACCEL_PTE_WRITE);
 	add_conv(&r, &c, 1, in_va, out_va);
-	CHECK_EQ(run_to_record(&r), DCACCEL_JOB_OK);
+	CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
 	guest_read_va(&r.g, 1, out_va, got, sizeof(got));
 	for (int i = 0; i < 12; i++)
 		CHECK_EQ(got[i], want[i]);
@@ -297,7 +286,7 @@ static bool random_conv_matches(struct rng *rng, uint32_t kernel)
 	in_va = rig_array(&r, x, 2ull * batch * map_len(g), DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, 2ull * batch * out_len(&c), RW);
 	add_conv(&r, &c, batch, in_va, out_va);
-	ok = run_to_record(&r) == DCACCEL_JOB_OK &&
+	ok = rig_run_to_record(&r, &res) == DCACCEL_JOB_OK &&
 	     record_matches(&r, &want_st, &want_cy, want_busy, pes);
 	guest_read_va(&r.g, 1, out_va, got, 2ull * batch * out_len(&c));
 	ok = ok && !memcmp(got, want, 2 * batch * out_len(&c));
@@ -343,14 +332,14 @@ static void test_fc_is_a_1x1_convolution(void)
 	in_va = rig_array(&r, x, 2 * 3 * 300, DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, sizeof(fc_out), RW);
 	add_fc(&r, &c.f, 3, in_va, out_va);
-	CHECK_EQ(run_to_record(&r), DCACCEL_JOB_OK);
+	CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
 	guest_read_va(&r.g, 1, out_va, fc_out, sizeof(fc_out));
 	memcpy(fc_rec, r.g.ram + r.completion, sizeof(fc_rec));
 
 	r.cmd_len = 0;
 	add_conv(&r, &c, 3, in_va, out_va);
 	memset(r.g.ram + r.completion, 0, sizeof(fc_rec));
-	CHECK_EQ(run_to_record(&r), DCACCEL_JOB_OK);
+	CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
 	guest_read_va(&r.g, 1, out_va, conv_out, sizeof(conv_out));
 	CHECK(!memcmp(fc_out, conv_out, sizeof(fc_out)));
 	/* every counter, the per-PE ones included */
@@ -387,7 +376,7 @@ static bool pool_job_matches(struct rig *r, const struct ref_geometry *g,
 	in_va = rig_array(r, x, 2ull * batch * map_len(g), DCACCEL_PTE_READ);
 	out_va = rig_array(r, NULL, 2ull * batch * out_n, RW);
 	add_pool(r, g, avg, batch, in_va, out_va);
-	ok = run_to_record(r) == DCACCEL_JOB_OK &&
+	ok = rig_run_to_record(r, &res) == DCACCEL_JOB_OK &&
 	     record_matches(r, &st, &cy, busy, pes);
 	guest_read_va(&r->g, 1, out_va, got, 2ull * batch * out_n);
 	ok = ok && !memcmp(got, want, 2 * batch * out_n);
@@ -452,7 +441,7 @@ static void test_pool_worked_example(void)
 		in_va = rig_array(&r, x, sizeof(x), DCACCEL_PTE_READ);
 		out_va = rig_array(&r, NULL, sizeof(got), RW);
 		add_pool(&r, &g, avg, 1, in_va, out_va);
-		CHECK_EQ(run_to_record(&r), DCACCEL_JOB_OK);
+		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
 		guest_read_va(&r.g, 1, out_va, got, sizeof(got));
 		for (int i = 0; i < 4; i++)
 			CHECK_EQ(got[i], avg ? want_avg[i] : want_max[i]);
@@ -501,7 +490,7 @@ static void test_avg_pool_rounding(void)
 		in_va = rig_array(&r, x, sizeof(x), DCACCEL_PTE_READ);
 		out_va = rig_array(&r, NULL, 2, RW);
 		add_pool(&r, &pair, true, 1, in_va, out_va);
-		CHECK_EQ(run_to_record(&r), DCACCEL_JOB_OK);
+		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
 		guest_read_va(&r.g, 1, out_va, got, 2);
 		CHECK_EQ(got[0], pairs[i].avg);
 	}
@@ -510,7 +499,7 @@ static void test_avg_pool_rounding(void)
 		in_va = rig_array(&r, neg ? &minus : &three, 2, DCACCEL_PTE_READ);
 		out_va = rig_array(&r, NULL, sizeof(got), RW);
 		add_pool(&r, &padded, true, 1, in_va, out_va);
-		CHECK_EQ(run_to_record(&r), DCACCEL_JOB_OK);
+		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
 		guest_read_va(&r.g, 1, out_va, got, sizeof(got));
 		/* 3 / 4 = 0.75 -> 1; -6 / 4 = -1.5 -> -1 */
 		for (int i = 0; i < 4; i++)
@@ -518,7 +507,7 @@ static void test_avg_pool_rounding(void)
 		/* max pooling sees only the element, never the padding */
 		r.cmd_len = 0;
 		add_pool(&r, &padded, false, 1, in_va, out_va);
-		CHECK_EQ(run_to_record(&r), DCACCEL_JOB_OK);
+		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
 		guest_read_va(&r.g, 1, out_va, got, sizeof(got));
 		for (int i = 0; i < 4; i++)
 			CHECK_EQ(got[i], neg ? -6 : 3);
@@ -685,7 +674,7 @@ static void test_conv_bad_streams(void)
 		guest_write_va(&r.g, 1, va + 4 * cases[i].word,
 			       &cases[i].value, cases[i].field ==
 			       COFF(codebook_va) ? 2 : 4);
-		CHECK_EQ(run_to_record(&r), DCACCEL_JOB_BAD_LAYER);
+		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_BAD_LAYER);
 		CHECK_EQ(res.detail, at);
 		CHECK_EQ(res.ops_done, 1);	/* the NOP */
 		CHECK(res.msg[0] != '\0');
@@ -720,7 +709,7 @@ static void test_conv_and_pool_faults(void)
 			dcdev_st64(r.cmd + at + COFF(bias_va), 0x7000000);
 		}
 		dcdev_st64(r.cmd + at + reads[i], 0x7700000);
-		CHECK_EQ(run_to_record(&r), DCACCEL_JOB_MMU_FAULT);
+		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_MMU_FAULT);
 		CHECK_EQ(res.detail, at + reads[i]);
 		CHECK_EQ(DCACCEL_FAULT_REASON(res.fault), DCACCEL_FAULT_NOT_PRESENT);
 		CHECK(res.fault_va == 0x7700000);
@@ -731,7 +720,7 @@ static void test_conv_and_pool_faults(void)
 	at = small_conv_job(&r, &c, &out_va);
 	ro = rig_array(&r, NULL, 2 * out_len(&c), DCACCEL_PTE_READ);
 	dcdev_st64(r.cmd + at + COFF(output_va), ro);
-	CHECK_EQ(run_to_record(&r), DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_MMU_FAULT);
 	CHECK_EQ(res.detail, at + COFF(output_va));
 	CHECK(res.fault & DCACCEL_FAULT_WRITE);
 	CHECK_EQ(DCACCEL_FAULT_REASON(res.fault), DCACCEL_FAULT_PERMISSION);
@@ -740,11 +729,11 @@ static void test_conv_and_pool_faults(void)
 	/* the POOL op's input and output */
 	r.cmd_len = 0;
 	at = add_pool(&r, &g, false, 1, 0x7700000, out_va);
-	CHECK_EQ(run_to_record(&r), DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_MMU_FAULT);
 	CHECK_EQ(res.detail, at + POFF(input_va));
 	r.cmd_len = 0;
 	at = add_pool(&r, &g, true, 1, out_va, ro);
-	CHECK_EQ(run_to_record(&r), DCACCEL_JOB_MMU_FAULT);
+	CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_MMU_FAULT);
 	CHECK_EQ(res.detail, at + POFF(output_va));
 	CHECK(res.fault & DCACCEL_FAULT_WRITE);
 	guest_free(&r.g);

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The BITPLANE op through the device core (hardware.rst, "BITPLANE op"):
+ * random layers run as jobs give dp_bitplane_run()'s outputs and the
+ * record its statistics and cycle model; every field out of range fails
+ * the job with its status and the field's offset; every array faults
+ * with its field; a reset stops the op between vectors.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev_rig.h"
+#include "rng.h"
+#include "tap.h"
+#include "dp_bitplane.h"
+#include "dcaccel/dcaccel_bitplane.h"
+#include "../../qemu-device/core/dev_le.h"
+
+#define BOFF(field)	offsetof(struct dcaccel_op_bitplane, field)
+#define ROFF(field)	offsetof(struct dcaccel_completion, field)
+
+static struct dcdev_result res;	/* 2 KiB of per-PE counters */
+
+/* A layer, its arrays and inputs, made up at random. */
+struct bp_case {
+	struct dp_bitplane l;
+	uint32_t batch;
+	uint64_t *wp, *in;
+	int16_t *wb, ab[DCACCEL_BITPLANE_PLANES_MAX];
+	int32_t *bias;
+};
+
+static void case_make(struct bp_case *c, struct rng *r, uint32_t pes)
+{
+	uint32_t words;
+
+	memset(c, 0, sizeof(*c));
+	c->l = (struct dp_bitplane){
+		.rows = rng_range(r, 1, 150), .cols = rng_range(r, 1, 300),
+		.pes = pes, .w_planes = rng_range(r, 1, 3),
+		.a_planes = rng_range(r, 1, 3), .w_kind = rng_range(r, 0, 1),
+		.a_kind = rng_range(r, 0, 1), .bw_frac = rng_range(r, 0, 6),
+		.ba_frac = rng_range(r, 0, 6), .relu = rng_chance(r, 0.5),
+	};
+	c->l.out_frac = rng_range(r, 0, c->l.bw_frac + c->l.ba_frac);
+	c->batch = rng_range(r, 1, 4);
+	words = DCACCEL_PLANE_WORDS(c->l.cols);
+	c->wp = malloc(8 * (size_t)c->l.w_planes * c->l.rows * words);
+	c->in = malloc(8 * (size_t)c->batch * c->l.a_planes * words);
+	c->wb = malloc(2 * (size_t)c->l.rows * c->l.w_planes);
+	c->bias = rng_chance(r, 0.5) ? malloc(4 * (size_t)c->l.rows) : NULL;
+	for (size_t i = 0; i < (size_t)c->l.w_planes * c->l.rows * words; i++)
+		c->wp[i] = rng_next(r);
+	for (size_t i = 0; i < (size_t)c->batch * c->l.a_planes * words; i++)
+		c->in[i] = rng_next(r);
+	for (size_t i = 0; i < (size_t)c->l.rows * c->l.w_planes; i++)
+		c->wb[i] = (int16_t)rng_range(r, -2000, 2000);
+	for (int i = 0; i < c->l.a_planes; i++)
+		c->ab[i] = (int16_t)rng_range(r, -2000, 2000);
+	for (uint32_t i = 0; c->bias && i < c->l.rows; i++)
+		c->bias[i] = (int32_t)rng_range(r, -100000, 100000);
+	c->l.wplanes = c->wp;
+	c->l.w_basis = c->wb;
+	c->l.a_basis = c->ab;
+	c->l.bias = c->bias;
+}
+
+static void case_free(struct bp_case *c)
+{
+	free(c->wp);
+	free(c->in);
+	free(c->wb);
+	free(c->bias);
+}
+
+/* A little-endian copy of n values of `width` bytes, as a guest writes it. */
+static uint64_t put_le(struct rig *r, const void *a, size_t n,
+		       unsigned int width)
+{
+	uint8_t *b = malloc(width * n);
+	const uint8_t *src = a;
+	uint64_t va;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = 0;
+
+		memcpy(&v, src + width * i, width);	/* host order, low part */
+		for (unsigned int k = 0; k < width; k++)
+			b[width * i + k] = (uint8_t)(v >> (8 * k));
+	}
+	va = rig_array(r, b, width * n, DCACCEL_PTE_READ);
+	free(b);
+	return va;
+}
+
+/* Append the BITPLANE op of c; its output at *out_va. Returns its offset. */
+static uint32_t add_bitplane(struct rig *r, const struct bp_case *c,
+			     uint64_t *out_va)
+{
+	const struct dp_bitplane *l = &c->l;
+	const size_t words = DCACCEL_PLANE_WORDS(l->cols);
+	uint8_t *op = r->cmd + r->cmd_len;
+	uint32_t at = r->cmd_len;
+
+	*out_va = rig_array(r, NULL, 2 * (size_t)c->batch * l->rows,
+			    DCACCEL_PTE_READ | DCACCEL_PTE_WRITE);
+	memset(op, 0, DCACCEL_OP_BITPLANE_SIZE);
+	dcdev_st32(op + BOFF(hdr.opcode), DCACCEL_OP_BITPLANE);
+	dcdev_st32(op + BOFF(hdr.size), DCACCEL_OP_BITPLANE_SIZE);
+	dcdev_st32(op + BOFF(rows), l->rows);
+	dcdev_st32(op + BOFF(cols), l->cols);
+	dcdev_st32(op + BOFF(pes), l->pes);
+	dcdev_st32(op + BOFF(batch), c->batch);
+	op[BOFF(w_planes)] = l->w_planes;
+	op[BOFF(a_planes)] = l->a_planes;
+	op[BOFF(w_kind)] = l->w_kind;
+	op[BOFF(a_kind)] = l->a_kind;
+	op[BOFF(bw_frac)] = l->bw_frac;
+	op[BOFF(ba_frac)] = l->ba_frac;
+	op[BOFF(out_frac)] = l->out_frac;
+	op[BOFF(flags)] = (l->relu ? DCACCEL_BITPLANE_F_RELU : 0) |
+			  (c->bias ? DCACCEL_BITPLANE_F_BIAS : 0);
+	dcdev_st64(op + BOFF(wplanes_va),
+		   put_le(r, c->wp, (size_t)l->w_planes * l->rows * words, 8));
+	dcdev_st64(op + BOFF(w_basis_va),
+		   put_le(r, c->wb, (size_t)l->rows * l->w_planes, 2));
+	dcdev_st64(op + BOFF(a_basis_va), put_le(r, c->ab, l->a_planes, 2));
+	if (c->bias)
+		dcdev_st64(op + BOFF(bias_va), put_le(r, c->bias, l->rows, 4));
+	dcdev_st64(op + BOFF(input_va),
+		   put_le(r, c->in, (size_t)c->batch * l->a_planes * words, 8));
+	dcdev_st64(op + BOFF(output_va), *out_va);
+	r->cmd_len += DCACCEL_OP_BITPLANE_SIZE;
+	return at;
+}
+
+/* Random layers as jobs: the datapath's outputs, statistics and cycles. */
+static void test_random_layers_as_jobs(void)
+{
+	struct rng rng = { 23 };
+	long bad = 0;
+
+	for (int round = 0; round < 30; round++) {
+		const uint32_t pes = round % 2 ? 64 : 8;
+		struct bp_case c;
+		struct rig r;
+		struct eie_stats st = { 0 };
+		struct eie_cycles cy = { 0 };
+		uint64_t busy[64] = { 0 }, out_va;
+		int16_t *want, *got;
+		size_t out_n;
+
+		rig_init(&r, pes);
+		case_make(&c, &rng, pes);
+		out_n = (size_t)c.batch * c.l.rows;
+		want = calloc(out_n, 2);
+		got = calloc(out_n, 2);
+		CHECK_EQ(dp_bitplane_run(&c.l, c.batch, c.in, want, &st, NULL), 0);
+		dp_bitplane_model_cycles(&c.l, c.batch, &cy, busy);
+		add_bitplane(&r, &c, &out_va);
+		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);
+		guest_read_va(&r.g, 1, out_va, got, 2 * out_n);
+		for (size_t i = 0; i < out_n; i++)
+			bad += (int16_t)dcdev_ld16((uint8_t *)&got[i]) != want[i];
+		CHECK(rec64(&r, ROFF(macs)) == st.macs);
+		CHECK(rec64(&r, ROFF(entries)) == st.entries);
+		CHECK(rec64(&r, ROFF(nonzero_acts)) == st.nonzero_acts);
+		CHECK(rec64(&r, ROFF(cycles)) == cy.cycles);
+		CHECK(rec64(&r, ROFF(busy)) == cy.busy);
+		for (uint32_t p = 0; p < pes; p++)
+			CHECK(rec64(&r, 128 + 8 * p) == busy[p]);
+		free(want);
+		free(got);
+		case_free(&c);
+		guest_free(&r.g);
+	}
+	CHECK_EQ(bad, 0);
+}
+
+/* Each field out of its range: the status its row names, at its offset. */
+static void test_bad_fields(void)
+{
+	static const struct {
+		size_t field;
+		unsigned int width;	/* bytes written */
+		uint64_t value;
+		uint32_t status;
+	} cases[] = {
+		{ BOFF(rows), 4, 0, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(rows), 4, (1u << 16) + 1, DCACCEL_JOB_TOO_LARGE },
+		{ BOFF(cols), 4, 0, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(cols), 4, (1u << 16) + 1, DCACCEL_JOB_TOO_LARGE },
+		{ BOFF(pes), 4, 7, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(batch), 4, 0, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(batch), 4, 1u << 20, DCACCEL_JOB_TOO_LARGE },
+		{ BOFF(w_planes), 1, 0, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(w_planes), 1, 9, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(a_planes), 1, 9, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(w_kind), 1, 2, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(a_kind), 1, 2, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(bw_frac), 1, 16, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(ba_frac), 1, 16, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(out_frac), 1, 16, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(flags), 1, 4, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(wplanes_va), 8, 0x10004, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(w_basis_va), 8, 0x10001, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(a_basis_va), 8, 0x10001, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(bias_va), 8, 0x10000, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(input_va), 8, 0x10002, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(output_va), 8, 0x10001, DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(reserved0), 8, 1, DCACCEL_JOB_BAD_COMMAND },
+	};
+	struct rng rng = { 3 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct bp_case c;
+		struct rig r;
+		uint64_t out_va;
+		uint8_t *op;
+		uint32_t at;
+
+		rig_init(&r, 8);
+		case_make(&c, &rng, 8);
+		free(c.bias);	/* no bias: a bias_va must be 0 */
+		c.bias = NULL;
+		c.l.bias = NULL;
+		c.l.bw_frac = c.l.ba_frac = 4;
+		c.l.out_frac = 8;
+		at = add_bitplane(&r, &c, &out_va);
+		op = r.cmd + at;
+		for (unsigned int b = 0; b < cases[i].width; b++)
+			op[cases[i].field + b] = (uint8_t)(cases[i].value >> (8 * b));
+		CHECK_EQ(rig_run_to_record(&r, &res), cases[i].status);
+		CHECK_EQ(res.detail, at + cases[i].field);
+		case_free(&c);
+		guest_free(&r.g);
+	}
+}
+
+/* out_frac above bw_frac + ba_frac, though within 15. */
+static void test_out_frac_over_the_bases(void)
+{
+	struct rng rng = { 4 };
+	struct bp_case c;
+	struct rig r;
+	uint64_t out_va;
+	uint32_t at;
+
+	rig_init(&r, 8);
+	case_make(&c, &rng, 8);
+	c.l.bw_frac = 2;
+	c.l.ba_frac = 3;
+	c.l.out_frac = 6;
+	at = add_bitplane(&r, &c, &out_va);
+	CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_BAD_COMMAND);
+	CHECK_EQ(res.detail, at + BOFF(out_frac));
+	case_free(&c);
+	guest_free(&r.g);
+}
+
+/* Every array faults with its own field; the output page may not be read-only. */
+static void test_faults(void)
+{
+	static const size_t reads[] = {
+		BOFF(wplanes_va), BOFF(w_basis_va), BOFF(a_basis_va),
+		BOFF(bias_va), BOFF(input_va),
+	};
+	struct rng rng = { 5 };
+
+	for (size_t i = 0; i <= sizeof(reads) / sizeof(reads[0]); i++) {
+		struct bp_case c;
+		struct rig r;
+		uint64_t out_va, ro;
+		uint32_t at;
+
+		rig_init(&r, 8);
+		memset(&c, 0, sizeof(c));
+		do {
+			case_free(&c);
+			case_make(&c, &rng, 8);
+		} while (!c.bias);
+		at = add_bitplane(&r, &c, &out_va);
+		if (i < sizeof(reads) / sizeof(reads[0])) {
+			dcdev_st64(r.cmd + at + reads[i], 0x7700000);
+			CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_MMU_FAULT);
+			CHECK_EQ(res.detail, at + reads[i]);
+			CHECK(res.fault_va == 0x7700000);
+		} else {
+			ro = rig_array(&r, NULL, 2 * (size_t)c.batch * c.l.rows,
+				       DCACCEL_PTE_READ);
+			dcdev_st64(r.cmd + at + BOFF(output_va), ro);
+			CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_MMU_FAULT);
+			CHECK_EQ(res.detail, at + BOFF(output_va));
+			CHECK(res.fault & DCACCEL_FAULT_WRITE);
+		}
+		case_free(&c);
+		guest_free(&r.g);
+	}
+}
+
+static const struct tap_test tests[] = {
+	TAP_TEST(test_random_layers_as_jobs),
+	TAP_TEST(test_bad_fields),
+	TAP_TEST(test_out_frac_over_the_bases),
+	TAP_TEST(test_faults),
+};
+
+TAP_MAIN(tests)
