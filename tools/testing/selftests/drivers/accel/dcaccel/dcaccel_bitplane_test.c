@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dcaccel kselftest: the BITPLANE op (hardware.rst, "BITPLANE op").
+ * Random bit-plane layers of every kind pair, with garbage in the padding
+ * bits, run on the device and by the host's datapath (the C the device
+ * runs, itself tested against the plain sum over the planes' values): the
+ * outputs bit-exact, the counters and the cycle model equal. Then
+ * malformed ops refused with the spec's status and field, the output
+ * untouched.
+ */
+#include <stdlib.h>
+
+#include "dcaccel_layer.h"
+#include "dcaccel/dcaccel_bitplane.h"
+#include "dp_bitplane.h"
+#include "kselftest_harness.h"
+
+#define BOFF(field)	offsetof(struct dcaccel_op_bitplane, field)
+
+/* Offsets in one data BO: weight planes, input planes, bases, bias. */
+struct bp_layout {
+	uint64_t wp, in, wb, ab, bias, size;
+};
+
+struct bp_job {
+	struct dp_bitplane l;
+	uint32_t batch;
+	uint64_t *wp, *in;
+	int16_t *wb, ab[8], *want;
+	int32_t *bias;
+	struct eie_stats stats;
+	struct eie_cycles cycles;
+	struct bp_layout at;
+};
+
+static uint64_t rnd64(struct rng *r)
+{
+	return (uint64_t)rnd(r, 1u << 31) << 33 ^ (uint64_t)rnd(r, 1u << 31) << 2 ^
+	       rnd(r, 4);
+}
+
+static void bp_free(struct bp_job *j)
+{
+	free(j->wp);
+	free(j->in);
+	free(j->wb);
+	free(j->bias);
+	free(j->want);
+}
+
+/* A random layer and batch for `pes` PEs, and the host datapath's result. */
+static int bp_make(struct rng *r, uint32_t pes, struct bp_job *j)
+{
+	size_t words, wn, in_n;
+
+	memset(j, 0, sizeof(*j));
+	j->l = (struct dp_bitplane){
+		.rows = 1 + rnd(r, 300), .cols = 1 + rnd(r, 700), .pes = pes,
+		.w_planes = 1 + rnd(r, 3), .a_planes = 1 + rnd(r, 3),
+		.w_kind = rnd(r, 2), .a_kind = rnd(r, 2),
+		.bw_frac = rnd(r, 8), .ba_frac = rnd(r, 8), .relu = rnd(r, 2),
+	};
+	j->l.out_frac = rnd(r, j->l.bw_frac + j->l.ba_frac + 1);
+	if (j->l.out_frac > 15)
+		j->l.out_frac = 15;
+	j->batch = 1 + rnd(r, 8);
+	words = DCACCEL_PLANE_WORDS(j->l.cols);
+	wn = (size_t)j->l.w_planes * j->l.rows * words;
+	in_n = (size_t)j->batch * j->l.a_planes * words;
+	j->wp = malloc(8 * wn);
+	j->in = malloc(8 * in_n);
+	j->wb = malloc(2 * (size_t)j->l.rows * j->l.w_planes);
+	j->bias = rnd(r, 2) ? malloc(4 * (size_t)j->l.rows) : NULL;
+	j->want = malloc(2 * (size_t)j->batch * j->l.rows);
+	if (!j->wp || !j->in || !j->wb || !j->want)
+		return -ENOMEM;
+	for (size_t i = 0; i < wn; i++)
+		j->wp[i] = rnd64(r);
+	for (size_t i = 0; i < in_n; i++)
+		j->in[i] = rnd64(r);
+	for (size_t i = 0; i < (size_t)j->l.rows * j->l.w_planes; i++)
+		j->wb[i] = (int16_t)(rnd(r, 4001) - 2000);
+	for (int i = 0; i < j->l.a_planes; i++)
+		j->ab[i] = (int16_t)(rnd(r, 4001) - 2000);
+	for (uint32_t i = 0; j->bias && i < j->l.rows; i++)
+		j->bias[i] = (int32_t)rnd(r, 200001) - 100000;
+	j->l.wplanes = j->wp;
+	j->l.w_basis = j->wb;
+	j->l.a_basis = j->ab;
+	j->l.bias = j->bias;
+	if (dp_bitplane_validate(&j->l, NULL))
+		return -EINVAL;
+	dp_bitplane_run(&j->l, j->batch, j->in, j->want, &j->stats, NULL);
+	dp_bitplane_model_cycles(&j->l, j->batch, &j->cycles, NULL);
+
+	j->at.wp = 0;
+	j->at.in = align64(j->at.wp + 8 * wn);
+	j->at.wb = align64(j->at.in + 8 * in_n);
+	j->at.ab = align64(j->at.wb + 2 * (size_t)j->l.rows * j->l.w_planes);
+	j->at.bias = align64(j->at.ab + 16);
+	j->at.size = align64(j->at.bias + 4 * (size_t)j->l.rows);
+	return 0;
+}
+
+/* The BITPLANE op of j over data at data_va and out at out_va. */
+static void bp_put_op(void *dst, const struct bp_job *j, uint64_t data_va,
+		      uint64_t out_va)
+{
+	struct dcaccel_op_bitplane op = {
+		.hdr = { .opcode = DCACCEL_OP_BITPLANE,
+			 .size = DCACCEL_OP_BITPLANE_SIZE },
+		.rows = j->l.rows, .cols = j->l.cols, .pes = j->l.pes,
+		.batch = j->batch, .w_planes = j->l.w_planes,
+		.a_planes = j->l.a_planes, .w_kind = j->l.w_kind,
+		.a_kind = j->l.a_kind, .bw_frac = j->l.bw_frac,
+		.ba_frac = j->l.ba_frac, .out_frac = j->l.out_frac,
+		.flags = (j->l.relu ? DCACCEL_BITPLANE_F_RELU : 0) |
+			 (j->bias ? DCACCEL_BITPLANE_F_BIAS : 0),
+		.wplanes_va = data_va + j->at.wp,
+		.w_basis_va = data_va + j->at.wb,
+		.a_basis_va = data_va + j->at.ab,
+		.bias_va = j->bias ? data_va + j->at.bias : 0,
+		.input_va = data_va + j->at.in,
+		.output_va = out_va,
+	};
+
+	memcpy(dst, &op, sizeof(op));
+}
+
+FIXTURE(dev) {
+	int fd;
+	uint32_t pes;
+};
+
+FIXTURE_SETUP(dev)
+{
+	self->fd = dc_open();
+	if (self->fd < 0)
+		SKIP(return, "no dcaccel device");
+	self->pes = dc_param(self->fd, DRM_DCACCEL_PARAM_NUM_PES);
+}
+
+FIXTURE_TEARDOWN(dev)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+}
+
+/* Submit j (op possibly spoiled by the caller): status and record. */
+static int bp_run(int fd, struct bp_job *j, struct dc_bo *cmd,
+		  struct dc_bo *data, struct dc_bo *out,
+		  struct drm_dcaccel_wait_job *w)
+{
+	uint32_t handles[2] = { data->handle, out->handle };
+	uint64_t job;
+	int ret = dc_submit(fd, cmd, 0, DCACCEL_OP_BITPLANE_SIZE, handles, 2,
+			    NULL, 0, 0, &job);
+
+	return ret ? ret : dc_wait_job(fd, job, 30 * DC_SEC, w);
+}
+
+static int bp_place(int fd, struct bp_job *j, struct dc_bo *cmd,
+		    struct dc_bo *data, struct dc_bo *out)
+{
+	size_t words = DCACCEL_PLANE_WORDS(j->l.cols);
+	char *d;
+
+	if (dc_bo_create(fd, 4096, 0, cmd) ||
+	    dc_bo_create(fd, j->at.size, DRM_DCACCEL_BO_DEVICE_READ_ONLY, data) ||
+	    dc_bo_create(fd, 2 * (uint64_t)j->batch * j->l.rows + 64, 0, out))
+		return -1;
+	d = data->map;
+	memcpy(d + j->at.wp, j->wp, 8 * (size_t)j->l.w_planes * j->l.rows * words);
+	memcpy(d + j->at.in, j->in, 8 * (size_t)j->batch * j->l.a_planes * words);
+	memcpy(d + j->at.wb, j->wb, 2 * (size_t)j->l.rows * j->l.w_planes);
+	memcpy(d + j->at.ab, j->ab, 2 * (size_t)j->l.a_planes);
+	if (j->bias)
+		memcpy(d + j->at.bias, j->bias, 4 * (size_t)j->l.rows);
+	memset(out->map, 0x5a, out->size);
+	bp_put_op(cmd->map, j, data->va, out->va);
+	return 0;
+}
+
+TEST_F_TIMEOUT(dev, random_layers_bit_exact, 300)
+{
+	struct rng r = { .s = 0xb17 };
+
+	for (int round = 0; round < 40; round++) {
+		struct drm_dcaccel_wait_job w;
+		struct dc_bo cmd, data, out;
+		struct bp_job j;
+
+		ASSERT_EQ(0, bp_make(&r, self->pes, &j));
+		ASSERT_EQ(0, bp_place(self->fd, &j, &cmd, &data, &out));
+		ASSERT_EQ(0, bp_run(self->fd, &j, &cmd, &data, &out, &w));
+		ASSERT_EQ(DRM_DCACCEL_JOB_OK, w.status);
+		if (memcmp(out.map, j.want, 2 * (size_t)j.batch * j.l.rows))
+			TH_LOG("round %d: %ux%u Kw %u Ka %u kinds %u/%u batch %u",
+			       round, j.l.rows, j.l.cols, j.l.w_planes,
+			       j.l.a_planes, j.l.w_kind, j.l.a_kind, j.batch);
+		EXPECT_EQ(0, memcmp(out.map, j.want,
+				    2 * (size_t)j.batch * j.l.rows));
+		EXPECT_EQ(j.stats.entries, w.stats.entries);
+		EXPECT_EQ(j.stats.macs, w.stats.macs);
+		EXPECT_EQ(j.stats.nonzero_acts, w.stats.nonzero_acts);
+		EXPECT_EQ(j.cycles.cycles, w.stats.cycles);
+		EXPECT_EQ(j.cycles.busy, w.stats.pe_busy_total);
+		dc_bo_destroy(self->fd, &cmd);
+		dc_bo_destroy(self->fd, &data);
+		dc_bo_destroy(self->fd, &out);
+		bp_free(&j);
+	}
+}
+
+/* A bad field fails the job as the spec says; nothing is written. */
+TEST_F(dev, bad_bitplane_ops_refused_as_specified)
+{
+	static const struct {
+		size_t field;
+		unsigned int width;
+		uint64_t value;
+		uint32_t status;	/* DRM_DCACCEL_JOB_* */
+	} cases[] = {
+		{ BOFF(rows), 4, 0, DRM_DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(rows), 4, 65537, DRM_DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(w_planes), 1, 9, DRM_DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(a_kind), 1, 2, DRM_DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(out_frac), 1, 16, DRM_DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(flags), 1, 0x80, DRM_DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(wplanes_va), 1, 4, DRM_DCACCEL_JOB_BAD_COMMAND },
+		{ BOFF(reserved0), 1, 1, DRM_DCACCEL_JOB_BAD_COMMAND },
+	};
+	struct rng r = { .s = 0xbad };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct drm_dcaccel_wait_job w;
+		struct dc_bo cmd, data, out;
+		struct bp_job j;
+		uint8_t *op;
+
+		ASSERT_EQ(0, bp_make(&r, self->pes, &j));
+		ASSERT_EQ(0, bp_place(self->fd, &j, &cmd, &data, &out));
+		op = cmd.map;
+		for (unsigned int b = 0; b < cases[i].width; b++)
+			op[cases[i].field + b] = (uint8_t)(cases[i].value >> (8 * b));
+		ASSERT_EQ(0, bp_run(self->fd, &j, &cmd, &data, &out, &w));
+		EXPECT_EQ(cases[i].status, w.status);
+		EXPECT_EQ(0x5a, ((uint8_t *)out.map)[0]);
+		dc_bo_destroy(self->fd, &cmd);
+		dc_bo_destroy(self->fd, &data);
+		dc_bo_destroy(self->fd, &out);
+		bp_free(&j);
+	}
+}
+
+TEST_HARNESS_MAIN
