@@ -33,12 +33,18 @@ enum dp_weight_kind dp_codebook_kind(const int16_t *codebook, uint32_t len)
 	return pow2 ? DP_WEIGHTS_POW2 : DP_WEIGHTS_GENERAL;
 }
 
-/* Bytes of one vector's outputs: 16-bit values, or Ko planes. */
-static uint64_t out_bytes(uint32_t m, const struct dp_energy_io *io)
+/*
+ * Bytes of one vector's (map's) outputs: `values` 16-bit values, or Ko
+ * planes of `pixels` x ceil(channels / 64) words (an FC op: one pixel of
+ * `values` channels).
+ */
+static uint64_t out_bytes(uint64_t values, uint64_t pixels, uint32_t channels,
+			  const struct dp_energy_io *io)
 {
-	return io->out_planes ?
-	       (uint64_t)io->out_planes * DCACCEL_PLANE_WORDS(m) * 8 :
-	       (uint64_t)m * 2;
+	if (!io->out_planes)
+		return values * 2;
+	return (uint64_t)io->out_planes * pixels *
+	       DCACCEL_PLANE_WORDS(channels) * 8;
 }
 
 /* The quantizer's thresholds and codes are weights too. */
@@ -49,15 +55,15 @@ static uint64_t quantizer_words(const struct dp_energy_io *io)
 	return io->out_planes ? words((levels - 1) * 2) + words(levels) : 0;
 }
 
-/* Activations off chip, and the outputs' SRAM words. */
-static void add_io(uint64_t in_bytes, uint32_t m, uint32_t batch,
+/* Activations off chip, the outputs' SRAM words, the quantizer's words. */
+static void add_io(uint64_t in_bytes, uint64_t out, uint32_t batch,
 		   const struct dp_energy_io *io, struct dp_energy *e)
 {
 	if (!io->in_on_chip)
 		e->dram_acts += words((uint64_t)batch * in_bytes);
 	if (!io->out_on_chip)
-		e->dram_acts += words((uint64_t)batch * out_bytes(m, io));
-	e->sram += (uint64_t)batch * words(out_bytes(m, io));
+		e->dram_acts += words((uint64_t)batch * out);
+	e->sram += (uint64_t)batch * words(out);
 	e->dram_weights += quantizer_words(io);
 }
 
@@ -130,7 +136,8 @@ void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
 	uint64_t macs = 0;
 
 	add_filters(l, e);
-	add_io((uint64_t)l->cols * (io->in_f32 ? 4 : 2), l->rows, batch, io, e);
+	add_io((uint64_t)l->cols * (io->in_f32 ? 4 : 2),
+	       out_bytes(l->rows, 1, l->rows, io), batch, io, e);
 	for (uint32_t b = 0; b < batch; b++) {
 		const int16_t *x = in + (size_t)b * l->cols;
 
@@ -154,20 +161,9 @@ void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
 	uint64_t macs = 0;
 
 	add_filters(l, e);
-	/* a map's outputs are K OH OW values, or Ko planes per pixel */
-	if (!io->in_on_chip)
-		e->dram_acts += words((uint64_t)batch * in_n *
-				      (io->in_f32 ? 4 : 2));
-	{
-		const uint64_t ob = io->out_planes ?
-			(uint64_t)io->out_planes * out_h * out_w *
-			DCACCEL_PLANE_WORDS(l->rows) * 8 : out_n * 2;
-
-		if (!io->out_on_chip)
-			e->dram_acts += words((uint64_t)batch * ob);
-		e->sram += (uint64_t)batch * words(ob);
-		e->dram_weights += quantizer_words(io);
-	}
+	add_io(in_n * (io->in_f32 ? 4 : 2),
+	       out_bytes(out_n, (uint64_t)out_h * out_w, l->rows, io), batch,
+	       io, e);
 	for (uint32_t b = 0; b < batch; b++) {
 		const int16_t *x = in + (size_t)b * in_n;
 
@@ -204,13 +200,13 @@ void dp_energy_pool(const struct dp_pool *p, uint32_t batch,
 	const uint64_t outs = (uint64_t)p->channels * dp_window_out_h(w) *
 			      dp_window_out_w(w);
 	const uint64_t taps = (uint64_t)w->kernel_h * w->kernel_w;
+	/* a pooling's outputs are 16-bit values: no quantizer */
+	const struct dp_energy_io pio = { .in_on_chip = io->in_on_chip,
+					  .out_on_chip = io->out_on_chip };
 
-	if (!io->in_on_chip)
-		e->dram_acts += words((uint64_t)batch * p->channels * w->in_h *
-				      w->in_w * 2);
-	if (!io->out_on_chip)
-		e->dram_acts += words((uint64_t)batch * outs * 2);
-	e->sram += (uint64_t)batch * (outs * words(taps * 2) + words(outs * 2));
+	add_io((uint64_t)p->channels * w->in_h * w->in_w * 2, outs * 2, batch,
+	       &pio, e);
+	e->sram += (uint64_t)batch * outs * words(taps * 2);
 	e->add32 += (uint64_t)batch * outs * taps;
 }
 
@@ -225,7 +221,8 @@ void dp_energy_bitplane(const struct dp_bitplane *l, uint32_t batch,
 			   words((uint64_t)l->rows * l->w_planes * 2) +
 			   words((uint64_t)l->a_planes * 2) +
 			   (l->bias ? words((uint64_t)l->rows * 4) : 0);
-	add_io((uint64_t)l->a_planes * lw * 8, l->rows, batch, io, e);
+	add_io((uint64_t)l->a_planes * lw * 8,
+	       out_bytes(l->rows, 1, l->rows, io), batch, io, e);
 	/* per vector: the weight words, the activation words broadcast */
 	e->sram += (uint64_t)batch * (2 * word_pairs + 2 * l->a_planes * lw);
 	e->popcount64 += (uint64_t)batch * word_pairs;
