@@ -78,11 +78,10 @@ void dcaccel_job_sync_for_device(struct dcaccel_job *job)
 	u32 i;
 
 	for (i = 0; i < job->bo_count; i++) {
-		struct drm_gem_shmem_object *shmem =
-			to_drm_gem_shmem_obj(job->bos[i]);
+		struct dcaccel_bo *bo = to_dcaccel_bo(job->bos[i]);
 
-		if (to_dcaccel_bo(job->bos[i])->dma_sync && shmem->sgt)
-			dma_sync_sgtable_for_device(dev, shmem->sgt,
+		if (bo->dma_sync && bo->base.sgt)
+			dma_sync_sgtable_for_device(dev, bo->base.sgt,
 						    DMA_BIDIRECTIONAL);
 	}
 }
@@ -95,11 +94,10 @@ void dcaccel_job_sync_for_cpu(struct dcaccel_job *job)
 
 	for (i = 0; i < job->bo_count; i++) {
 		struct dcaccel_bo *bo = to_dcaccel_bo(job->bos[i]);
-		struct drm_gem_shmem_object *shmem = &bo->base;
 
-		if (bo->dma_sync && shmem->sgt &&
+		if (bo->dma_sync && bo->base.sgt &&
 		    !(bo->flags & DRM_DCACCEL_BO_DEVICE_READ_ONLY))
-			dma_sync_sgtable_for_cpu(dev, shmem->sgt,
+			dma_sync_sgtable_for_cpu(dev, bo->base.sgt,
 						 DMA_BIDIRECTIONAL);
 	}
 }

@@ -179,13 +179,14 @@ void dcaccel_job_complete(struct dcaccel_job *job,
 
 /*
  * Where DMA needs syncs (bounce buffers, or caches the device does not
- * snoop: job->dma_sync), a job owns each of its buffers whole, from its sync for the
- * device to its sync for the CPU (dcaccel_job_sync_for_device): two jobs
- * of one file on the ring at once may share a buffer, and the second's
- * sync would copy over what the first is writing. There a job starts once
- * its file's previous one has ended. Its hw fence, not its scheduler
- * fence, which drm_sched would only wait to be scheduled. Elsewhere a
- * file's jobs follow each other on the ring with no gap.
+ * snoop: job->dma_sync), a job owns each of its buffers whole, from its
+ * sync for the device to its sync for the CPU
+ * (dcaccel_job_sync_for_device): two jobs of one file on the ring at once
+ * may share a buffer, and the second's sync would copy over what the
+ * first is writing. There a job starts once its file's previous one has
+ * ended: the wait is on that job's hw fence, since drm_sched would wait
+ * for a scheduler fence of the same scheduler only to be scheduled.
+ * Elsewhere a file's jobs follow each other on the ring with no gap.
  */
 static struct dma_fence *dcaccel_prepare_job(struct drm_sched_job *sched_job,
 					     struct drm_sched_entity *entity)
