@@ -20,12 +20,9 @@ ko=$("$top/tests/guest/build-module.sh")
 
 rm -rf "$run/job" "$run/files"
 mkdir -p "$run/job" "$run/files"
-case "${GUEST_ARCH:-amd64}" in
-amd64) variant=release openblas_core=Prescott ;;
-arm64) variant=arm64 openblas_core=ARMV8 ;;
-*) echo "run-guest-job: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2; exit 2 ;;
-esac
-cp "$top/build/$variant/dcaccel" "$run/files/"
+# shellcheck source=tests/guest/guest-arch.sh
+. "$top/tests/guest/guest-arch.sh"
+cp "$top/build/$guest_variant/dcaccel" "$run/files/"
 for m in "${models[@]}"; do
 	# two models of one name would overwrite each other in /data
 	[ ! -e "$run/files/$(basename "$m")" ] ||
@@ -39,7 +36,7 @@ cp "$data"/t10k-images-idx3-ubyte.gz "$data"/t10k-labels-idx1-ubyte.gz \
 cat > "$run/job/classify.sh" <<GUEST
 #!/bin/sh
 # OpenBLAS's CPU probe picks kernels QEMU's default CPU lacks: stay basic.
-export OPENBLAS_CORETYPE=$openblas_core
+export OPENBLAS_CORETYPE=$guest_openblas
 report() { sed 's/^/@run /'; }
 step() {
 	n=\$((n + 1))

@@ -21,18 +21,14 @@ lenet300 | lenet5 | all) ;;
 *) echo "run: NET=$net: want lenet300, lenet5 or all" >&2; exit 2 ;;
 esac
 want() { [ "$net" = all ] || [ "$net" = "$1" ]; }
-arch=${GUEST_ARCH:-amd64}
-case "$arch" in
-amd64) variant=release groups=() ;;
-arm64) variant=arm64 groups=(arm64) ;;
-*) echo "run: ARCH=$arch: want amd64 or arm64" >&2; exit 2 ;;
-esac
-export GUEST_ARCH=$arch
+# shellcheck source=tests/guest/guest-arch.sh
+. tests/guest/guest-arch.sh
+export GUEST_ARCH=$guest_arch
 
 # Only what this job needs (make check installs the rest); every apt step
 # here, before anything runs in parallel: apt holds one lock at a time.
 step "installing what is missing from Debian's archive"
-scripts/install-deps.sh build dcc qemu guest "${groups[@]}"
+scripts/install-deps.sh build dcc qemu guest "${guest_deps[@]}"
 qemu-device/build/qemu-deps.sh
 tests/guest/debian-kernel-version.sh > /dev/null
 
@@ -55,7 +51,7 @@ wait_for() {
 
 step "building userspace (dcc, the dcaccel tool)"
 make -s -j"$(nproc)" build/release/dcc
-make -s -j"$(nproc)" VARIANT=$variant "build/$variant/dcaccel"
+make -s -j"$(nproc)" VARIANT="$guest_variant" "build/$guest_variant/dcaccel"
 
 models=()
 if want lenet300; then
@@ -84,7 +80,7 @@ if want lenet5; then
 	sed -n '/^Layer/,/^Top-1/p' "$model5_dir/report.txt"
 fi
 
-step "classifying the 10,000 test images on the accelerator in the $arch guest ($net)"
+step "classifying the 10,000 test images on the accelerator in the $guest_arch guest ($net)"
 scripts/run-guest-job.sh "${models[0]}" "$data" "${models[@]:1}" |
 	tee build/run/report.txt
 [ "${PIPESTATUS[0]}" -eq 0 ] || exit 1

@@ -13,11 +13,9 @@ top=$(cd "$(dirname "$0")/../../.." && pwd)
 out=${1:?usage: build.sh OUT_DIR}
 data=${FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
 cd "$top"
-case "${GUEST_ARCH:-amd64}" in
-amd64) variant=release cc=gcc ld=ld ;;
-arm64) variant=arm64 cc=aarch64-linux-gnu-gcc ld=aarch64-linux-gnu-ld ;;
-*) echo "build.sh: GUEST_ARCH=$GUEST_ARCH: amd64 or arm64" >&2; exit 2 ;;
-esac
+# shellcheck source=tests/guest/guest-arch.sh
+. "$top/tests/guest/guest-arch.sh"
+variant=$guest_variant cc=$guest_cc ld=$guest_ld
 rel=build/$variant	# relative: the Makefile's pattern rules match it
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -13,14 +13,12 @@ top=$(cd "$here/../../../../../.." && pwd)
 kdir=$("$top/tests/guest/fetch-kernel.sh")
 out=$top/build/kselftest/dcaccel
 libaccel_tests=$top/build/libaccel/guest-tests
-cross=()
-if [ "${GUEST_ARCH:-amd64}" = arm64 ]; then
-	out+=-arm64 libaccel_tests+=-arm64
-	cross=(CC=aarch64-linux-gnu-gcc)
-fi
+# shellcheck source=tests/guest/guest-arch.sh
+. "$top/tests/guest/guest-arch.sh"
+[ "$guest_arch" = amd64 ] || out+=-$guest_arch libaccel_tests+=-$guest_arch
 
 ko=$("$top/tests/guest/build-module.sh")
-make -s -C "$here" O="$out" KSFT_DIR="$kdir/kselftest" "${cross[@]}" >&2
+make -s -C "$here" O="$out" KSFT_DIR="$kdir/kselftest" CC="$guest_cc" >&2
 # libaccel's guest test, its model and data linked in (cached model)
 "$top/userspace/libaccel/guest-tests/build.sh" "$libaccel_tests" >&2
 status=0
