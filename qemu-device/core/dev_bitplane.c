@@ -9,17 +9,9 @@
 
 #include "dev_job.h"
 #include "dev_layer.h"
-#include "dev_le.h"
 #include "dcaccel/dcaccel_bitplane.h"
 
 #define BOFF(field)	((uint32_t)offsetof(struct dcaccel_op_bitplane, field))
-
-/* n little-endian 64-bit words, in place, to host order. */
-static void le64_to_host(uint64_t *a, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		a[i] = dcdev_ld64((const uint8_t *)&a[i]);
-}
 
 /* Read n bytes at va into buf; on a fault, fail the op at field. */
 static uint32_t fetch(struct dcdev_mmu *m, uint64_t va, void *buf, size_t n,
@@ -68,8 +60,8 @@ uint32_t dcdev_bitplane_exec(struct dcdev_mmu *m,
 	    (st = fetch(m, bp->input_va, in, 8 * in_n, r,
 			op->offset + BOFF(input_va))))
 		goto done;
-	le64_to_host(wp, wn);
-	le64_to_host(in, in_n);
+	dcdev_le64_to_host(wp, wn);
+	dcdev_le64_to_host(in, in_n);
 	dcdev_le16_to_host(wb, (size_t)l.rows * l.w_planes);
 	dcdev_le16_to_host(ab, l.a_planes);
 	if (bias)

@@ -33,6 +33,12 @@ void dcdev_le32_to_host(void *arr, size_t n)
 	}
 }
 
+void dcdev_le64_to_host(uint64_t *a, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		a[i] = dcdev_ld64((const uint8_t *)&a[i]);
+}
+
 void dcdev_host_to_le16(int16_t *a, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -3,7 +3,7 @@
  * An op's arrays between the job's context and the device's own buffers:
  * the copies in (so that the guest cannot change what was checked), the
  * byte order, the write of the outputs and how a failure is reported.
- * Shared by the FC, CONV and POOL ops.
+ * Shared by the FC, CONV, POOL and BITPLANE ops.
  */
 #ifndef DCDEV_LAYER_H
 #define DCDEV_LAYER_H
@@ -21,6 +21,7 @@ void *dcdev_alloc(size_t n);
 /* Guest little-endian arrays to host order, in place, and back. */
 void dcdev_le16_to_host(int16_t *a, size_t n);
 void dcdev_le32_to_host(void *a, size_t n);
+void dcdev_le64_to_host(uint64_t *a, size_t n);
 void dcdev_host_to_le16(int16_t *a, size_t n);
 
 /* Fail the op on fault f of the array whose *_va field is at detail. */
