@@ -161,3 +161,8 @@ deb:
 run:
 	GUEST_ARCH=$(or $(ARCH),$(GUEST_ARCH),amd64) scripts/run.sh
 .PHONY: run
+
+# Issue 15's table: LeNet-300-100 by each compression method, on the device.
+lowbit:
+	scripts/lowbit-table.sh
+.PHONY: lowbit

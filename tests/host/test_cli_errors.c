@@ -112,6 +112,21 @@ static void test_dcc_messages(void)
 		ARGS("dcc import: the model is missing", "--safetensors FILE or .npy files"));
 	refused("dcc", ARGS("import", "-o", "x", "--safetensors", "m.st", "w.npy"),
 		ARGS("--safetensors 'm.st' and .npy file 'w.npy'"));
+	/* the low-bit methods' options */
+	refused("dcc", ARGS("lowbit", "-i", "a", "-o", "b"),
+		ARGS("dcc lowbit: --lowbit is missing: hq (ternary, hyperspherical) or sbnn (sparse binary)\n"));
+	refused("dcc", ARGS("compress", "--lowbit", "xnor", "-o", "m.dcm"),
+		ARGS("dcc: --lowbit 'xnor': expected hq (ternary, hyperspherical) or sbnn (sparse binary)\n"));
+	refused("dcc", ARGS("prune", "--lowbit", "hq", "-i", "a", "-o", "b"),
+		ARGS("dcc prune: --lowbit is for the lowbit and compress commands\n"));
+	refused("dcc", ARGS("lowbit", "--keep", "0.1,0"),
+		ARGS("dcc: --keep '0.1,0': item 2 ('0') is not allowed; expected 1 to 16 comma-separated numbers greater than 0 and at most 1\n"));
+	refused("dcc", ARGS("lowbit", "--keep", "1.5"), ARGS("--keep '1.5'", "at most 1"));
+	refused("dcc", ARGS("lowbit", "--lowbit-steps", "0"),
+		ARGS("dcc: --lowbit-steps '0': expected a whole number from 1 to 100\n"));
+	refused("dcc", ARGS("lowbit", "--lowbit-final", "1001"), ARGS("--lowbit-final '1001'", "from 0 to 1000"));
+	refused("dcc", ARGS("lowbit", "--lowbit-lr", "0"), ARGS("--lowbit-lr '0'", "greater than 0"));
+	refused("dcc", ARGS("lowbit", "--hq-reg", "2"), ARGS("--hq-reg '2'", "from 0 to 1"));
 }
 
 static void test_dcaccel_messages(void)

@@ -10,13 +10,8 @@
 #include <string.h>
 
 #include "tap.h"
+#include "dcc_synthetic.h"
 #include "../../userspace/dcc/net.h"
-
-static void fill(float *v, size_t n, uint64_t *s, float lo, float hi)
-{
-	for (size_t k = 0; k < n; k++)
-		v[k] = lo + (hi - lo) * rng_uniform(s);
-}
 
 /* L = sum(y * r) of layer l on x (count images). */
 static double loss(struct layer *l, const float *x, const float *r,
@@ -50,7 +45,7 @@ static int input_grad_misses(struct layer *l, float *x, uint32_t count,
 	float *dx = malloc(nx * sizeof(float));
 	int bad = 0;
 
-	fill(r, ny, s, -1, 1);
+	synth_fill(r, ny, s, -1, 1);
 	layer_ops_of(l->kind)->forward(l, x, y, count, true);
 	layer_ops_of(l->kind)->backward(l, x, y, r, dx, count);
 	for (size_t k = 0; k < nx; k++) {
@@ -85,9 +80,9 @@ static void grad_check(struct net *n, uint32_t i, uint32_t count, float lo,
 	uint64_t s = seed;
 	int bad;
 
-	fill(x, nx, &s, lo, hi);
+	synth_fill(x, nx, &s, lo, hi);
 	bad = input_grad_misses(l, x, count, h, &s);
-	fill(r, ny, &s, -1, 1);
+	synth_fill(r, ny, &s, -1, 1);
 	CHECK_EQ(layer_ops_of(l->kind)->forward(l, x, y, count, true), 0);
 	layer_ops_of(l->kind)->backward(l, x, y, r, dx, count);
 	if (layer_has_weights(l)) {
@@ -185,8 +180,8 @@ static void test_conv_pool_forward(void)
 	CHECK(c->out.c == 3 && c->out.h == 3 && c->out.w == 4);
 	CHECK(q->out.c == 3 && q->out.h == 1 && q->out.w == 2);
 	net_init_weights(&n, 1);
-	fill(c->wt.b.v, 3, &s, -1, 1);
-	fill(x, sizeof(x) / sizeof(x[0]), &s, -1, 1);
+	synth_fill(c->wt.b.v, 3, &s, -1, 1);
+	synth_fill(x, sizeof(x) / sizeof(x[0]), &s, -1, 1);
 	c = &n.l[0];
 	layer_ops_of(c->kind)->forward(c, x, y, 1, false);
 	for (uint32_t k = 0; k < 3; k++)

@@ -13,15 +13,10 @@
 #include <unistd.h>
 
 #include "tap.h"
+#include "dcc_synthetic.h"
 #include "../../userspace/dcc/compress.h"
 #include "../../userspace/dcc/model_io.h"
 #include "../../userspace/dcc/sp_slimming.h"
-
-static void fill(float *v, size_t n, uint64_t *s, float lo, float hi)
-{
-	for (size_t k = 0; k < n; k++)
-		v[k] = lo + (hi - lo) * rng_uniform(s);
-}
 
 /* |a - b| within tol of max(1, |a|, |b|). */
 static int near(double a, double b, double tol)
@@ -75,11 +70,11 @@ static int bn_grad_misses(struct layer *l, uint32_t count, uint64_t seed)
 
 	if (!x || !y || !r || !dx || !dg || !db)
 		abort();
-	fill(l->bn.gamma.v, l->in.c, &s, 0.5f, 1.5f);
+	synth_fill(l->bn.gamma.v, l->in.c, &s, 0.5f, 1.5f);
 	l->bn.gamma.v[0] = -l->bn.gamma.v[0];
-	fill(l->bn.beta.v, l->in.c, &s, -0.5f, 0.5f);
-	fill(x, nx, &s, -1, 2);		/* the batch mean is not 0 */
-	fill(r, nx, &s, -1, 1);
+	synth_fill(l->bn.beta.v, l->in.c, &s, -0.5f, 0.5f);
+	synth_fill(x, nx, &s, -1, 2);		/* the batch mean is not 0 */
+	synth_fill(r, nx, &s, -1, 1);
 	CHECK_EQ(layer_ops_of(l->kind)->forward(l, x, y, count, true), 0);
 	layer_ops_of(l->kind)->backward(l, x, y, r, dx, count);
 	memcpy(dg, l->bn.gamma.g, l->in.c * sizeof(float));
@@ -136,13 +131,13 @@ static void test_bn_inference_and_running_stats(void)
 
 	CHECK_EQ(net_build(&n, "in=2x3x3,bn,flatten,fc10", &err), 0);
 	l = &n.l[0];
-	fill(l->bn.gamma.v, C, &s, 0.5f, 2);
-	fill(l->bn.beta.v, C, &s, -1, 1);
-	fill(l->bn.mean, C, &s, -1, 1);
-	fill(l->bn.var, C, &s, 0.2f, 3);
+	synth_fill(l->bn.gamma.v, C, &s, 0.5f, 2);
+	synth_fill(l->bn.beta.v, C, &s, -1, 1);
+	synth_fill(l->bn.mean, C, &s, -1, 1);
+	synth_fill(l->bn.var, C, &s, 0.2f, 3);
 	memcpy(m0, l->bn.mean, sizeof(m0));
 	memcpy(v0, l->bn.var, sizeof(v0));
-	fill(x, sizeof(x) / sizeof(x[0]), &s, -2, 3);
+	synth_fill(x, sizeof(x) / sizeof(x[0]), &s, -2, 3);
 	CHECK_EQ(layer_ops_of(l->kind)->forward(l, x, y, count, false), 0);
 	for (uint32_t b = 0; b < count; b++)
 		for (uint32_t c = 0; c < C; c++)
@@ -193,12 +188,12 @@ static void randomize_bn(struct net *n, uint64_t *s)
 
 		if (n->l[i].kind != LAYER_BN)
 			continue;
-		fill(bn->gamma.v, C, s, 0.3f, 1.7f);
+		synth_fill(bn->gamma.v, C, s, 0.3f, 1.7f);
 		for (uint32_t c = 0; c < C; c += 3)
 			bn->gamma.v[c] = -bn->gamma.v[c];
-		fill(bn->beta.v, C, s, -0.5f, 0.5f);
-		fill(bn->mean, C, s, -0.5f, 0.5f);
-		fill(bn->var, C, s, 0.02f, 2.0f);
+		synth_fill(bn->beta.v, C, s, -0.5f, 0.5f);
+		synth_fill(bn->mean, C, s, -0.5f, 0.5f);
+		synth_fill(bn->var, C, s, 0.02f, 2.0f);
 	}
 }
 
@@ -214,7 +209,7 @@ static int randomize_weights(struct net *n, uint64_t seed)
 
 		if (!layer_has_weights(&n->l[i]))
 			continue;
-		fill(wt->b.v, wt->b.n, &s, -0.3f, 0.3f);
+		synth_fill(wt->b.v, wt->b.n, &s, -0.3f, 0.3f);
 		if (!first)
 			continue;
 		first = false;
@@ -242,7 +237,7 @@ static double logit_gap(const struct net *a, const struct net *b, uint32_t count
 
 	if (!x || !ya || !yb)
 		abort();
-	fill(x, nx, &s, 0, 1);
+	synth_fill(x, nx, &s, 0, 1);
 	CHECK_EQ(net_forward(a, x, count, ya), 0);
 	CHECK_EQ(net_forward(b, x, count, yb), 0);
 	for (size_t k = 0; k < ny; k++)
@@ -528,28 +523,6 @@ static void test_slimming_plan(void)
 	net_free(&n);
 }
 
-/* Ten classes of noisy prototypes in `dim` values: learnt in a few epochs. */
-static void synthetic(struct dataset *ds, uint32_t count, uint32_t dim, uint64_t seed)
-{
-	float *proto = malloc(10 * dim * sizeof(float));
-	uint64_t s = seed;
-
-	ds->count = count;
-	ds->dim = dim;
-	ds->x = malloc((size_t)count * dim * sizeof(float));
-	ds->y = malloc(count);
-	if (!proto || !ds->x || !ds->y)
-		abort();
-	fill(proto, 10 * dim, &s, 0, 1);
-	for (uint32_t k = 0; k < count; k++) {
-		ds->y[k] = (uint8_t)(k % 10);
-		for (uint32_t d = 0; d < dim; d++)
-			ds->x[(size_t)k * dim + d] = proto[ds->y[k] * dim + d] +
-						     0.4f * (rng_uniform(&s) - 0.5f);
-	}
-	free(proto);
-}
-
 static double sum_abs_gamma(const struct net *n)
 {
 	double sum = 0;
@@ -569,7 +542,7 @@ static void test_l1_shrinks_gamma(void)
 	struct dcc_error err;
 	double a, b, moved = 0, neg_plain = 0, neg_sparse = 0;
 
-	synthetic(&ds, 400, 16, 7);
+	synth_dataset(&ds, 400, 16, 7, 0.4f);
 	CHECK_EQ(net_build(&plain, "in=16,fc12,bn,relu,fc10", &err), 0);
 	net_init_weights(&plain, 1);
 	/* half the gammas start negative: the subgradient's sign pulls both halves to 0 */
@@ -621,7 +594,7 @@ static void test_slimming_end_to_end(void)
 	char have[NET_SPEC_MAX];
 	uint32_t kept;
 
-	synthetic(&ds, 300, 16, 9);
+	synth_dataset(&ds, 300, 16, 9, 0.4f);
 	CHECK_EQ(net_build(&src, "in=16,fc12,relu,fc8,relu,fc10", &err), 0);
 	net_init_weights(&src, 3);
 	train_opts_default(&t);

@@ -68,6 +68,7 @@ static void usage(FILE *f)
 "  encode    -i in -o model.dcm          fixed point, EIE streams, engine accuracy, .dcm\n"
 "  info      model.dcm                   check a .dcm: its table, engine accuracy, cycles\n"
 "  shrink    -i in -o out --structure M  remove whole channels, fine-tune\n"
+"  lowbit    -i in -o out --lowbit M     low-bit weights trained from the model\n"
 "  compress  -o model.dcm                all of the above from scratch (--net: which)\n"
 "  sweep     -o DIR [-i dense]           methods x levels x bits, each measured on the\n"
 "                                        device's code: DIR/sweep.csv, plots, the best\n"
@@ -125,6 +126,17 @@ static void usage(FILE *f)
 "  --shrink-epochs N     fine-tuning epochs after removing channels, 0 to 1000\n"
 "                        [3]; pa, fa and ma train anew for --epochs instead\n"
 "  --shrink-lr X         their learning rate, above 0 and at most 10 [0.005]\n"
+"  --lowbit M            lowbit, compress: weights of few values instead of\n"
+"                        pruning and weight sharing: hq (ternary, hyper-\n"
+"                        spherical) or sbnn (sparse binary)\n"
+"  --keep X,X,...        lowbit: fraction of each layer's weights left non-zero\n"
+"                        (the last for the rest), each above 0 and at most 1\n"
+"                        [0.065,0.07,0.2]\n"
+"  --lowbit-steps N      lowbit: steps of the sparsity schedule, 1 to 100 [4]\n"
+"  --lowbit-epochs N     lowbit: training epochs after each step, 0 to 1000 [3]\n"
+"  --lowbit-final N      lowbit: training epochs after the last, 0 to 1000 [6]\n"
+"  --lowbit-lr X         lowbit: learning rate, above 0 and at most 10 [0.03]\n"
+"  --hq-reg X            hq: weight of the cosine-distance term, 0 to 1 [0.001]\n"
 "  --sweep-methods M,M   sweep: none (magnitude pruning only) and the --structure\n"
 "                        methods, or all [all]\n"
 "  --sweep-levels X,X    sweep: structured pruning levels, each above 0 and at\n"
@@ -165,7 +177,10 @@ static const struct option long_opts[] = {
 	{ "shrink-lr", 1, 0, 'H' },
 	{ "sweep-methods", 1, 0, 'W' }, { "sweep-levels", 1, 0, 'J' },
 	{ "sweep-bits", 1, 0, 'K' }, { "lambda", 1, 0, 'Q' },
-	{ "max-drop", 1, 0, 'G' },
+	{ "max-drop", 1, 0, 'G' }, { "lowbit", 1, 0, 'a' }, { "keep", 1, 0, 'k' },
+	{ "lowbit-steps", 1, 0, 'c' }, { "lowbit-epochs", 1, 0, 'u' },
+	{ "lowbit-final", 1, 0, 'f' }, { "lowbit-lr", 1, 0, 'y' },
+	{ "hq-reg", 1, 0, 'j' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 
 /* The option's name as --help spells it, for messages. */
@@ -321,6 +336,19 @@ static int set_opt(struct opts *o, int c, const char *arg)
 		return 0;
 	case 'Q': return cliopt_real("dcc", n, arg, 0, 100, false, &o->lambda);
 	case 'G': return cliopt_real("dcc", n, arg, 0, 100, false, &o->max_drop);
+	case 'a':
+		if (!arg || lowbit_method_parse(arg) == LOWBIT_NONE)
+			return cliopt_fail("dcc", n, arg, "%s", LOWBIT_NAMES);
+		o->lowbit.method = lowbit_method_parse(arg);
+		return 0;
+	case 'k':
+		return cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX / 2, false, 0, 1,
+				   true, o->lowbit.keep, &o->lowbit.nkeep);
+	case 'c': return cliopt_u32("dcc", n, arg, 1, 100, &o->lowbit.steps);
+	case 'u': return cliopt_u32("dcc", n, arg, 0, 1000, &o->lowbit.epochs);
+	case 'f': return cliopt_u32("dcc", n, arg, 0, 1000, &o->lowbit.final_epochs);
+	case 'y': return cliopt_real("dcc", n, arg, 0, 10, true, &o->lowbit.lr);
+	case 'j': return cliopt_real("dcc", n, arg, 0, 1, false, &o->lowbit.reg);
 	case 'A': o->train.adam = true; return 0;
 	case 'g': o->train.progress = true; return 0;
 	case 'x': o->transpose = true; return 0;
@@ -343,6 +371,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->pes = DCACCEL_EIE_PES_DEFAULT;
 	sp_opts_default(&o->sp);
 	o->shrink_epochs = 3;
+	lowbit_opts_default(&o->lowbit);
 	o->shrink_lr = 0.005f;	/* near the end of the dense schedule: README has the runs */
 	sweep_methods(o, "--sweep-methods", "all");
 	o->sweep_nlevels = 2;
@@ -446,6 +475,16 @@ int do_quantize(struct net *n, const struct opts *o,
 	t.lr = o->train.adam ? o->train.lr * 0.1f : o->retrain_lr;
 	t.stage = "finetune";
 	if (t.epochs && net_train(n, train, &t, err) < 0)
+		return -1;
+	return 0;
+}
+
+int do_lowbit(struct net *n, const struct opts *o,
+	      const struct dataset *train, struct dcc_error *err)
+{
+	struct train_opts t = o->train;
+
+	if (lowbit_train(n, &o->lowbit, &t, train, err))
 		return -1;
 	return 0;
 }
@@ -571,15 +610,20 @@ static int copy_net(const struct net *src, struct net *dst, struct dcc_error *er
 	return 0;
 }
 
-/* The device's cycle model per inference, over the first test images. */
-static int print_cycles(const struct dcm_model *dm, const struct dataset *test,
-			struct dcc_error *err)
+/*
+ * The device's cycle and energy models per inference over the first test
+ * images, then the one-line summary scripts read (report_summary).
+ */
+static int print_device_model(const struct dcm_model *dm, const struct dataset *test,
+			      const struct stage_acc *acc, struct dcc_error *err)
 {
 	double per_layer[DCM_LAYERS_MAX], total;
+	struct fixedpoint_energy fe;
 
 	if (test->count == 0)
 		return 0;
-	if (fixedpoint_cycles_per_inference(dm, test, per_layer, &total, err))
+	if (fixedpoint_cycles_per_inference(dm, test, per_layer, &total, err) ||
+	    fixedpoint_energy_per_inference(dm, test, &fe, err))
 		return -1;
 	printf("device cycle model, per inference over %u test images:",
 	       test->count < FIXEDPOINT_CYCLE_IMAGES ? test->count : FIXEDPOINT_CYCLE_IMAGES);
@@ -587,6 +631,10 @@ static int print_cycles(const struct dcm_model *dm, const struct dataset *test,
 		printf(" %s %.0f", dcm_kind_name(dm->layers[i].kind), per_layer[i]);
 	printf("; %.0f cycles, %.2f us at %u MHz\n", total,
 	       total / FIXEDPOINT_CLOCK_MHZ, FIXEDPOINT_CLOCK_MHZ);
+	printf("device energy model, per inference (one job each, 45 nm table): %.1f nJ: DRAM weights %.1f, DRAM activations %.1f, SRAM %.1f, arithmetic %.1f; %.1f nJ with the weights on chip\n",
+	       fe.total_nj, fe.dram_weights_nj, fe.dram_acts_nj, fe.sram_nj, fe.arith_nj,
+	       fe.total_nj - fe.dram_weights_nj);
+	report_summary(stdout, dm, acc, total, fe.total_nj, fe.total_nj - fe.dram_weights_nj);
 	return 0;
 }
 
@@ -636,7 +684,7 @@ int do_encode(const struct net *n, const struct opts *o,
 	report_table(stdout, &back, acc);
 	printf("wrote %s (%u bytes; read back and checked: streams identical)\n",
 	       o->out, back.file_bytes);
-	ret = print_cycles(&back, test, err);
+	ret = print_device_model(&back, test, acc, err);
 	dcm_free(&back);
 out:
 	dcm_free(&dm);
@@ -673,18 +721,28 @@ static int cmd_compress(const struct opts *o, struct dcc_error *err)
 	if (o->plots && copy_net(&n, &dense, err))
 		goto out;
 	t = now();
-	if (do_prune(&n, o, &train, err))
-		goto out;
-	acc.pruned = net_accuracy(&n, &test);
-	print_density(&n, "pruned", acc.pruned);
-	printf("  (%.1f s)\n", now() - t);
-	if (o->plots && copy_net(&n, &pruned, err))
-		goto out;
-	t = now();
-	if (do_quantize(&n, o, &train, err))
-		goto out;
+	if (o->lowbit.method != LOWBIT_NONE) {
+		if (do_lowbit(&n, o, &train, err))
+			goto out;
+		/* the plots' "pruned" stage is the low-bit model too */
+		if (o->plots && copy_net(&n, &pruned, err))
+			goto out;
+	} else {
+		if (do_prune(&n, o, &train, err))
+			goto out;
+		acc.pruned = net_accuracy(&n, &test);
+		print_density(&n, "pruned", acc.pruned);
+		printf("  (%.1f s)\n", now() - t);
+		if (o->plots && copy_net(&n, &pruned, err))
+			goto out;
+		t = now();
+		if (do_quantize(&n, o, &train, err))
+			goto out;
+	}
 	acc.quantized = net_accuracy(&n, &test);
-	printf("quantized: test accuracy %.2f%%, bits", acc.quantized);
+	printf("%s: test accuracy %.2f%%, bits",
+	       o->lowbit.method != LOWBIT_NONE ? lowbit_method_name(o->lowbit.method) :
+	       "quantized", acc.quantized);
 	for (uint32_t i = 0; i < n.count; i++)
 		if (layer_has_weights(&n.l[i]))
 			printf(" %s %u", n.l[i].name, n.l[i].wt.bits);
@@ -778,6 +836,11 @@ static int cmd_stage(const char *cmd, const struct opts *o, int argc,
 		if (do_quantize(&n, o, &train, err))
 			goto out;
 		print_density(&n, "quantized", net_accuracy(&n, &test));
+	} else if (!strcmp(cmd, "lowbit")) {
+		if (do_lowbit(&n, o, &train, err))
+			goto out;
+		print_density(&n, lowbit_method_name(o->lowbit.method),
+			      net_accuracy(&n, &test));
 	} else if (!strcmp(cmd, "encode")) {
 		struct stage_acc acc = { -1, -1, net_accuracy(&n, &test), -1 };
 
@@ -811,7 +874,7 @@ static int cmd_info(const struct opts *o, char **argv, struct dcc_error *err)
 	acc.fixed = fixedpoint_accuracy(&dm, &test, NULL, err);
 	report_table(stdout, &dm, &acc);
 	/* a model of other inputs than the data's has no accuracy either */
-	if (acc.fixed >= 0 && print_cycles(&dm, &test, err))
+	if (acc.fixed >= 0 && print_device_model(&dm, &test, &acc, err))
 		ret = -1;
 	dataset_free(&test);
 	dcm_free(&dm);
@@ -832,12 +895,21 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 	}
 	if (!o->in && (!strcmp(cmd, "eval") || !strcmp(cmd, "prune") ||
 		       !strcmp(cmd, "quantize") || !strcmp(cmd, "encode") ||
-		       !strcmp(cmd, "shrink"))) {
+		       !strcmp(cmd, "shrink") || !strcmp(cmd, "lowbit"))) {
 		fprintf(stderr, "dcc %s: -i is missing: the .safetensors model to read\n", cmd);
 		return -1;
 	}
 	if (!strcmp(cmd, "shrink") && o->sp.method == SP_NONE) {
 		fprintf(stderr, "dcc shrink: --structure is missing: l1, slim, thinet, nisp, pa, fa or ma\n");
+		return -1;
+	}
+	if (!strcmp(cmd, "lowbit") && o->lowbit.method == LOWBIT_NONE) {
+		fprintf(stderr, "dcc lowbit: --lowbit is missing: %s\n", LOWBIT_NAMES);
+		return -1;
+	}
+	if (o->lowbit.method != LOWBIT_NONE && strcmp(cmd, "lowbit") &&
+	    strcmp(cmd, "compress")) {
+		fprintf(stderr, "dcc %s: --lowbit is for the lowbit and compress commands\n", cmd);
 		return -1;
 	}
 	if (!strcmp(cmd, "info")) {
@@ -872,7 +944,7 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 
 static const char *const commands[] = {
 	"train", "import", "eval", "prune", "quantize", "encode", "info", "compress",
-	"shrink", "sweep",
+	"shrink", "sweep", "lowbit",
 };
 
 int main(int argc, char **argv)

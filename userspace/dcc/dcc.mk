@@ -8,6 +8,7 @@ DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.
 	userspace/dcc/sp_slimming.c userspace/dcc/bn_fold.c \
 	userspace/dcc/sp_thinet.c userspace/dcc/sp_nisp.c \
 	userspace/dcc/weights.c userspace/dcc/train.c \
+	userspace/dcc/lowbit.c userspace/dcc/lb_hq.c userspace/dcc/lb_sbnn.c \
 	userspace/dcc/prune.c userspace/dcc/kmeans.c userspace/dcc/fixedpoint.c \
 	userspace/dcc/fixed_eval.c \
 	userspace/dcc/import_npy.c userspace/dcc/import_safetensors.c \
@@ -36,7 +37,7 @@ install: install-dcc
 # Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
 DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot \
 	test_dcc_train test_dcc_badinput test_dcc_layers test_dcc_cnn \
-	test_dcc_structure test_dcc_slimming test_dcc_thinet_nisp
+	test_dcc_structure test_dcc_slimming test_dcc_thinet_nisp test_dcc_lowbit
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
 $(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))
 $(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/$(MULTIARCH)/openblas-pthread
@@ -46,5 +47,7 @@ $(DCC_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 	$(LINK)
 # the graph tests' small CNN, and the spec's own references to hold it to
 $(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_cnn_fixture.o
+$(O)/tests/test_dcc_layers $(O)/tests/test_dcc_slimming $(O)/tests/test_dcc_lowbit: \
+	$(O)/tests/host/dcc_synthetic.o
 $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_graph_reference.o \
 	$(O)/tests/host/conv_reference.o $(O)/tests/host/eie_reference.o

@@ -7,6 +7,7 @@
 #ifndef DCC_OPTS_H
 #define DCC_OPTS_H
 
+#include "lowbit.h"
 #include "report.h"
 #include "structure.h"
 #include "train.h"
@@ -26,6 +27,7 @@ struct opts {
 	struct sp_opts sp;	/* structured pruning (shrink) */
 	uint32_t shrink_epochs;
 	float shrink_lr;
+	struct lowbit_opts lowbit;	/* low-bit weights (lowbit) */
 	/* sweep: the grid, the metric's weight of a point of accuracy and
 	 * the most points the best may lose */
 	enum sp_method sweep_methods[8];
@@ -58,6 +60,10 @@ int do_shrink(struct net *n, const struct opts *o,
 int do_encode(const struct net *n, const struct opts *o,
 	      const struct dataset *train, const struct dataset *test,
 	      struct stage_acc *acc, struct dcc_error *err);
+
+/* Low-bit weights (--lowbit and its options), in place. */
+int do_lowbit(struct net *n, const struct opts *o,
+	      const struct dataset *train, struct dcc_error *err);
 
 /* dcc sweep (cmd_sweep.c). 0 or -1 with err. */
 int cmd_sweep(const struct opts *o, struct dcc_error *err);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../../qemu-device/datapath/dp_conv.h"
+#include "../../qemu-device/datapath/dp_energy.h"
 #include "../../qemu-device/datapath/dp_pool.h"
 #include "../common/q15.h"
 #include "fixedpoint.h"
@@ -86,12 +87,37 @@ static int layer_cycles(const struct dcm_layer *l, const union dp_op *op,
 }
 
 /*
+ * The energy model's counts of layer i of `layers` on `count` inputs x,
+ * each input one job of the whole graph: the weights fetched per image,
+ * the activations between layers kept on chip.
+ */
+static void layer_energy(const struct dcm_layer *l, const union dp_op *op,
+			 uint32_t i, uint32_t layers, uint32_t count,
+			 const int16_t *x, struct dp_energy *e)
+{
+	const struct dp_energy_io io = {
+		.in_on_chip = i > 0, .out_on_chip = i + 1 < layers,
+	};
+	const size_t in_n = dcm_layer_inputs(l);
+
+	for (uint32_t b = 0; b < count; b++) {
+		if (l->kind == DCM_FC)
+			dp_energy_fc(&op->fc, 1, x + b * in_n, &io, e);
+		else if (l->kind == DCM_CONV)
+			dp_energy_conv(&op->conv, 1, x + b * in_n, &io, e);
+		else
+			dp_energy_pool(&op->pool, 1, &io, e);
+	}
+}
+
+/*
  * The graph on `count` inputs, layer by layer; with cycles, each layer's
- * cycle model on the input it really gets first.
+ * cycle model on the input it really gets first; with energy, its counts.
  */
 static int run_graph(const struct dcm_model *dm, const int16_t *in,
 		     uint32_t count, int16_t *out, struct eie_stats *stats,
-		     struct eie_cycles *cycles, struct dcc_error *err)
+		     struct eie_cycles *cycles, struct dp_energy *energy,
+		     struct dcc_error *err)
 {
 	union dp_op *op = calloc(dm->layer_count ? dm->layer_count : 1, sizeof(*op));
 	size_t widest = 0, ws_size = 8;
@@ -128,6 +154,9 @@ static int run_graph(const struct dcm_model *dm, const int16_t *in,
 			dcc_fail(err, "layer %u: the cycle model refused it", i);
 			goto out;
 		}
+		if (energy)
+			layer_energy(&dm->layers[i], &op[i], i, dm->layer_count,
+				     count, x, &energy[i]);
 		run_layer(&dm->layers[i], &op[i], count, x, y, ws,
 			  stats ? &stats[i] : NULL);
 	}
@@ -144,12 +173,13 @@ int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
 		   uint32_t count, int16_t *out, struct eie_stats *stats,
 		   struct dcc_error *err)
 {
-	return run_graph(dm, in, count, out, stats, NULL, err);
+	return run_graph(dm, in, count, out, stats, NULL, NULL, err);
 }
 
-int fixedpoint_model_cycles(const struct dcm_model *dm, const struct dataset *ds,
-			    uint32_t count, struct eie_cycles *cycles,
-			    struct dcc_error *err)
+/* The graph on the first count images of ds, with cycles and/or energy. */
+static int model_graph(const struct dcm_model *dm, const struct dataset *ds,
+		       uint32_t count, struct eie_cycles *cycles,
+		       struct dp_energy *energy, struct dcc_error *err)
 {
 	size_t classes;
 	int16_t *x, *z;
@@ -169,10 +199,52 @@ int fixedpoint_model_cycles(const struct dcm_model *dm, const struct dataset *ds
 	}
 	for (size_t k = 0; k < (size_t)count * ds->dim; k++)
 		x[k] = to_q15(ds->x[k], dm->layers[0].in_frac);
-	ret = run_graph(dm, x, count, z, NULL, cycles, err);
+	ret = run_graph(dm, x, count, z, NULL, cycles, energy, err);
 	free(x);
 	free(z);
 	return ret;
+}
+
+int fixedpoint_model_cycles(const struct dcm_model *dm, const struct dataset *ds,
+			    uint32_t count, struct eie_cycles *cycles,
+			    struct dcc_error *err)
+{
+	return model_graph(dm, ds, count, cycles, NULL, err);
+}
+
+int fixedpoint_energy_per_inference(const struct dcm_model *dm,
+				    const struct dataset *ds,
+				    struct fixedpoint_energy *fe,
+				    struct dcc_error *err)
+{
+	struct dp_energy e[DCM_LAYERS_MAX] = { { 0 } }, sum = { 0 };
+	struct dp_energy_fj fj;
+	uint32_t n = ds->count < FIXEDPOINT_CYCLE_IMAGES ? ds->count :
+		     FIXEDPOINT_CYCLE_IMAGES;
+
+	if (n == 0)
+		return dcc_fail(err, "no images to model the energy on");
+	if (model_graph(dm, ds, n, NULL, e, err))
+		return -1;
+	for (uint32_t i = 0; i < dm->layer_count; i++) {
+		sum.dram_weights += e[i].dram_weights;
+		sum.dram_acts += e[i].dram_acts;
+		sum.sram += e[i].sram;
+		sum.addsub += e[i].addsub;
+		sum.shift_add += e[i].shift_add;
+		sum.mac16 += e[i].mac16;
+		sum.mul32 += e[i].mul32;
+		sum.add32 += e[i].add32;
+		sum.popcount64 += e[i].popcount64;
+	}
+	dp_energy_price(&sum, &fj);
+	fe->dram_weights_nj = fj.dram_weights / 1e6 / n;
+	fe->dram_acts_nj = fj.dram_acts / 1e6 / n;
+	fe->sram_nj = fj.sram / 1e6 / n;
+	fe->arith_nj = (fj.arith + fj.bitops) / 1e6 / n;
+	fe->total_nj = fe->dram_weights_nj + fe->dram_acts_nj + fe->sram_nj +
+		       fe->arith_nj;
+	return 0;
 }
 
 int fixedpoint_cycles_per_inference(const struct dcm_model *dm,

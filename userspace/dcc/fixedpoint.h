@@ -67,4 +67,18 @@ int fixedpoint_cycles_per_inference(const struct dcm_model *dm,
 				    const struct dataset *ds, double *per_layer,
 				    double *total, struct dcc_error *err);
 
+/*
+ * The device's energy model (hardware.rst, "Energy model") per inference,
+ * over the first FIXEDPOINT_CYCLE_IMAGES images of ds, each one job of the
+ * whole graph (its weights fetched from DRAM once per image, activations
+ * between layers on chip). Nanojoules. 0 or -1 with err.
+ */
+struct fixedpoint_energy {
+	double dram_weights_nj, dram_acts_nj, sram_nj, arith_nj, total_nj;
+};
+int fixedpoint_energy_per_inference(const struct dcm_model *dm,
+				    const struct dataset *ds,
+				    struct fixedpoint_energy *fe,
+				    struct dcc_error *err);
+
 #endif /* DCC_FIXEDPOINT_H */

@@ -206,12 +206,13 @@ static int load_compression(const struct tensor_set *ts, const struct tensor *w,
 		return 0;
 	if (!ix || !cb || ix->type != TENSOR_U8 || ix->count != nw ||
 	    cb->type != TENSOR_F32 || cb->ndim != 1)
-		return dcc_fail(err, "%s: index (U8, %zu values) and codebook (F32 [2^bits]) must come together",
+		return dcc_fail(err, "%s: index (U8, %zu values) and codebook (F32, 2 to 256 values) must come together",
 				l->name, nw);
 	while ((1ull << bits) < cb->count)
 		bits++;
-	if ((1ull << bits) != cb->count || bits < 1 || bits > 8 || cb->f[0] != 0.0f)
-		return dcc_fail(err, "%s: a codebook has 2^bits entries (bits 1..8), entry 0 the zero weight",
+	/* 2^bits values from k-means; fewer from a low-bit method (ternary: 3) */
+	if (cb->count < 2 || bits > 8 || cb->f[0] != 0.0f)
+		return dcc_fail(err, "%s: a codebook has 2 to 256 entries, entry 0 the zero weight",
 				cb->name);
 	wt->widx = malloc(nw);
 	if (!wt->widx)

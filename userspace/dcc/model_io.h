@@ -3,8 +3,8 @@
  * The fp32 network on disk between stages, as .safetensors, in PyTorch's
  * layouts: NAME.weight ([out, in] for fc, [out, in, kh, kw] for conv),
  * NAME.bias [out], and once made NAME.mask (U8, pruning) and NAME.index
- * (U8) + NAME.codebook [2^bits] (weight sharing), NAME the layer's name
- * (conv1, fc2...). Any safetensors file of weight/bias pairs (PyTorch's
+ * (U8) + NAME.codebook (2 to 256 values: weight sharing or a low-bit
+ * method), NAME the layer's name (conv1, fc2...). Any safetensors file of weight/bias pairs (PyTorch's
  * state_dict) imports the same way: its *.weight tensors in natural name
  * order are the network's weight layers in order.
  */

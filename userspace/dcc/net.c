@@ -359,6 +359,7 @@ void net_free(struct net *n)
 		free_param(&l->wt.w);
 		free_param(&l->wt.b);
 		free_param(&l->wt.cb);
+		free_param(&l->wt.latent);
 		free(l->wt.mask);
 		free(l->wt.widx);
 		free(l->cols);

@@ -55,6 +55,18 @@ struct weights {
 	uint8_t *widx;		/* NULL until quantized */
 	uint8_t bits;
 	struct param cb;	/* the centroids, trained once shared */
+	/*
+	 * Low-bit training (lowbit.c): the optimizer trains these latent fp32
+	 * weights; after each step `project` sets w, widx and cb from them,
+	 * and w's gradient passes to them unchanged (straight-through).
+	 */
+	struct param latent;
+	void (*project)(struct weights *wt);
+	/* adds the method's own term to latent.g, or NULL */
+	void (*regularize)(struct weights *wt);
+	float keep;		/* the fraction of weights project keeps */
+	float reg;		/* the regularizer's weight */
+	float alpha;		/* the scale project chose last */
 };
 
 /* A sliding window (hardware.rst, "Feature maps and windows"). */

@@ -89,3 +89,30 @@ void report_table(FILE *out, const struct dcm_model *m,
 		fprintf(out, "\n");
 	}
 }
+
+void report_summary(FILE *out, const struct dcm_model *m,
+		    const struct stage_acc *acc, double cycles, double energy_nj,
+		    double onchip_nj)
+{
+	double dense = 0, weights = 0, nz = 0;
+	const char *sep = "";
+
+	for (uint32_t i = 0; i < m->layer_count; i++) {
+		const struct dcm_layer *l = &m->layers[i];
+
+		if (l->kind == DCM_POOL)
+			continue;
+		dense += layer_dense_bytes(l);
+		weights += (double)l->rows * l->cols;
+		nz += l->nonzeros;
+	}
+	fprintf(out, "summary: bytes=%u rate=%.2f density=%.4f wbits=", m->file_bytes,
+		dense / m->file_bytes, weights ? nz / weights : 0);
+	for (uint32_t i = 0; i < m->layer_count; i++)
+		if (m->layers[i].kind != DCM_POOL) {
+			fprintf(out, "%s%u", sep, m->layers[i].wbits);
+			sep = ",";
+		}
+	fprintf(out, " dense=%.2f trained=%.2f fixed=%.2f cycles=%.0f energy_nj=%.2f onchip_nj=%.2f\n",
+		acc->dense, acc->quantized, acc->fixed, cycles, energy_nj, onchip_nj);
+}

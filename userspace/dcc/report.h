@@ -15,4 +15,15 @@ struct stage_acc {
 void report_table(FILE *out, const struct dcm_model *m,
 		  const struct stage_acc *acc);
 
+/*
+ * One line for scripts: "summary:" and key=value pairs, the .dcm's bytes
+ * and rate against fp32, the weights' density, each weight layer's index
+ * bits, the accuracies measured (-1 for a stage not run), and the device
+ * model's cycles and nanojoules per inference: all of it, and without the
+ * weights' DRAM reads (the weights held on chip, as EIE holds them).
+ */
+void report_summary(FILE *out, const struct dcm_model *m,
+		    const struct stage_acc *acc, double cycles, double energy_nj,
+		    double onchip_nj);
+
 #endif /* DCC_REPORT_H */

@@ -131,7 +131,7 @@ static int fill_optim(struct net *n, const struct train_opts *o,
 		}
 		if (!layer_has_weights(&n->l[i]))
 			continue;
-		if (optim_add(opt, weights_trained(wt), wt->widx ? o->centroid_lr : 0) ||
+		if (optim_add(opt, weights_trained(wt), wt->widx && !wt->latent.v ? o->centroid_lr : 0) ||
 		    optim_add(opt, &wt->b, 0))
 			return -1;
 	}

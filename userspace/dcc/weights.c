@@ -3,12 +3,23 @@
  * What compression state means for training: a pruned weight gets no
  * gradient (it stays exactly 0), and shared weights train their centroids
  * with the gradients of their cluster summed (Deep Compression, eq. 3),
- * every weight set back to its centroid after a step.
+ * every weight set back to its centroid after a step. Under low-bit
+ * training (lowbit.c) the optimizer trains latent weights instead and the
+ * layer's weights are their projection: the straight-through estimator
+ * hands w's gradient to the latent weights as it is.
  */
 #include "weights.h"
 
 void weights_grad(struct weights *wt, float weight_decay)
 {
+	if (wt->latent.v) {
+		for (size_t k = 0; k < wt->w.n; k++)
+			wt->latent.g[k] = wt->mask && !wt->mask[k] ? 0 :
+					  wt->w.g[k] + weight_decay * wt->latent.v[k];
+		if (wt->regularize)
+			wt->regularize(wt);
+		return;
+	}
 	if (wt->widx) {
 		double g[CODEBOOK_MAX] = { 0 };
 
@@ -26,6 +37,10 @@ void weights_grad(struct weights *wt, float weight_decay)
 
 void weights_sync(struct weights *wt)
 {
+	if (wt->project) {
+		wt->project(wt);
+		return;
+	}
 	if (!wt->widx)
 		return;
 	for (size_t k = 0; k < wt->w.n; k++)
@@ -34,6 +49,8 @@ void weights_sync(struct weights *wt)
 
 struct param *weights_trained(struct weights *wt)
 {
+	if (wt->latent.v)
+		return &wt->latent;
 	return wt->widx ? &wt->cb : &wt->w;
 }
 

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# `make lowbit`: issue 15's table. LeNet-300-100 trained dense once on
+# Fashion-MNIST, then compressed from that one dense model by each method:
+# Deep Compression (pruning + weight sharing) and the low-bit methods
+# (dcc lowbit --lowbit M); each .dcm measured by dcc on the datapath
+# (size, rate against fp32, top-1, the device's cycle and energy models),
+# then all of them classified on the accelerator in one guest boot beside
+# the CPU reference. Prints the table (Markdown), writes
+# build/lowbit/lowbit.csv and build/lowbit/lowbit.png (gnuplot). Models
+# are cached like make run's (scripts/lenet-model.sh explains the key).
+# Exits non-zero when a model's device outputs differ from the CPU's.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+data=/usr/share/datasets/fashion-mnist
+cache=${DCACCEL_CACHE:-$HOME/.cache/dcaccel}
+out=build/lowbit
+step() { printf '\n== %s\n' "$*" >&2; }
+
+# method name, then the dcc stages after the dense model
+methods=(dc hq sbnn)
+
+step "installing what is missing from Debian's archive"
+# shellcheck source=tests/guest/guest-arch.sh
+. tests/guest/guest-arch.sh
+export GUEST_ARCH=$guest_arch
+scripts/install-deps.sh build dcc qemu guest "${guest_deps[@]}"
+qemu-device/build/qemu-deps.sh
+tests/guest/debian-kernel-version.sh > /dev/null
+mkdir -p "$out"
+step "building QEMU and the module in the background (logs in $out/)"
+qemu-device/build-qemu.sh > /dev/null 2> "$out/qemu.log" &
+qemu_pid=$!
+tests/guest/build-module.sh > /dev/null 2> "$out/module.log" &
+module_pid=$!
+make -s -j"$(nproc)" build/release/dcc
+make -s -j"$(nproc)" VARIANT="$guest_variant" "build/$guest_variant/dcaccel"
+
+key=$( { find userspace/dcc userspace/dcm userspace/eie userspace/common \
+		qemu-device/datapath include/dcaccel -type f -name '*.[ch]' -print0 |
+		sort -z | xargs -0 sha256sum
+	dpkg-query -W -f='${Version}' dataset-fashion-mnist; } | sha256sum | cut -c1-16)
+dir=$cache/lowbit/$key
+mkdir -p "$dir"
+dcc=build/release/dcc
+
+# stage NAME CMD...: run a dcc stage once, its output kept in NAME.log
+stage() {
+	local name=$1
+	shift
+	if [ ! -f "$dir/$name.done" ]; then
+		echo "lowbit: $name" >&2
+		nice -n 10 "$dcc" "$@" > "$dir/$name.log"
+		touch "$dir/$name.done"
+	fi
+}
+step "the dense model and each method's model (dcc; cached)"
+stage dense train --seed 1 --data "$data" -o "$dir/dense.safetensors"
+dense=$(sed -n 's/^dense: test accuracy \([0-9.]*\)%$/\1/p' "$dir/dense.log")
+for m in "${methods[@]}"; do
+	case $m in
+	dc)
+		stage dc-pruned prune --seed 1 --data "$data" \
+			-i "$dir/dense.safetensors" -o "$dir/dc-pruned.safetensors"
+		stage dc-trained quantize --seed 1 --data "$data" \
+			-i "$dir/dc-pruned.safetensors" -o "$dir/dc-trained.safetensors" ;;
+	*)
+		stage "$m-trained" lowbit --lowbit "$m" --seed 1 --data "$data" \
+			-i "$dir/dense.safetensors" -o "$dir/$m-trained.safetensors" ;;
+	esac
+	stage "$m-encode" encode --data "$data" \
+		-i "$dir/$m-trained.safetensors" -o "$dir/$m.dcm"
+done
+
+wait "$qemu_pid" || { tail -n 30 "$out/qemu.log" >&2; exit 1; }
+wait "$module_pid" || { tail -n 30 "$out/module.log" >&2; exit 1; }
+step "every model on the accelerator and the CPU reference, one guest boot"
+models=()
+for m in "${methods[@]}"; do
+	models+=("$dir/$m.dcm")
+done
+scripts/run-guest-job.sh "${models[@]:0:1}" "$data" "${models[@]:1}" > "$out/guest.txt"
+
+# The lines of a report section (its header line to the next header).
+section() { awk -v s="$1" 'index($0, s) == 1 { f = 1; next } f && /^[^#]/ { exit } f' "$out/guest.txt"; }
+# KEY's value in a method's dcc summary line
+field() { sed -n "s/^summary: .*\\b$2=\\([^ ]*\\).*/\\1/p" "$dir/$1-encode.log"; }
+trained_acc() {
+	case $1 in
+	dc) sed -n 's/^quantized: test accuracy \([0-9.]*\)%.*/\1/p' "$dir/dc-trained.log" ;;
+	*) sed -n "s/^$1: test accuracy \\([0-9.]*\\)%.*/\\1/p" "$dir/$1-trained.log" ;;
+	esac
+}
+describe() {
+	case $1 in
+	dc) echo "Deep Compression (prune, k-means, Huffman)" ;;
+	hq) echo "HQ ternary {-a, 0, +a}" ;;
+	sbnn) echo "SBNN sparse binary {0, +a}" ;;
+	esac
+}
+
+csv=$out/lowbit.csv
+echo "method,weight_bits,activation_bits,bytes,rate,density,top1_dense,top1_trained,top1_engine,top1_device,device_equals_cpu,cycles,energy_nj,energy_onchip_nj" > "$csv"
+status=0
+for k in "${!methods[@]}"; do
+	m=${methods[$k]}
+	label=""
+	[ "$k" -eq 0 ] || label=" ($m.dcm)"
+	dev=$(section "accelerator$label:") cpu=$(section "CPU reference$label ")
+	dacc=$(sed -n 's/^# accuracy \([0-9.]*\)%.*/\1/p' <<< "$dev")
+	ddig=$(sed -n 's/^# outputs digest //p' <<< "$dev")
+	if [ -n "$ddig" ] && [ "$ddig" = "$(sed -n 's/^# outputs digest //p' <<< "$cpu")" ]; then
+		same=yes
+	else
+		same=no status=1
+	fi
+	echo "$m,$(field "$m" wbits | tr , /),16,$(field "$m" bytes),$(field "$m" rate),$(field "$m" density),$dense,$(trained_acc "$m"),$(field "$m" fixed),$dacc,$same,$(field "$m" cycles),$(field "$m" energy_nj),$(field "$m" onchip_nj)" >> "$csv"
+done
+
+step "the table (LeNet-300-100, Fashion-MNIST; ordered by size)"
+echo "| method | weight bits (fc1/fc2/fc3) | act. bits | non-zero weights | .dcm bytes | rate vs fp32 | top-1 dense | top-1 trained | top-1 device | device = CPU | cycles/inference | energy/inference | with weights on chip |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
+tail -n +2 "$csv" | sort -t, -k4,4n | while IFS=, read -r m wb ab bytes rate dens d t e dv same cyc nj oc; do
+	awk -v name="$(describe "$m")" -v wb="$wb" -v ab="$ab" -v dens="$dens" \
+		-v bytes="$bytes" -v rate="$rate" -v d="$d" -v t="$t" -v e="$e" \
+		-v dv="$dv" -v same="$same" -v cyc="$cyc" -v nj="$nj" -v oc="$oc" 'BEGIN {
+		printf "| %s | %s | %s | %.1f%% | %s | %.1fx | %s%% | %s%% | %s%% (engine %s%%) | %s | %s | %.1f uJ | %.0f nJ |\n",
+			name, wb, ab, dens * 100, bytes, rate, d, t, dv, e, same, cyc, nj / 1000, oc }'
+done
+echo
+echo "dense fp32 LeNet-300-100: $(sed -n 's/^Dense fp32: \([0-9]*\) bytes.*/\1/p' "$dir/dc-encode.log") bytes; top-1 $dense%"
+
+# rate against top-1 on the device, each point labeled with its method
+gnuplot <<PLOT
+set terminal pngcairo size 900,560
+set output "$out/lowbit.png"
+set datafile separator ","
+set title "LeNet-300-100 on Fashion-MNIST: size against accuracy (on the device)"
+set xlabel "compression rate against fp32 (x)"
+set ylabel "top-1 on the device (%)"
+set grid
+set key bottom left
+set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1
+plot "$csv" skip 1 using 5:10 with points pt 7 ps 1.5 title "methods", \
+     "$csv" skip 1 using 5:10:(sprintf("%s: %.0f nJ on chip", stringcolumn(1), column(14))) with labels offset 0,1 notitle, \
+     $dense title "dense fp32" with lines dt 2
+PLOT
+echo "table: $csv; picture: $out/lowbit.png" >&2
+exit "$status"

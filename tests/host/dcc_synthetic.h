@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/* What dcc's host tests train on: small sets learnt in a few epochs. */
+#ifndef DCC_TEST_SYNTHETIC_H
+#define DCC_TEST_SYNTHETIC_H
+
+#include "../../userspace/dcc/net.h"
+
+/* v[0..n-1] uniform in [lo, hi) from the tests' generator. */
+void synth_fill(float *v, size_t n, uint64_t *s, float lo, float hi);
+
+/*
+ * Ten classes of noisy prototypes in `dim` values: prototypes uniform in
+ * [0, 1), each image its class's prototype plus uniform noise of width
+ * `noise`; image k is of class k % 10.
+ */
+void synth_dataset(struct dataset *ds, uint32_t count, uint32_t dim,
+		   uint64_t seed, float noise);
+
+#endif

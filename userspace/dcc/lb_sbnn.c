@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/*
+ * SBNN, sparse binary weights (dcc-lowbit.rst, "SBNN"): every weight is 0
+ * or +a, the ones being the layer's largest latent weights (signed, not by
+ * magnitude), as many as the kept fraction says; the quantization
+ * function's threshold is recomputed from the latent weights after every
+ * step, so a weight may cross it either way while training. a is the mean
+ * of the latent weights above it: the least-squares scale of the ones.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "lowbit.h"
+
+/* The density the schedule starts from: half the weights are ones. */
+#define SBNN_KEEP_FIRST	0.5
+
+void lowbit_sbnn_project(struct weights *wt)
+{
+	size_t n = wt->w.n, want = (size_t)llround(wt->keep * (double)n), ones = 0;
+	float *scratch = malloc((n ? n : 1) * sizeof(float));
+	double sum = 0;
+	float thr, a;
+
+	/* out of memory: keep the last projection, the next step retries */
+	if (!scratch)
+		return;
+	thr = lowbit_kth_largest(wt->latent.v, n, want ? want : 1, scratch);
+	free(scratch);
+	for (size_t k = 0; k < n; k++)
+		if (want && wt->latent.v[k] >= thr) {
+			sum += wt->latent.v[k];
+			ones++;
+		}
+	/* the ones' scale is positive: a layer of negative weights gets a tiny a */
+	a = ones && sum > 0 ? (float)(sum / ones) : 1e-6f;
+	wt->alpha = a;
+	wt->bits = 1;
+	wt->cb.n = 2;
+	wt->cb.v[0] = 0;
+	wt->cb.v[1] = a;
+	for (size_t k = 0; k < n; k++) {
+		uint8_t ix = want && wt->latent.v[k] >= thr;
+
+		wt->widx[k] = ix;
+		wt->w.v[k] = wt->cb.v[ix];
+	}
+}
+
+int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
+		const struct train_opts *t, const struct dataset *train,
+		struct dcc_error *err)
+{
+	uint32_t steps = lo->steps ? lo->steps : 1;
+	float *dense[NET_LAYERS_MAX] = { 0 };
+	int ret = -1;
+
+	/*
+	 * Weights of one sign shift every output: the biases bring each
+	 * channel's mean back to the dense model's after each projection.
+	 */
+	if (lowbit_channel_means(n, train, LOWBIT_CALIB_IMAGES, dense) ||
+	    lowbit_attach(n, lowbit_sbnn_project, NULL, 0)) {
+		dcc_fail(err, "out of memory");
+		goto out;
+	}
+	for (uint32_t s = 1; s <= steps; s++) {
+		for (uint32_t i = 0, j = 0; i < n->count; i++)
+			if (layer_has_weights(&n->l[i]))
+				n->l[i].wt.keep = (float)lowbit_schedule(SBNN_KEEP_FIRST,
+						lowbit_keep(lo, j++), s, steps);
+		lowbit_project_all(n);
+		if (lowbit_center(n, train, LOWBIT_CALIB_IMAGES, dense)) {
+			dcc_fail(err, "out of memory");
+			goto out;
+		}
+		if (lowbit_run(n, lo, t, lo->epochs, "sbnn sparsify", train, err))
+			goto out;
+	}
+	if (lowbit_run(n, lo, t, lo->final_epochs, "sbnn binary", train, err))
+		goto out;
+	lowbit_project_all(n);
+	ret = 0;
+out:
+	lowbit_means_free(dense);
+	return ret;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What the low-bit methods share: latent weights beside each weight
+ * layer's, the projection after every optimizer step (weights.c calls the
+ * method's hook), the sparsity schedule, and the selection that finds a
+ * threshold keeping k of n values without sorting them all.
+ */
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lowbit.h"
+
+static const char *const names[] = {
+	[LOWBIT_NONE] = "none", [LOWBIT_HQ] = "hq", [LOWBIT_SBNN] = "sbnn",
+};
+
+void lowbit_opts_default(struct lowbit_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	/* LeNet-300-100 at about 60x: dcc-lowbit.rst, README.md's table */
+	o->keep[0] = 0.065;
+	o->keep[1] = 0.07;
+	o->keep[2] = 0.2;
+	o->nkeep = 3;
+	o->steps = 4;
+	o->epochs = 3;
+	o->final_epochs = 6;
+	o->lr = 0.03f;
+	o->reg = 1e-3f;
+}
+
+enum lowbit_method lowbit_method_parse(const char *name)
+{
+	for (int m = LOWBIT_HQ; m <= LOWBIT_SBNN; m++)
+		if (name && !strcmp(name, names[m]))
+			return (enum lowbit_method)m;
+	return LOWBIT_NONE;
+}
+
+const char *lowbit_method_name(enum lowbit_method m)
+{
+	return names[m];
+}
+
+double lowbit_keep(const struct lowbit_opts *lo, uint32_t weight_layer)
+{
+	return lo->keep[weight_layer < lo->nkeep ? weight_layer : lo->nkeep - 1];
+}
+
+int lowbit_attach(struct net *n, void (*project)(struct weights *wt),
+		  void (*regularize)(struct weights *wt), float reg)
+{
+	for (uint32_t i = 0; i < n->count; i++) {
+		struct weights *wt = &n->l[i].wt;
+
+		if (!layer_has_weights(&n->l[i]))
+			continue;
+		wt->latent.n = wt->w.n;
+		wt->latent.v = malloc(wt->w.n * sizeof(float));
+		wt->latent.g = calloc(wt->w.n, sizeof(float));
+		free(wt->widx);
+		wt->widx = calloc(wt->w.n ? wt->w.n : 1, 1);
+		if (!wt->latent.v || !wt->latent.g || !wt->widx)
+			return -1;
+		memcpy(wt->latent.v, wt->w.v, wt->w.n * sizeof(float));
+		wt->project = project;
+		wt->regularize = regularize;
+		wt->reg = reg;
+	}
+	return 0;
+}
+
+void lowbit_project_all(struct net *n)
+{
+	for (uint32_t i = 0; i < n->count; i++)
+		if (layer_has_weights(&n->l[i]) && n->l[i].wt.project)
+			n->l[i].wt.project(&n->l[i].wt);
+}
+
+void lowbit_detach(struct net *n)
+{
+	for (uint32_t i = 0; i < n->count; i++) {
+		struct weights *wt = &n->l[i].wt;
+
+		free(wt->latent.v);
+		free(wt->latent.g);
+		memset(&wt->latent, 0, sizeof(wt->latent));
+		wt->project = NULL;
+		wt->regularize = NULL;
+	}
+}
+
+/* Wirth's selection: a[k] ends where a descending sort would put it. */
+static float select_desc(float *a, ptrdiff_t n, ptrdiff_t k)
+{
+	ptrdiff_t l = 0, m = n - 1;
+
+	while (l < m) {
+		float x = a[k];
+		ptrdiff_t i = l, j = m;
+
+		do {
+			while (a[i] > x)
+				i++;
+			while (x > a[j])
+				j--;
+			if (i <= j) {
+				float t = a[i];
+
+				a[i++] = a[j];
+				a[j--] = t;
+			}
+		} while (i <= j);
+		if (j < k)
+			l = i;
+		if (k < i)
+			m = j;
+	}
+	return a[k];
+}
+
+float lowbit_kth_largest(const float *v, size_t n, size_t k, float *scratch)
+{
+	if (n == 0 || k == 0)
+		return INFINITY;
+	if (k > n)
+		k = n;
+	memcpy(scratch, v, n * sizeof(float));
+	return select_desc(scratch, (ptrdiff_t)n, (ptrdiff_t)k - 1);
+}
+
+double lowbit_schedule(double from, double to, uint32_t s, uint32_t steps)
+{
+	double r = steps ? 1.0 - (double)s / steps : 0;
+
+	return to + (from - to) * r * r * r;
+}
+
+/* Layer i's mean output per channel over the first count images of ds. */
+static int layer_means(const struct net *n, uint32_t i, const struct dataset *ds,
+		       uint32_t count, float *mean)
+{
+	struct shape o = n->l[i].out;
+	size_t px = (size_t)o.h * o.w, per = shape_size(o);
+	float *out = malloc((size_t)count * per * sizeof(float));
+
+	if (!out || net_forward_upto(n, i + 1, ds->x, count, out)) {
+		free(out);
+		return -1;
+	}
+	for (uint32_t c = 0; c < o.c; c++) {
+		double sum = 0;
+
+		for (uint32_t img = 0; img < count; img++)
+			for (size_t p = 0; p < px; p++)
+				sum += out[img * per + c * px + p];
+		mean[c] = (float)(sum / ((double)count * px));
+	}
+	free(out);
+	return 0;
+}
+
+int lowbit_channel_means(const struct net *n, const struct dataset *ds,
+			 uint32_t count, float **means)
+{
+	if (count > ds->count)
+		count = ds->count;
+	for (uint32_t i = 0; i < n->count; i++) {
+		means[i] = NULL;
+		if (!layer_has_weights(&n->l[i]))
+			continue;
+		means[i] = malloc(n->l[i].out.c * sizeof(float));
+		if (!means[i] || layer_means(n, i, ds, count, means[i]))
+			return -1;
+	}
+	return 0;
+}
+
+int lowbit_center(struct net *n, const struct dataset *ds, uint32_t count,
+		  float *const *target)
+{
+	if (count > ds->count)
+		count = ds->count;
+	for (uint32_t i = 0; i < n->count; i++) {
+		struct layer *l = &n->l[i];
+		float *now;
+
+		if (!layer_has_weights(l) || !target[i])
+			continue;
+		now = malloc(l->out.c * sizeof(float));
+		if (!now || layer_means(n, i, ds, count, now)) {
+			free(now);
+			return -1;
+		}
+		for (uint32_t c = 0; c < l->out.c; c++)
+			l->wt.b.v[c] += target[i][c] - now[c];
+		free(now);
+	}
+	return 0;
+}
+
+void lowbit_means_free(float **means)
+{
+	for (uint32_t i = 0; i < NET_LAYERS_MAX; i++) {
+		free(means[i]);
+		means[i] = NULL;
+	}
+}
+
+int lowbit_run(struct net *n, const struct lowbit_opts *lo,
+	       const struct train_opts *t, uint32_t epochs, const char *stage,
+	       const struct dataset *train, struct dcc_error *err)
+{
+	struct train_opts o = *t;
+
+	if (!epochs)
+		return 0;
+	o.epochs = epochs;
+	o.lr = lo->lr;
+	o.stage = stage;
+	return net_train(n, train, &o, err) < 0 ? -1 : 0;
+}
+
+int lowbit_train(struct net *n, const struct lowbit_opts *lo,
+		 const struct train_opts *t, const struct dataset *train,
+		 struct dcc_error *err)
+{
+	int ret;
+
+	switch (lo->method) {
+	case LOWBIT_HQ:
+		ret = lowbit_hq(n, lo, t, train, err);
+		break;
+	case LOWBIT_SBNN:
+		ret = lowbit_sbnn(n, lo, t, train, err);
+		break;
+	default:
+		return dcc_fail(err, "no low-bit method given: %s", LOWBIT_NAMES);
+	}
+	lowbit_detach(n);
+	return ret;
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Low-bit weights trained from the dense model (Documentation/accel/
+ * dcaccel/dcc-lowbit.rst): each method in a file of its own (lb_*.c)
+ * projects latent fp32 weights onto its few values after every step, the
+ * straight-through estimator trains the latent weights, and the result is
+ * a codebook the device's FC and CONV ops run as they are.
+ */
+#ifndef DCC_LOWBIT_H
+#define DCC_LOWBIT_H
+
+#include "net.h"
+#include "train.h"
+
+enum lowbit_method { LOWBIT_NONE, LOWBIT_HQ, LOWBIT_SBNN };
+#define LOWBIT_NAMES	"hq (ternary, hyperspherical) or sbnn (sparse binary)"
+
+struct lowbit_opts {
+	enum lowbit_method method;
+	double keep[NET_LAYERS_MAX / 2];	/* non-zero weights, per layer */
+	uint32_t nkeep;
+	uint32_t steps;		/* steps of the sparsity schedule */
+	uint32_t epochs;	/* training epochs after each step */
+	uint32_t final_epochs;	/* after the last step */
+	float lr;
+	float reg;		/* hq: weight of the cosine-distance term */
+};
+
+void lowbit_opts_default(struct lowbit_opts *o);
+/* LOWBIT_NONE for a name that is none of them. */
+enum lowbit_method lowbit_method_parse(const char *name);
+const char *lowbit_method_name(enum lowbit_method m);
+
+/*
+ * Train every weight layer of n to the method's values, in place. On
+ * return each has widx and cb (the values, cb.v[0] == 0) and bits, as
+ * weight sharing leaves them, and no latent weights. 0 or -1 with err.
+ */
+int lowbit_train(struct net *n, const struct lowbit_opts *lo,
+		 const struct train_opts *t, const struct dataset *train,
+		 struct dcc_error *err);
+
+/* What the methods share (lowbit.c). */
+
+/* Weight layer i's target (the last for the rest). */
+double lowbit_keep(const struct lowbit_opts *lo, uint32_t weight_layer);
+/*
+ * Latent weights (a copy of w) and empty indices on every weight layer,
+ * with the method's hooks; then the first projection. 0 or -1 (OOM).
+ */
+int lowbit_attach(struct net *n, void (*project)(struct weights *wt),
+		  void (*regularize)(struct weights *wt), float reg);
+/* The last projection stays; the latent weights and hooks go. */
+void lowbit_detach(struct net *n);
+/* Project every weight layer again (after a change of keep or mask). */
+void lowbit_project_all(struct net *n);
+/*
+ * The k-th largest of v[0..n-1] (k from 1), by selection in scratch (n
+ * floats): the threshold that keeps k values.
+ */
+float lowbit_kth_largest(const float *v, size_t n, size_t k, float *scratch);
+/*
+ * The sparsity schedule (Zhu and Gupta's cubic): at step s of steps the
+ * kept fraction goes from `from` to `to` as to + (from - to) (1 - s/steps)^3.
+ */
+double lowbit_schedule(double from, double to, uint32_t s, uint32_t steps);
+/*
+ * Each weight layer's mean output per channel (before its relu) over the
+ * first `count` images of ds, into means[layer] (allocated, out.c values;
+ * NULL for the other layers). 0 or -1 (OOM).
+ */
+#define LOWBIT_CALIB_IMAGES	1000
+int lowbit_channel_means(const struct net *n, const struct dataset *ds,
+			 uint32_t count, float **means);
+/*
+ * Bias correction: layer by layer from the input, each weight layer's
+ * biases moved so that its mean outputs per channel are `target`'s again.
+ * 0 or -1 (OOM).
+ */
+int lowbit_center(struct net *n, const struct dataset *ds, uint32_t count,
+		  float *const *target);
+void lowbit_means_free(float **means);
+
+/* One training run of `epochs` at the method's rate; 0 or -1 with err. */
+int lowbit_run(struct net *n, const struct lowbit_opts *lo,
+	       const struct train_opts *t, uint32_t epochs, const char *stage,
+	       const struct dataset *train, struct dcc_error *err);
+
+/* The methods (lb_hq.c, lb_sbnn.c). */
+int lowbit_hq(struct net *n, const struct lowbit_opts *lo,
+	      const struct train_opts *t, const struct dataset *train,
+	      struct dcc_error *err);
+int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
+		const struct train_opts *t, const struct dataset *train,
+		struct dcc_error *err);
+
+/* Their parts, for the tests. */
+/* W, widx, cb = {0, +a, -a}: a = mean |u| of the kept non-zero weights. */
+void lowbit_hq_project(struct weights *wt);
+/* Adds reg x the gradient of sum over rows of 1 - cos(u_r, sign(u_r) m_r). */
+void lowbit_hq_regularize(struct weights *wt);
+/* Mask the largest `keep` of all weights by |u| (pruned stay). 0 or -1. */
+int lowbit_hq_prune(struct weights *wt, double keep);
+/* W, widx, cb = {0, +a}: the wt->keep largest u are a, their mean. */
+void lowbit_sbnn_project(struct weights *wt);
+
+#endif /* DCC_LOWBIT_H */
