@@ -17,7 +17,11 @@ OP_BITPLANE = 4
 CONV_IN_VA, CONV_OUT_VA, POOL_OUT_VA = 0x580, 0x600, 0x700
 
 
-def ring_entry(cmd_len, flags=3, ctx=0):
+# RING_F_IRQ | RING_F_PE_STATS; RING_F_ENERGY adds the energy block
+F_DEFAULT, F_ENERGY = 3, 4
+
+
+def ring_entry(cmd_len, flags=F_DEFAULT, ctx=0):
     return struct.pack("<IIQII QQ 24x", flags, ctx, 0, cmd_len, 0, 1, 0x5000)
 
 
@@ -90,9 +94,9 @@ def memory(cmd, maps):
     return bytes(mem)
 
 
-def seed(cmd, fault_injection=0, maps=False):
-    return (ring_entry(len(cmd)) + bytes([fault_injection]) + bytes(128) +
-            memory(cmd, maps))
+def seed(cmd, fault_injection=0, maps=False, flags=F_DEFAULT):
+    return (ring_entry(len(cmd), flags) + bytes([fault_injection]) +
+            bytes(128) + memory(cmd, maps))
 
 
 def main():
@@ -122,6 +126,13 @@ def main():
         "bitplane_signed": seed(bitplane_op()),
         "bitplane_unsigned_no_bias": seed(bitplane_op(0, 0, bias=0)),
         "bitplane_then_fc": seed(bitplane_op() + fc_op(0x600, 0x700)),
+        # the energy model over chained ops, on chip between them
+        "energy_conv_pool": seed(conv_op() + pool_op(POOL_MAX), maps=True,
+                                 flags=F_DEFAULT | F_ENERGY),
+        "energy_bitplane_fc": seed(bitplane_op() + fc_op(0x600, 0x700),
+                                   flags=F_DEFAULT | F_ENERGY),
+        "energy_fc_f32": seed(fc_op(0x500, 0x600, f32=1),
+                              flags=F_ENERGY),
     }
     for name, blob in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:

@@ -89,7 +89,7 @@ typedef uint64_t __u64;
 
 #define DCACCEL_ID_MAGIC		0x44434143u	/* "DCAC" in ASCII */
 #define DCACCEL_VERSION_MAJOR		1
-#define DCACCEL_VERSION_MINOR		1	/* 1.1: INPUT_F32 */
+#define DCACCEL_VERSION_MINOR		2	/* 1.1: INPUT_F32, 1.2: energy */
 #define DCACCEL_VERSION \
 	((DCACCEL_VERSION_MAJOR << 16) | DCACCEL_VERSION_MINOR)
 
@@ -102,6 +102,7 @@ typedef uint64_t __u64;
 #define DCACCEL_CAP_F_FAULT_INJECTION	(1u << 0)	/* DEBUG op honoured */
 #define DCACCEL_CAP_F_MODELED_TIMING	(1u << 1)	/* jobs take modeled time */
 #define DCACCEL_CAP_F_INPUT_F32		(1u << 2)	/* FC/CONV_F_INPUT_F32 */
+#define DCACCEL_CAP_F_ENERGY		(1u << 3)	/* DCACCEL_RING_F_ENERGY */
 
 /* CONTROL */
 #define DCACCEL_CONTROL_ENABLE		(1u << 0)	/* process the ring */
@@ -185,7 +186,8 @@ struct dcaccel_ring_entry {
 #define DCACCEL_RING_ENTRY_SIZE		64
 #define DCACCEL_RING_F_IRQ		(1u << 0)	/* JOB_DONE on success */
 #define DCACCEL_RING_F_PE_STATS		(1u << 1)	/* write per-PE arrays */
-#define DCACCEL_RING_F_ALL		0x3u
+#define DCACCEL_RING_F_ENERGY		(1u << 2)	/* write the energy block */
+#define DCACCEL_RING_F_ALL		0x7u
 
 /* ---- Completion record ----------------------------------------------- */
 
@@ -219,6 +221,27 @@ struct dcaccel_completion {
 #define DCACCEL_COMPLETION_ALIGN	64
 /* Bytes the device writes for a job with the per-PE arrays of `pes` PEs. */
 #define DCACCEL_COMPLETION_BYTES(pes)	(DCACCEL_COMPLETION_SIZE + 16u * (pes))
+
+/*
+ * With DCACCEL_RING_F_ENERGY, the energy model's counts and energies
+ * (hardware.rst, "Energy model"), summed over the ops that ran, right
+ * after the per-PE arrays: at DCACCEL_COMPLETION_BYTES(record.pes).
+ */
+struct dcaccel_energy_record {
+	__u64 dram_weight_words;	/* 32-bit words of the ops' weights */
+	__u64 dram_act_words;		/* of activations off chip */
+	__u64 sram_words;		/* read and written on chip */
+	__u64 dram_weights_fj;		/* femtojoules */
+	__u64 dram_acts_fj;
+	__u64 sram_fj;
+	__u64 arith_fj;
+	__u64 bitops_fj;
+};
+
+#define DCACCEL_ENERGY_RECORD_SIZE	64
+/* The most a job's record takes: the per-PE arrays and the energy block. */
+#define DCACCEL_COMPLETION_BYTES_MAX(pes) \
+	(DCACCEL_COMPLETION_BYTES(pes) + DCACCEL_ENERGY_RECORD_SIZE)
 
 /* Job status in the completion record. */
 #define DCACCEL_JOB_OK			0

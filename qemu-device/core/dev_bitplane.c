@@ -27,7 +27,8 @@ static uint32_t fetch(struct dcdev_mmu *m, uint64_t va, void *buf, size_t n,
 uint32_t dcdev_bitplane_exec(struct dcdev_mmu *m,
 			     const struct dcdev_caps *caps,
 			     const struct dcdev_op *op, struct dcdev_result *r,
-			     const struct eie_poll *poll)
+			     const struct eie_poll *poll,
+			     const struct dp_energy_io *eio)
 {
 	const struct dcdev_bitplane *bp = &op->bitplane;
 	struct dp_bitplane l = bp->l;
@@ -82,6 +83,8 @@ uint32_t dcdev_bitplane_exec(struct dcdev_mmu *m,
 	dp_bitplane_model_cycles(&l, bp->batch, &r->cycles, r->pe_busy);
 	st = dcdev_output_write(m, bp->output_va, out, out_n, r,
 				op->offset + BOFF(output_va));
+	if (!st && eio)
+		dp_energy_bitplane(&l, bp->batch, eio, &r->energy);
 done:
 	free(wp);
 	free(in);

@@ -66,7 +66,7 @@ uint32_t dcdev_caps_reg(const struct dcdev_caps *c, uint32_t offset)
 	case DCACCEL_REG_CAP_FLAGS:
 		return (c->fault_injection ? DCACCEL_CAP_F_FAULT_INJECTION : 0) |
 		       (c->modeled_timing ? DCACCEL_CAP_F_MODELED_TIMING : 0) |
-		       DCACCEL_CAP_F_INPUT_F32;
+		       DCACCEL_CAP_F_INPUT_F32 | DCACCEL_CAP_F_ENERGY;
 	case DCACCEL_REG_CLOCK_MHZ:
 		return c->clock_mhz;
 	case DCACCEL_REG_CAP_MAX_OP_MB:

@@ -19,7 +19,8 @@
 
 uint32_t dcdev_conv_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			 const struct dcdev_op *op, struct dcdev_result *r,
-			 const struct eie_poll *poll)
+			 const struct eie_poll *poll,
+			 const struct dp_energy_io *eio)
 {
 	const struct dcdev_conv *cv = &op->conv;
 	const struct dcdev_fc *f = &cv->filters;
@@ -66,6 +67,8 @@ uint32_t dcdev_conv_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 	}
 	st = dcdev_output_write(m, f->output_va, b.output, out_n, r,
 				op->offset + COFF(output_va));
+	if (!st && eio)
+		dp_energy_conv(&conv, f->batch, b.input, eio, &r->energy);
 out:
 	dcdev_layer_bufs_free(&b);
 	free(colptr);

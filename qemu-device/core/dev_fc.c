@@ -41,6 +41,20 @@ static void fc_bufs_free(struct fc_bufs *b)
 	dcdev_fc_layer_free(b->built);
 }
 
+/* l's column pointers in host order, from the guest's in b->a.raw. */
+static int host_colptr(struct fc_bufs *b, struct eie_layer *l)
+{
+	size_t colptr_n = (size_t)l->pes * (l->cols + 1);
+
+	b->colptr = dcdev_alloc(4 * colptr_n);
+	if (!b->colptr)
+		return -1;
+	memcpy(b->colptr, b->a.raw, 4 * colptr_n);
+	dcdev_le32_to_host(b->colptr, colptr_n);
+	l->colptr = b->colptr;
+	return 0;
+}
+
 /*
  * Validate the streams of l (colptr still in guest order in b->a.raw) and
  * build their forms into b->built. A JOB status, or DCDEV_OP_CANCELLED.
@@ -54,12 +68,8 @@ static uint32_t build(const struct dcdev_fc_key *key, uint32_t queue_depth,
 	struct dcdev_fc_layer *bl;
 	struct eie_error err;
 
-	b->colptr = dcdev_alloc(4 * colptr_n);
-	if (!b->colptr)
+	if (host_colptr(b, l))
 		return r->status = DCACCEL_JOB_NO_MEMORY;
-	memcpy(b->colptr, b->a.raw, 4 * colptr_n);
-	dcdev_le32_to_host(b->colptr, colptr_n);
-	l->colptr = b->colptr;
 	if (eie_validate(l, &err))
 		return dcdev_op_bad_layer(r, op, &err);
 	if (eie_poll_stop(poll))
@@ -88,10 +98,26 @@ static uint32_t build(const struct dcdev_fc_key *key, uint32_t queue_depth,
 	return DCACCEL_JOB_OK;
 }
 
+/*
+ * The energy model's counts of the op (dp_energy_fc walks the streams'
+ * column pointers in host order: a layer found in the cache has only the
+ * guest's bytes, still in b->a.raw).
+ */
+static uint32_t energy(struct eie_layer *l, struct fc_bufs *b,
+		       const struct dcdev_fc *fc, const struct dp_energy_io *eio,
+		       struct dcdev_result *r)
+{
+	if (!l->colptr && host_colptr(b, l))
+		return r->status = DCACCEL_JOB_NO_MEMORY;
+	dp_energy_fc(l, fc->batch, b->a.input, eio, &r->energy);
+	return DCACCEL_JOB_OK;
+}
+
 uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		       const struct dcdev_op *op, struct dcdev_result *r,
 		       const struct eie_poll *poll,
-		       struct dcdev_fc_cache *cache)
+		       struct dcdev_fc_cache *cache,
+		       const struct dp_energy_io *eio)
 {
 	const struct dcdev_fc *fc = &op->fc;
 	const struct dcdev_fc_key key = {
@@ -174,6 +200,8 @@ uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 	st = dcdev_output_write(m, fc->output_va, b.a.output,
 				(size_t)fc->batch * fc->rows, r,
 				op->offset + FOFF(output_va));
+	if (!st && eio)
+		st = energy(&l, &b, fc, eio, r);
 out:
 	/* a layer built and run (or failed after building) is kept */
 	if (cache && b.built && b.built == bl) {

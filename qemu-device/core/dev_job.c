@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dev_energy.h"
 #include "dev_job.h"
 
 static uint32_t fail(struct dcdev_result *r, uint32_t status,
@@ -29,31 +30,37 @@ static uint32_t mmu_fail(struct dcdev_result *r, const struct dcdev_fault *f,
 /* An op of the datapath: a JOB status or DCDEV_OP_CANCELLED. */
 static uint32_t exec_op(const struct dcdev_env *env, struct dcdev_mmu *m,
 			const struct dcdev_op *op, struct dcdev_result *r,
-			const struct eie_poll *poll)
+			const struct eie_poll *poll,
+			const struct dp_energy_io *eio)
 {
 	switch (op->opcode) {
 	case DCACCEL_OP_FC:
-		return dcdev_fc_exec(m, env->caps, op, r, poll, env->cache);
+		return dcdev_fc_exec(m, env->caps, op, r, poll, env->cache, eio);
 	case DCACCEL_OP_CONV:
-		return dcdev_conv_exec(m, env->caps, op, r, poll);
+		return dcdev_conv_exec(m, env->caps, op, r, poll, eio);
 	case DCACCEL_OP_BITPLANE:
-		return dcdev_bitplane_exec(m, env->caps, op, r, poll);
+		return dcdev_bitplane_exec(m, env->caps, op, r, poll, eio);
 	default:
-		return dcdev_pool_exec(m, env->caps, op, r, poll);
+		return dcdev_pool_exec(m, env->caps, op, r, poll, eio);
 	}
 }
 
-/* Run the ops of the command buffer cmd; hang/cancel come out as outcomes. */
+/*
+ * Run the ops of the command buffer cmd; hang/cancel come out as outcomes.
+ * ios (caps->max_ops of them) or NULL: with it, the energy model.
+ */
 static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 				  struct dcdev_mmu *m, const uint8_t *cmd,
-				  uint32_t len, struct dcdev_result *r)
+				  uint32_t len, struct dcdev_op_io *ios,
+				  struct dcdev_result *r)
 {
 	const struct dcdev_caps *caps = env->caps;
 	const struct eie_poll poll = {
 		.stop = env->cancelled, .opaque = env->opaque,
 	};
 	uint64_t work = 0, work_max = (uint64_t)caps->max_work_mi << 20;
-	uint32_t offset = 0, count = 0, detail, st;
+	uint32_t offset = 0, count = 0, detail, st, k;
+	struct dp_energy_io eio;
 	struct dcdev_op op;
 	struct dcdev_fault f;
 	uint8_t byte;
@@ -74,10 +81,12 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 			fail(r, DCACCEL_JOB_TOO_LARGE, offset);
 			return DCDEV_COMPLETE;
 		}
+		if (ios)
+			dcdev_op_io(&op, &ios[count - 1]);
 		offset += op.size;
 	}
 
-	for (offset = 0; offset < len; offset += op.size) {
+	for (offset = 0, k = 0; offset < len; offset += op.size, k++) {
 		if (env->cancelled && env->cancelled(env->opaque))
 			return DCDEV_CANCELLED;
 		dcdev_op_decode(cmd, len, offset, caps, &op, &detail);
@@ -86,7 +95,9 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 		case DCACCEL_OP_CONV:
 		case DCACCEL_OP_POOL:
 		case DCACCEL_OP_BITPLANE:
-			st = exec_op(env, m, &op, r, &poll);
+			if (ios)
+				dcdev_energy_io(ios, count, k, &eio);
+			st = exec_op(env, m, &op, r, &poll, ios ? &eio : NULL);
 			if (st == DCDEV_OP_CANCELLED)
 				return DCDEV_CANCELLED;
 			if (st)
@@ -128,6 +139,7 @@ enum dcdev_outcome dcdev_job_run(const struct dcdev_env *env,
 	struct dcdev_mmu m;
 	struct dcdev_fault f;
 	enum dcdev_outcome out;
+	struct dcdev_op_io *ios = NULL;
 	uint8_t *cmd;
 
 	memset(r, 0, sizeof(*r));
@@ -145,7 +157,11 @@ enum dcdev_outcome dcdev_job_run(const struct dcdev_env *env,
 		return DCDEV_COMPLETE;
 	}
 	cmd = malloc(e->cmd_len);
-	if (!cmd) {
+	if (e->flags & DCACCEL_RING_F_ENERGY)
+		ios = calloc(env->caps->max_ops, sizeof(*ios));
+	if (!cmd || ((e->flags & DCACCEL_RING_F_ENERGY) && !ios)) {
+		free(cmd);
+		free(ios);
 		fail(r, DCACCEL_JOB_NO_MEMORY, 0);
 		return DCDEV_COMPLETE;
 	}
@@ -154,9 +170,10 @@ enum dcdev_outcome dcdev_job_run(const struct dcdev_env *env,
 			 (uint32_t)offsetof(struct dcaccel_ring_entry, cmd_va));
 		out = DCDEV_COMPLETE;
 	} else {
-		out = run_ops(env, &m, cmd, e->cmd_len, r);
+		out = run_ops(env, &m, cmd, e->cmd_len, ios, r);
 	}
 	free(cmd);
+	free(ios);
 	return out;
 }
 
@@ -164,7 +181,7 @@ int dcdev_job_complete(const struct dcdev_env *env,
 		       const struct dcdev_entry *e,
 		       const struct dcdev_result *r)
 {
-	uint8_t rec[DCACCEL_COMPLETION_BYTES(DCACCEL_EIE_PES_MAX)];
+	uint8_t rec[DCACCEL_COMPLETION_BYTES_MAX(DCACCEL_EIE_PES_MAX)];
 	const struct dcdev_mem *mem = env->mem;
 	uint32_t len;
 

@@ -65,12 +65,15 @@ int dcdev_job_complete(const struct dcdev_env *env,
 /*
  * Execute one decoded FC op in m's context, adding to r: a JOB status, or
  * DCDEV_OP_CANCELLED (nothing written) when poll (may be NULL) said stop.
- * cache (may be NULL) keeps the layer decoded for the ops after.
+ * cache (may be NULL) keeps the layer decoded for the ops after. With
+ * eio (the job asked for the energy model), an op that completes adds its
+ * counts to r->energy, its activations travelling as eio says.
  */
 uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		       const struct dcdev_op *op, struct dcdev_result *r,
 		       const struct eie_poll *poll,
-		       struct dcdev_fc_cache *cache);
+		       struct dcdev_fc_cache *cache,
+		       const struct dp_energy_io *eio);
 
 /*
  * The same for a decoded CONV op (dev_conv.c), POOL op (dev_pool.c) and
@@ -78,13 +81,16 @@ uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
  */
 uint32_t dcdev_conv_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			 const struct dcdev_op *op, struct dcdev_result *r,
-			 const struct eie_poll *poll);
+			 const struct eie_poll *poll,
+			 const struct dp_energy_io *eio);
 uint32_t dcdev_pool_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			 const struct dcdev_op *op, struct dcdev_result *r,
-			 const struct eie_poll *poll);
+			 const struct eie_poll *poll,
+			 const struct dp_energy_io *eio);
 uint32_t dcdev_bitplane_exec(struct dcdev_mmu *m,
 			     const struct dcdev_caps *caps,
 			     const struct dcdev_op *op, struct dcdev_result *r,
-			     const struct eie_poll *poll);
+			     const struct eie_poll *poll,
+			     const struct dp_energy_io *eio);
 
 #endif

@@ -13,7 +13,8 @@
 
 uint32_t dcdev_pool_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			 const struct dcdev_op *op, struct dcdev_result *r,
-			 const struct eie_poll *poll)
+			 const struct eie_poll *poll,
+			 const struct dp_energy_io *eio)
 {
 	const struct dcdev_pool *pl = &op->pool;
 	const size_t in_n = (size_t)pl->batch * pl->pool.channels *
@@ -41,6 +42,8 @@ uint32_t dcdev_pool_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			     r->pe_busy);
 	st = dcdev_output_write(m, pl->output_va, out, out_n, r,
 				op->offset + POFF(output_va));
+	if (!st && eio)
+		dp_energy_pool(&pl->pool, pl->batch, eio, &r->energy);
 done:
 	free(in);
 	free(out);

@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "dev_energy.h"
 #include "dev_le.h"
 #include "dev_ring.h"
 
@@ -34,7 +35,7 @@ uint32_t dcdev_entry_decode(const uint8_t raw[DCACCEL_RING_ENTRY_SIZE],
 
 	*record_ok = e->completion % DCACCEL_COMPLETION_ALIGN == 0 &&
 		     e->completion <= UINT64_MAX - 
-				      DCACCEL_COMPLETION_BYTES(DCACCEL_EIE_PES_MAX);
+				      DCACCEL_COMPLETION_BYTES_MAX(DCACCEL_EIE_PES_MAX);
 	if (!*record_ok)
 		return bad(detail, OFF(completion), DCACCEL_JOB_BAD_ENTRY);
 	if (e->flags & ~DCACCEL_RING_F_ALL)
@@ -93,5 +94,8 @@ uint32_t dcdev_completion_encode(const struct dcdev_entry *e,
 		dcdev_st64(busy, r->pe_busy[p]);
 		dcdev_st64(busy + 8 * (size_t)pes, stall);
 	}
-	return DCACCEL_COMPLETION_BYTES(n);
+	if (!(e->flags & DCACCEL_RING_F_ENERGY))
+		return DCACCEL_COMPLETION_BYTES(n);
+	dcdev_energy_encode(&r->energy, buf + DCACCEL_COMPLETION_BYTES(n));
+	return DCACCEL_COMPLETION_BYTES(n) + DCACCEL_ENERGY_RECORD_SIZE;
 }

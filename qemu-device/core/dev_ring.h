@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "dev_caps.h"
+#include "../datapath/dp_energy.h"
 #include "../datapath/eie.h"
 #include "dcaccel/dcaccel_hw.h"
 
@@ -32,6 +33,7 @@ struct dcdev_result {
 	struct eie_stats stats;
 	struct eie_cycles cycles;
 	uint64_t pe_busy[DCACCEL_EIE_PES_MAX];
+	struct dp_energy energy;	/* counted with RING_F_ENERGY */
 	char msg[192];		/* for the device log: what was wrong */
 	/* DCDEV_STUCK: the DEBUG action and the bus address it writes */
 	uint32_t stuck_action;
@@ -52,8 +54,9 @@ uint32_t dcdev_entry_decode(const uint8_t raw[DCACCEL_RING_ENTRY_SIZE],
 
 /*
  * Encode the completion record of a job into buf (room for
- * DCACCEL_COMPLETION_BYTES(DCACCEL_EIE_PES_MAX)); returns its length.
- * pes is the device's; the per-PE arrays come when the entry asked.
+ * DCACCEL_COMPLETION_BYTES_MAX(DCACCEL_EIE_PES_MAX)); returns its length.
+ * pes is the device's; the per-PE arrays and the energy block come when
+ * the entry asked for them.
  */
 uint32_t dcdev_completion_encode(const struct dcdev_entry *e,
 				 const struct dcdev_result *r, uint32_t pes,

@@ -377,7 +377,7 @@ def run(qemu):
         q.wr(SCRATCH, 0x5a5aa5a5)
         regs = (q.rd(ID), q.rd(VERSION), q.rd(CAP_PES), q.rd(CAP_QUEUE),
                 q.rd(CAP_FLAGS), q.rd(SCRATCH))
-        tap.check(regs == (0x44434143, 0x10001, PES, 8, 5, 0x5a5aa5a5),
+        tap.check(regs == (0x44434143, 0x10002, PES, 8, 13, 0x5a5aa5a5),
                   "ID, VERSION, CAP registers and SCRATCH",
                   ["0x%x" % v for v in regs])
 

@@ -276,10 +276,10 @@ static void test_caps_registers(void)
 							DCACCEL_REG_CAP_FORMAT)), 15);
 	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CLOCK_MHZ), 800);
 	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CAP_FLAGS),
-		 DCACCEL_CAP_F_INPUT_F32);
+		 DCACCEL_CAP_F_INPUT_F32 | DCACCEL_CAP_F_ENERGY);
 	caps.fault_injection = true;
 	caps.modeled_timing = true;
-	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CAP_FLAGS), 7);
+	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CAP_FLAGS), 15);
 	CHECK_EQ(dcdev_caps_reg(&caps, DCACCEL_REG_CONTROL), 0);
 	caps.pes = 0;
 	CHECK(dcdev_caps_check(&caps) != NULL);

@@ -60,7 +60,7 @@ static void test_every_bad_field_rejected(void)
 		uint64_t value;
 		uint32_t status;
 	} cases[] = {
-		{ OFF(flags), 4, 1u << 2, DCACCEL_JOB_BAD_ENTRY },
+		{ OFF(flags), 4, 1u << 3, DCACCEL_JOB_BAD_ENTRY },
 		{ OFF(flags), 4, 0x80000000u, DCACCEL_JOB_BAD_ENTRY },
 		{ OFF(ctx), 4, 4, DCACCEL_JOB_BAD_ENTRY },
 		{ OFF(ctx), 4, 0xffffffffu, DCACCEL_JOB_BAD_ENTRY },

@@ -33,8 +33,11 @@ static void structs_have_explicit_layout(void)
 	CHECK_OFFSET(drm_dcaccel_submit, job_id, 56);
 
 	CHECK_EQ(sizeof(struct drm_dcaccel_job_stats), 64);
-	CHECK_EQ(sizeof(struct drm_dcaccel_wait_job), 24 + 64);
+	CHECK_EQ(sizeof(struct drm_dcaccel_job_energy), 64);
+	/* 1.2 appended the energy: the 88 bytes before it are unchanged */
+	CHECK_EQ(sizeof(struct drm_dcaccel_wait_job), 24 + 64 + 64);
 	CHECK_OFFSET(drm_dcaccel_wait_job, stats, 24);
+	CHECK_OFFSET(drm_dcaccel_wait_job, energy, 88);
 
 	CHECK_EQ(sizeof(struct drm_dcaccel_bo_wait), 16);
 }

@@ -67,6 +67,7 @@ extern "C" {
 #define DRM_DCACCEL_PARAM_MAX_BOS	11	/* most BOs one SUBMIT may list */
 #define DRM_DCACCEL_PARAM_MAX_BO_SIZE	12	/* largest BO */
 #define DRM_DCACCEL_PARAM_MAX_JOBS	13	/* queued + running jobs per file */
+#define DRM_DCACCEL_PARAM_ENERGY	14	/* 1: SUBMIT_ENERGY is honoured */
 
 /**
  * struct drm_dcaccel_get_param - Query a device parameter
@@ -136,7 +137,7 @@ struct drm_dcaccel_bo_info {
 struct drm_dcaccel_submit {
 	/** @cmd_handle: in, BO holding the command buffer */
 	__u32 cmd_handle;
-	/** @flags: in, must be zero */
+	/** @flags: in, DRM_DCACCEL_SUBMIT_* */
 	__u32 flags;
 	/** @cmd_offset: in, bytes into the BO, 8-byte aligned */
 	__u64 cmd_offset;
@@ -157,6 +158,14 @@ struct drm_dcaccel_submit {
 	/** @job_id: out, names the job for %DRM_IOCTL_DCACCEL_WAIT_JOB */
 	__u64 job_id;
 };
+
+/*
+ * Flags for &drm_dcaccel_submit.flags: DRM_DCACCEL_SUBMIT_ENERGY asks the
+ * device for the job's modeled energy (&drm_dcaccel_wait_job.energy);
+ * where DRM_DCACCEL_PARAM_ENERGY is 0 the submit fails with -EOPNOTSUPP.
+ */
+#define DRM_DCACCEL_SUBMIT_ENERGY	0x1u
+#define DRM_DCACCEL_SUBMIT_FLAGS	DRM_DCACCEL_SUBMIT_ENERGY
 
 /* Values of &drm_dcaccel_wait_job.status */
 #define DRM_DCACCEL_JOB_OK		0	/* completed */
@@ -191,6 +200,32 @@ struct drm_dcaccel_job_stats {
 };
 
 /**
+ * struct drm_dcaccel_job_energy - The energy model's account of a job
+ *
+ * Summed over the ops that completed; all zero for a job submitted
+ * without DRM_DCACCEL_SUBMIT_ENERGY. Documentation/accel/dcaccel/
+ * hardware.rst ("Energy model") says what is counted and its prices.
+ */
+struct drm_dcaccel_job_energy {
+	/** @dram_weight_words: 32-bit DRAM words of the ops' weights */
+	__u64 dram_weight_words;
+	/** @dram_act_words: 32-bit DRAM words of activations off chip */
+	__u64 dram_act_words;
+	/** @sram_words: 32-bit SRAM words read and written */
+	__u64 sram_words;
+	/** @dram_weights_fj: femtojoules of the weights' DRAM words */
+	__u64 dram_weights_fj;
+	/** @dram_acts_fj: femtojoules of the activations' DRAM words */
+	__u64 dram_acts_fj;
+	/** @sram_fj: femtojoules of the SRAM words */
+	__u64 sram_fj;
+	/** @arith_fj: femtojoules of multiplies, adds and shifts */
+	__u64 arith_fj;
+	/** @bitops_fj: femtojoules of the bit-plane popcounts */
+	__u64 bitops_fj;
+};
+
+/**
  * struct drm_dcaccel_wait_job - Wait for a job of this context
  *
  * Returns 0 when the job has finished (whatever its status), -ETIME when
@@ -212,6 +247,12 @@ struct drm_dcaccel_wait_job {
 	__u32 pad;
 	/** @stats: out */
 	struct drm_dcaccel_job_stats stats;
+	/**
+	 * @energy: out, since hardware version 1.2 (a caller built against
+	 * an older header passes the struct without it and is not written
+	 * past its end)
+	 */
+	struct drm_dcaccel_job_energy energy;
 };
 
 /**

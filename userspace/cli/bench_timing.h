@@ -13,6 +13,7 @@ struct result {
 	uint32_t batch, iters;
 	double p50, p99, images_per_s;
 	double modeled_us;	/* the device's modeled time per input, or 0 */
+	double energy_pj;	/* the device's energy model per input, or -1 */
 };
 
 double now_us(void);	/* CLOCK_MONOTONIC */

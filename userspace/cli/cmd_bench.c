@@ -73,6 +73,26 @@ static int parse_backends(const char *s, unsigned int *set)
 }
 
 /* Time `iters` calls of one backend at one batch size. */
+/*
+ * The device's energy model per input at this batch: one more call, not
+ * timed, its jobs asking for the model; -1 where the device has none.
+ */
+static int bench_energy(struct accel_model *m, uint32_t batch,
+			const struct cli_inputs *in, float *out, struct result *r,
+			struct accel_error *err)
+{
+	struct accel_energy e;
+	int st = accel_infer_energy(m, batch, in->x, out, NULL, &e, err);
+
+	r->energy_pj = -1;
+	if (st == ACCEL_E_UNSUPPORTED)
+		return ACCEL_OK;
+	if (st)
+		return st;
+	r->energy_pj = (double)accel_energy_total_fj(&e) / 1000.0 / batch;
+	return ACCEL_OK;
+}
+
 static int bench_one(struct accel_model *m, struct dense_model *d, int backend,
 		     uint32_t batch, uint32_t iters, const struct cli_inputs *in,
 		     float *out, struct result *r, struct accel_error *err)
@@ -103,7 +123,7 @@ static int bench_one(struct accel_model *m, struct dense_model *d, int backend,
 		 backend == 1 ? "cpu-reference" : "dense-float");
 	summarize(lat, batch, iters, total, r);
 	free(lat);
-	return ACCEL_OK;
+	return backend == 0 ? bench_energy(m, batch, in, out, r, err) : ACCEL_OK;
 }
 
 /*
@@ -338,19 +358,30 @@ int cmd_bench(int argc, char **argv)
 		printf(",\"input\":");
 		cli_json_str(input);
 		printf(",\"results\":[");
-		for (uint32_t k = 0; k < nres; k++)
+		for (uint32_t k = 0; k < nres; k++) {
 			printf("%s{\"backend\":\"%s\",\"batch\":%u,\"iters\":%u,\"p50_us\":%.1f,"
-			       "\"p99_us\":%.1f,\"images_per_s\":%.1f}", k ? "," : "",
+			       "\"p99_us\":%.1f,\"images_per_s\":%.1f", k ? "," : "",
 			       res[k].backend, res[k].batch, res[k].iters, res[k].p50,
 			       res[k].p99, res[k].images_per_s);
+			if (res[k].energy_pj >= 0)
+				printf(",\"energy_pj_per_image\":%.0f", res[k].energy_pj);
+			printf("}");
+		}
 		printf("]}\n");
 	} else {
-		printf("%-14s %6s %6s %12s %12s %14s\n", "backend", "batch", "iters",
-		       "p50 us", "p99 us", "images/s");
-		for (uint32_t k = 0; k < nres; k++)
-			printf("%-14s %6u %6u %12.1f %12.1f %14.1f\n", res[k].backend,
+		printf("%-14s %6s %6s %12s %12s %14s %14s\n", "backend", "batch", "iters",
+		       "p50 us", "p99 us", "images/s", "pJ/image");
+		for (uint32_t k = 0; k < nres; k++) {
+			printf("%-14s %6u %6u %12.1f %12.1f %14.1f", res[k].backend,
 			       res[k].batch, res[k].iters, res[k].p50, res[k].p99,
 			       res[k].images_per_s);
+			if (res[k].energy_pj >= 0)
+				printf(" %14.0f\n", res[k].energy_pj);
+			else
+				printf(" %14s\n", "-");
+		}
+		printf("pJ/image: the device's energy model (45 nm; hardware.rst, \"Energy model\"),\n"
+		       "its weights read from DRAM once per job of up to the model's chunk\n");
 	}
 out:
 	free(out);

@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define ACCEL_VERSION_MAJOR	1
-#define ACCEL_VERSION_MINOR	2	/* 1: accel_model_layer_shape; 2: several devices */
+#define ACCEL_VERSION_MINOR	3	/* 1: accel_model_layer_shape; 2: several devices; 3: energy */
 
 enum accel_status {
 	ACCEL_OK = 0,
@@ -33,6 +33,7 @@ enum accel_status {
 	ACCEL_E_JOB = 7,	/* the device reported a job error */
 	ACCEL_E_TIMEOUT = 8,	/* a wait timed out */
 	ACCEL_E_IO = 9,		/* reading a file failed */
+	ACCEL_E_UNSUPPORTED = 10,	/* the device or driver cannot (since 1.3) */
 };
 
 /* Caller-owned message buffer, so errors are thread-safe. */
@@ -237,6 +238,34 @@ int accel_model_load_rows(struct accel_device *const *devs, uint32_t n,
 int accel_infer_rows(struct accel_model *const *parts, uint32_t n,
 		     uint32_t batch, const float *in, float *out,
 		     struct accel_stats *stats, struct accel_error *err);
+
+/*
+ * The device's energy model (since 1.3; Documentation/accel/dcaccel/
+ * hardware.rst, "Energy model"): what its jobs read and wrote in DRAM and
+ * SRAM and computed, priced in femtojoules by a 45 nm technology table.
+ */
+struct accel_energy {
+	uint64_t jobs;			/* device jobs counted */
+	uint64_t dram_weight_words;	/* 32-bit words of the layers' weights */
+	uint64_t dram_act_words;	/* of activations to and from DRAM */
+	uint64_t sram_words;		/* on chip */
+	uint64_t dram_weights_fj, dram_acts_fj, sram_fj, arith_fj, bitops_fj;
+};
+
+/* All of it, femtojoules. */
+uint64_t accel_energy_total_fj(const struct accel_energy *e);
+
+/*
+ * accel_infer() on the device, every job of it asking the device for its
+ * energy model; energy (not NULL) is filled with their sum. Each job runs
+ * the whole network on up to the model's chunk of vectors, its weights
+ * read from DRAM once per job: the energy per inference falls with the
+ * batch. ACCEL_E_UNSUPPORTED where the device or driver has no energy
+ * model (hardware version before 1.2).
+ */
+int accel_infer_energy(struct accel_model *model, uint32_t batch,
+		       const float *in, float *out, struct accel_stats *stats,
+		       struct accel_energy *energy, struct accel_error *err);
 
 /* Index of the largest of n values, the first one on ties. */
 uint32_t accel_argmax(const float *v, uint32_t n);

@@ -93,6 +93,9 @@ static int query(struct accel_device *dev, const char *node,
 	i->va_size = v[10];
 	i->max_bos = (uint32_t)v[11];
 	i->max_bo_size = v[12];
+	/* a driver before the energy model does not know the parameter */
+	if (get_param(dev->fd, DRM_DCACCEL_PARAM_ENERGY, &v[0]) == 0)
+		dev->has_energy = v[0] != 0;
 	return ACCEL_OK;
 }
 

@@ -19,6 +19,7 @@ const char *accel_strerror(int status)
 	case ACCEL_E_JOB: return "the device failed the job";
 	case ACCEL_E_TIMEOUT: return "timed out";
 	case ACCEL_E_IO: return "I/O error";
+	case ACCEL_E_UNSUPPORTED: return "not supported by the device or driver";
 	default: return "unknown status";
 	}
 }
@@ -43,6 +44,7 @@ int accelp_errno_status(int e)
 	case ENOMEM: case ENOSPC: return ACCEL_E_NOMEM;
 	case EINVAL: return ACCEL_E_INVALID;
 	case ETIME: case ETIMEDOUT: return ACCEL_E_TIMEOUT;
+	case EOPNOTSUPP: return ACCEL_E_UNSUPPORTED;
 	default: return ACCEL_E_DEVICE;
 	}
 }

@@ -43,6 +43,8 @@ struct accel_job {
 	uint64_t *act_off;
 	struct accel_subjob *sub;
 	struct accel_stats stats;
+	int want_energy;	/* the sub-jobs ask for the energy model */
+	struct accel_energy energy;
 	int status;		/* of the first failed sub-job */
 	char msg[sizeof(((struct accel_error *)0)->msg)];
 };
@@ -204,6 +206,7 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 	j->nsubmitted = 0;
 	j->status = ACCEL_OK;
 	memset(&j->stats, 0, sizeof(j->stats));
+	memset(&j->energy, 0, sizeof(j->energy));
 	if (!j->act_off)
 		j->act_off = calloc(m->layer_count, sizeof(*j->act_off));
 	if (nsub > j->nsync) {
@@ -280,6 +283,7 @@ static int job_submit(struct accel_job *j, struct accel_error *err)
 			.in_syncobjs = s ? (uintptr_t)&j->sub[s - 1].syncobj : 0,
 			.in_syncobj_count = s ? 1 : 0,
 			.out_syncobj = j->sub[s].syncobj,
+			.flags = j->want_energy ? DRM_DCACCEL_SUBMIT_ENERGY : 0,
 		};
 
 		if (drmIoctl(m->dev->fd, DRM_IOCTL_DCACCEL_SUBMIT, &sub)) {
@@ -322,6 +326,20 @@ static int64_t now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return t.tv_sec * 1000000000ll + t.tv_nsec;
+}
+
+static void add_energy(struct accel_energy *t,
+		       const struct drm_dcaccel_job_energy *e)
+{
+	t->jobs++;
+	t->dram_weight_words += e->dram_weight_words;
+	t->dram_act_words += e->dram_act_words;
+	t->sram_words += e->sram_words;
+	t->dram_weights_fj += e->dram_weights_fj;
+	t->dram_acts_fj += e->dram_acts_fj;
+	t->sram_fj += e->sram_fj;
+	t->arith_fj += e->arith_fj;
+	t->bitops_fj += e->bitops_fj;
 }
 
 static int job_collect(struct accel_job *j, int64_t timeout_ns,
@@ -378,28 +396,38 @@ static int job_collect(struct accel_job *j, int64_t timeout_ns,
 		if (w.stats.pe_busy_max > t->pe_busy_max)
 			t->pe_busy_max = w.stats.pe_busy_max;
 		t->pe_busy_total += w.stats.pe_busy_total;
+		if (j->want_energy)
+			add_energy(&j->energy, &w.energy);
 	}
 	return ACCEL_OK;
 }
 
-int accel_submit(struct accel_model *m, uint32_t batch, const float *in,
-		 struct accel_job **out, struct accel_error *err)
+/* accel_submit(), its jobs asking for the energy model when want_energy. */
+static int submit(struct accel_model *m, uint32_t batch, const float *in,
+		  int want_energy, struct accel_job **out, const char *fn,
+		  struct accel_error *err)
 {
 	struct accel_job *j;
-	int st = check_batch(m, batch, in, out, "accel_submit", err);
+	int st = check_batch(m, batch, in, out, fn, err);
 
 	if (st)
 		return st;
 	*out = NULL;
 	if (!m->dev)
 		return accelp_fail(err, ACCEL_E_INVALID,
-				  "accel_submit: the model was loaded without a device");
+				  "%s: the model was loaded without a device", fn);
+	if (want_energy && !m->dev->has_energy)
+		return accelp_fail(err, ACCEL_E_UNSUPPORTED,
+				  "%s: %s has no energy model (hardware version %u.%u; 1.2 has it)",
+				  fn, m->dev->info.node, m->dev->info.hw_version >> 16,
+				  m->dev->info.hw_version & 0xffff);
 	j = __atomic_exchange_n(&m->spare, NULL, __ATOMIC_ACQ_REL);
 	if (!j)
 		j = calloc(1, sizeof(*j));
 	if (!j)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
 	st = job_setup(m, batch, in, j, err);
+	j->want_energy = want_energy;
 	if (!st)
 		st = job_submit(j, err);
 	if (st) {
@@ -409,6 +437,12 @@ int accel_submit(struct accel_model *m, uint32_t batch, const float *in,
 	}
 	*out = j;
 	return ACCEL_OK;
+}
+
+int accel_submit(struct accel_model *m, uint32_t batch, const float *in,
+		 struct accel_job **out, struct accel_error *err)
+{
+	return submit(m, batch, in, 0, out, "accel_submit", err);
 }
 
 int accel_job_fd(struct accel_job *j, int *fd, struct accel_error *err)
@@ -487,4 +521,29 @@ int accel_infer(struct accel_model *m, enum accel_backend backend,
 	st = accel_job_wait(j, -1, out, stats, err);
 	accel_job_free(j);
 	return st;
+}
+
+int accel_infer_energy(struct accel_model *m, uint32_t batch,
+		       const float *in, float *out, struct accel_stats *stats,
+		       struct accel_energy *energy, struct accel_error *err)
+{
+	struct accel_job *j;
+	int st;
+
+	if (!energy)
+		return accelp_fail(err, ACCEL_E_INVALID, "accel_infer_energy: energy is NULL");
+	st = submit(m, batch, in, 1, &j, "accel_infer_energy", err);
+	if (st)
+		return st;
+	st = accel_job_wait(j, -1, out, stats, err);
+	if (!st)
+		*energy = j->energy;
+	accel_job_free(j);
+	return st;
+}
+
+uint64_t accel_energy_total_fj(const struct accel_energy *e)
+{
+	return e->dram_weights_fj + e->dram_acts_fj + e->sram_fj +
+	       e->arith_fj + e->bitops_fj;
 }

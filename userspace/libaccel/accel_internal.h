@@ -13,6 +13,7 @@
 struct accel_device {
 	int fd;
 	struct accel_device_info info;
+	int has_energy;		/* DRM_DCACCEL_PARAM_ENERGY (kernels of 1.2 on) */
 };
 
 struct accel_bo {

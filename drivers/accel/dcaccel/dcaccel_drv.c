@@ -73,6 +73,9 @@ static int dcaccel_get_param_ioctl(struct drm_device *drm, void *data,
 	case DRM_DCACCEL_PARAM_MAX_JOBS:
 		args->value = DCACCEL_FILE_MAX_JOBS;
 		break;
+	case DRM_DCACCEL_PARAM_ENERGY:
+		args->value = dcaccel_has_energy(c);
+		break;
 	default:
 		return -EINVAL;
 	}

@@ -173,6 +173,7 @@ struct dcaccel_job_record {
 	u64 job_id;
 	u32 status;		/* DRM_DCACCEL_JOB_* */
 	struct drm_dcaccel_job_stats stats;
+	struct drm_dcaccel_job_energy energy;
 	struct dma_fence *finished;
 };
 
@@ -212,6 +213,7 @@ struct dcaccel_job {
 	struct drm_gem_object **bos;
 	u32 bo_count;
 	bool dma_sync;		/* one of bos needs DMA syncs */
+	bool energy;		/* DRM_DCACCEL_SUBMIT_ENERGY */
 	u64 cmd_va;
 	u32 cmd_len;
 	u64 seqno;		/* of the last time it went on the ring */
@@ -221,6 +223,12 @@ struct dcaccel_job {
 	struct dma_fence *hw_fence;	/* &fence->base once initialised */
 	struct list_head inflight_link;
 };
+
+/* The device models a job's energy when asked (hardware version 1.2). */
+static inline bool dcaccel_has_energy(const struct dcaccel_caps *c)
+{
+	return c->flags & DCACCEL_CAP_F_ENERGY;
+}
 
 static inline struct dcaccel_device *to_dcaccel(struct drm_device *drm)
 {

@@ -177,7 +177,8 @@ int dcaccel_hw_alloc(struct dcaccel_device *ddev)
 
 	ring->size = rounddown_pow_of_two(min_t(u32, ddev->caps.ring_max,
 						DCACCEL_RING_ENTRIES));
-	ring->record_stride = ALIGN(DCACCEL_COMPLETION_BYTES(ddev->caps.pes),
+	/* room for the energy block, which a job may ask for */
+	ring->record_stride = ALIGN(DCACCEL_COMPLETION_BYTES_MAX(ddev->caps.pes),
 				    DCACCEL_COMPLETION_ALIGN);
 	ddev->ctx_count = min_t(u32, ddev->caps.contexts,
 				DCACCEL_CONTEXTS_MAX);
@@ -420,7 +421,9 @@ void dcaccel_hw_ring_push(struct dcaccel_device *ddev, struct dcaccel_job *job)
 
 	memset(e, 0, sizeof(*e));
 	e->flags = (__force __u32)cpu_to_le32(DCACCEL_RING_F_IRQ |
-					      DCACCEL_RING_F_PE_STATS);
+					      DCACCEL_RING_F_PE_STATS |
+					      (job->energy ?
+					       DCACCEL_RING_F_ENERGY : 0));
 	e->ctx = (__force __u32)cpu_to_le32(job->vm->ctx_id);
 	e->cmd_va = (__force __u64)cpu_to_le64(job->cmd_va);
 	e->cmd_len = (__force __u32)cpu_to_le32(job->cmd_len);

@@ -127,6 +127,20 @@ void dcaccel_job_account(struct dcaccel_job *job, u64 cycles)
 	ring->last_done = now;
 }
 
+/* The energy block after the record (DCACCEL_RING_F_ENERGY). */
+static void dcaccel_job_read_energy(struct drm_dcaccel_job_energy *out,
+				    const struct dcaccel_energy_record *e)
+{
+	out->dram_weight_words = dcaccel_ld64(&e->dram_weight_words);
+	out->dram_act_words = dcaccel_ld64(&e->dram_act_words);
+	out->sram_words = dcaccel_ld64(&e->sram_words);
+	out->dram_weights_fj = dcaccel_ld64(&e->dram_weights_fj);
+	out->dram_acts_fj = dcaccel_ld64(&e->dram_acts_fj);
+	out->sram_fj = dcaccel_ld64(&e->sram_fj);
+	out->arith_fj = dcaccel_ld64(&e->arith_fj);
+	out->bitops_fj = dcaccel_ld64(&e->bitops_fj);
+}
+
 /* From the IRQ handler or a reset, under hw_lock: the job's record came. */
 void dcaccel_job_complete(struct dcaccel_job *job,
 			  const struct dcaccel_completion *rec)
@@ -155,6 +169,9 @@ void dcaccel_job_complete(struct dcaccel_job *job,
 			st->pe_busy_max = max(st->pe_busy_max, b);
 		}
 	}
+	if (job->energy && pes <= ddev->caps.pes)
+		dcaccel_job_read_energy(&job->record->energy, (const void *)rec +
+					DCACCEL_COMPLETION_BYTES(pes));
 	job->record->status = dcaccel_uapi_status(hw_status);
 	if (hw_status == DCACCEL_JOB_MMU_FAULT) {
 		st->fault_va = dcaccel_ld64(&rec->fault_va);
@@ -454,8 +471,11 @@ static int dcaccel_job_add_deps(struct drm_file *file, struct dcaccel_job *job,
 static int dcaccel_submit_check(struct dcaccel_device *ddev,
 				const struct drm_dcaccel_submit *args)
 {
-	if (args->flags || args->pad)
+	if ((args->flags & ~DRM_DCACCEL_SUBMIT_FLAGS) || args->pad)
 		return -EINVAL;
+	if ((args->flags & DRM_DCACCEL_SUBMIT_ENERGY) &&
+	    !dcaccel_has_energy(&ddev->caps))
+		return -EOPNOTSUPP;
 	if (!args->cmd_size || args->cmd_size % 8 || args->cmd_offset % 8)
 		return -EINVAL;
 	if (args->cmd_size > ddev->caps.max_cmd_bytes)
@@ -585,6 +605,7 @@ int dcaccel_submit_ioctl(struct drm_device *drm, void *data,
 	INIT_LIST_HEAD(&job->vm_link);
 	job->cmd_va = cmd->node.start + args->cmd_offset;
 	job->cmd_len = args->cmd_size;
+	job->energy = args->flags & DRM_DCACCEL_SUBMIT_ENERGY;
 	/* the job may reach every buffer of its context from here on */
 	ret = dcaccel_vm_job_add(job->vm, job);
 	if (ret)
@@ -675,6 +696,7 @@ int dcaccel_wait_job_ioctl(struct drm_device *drm, void *data,
 		spin_lock_irqsave(&ddev->hw_lock, flags);
 		args->status = rec->status;
 		args->stats = rec->stats;
+		args->energy = rec->energy;
 		spin_unlock_irqrestore(&ddev->hw_lock, flags);
 	}
 	dcaccel_record_put(rec);

@@ -46,8 +46,8 @@ check() {	# check N NAME GOT WANT
 	fi
 }
 
-check 1 "ID and VERSION read DCAC 1.1" "$(reg 0x000) $(reg 0x004)" \
-	"0x44434143 0x00010001"
+check 1 "ID and VERSION read DCAC 1.2" "$(reg 0x000) $(reg 0x004)" \
+	"0x44434143 0x00010002"
 check 2 "default capabilities: 64 PEs, queue 8, formats, 800 MHz" \
 	"$(reg 0x008) $(reg 0x00c) $(reg 0x010) $(reg 0x034)" \
 	"0x00000040 0x00000008 0x000f0808 0x00000320"

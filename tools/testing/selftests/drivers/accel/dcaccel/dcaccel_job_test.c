@@ -45,7 +45,9 @@ TEST_F(dev, submit_bad_args)
 	.cmd_handle = self->cmd.handle, .cmd_size = 8 })
 	FRESH();
 	EXPECT_EQ(0, submit_args(self->fd, &s));
-	FRESH(); s.flags = 1;
+	FRESH(); s.flags = 2;				/* no such flag */
+	EXPECT_EQ(-EINVAL, submit_args(self->fd, &s));
+	FRESH(); s.flags = 0x80000000u;
 	EXPECT_EQ(-EINVAL, submit_args(self->fd, &s));
 	FRESH(); s.pad = 1;
 	EXPECT_EQ(-EINVAL, submit_args(self->fd, &s));

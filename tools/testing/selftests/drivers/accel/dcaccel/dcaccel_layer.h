@@ -111,11 +111,13 @@ struct dev_layer {
 };
 
 /*
- * Place j's arrays in a read-only BO, its output in another; submit, the
- * outputs aimed at out_va when it is not 0 (else at the output BO).
+ * Place j's arrays in a read-only BO, its output in another; submit with
+ * flags, the outputs aimed at out_va when it is not 0 (else at the output
+ * BO).
  */
-static inline int layer_submit_to(int fd, const struct layer_job *j,
-				  struct dev_layer *d, uint64_t out_va)
+static inline int layer_submit_flags(int fd, const struct layer_job *j,
+				     struct dev_layer *d, uint64_t out_va,
+				     uint32_t flags)
 {
 	const struct eie_layer *l = &j->l;
 	size_t cb = 2 * l->codebook_len, cp = 4 * (size_t)l->pes * (l->cols + 1);
@@ -157,8 +159,14 @@ static inline int layer_submit_to(int fd, const struct layer_job *j,
 
 	handles[0] = d->data.handle;
 	handles[1] = d->out.handle;
-	return dc_submit(fd, &d->cmd, 0, sizeof(op), handles, 2, NULL, 0, 0,
-			 &d->job);
+	return dc_submit_flags(fd, &d->cmd, 0, sizeof(op), handles, 2, NULL, 0,
+			       0, flags, &d->job);
+}
+
+static inline int layer_submit_to(int fd, const struct layer_job *j,
+				  struct dev_layer *d, uint64_t out_va)
+{
+	return layer_submit_flags(fd, j, d, out_va, 0);
 }
 
 static inline int layer_submit(int fd, const struct layer_job *j,

@@ -151,13 +151,16 @@ static inline uint32_t dc_put_debug(struct dc_bo *bo, uint64_t off,
 }
 
 /* Submit size bytes at off of cmd, listing bos; returns 0 or -errno. */
-static inline int dc_submit(int fd, struct dc_bo *cmd, uint64_t off,
-			    uint64_t size, const uint32_t *bos, uint32_t nbos,
-			    const uint32_t *in, uint32_t nin, uint32_t out,
-			    uint64_t *job_id)
+/* SUBMIT with flags (DRM_DCACCEL_SUBMIT_*). */
+static inline int dc_submit_flags(int fd, struct dc_bo *cmd, uint64_t off,
+				  uint64_t size, const uint32_t *bos,
+				  uint32_t nbos, const uint32_t *in,
+				  uint32_t nin, uint32_t out, uint32_t flags,
+				  uint64_t *job_id)
 {
 	struct drm_dcaccel_submit s = {
 		.cmd_handle = cmd->handle,
+		.flags = flags,
 		.cmd_offset = off,
 		.cmd_size = size,
 		.bo_handles = (uintptr_t)bos,
@@ -171,6 +174,15 @@ static inline int dc_submit(int fd, struct dc_bo *cmd, uint64_t off,
 	if (!ret && job_id)
 		*job_id = s.job_id;
 	return ret;
+}
+
+static inline int dc_submit(int fd, struct dc_bo *cmd, uint64_t off,
+			    uint64_t size, const uint32_t *bos, uint32_t nbos,
+			    const uint32_t *in, uint32_t nin, uint32_t out,
+			    uint64_t *job_id)
+{
+	return dc_submit_flags(fd, cmd, off, size, bos, nbos, in, nin, out, 0,
+			       job_id);
 }
 
 static inline int dc_wait_job(int fd, uint64_t job_id, int64_t timeout_ns,
