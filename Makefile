@@ -6,6 +6,8 @@
 #   make check         install what is missing, run every test
 #   make bench         the FC benchmark (EIE's nine layers) and its plot
 #   make bench-conv    the conv benchmark (LeNet-5, AlexNet conv2..conv5)
+#   make bench-bitplane  the bit-plane op (XNOR-Net layers) against the EIE
+#                      op and OpenBLAS
 #   make bench-device  the device in the guest against the in-guest CPU
 #                      reference and the native host engine
 #   make VARIANT=asan  build with ASan+UBSan (what the tests use)
@@ -132,6 +134,10 @@ bench-conv: bench-deps
 	$(MAKE) $(O)/bench/conv_bench
 	$(BENCH_ENV) $(O)/bench/conv_bench --csv $(O)/conv_bench.csv
 
+bench-bitplane: bench-deps
+	$(MAKE) $(O)/bench/bitplane_bench
+	$(BENCH_ENV) $(O)/bench/bitplane_bench --csv $(O)/bitplane_bench.csv
+
 clean:
 	rm -rf build
 
@@ -154,7 +160,7 @@ deb:
 	scripts/build-deb.sh
 
 .PHONY: all tests fuzzers print-tests print-fuzzers print-ldflags check check-debug bench \
-	bench-conv bench-device bench-deps benches clean deb install \
+	bench-conv bench-bitplane bench-device bench-deps benches clean deb install \
 	install-dkms
 
 # ARCH=arm64: the guest is Debian's arm64 kernel on qemu-system-aarch64

@@ -1,9 +1,11 @@
 # The benchmarks (programs, not tests): the datapath's FC op over the EIE
 # paper's nine layers (eie_bench) and its CONV op over LeNet-5's and
 # AlexNet's convolutions (conv_bench), each against named baselines in the
-# same run. Not part of `all`: their baselines (oneDNN, librsb) are the
-# bench group of scripts/deps, which `make bench` installs.
-BENCHES := $(O)/bench/eie_bench $(O)/bench/conv_bench
+# same run, and the bit-plane op (bitplane_bench, below). The first two are
+# not part of `all`: their baselines (oneDNN, librsb) are the bench group of
+# scripts/deps, which `make bench` installs.
+BENCHES := $(O)/bench/eie_bench $(O)/bench/conv_bench \
+	$(O)/bench/bitplane_bench
 benches: $(BENCHES)
 $(O)/bench/%.o: CPPFLAGS += -Iuserspace/eie -Iqemu-device/datapath
 LDLIBS_eie_bench := -lrsb -lopenblas -lm
@@ -15,6 +17,13 @@ $(O)/bench/eie_bench: $(O)/bench/eie_bench.o $(O)/bench/baselines.o \
 $(O)/bench/conv_bench: $(O)/bench/conv_bench.o $(O)/bench/conv_engine.o \
 		$(O)/bench/im2col_conv.o $(O)/bench/csr_conv.o \
 		$(O)/bench/onednn_conv.o $(LIBEIE_ENCODE) $(LIBEIE)
+	$(LINK)
+
+# The bit-plane op (XNOR-Net layers) against the EIE op and OpenBLAS
+# sgemv/sgemm: OpenBLAS is a build dependency, so `all` builds it too.
+PROGRAMS += $(O)/bench/bitplane_bench
+LDLIBS_bitplane_bench := -lopenblas -lm
+$(O)/bench/bitplane_bench: $(O)/bench/bitplane_bench.o $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
 
 # Whole jobs through the device core over the tests' array guest.
