@@ -54,6 +54,7 @@ int dp_bitplane_validate(const struct dp_bitplane *l, struct eie_error *err)
 	return 0;
 }
 
+DP_POPCNT_CLONES
 int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
 		    const uint64_t *in, int16_t *out, struct eie_stats *stats,
 		    const struct eie_poll *poll)
@@ -79,7 +80,7 @@ int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
 					struct dp_pair_counts pc = { 0 };
 
 					dp_pair_count(&pc, w, x + (size_t)v * words,
-						      l->cols);
+						      l->cols, l->w_kind, l->a_kind);
 					sum += (int64_t)l->a_basis[v] *
 					       dp_pair_dot(&pc, l->w_kind,
 							   l->a_kind);

@@ -19,6 +19,7 @@ int dp_bitplane_conv_validate(const struct dp_bitplane_conv *c,
 }
 
 /* Output (k, oy, ox) of one map (planes at x). */
+DP_POPCNT_CLONES
 static int16_t conv_output(const struct dp_bitplane_conv *c, const uint64_t *x,
 			   uint32_t k, uint32_t oy, uint32_t ox)
 {
@@ -53,7 +54,7 @@ static int16_t conv_output(const struct dp_bitplane_conv *c, const uint64_t *x,
 						    filt + ((size_t)r * w->kernel_w + s) * lc,
 						    x + v * map_words +
 						    ((size_t)iy * w->in_w + ix) * lc,
-						    l->cols);
+						    l->cols, l->w_kind, l->a_kind);
 				}
 			}
 			sum += (int64_t)l->a_basis[v] *

@@ -12,6 +12,21 @@
 
 #include "dcaccel/dcaccel_bitplane.h"
 
+/*
+ * On x86-64 the functions that count planes come in two forms, one with
+ * the POPCNT instruction, chosen when the program loads (GCC's and
+ * clang's target_clones): without it every popcount is a libgcc call,
+ * three quarters of the bit-plane op's time. arm64's is an instruction.
+ */
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones) && !defined(__SANITIZE_ADDRESS__)
+#define DP_POPCNT_CLONES	__attribute__((target_clones("popcnt", "default")))
+#endif
+#endif
+#ifndef DP_POPCNT_CLONES
+#define DP_POPCNT_CLONES
+#endif
+
 struct dp_pair_counts {
 	uint64_t both;		/* popcount(w AND a) */
 	uint64_t agree;		/* popcount(XNOR(w, a)) */
@@ -19,22 +34,46 @@ struct dp_pair_counts {
 	uint64_t bits;		/* n: the valid bits counted */
 };
 
-/* Add the n valid bits of w and a (ceil(n / 64) words each). */
+/*
+ * Add the n valid bits of w and a (ceil(n / 64) words each): only the
+ * counts the kinds' dot product reads (dp_pair_dot), one popcount per
+ * word pair but for the mixed kinds, the last word masked.
+ */
 static inline void dp_pair_count(struct dp_pair_counts *pc, const uint64_t *w,
-				 const uint64_t *a, uint32_t n)
+				 const uint64_t *a, uint32_t n, uint8_t w_kind,
+				 uint8_t a_kind)
 {
 	const uint32_t words = DCACCEL_PLANE_WORDS(n);
 	const uint32_t tail = n % DCACCEL_PLANE_WORD_BITS;
+	const uint64_t last = tail ? ((uint64_t)1 << tail) - 1 : UINT64_MAX;
+	const int ws = w_kind == DCACCEL_PLANE_SIGNED;
+	const int as = a_kind == DCACCEL_PLANE_SIGNED;
+	uint64_t c = 0, ones = 0;
 
-	for (uint32_t t = 0; t < words; t++) {
-		uint64_t mask = t + 1 == words && tail ?
-				((uint64_t)1 << tail) - 1 : UINT64_MAX;
-		uint64_t wt = w[t] & mask, at = a[t] & mask;
+	if (!words)
+		return;
+	if (ws && as) {
+		/* agreements are the valid bits less the differences */
+		for (uint32_t t = 0; t + 1 < words; t++)
+			c += __builtin_popcountll(w[t] ^ a[t]);
+		c += __builtin_popcountll((w[words - 1] ^ a[words - 1]) & last);
+		pc->agree += n - c;
+	} else {
+		const uint64_t *o = ws ? a : w;	/* whose ones the dot reads */
 
-		pc->both += __builtin_popcountll(wt & at);
-		pc->agree += __builtin_popcountll(~(wt ^ at) & mask);
-		pc->ones_w += __builtin_popcountll(wt);
-		pc->ones_a += __builtin_popcountll(at);
+		for (uint32_t t = 0; t + 1 < words; t++) {
+			c += __builtin_popcountll(w[t] & a[t]);
+			if (ws || as)
+				ones += __builtin_popcountll(o[t]);
+		}
+		c += __builtin_popcountll(w[words - 1] & a[words - 1] & last);
+		if (ws || as)
+			ones += __builtin_popcountll(o[words - 1] & last);
+		pc->both += c;
+		if (ws)
+			pc->ones_a += ones;
+		else if (as)
+			pc->ones_w += ones;
 	}
 	pc->bits += n;
 }

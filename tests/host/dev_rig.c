@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "dev_rig.h"
@@ -122,37 +121,4 @@ uint64_t rec64(struct rig *r, size_t off)
 uint32_t rec32(struct rig *r, size_t off)
 {
 	return dcdev_ld32(r->g.ram + r->completion + off);
-}
-
-void rig_make_layer(struct fixture *f, uint32_t seed, uint32_t rows,
-		       uint32_t cols, uint32_t pes, uint8_t wbits,
-		       uint8_t zbits, bool bias)
-{
-	struct rng rng = { seed };
-
-	memset(f, 0, sizeof(*f));
-	f->rows = rows;
-	f->cols = cols;
-	f->pes = pes;
-	f->wbits = wbits;
-	f->zbits = zbits;
-	f->in_frac = 8;
-	f->w_frac = 8;
-	f->out_frac = 8;
-	f->relu = seed & 1;
-	fixture_alloc(f, bias);
-	fixture_randomize(f, &rng, 0.15);
-	if (fixture_encode(f))
-		abort();
-}
-
-int16_t *rig_random_input(uint32_t seed, size_t n)
-{
-	struct rng rng = { seed };
-	int16_t *x = calloc(n, sizeof(*x));
-
-	for (size_t i = 0; x && i < n; i++)
-		x[i] = rng_chance(&rng, 0.6) ?
-			(int16_t)rng_range(&rng, -3000, 3000) : 0;
-	return x;
 }

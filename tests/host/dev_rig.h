@@ -53,16 +53,6 @@ void rig_put_streams(struct rig *r, uint8_t *fields, const struct fixture *f,
 uint32_t add_fc(struct rig *r, const struct fixture *f, uint32_t batch,
 		uint64_t input_va, uint64_t output_va);
 
-/*
- * A random FC layer (seeded; in, w and out frac 8, relu from the seed's
- * low bit, 15% of the weights kept) encoded for `pes` PEs.
- */
-void rig_make_layer(struct fixture *f, uint32_t seed, uint32_t rows,
-		    uint32_t cols, uint32_t pes, uint8_t wbits, uint8_t zbits,
-		    bool bias);
-/* n random int16 inputs (60% non-zero in -3000 .. 3000), or NULL. */
-int16_t *rig_random_input(uint32_t seed, size_t n);
-
 /* A field of the completion record last written. */
 uint64_t rec64(struct rig *r, size_t off);
 uint32_t rec32(struct rig *r, size_t off);

@@ -48,4 +48,14 @@ int model_cycles(const struct eie_layer *l, uint32_t queue_depth,
 		 uint32_t batch, const int16_t *in, struct eie_cycles *c,
 		 uint64_t *pe_busy);
 
+/*
+ * A random FC layer (seeded; in, w and out frac 8, relu from the seed's
+ * low bit, 15% of the weights kept) encoded for `pes` PEs.
+ */
+void fixture_random_layer(struct fixture *f, uint32_t seed, uint32_t rows,
+			  uint32_t cols, uint32_t pes, uint8_t wbits,
+			  uint8_t zbits, bool bias);
+/* n random int16 inputs (60% non-zero in -3000 .. 3000), or NULL. */
+int16_t *fixture_random_input(uint32_t seed, size_t n);
+
 #endif

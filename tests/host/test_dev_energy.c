@@ -73,9 +73,9 @@ static void chain_init(struct chain *c)
 	const struct dp_energy_io second = { .in_on_chip = true };
 
 	rig_init(&c->r, 4);
-	rig_make_layer(&c->a, 21, 40, 60, 4, 4, 4, true);
-	rig_make_layer(&c->b, 22, 30, 40, 4, 4, 4, true);
-	c->in = rig_random_input(9, 60);
+	fixture_random_layer(&c->a, 21, 40, 60, 4, 4, 4, true);
+	fixture_random_layer(&c->b, 22, 30, 40, 4, 4, 4, true);
+	c->in = fixture_random_input(9, 60);
 	c->in_va = rig_array(&c->r, c->in, 120, DCACCEL_PTE_READ);
 	c->mid_va = rig_array(&c->r, NULL, 80, RW);
 	c->out_va = rig_array(&c->r, NULL, 60, RW);

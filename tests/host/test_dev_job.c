@@ -41,13 +41,13 @@ static void check_fc_job(uint32_t rows, uint32_t cols, uint32_t pes,
 	struct eie_stats want_stats = { 0 };
 	struct eie_cycles want_cycles = { 0 };
 	uint64_t *want_busy = calloc(pes, sizeof(uint64_t));
-	int16_t *in = rig_random_input(rows + cols, (size_t)batch * cols);
+	int16_t *in = fixture_random_input(rows + cols, (size_t)batch * cols);
 	int16_t *want = calloc((size_t)batch * rows, 2);
 	int16_t *got = calloc((size_t)batch * rows, 2);
 	uint64_t in_va, out_va;
 
 	rig_init(&r, pes);
-	rig_make_layer(&f, rows * 7 + cols, rows, cols, pes, wbits, zbits, bias);
+	fixture_random_layer(&f, rows * 7 + cols, rows, cols, pes, wbits, zbits, bias);
 	in_va = rig_array(&r, in, 2ull * batch * cols, DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, 2ull * batch * rows, DCACCEL_PTE_WRITE);
 	add_fc(&r, &f, batch, in_va, out_va);
@@ -191,7 +191,7 @@ static void test_fc_job_float_inputs(void)
 		if (rng_chance(&rng, 0.3))
 			x[i] = 0;
 	}
-	rig_make_layer(&f, 5, rows, cols, 8, 4, 4, true);
+	fixture_random_layer(&f, 5, rows, cols, 8, 4, 4, true);
 	for (size_t i = 0; i < n; i++) {
 		uint32_t u;
 
@@ -232,7 +232,7 @@ static void test_decoded_layers_follow_the_guest(void)
 	struct dcdev_fc_cache cache;
 	struct rig r;
 	struct fixture f;
-	int16_t *in = rig_random_input(77, 40);
+	int16_t *in = fixture_random_input(77, 40);
 	uint64_t in_va, out_va, cb_va, en_va;
 	uint32_t at;
 	uint8_t byte;
@@ -240,7 +240,7 @@ static void test_decoded_layers_follow_the_guest(void)
 	rig_init(&r, 4);
 	dcdev_fc_cache_init(&cache);
 	r.env.cache = &cache;
-	rig_make_layer(&f, 31, 64, 40, 4, 4, 4, true);
+	fixture_random_layer(&f, 31, 64, 40, 4, 4, 4, true);
 	in_va = rig_array(&r, in, 2ull * 40, DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, 2ull * 64, DCACCEL_PTE_WRITE);
 	at = add_fc(&r, &f, 1, in_va, out_va);
@@ -298,13 +298,13 @@ static void test_two_ops_chained(void)
 	struct rig r;
 	struct fixture a, b;
 	struct dcdev_entry e;
-	int16_t *in = rig_random_input(5, 60);
+	int16_t *in = fixture_random_input(5, 60);
 	int16_t mid[40], want[30], got[30];
 	uint64_t in_va, mid_va, out_va;
 
 	rig_init(&r, 4);
-	rig_make_layer(&a, 11, 40, 60, 4, 4, 4, true);
-	rig_make_layer(&b, 12, 30, 40, 4, 4, 4, false);
+	fixture_random_layer(&a, 11, 40, 60, 4, 4, 4, true);
+	fixture_random_layer(&b, 12, 30, 40, 4, 4, 4, false);
 	in_va = rig_array(&r, in, 120, DCACCEL_PTE_READ);
 	mid_va = rig_array(&r, NULL, 80, RW);
 	out_va = rig_array(&r, NULL, 60, RW);
@@ -334,7 +334,7 @@ static void test_mmu_faults_stop_the_job(void)
 	uint32_t at;
 
 	rig_init(&r, 4);
-	rig_make_layer(&f, 3, 16, 20, 4, 4, 4, false);
+	fixture_random_layer(&f, 3, 16, 20, 4, 4, 4, false);
 	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, sizeof(out), DCACCEL_PTE_READ);
 	at = add_fc(&r, &f, 1, in_va, out_va);
@@ -375,7 +375,7 @@ static void test_other_context_is_out_of_reach(void)
 	rig_init(&r, 4);
 	guest_ctx(&r.g, 2);
 	guest_map(&r.g, 2, other, 4096, RW);
-	rig_make_layer(&f, 4, 16, 20, 4, 4, 4, false);
+	fixture_random_layer(&f, 4, 16, 20, 4, 4, 4, false);
 	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
 	add_fc(&r, &f, 1, in_va, other);
 	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
@@ -398,7 +398,7 @@ static void test_bad_layer_streams(void)
 	uint32_t at;
 
 	rig_init(&r, 4);
-	rig_make_layer(&f, 5, 16, 20, 4, 4, 4, false);
+	fixture_random_layer(&f, 5, 16, 20, 4, 4, 4, false);
 	f.s.colptr[3] = 0xffffff;	/* a pointer beyond the entries */
 	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, 32, RW);
@@ -421,7 +421,7 @@ static void test_bad_op_fails_before_any_work(void)
 	uint64_t in_va, out_va;
 
 	rig_init(&r, 4);
-	rig_make_layer(&f, 6, 16, 20, 4, 4, 4, false);
+	fixture_random_layer(&f, 6, 16, 20, 4, 4, 4, false);
 	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, sizeof(out), RW);
 	add_fc(&r, &f, 1, in_va, out_va);
@@ -447,7 +447,7 @@ static void test_work_and_op_limits(void)
 	uint64_t in_va, out_va;
 
 	rig_init(&r, 4);
-	rig_make_layer(&f, 7, 16, 20, 4, 4, 4, false);
+	fixture_random_layer(&f, 7, 16, 20, 4, 4, 4, false);
 	in_va = rig_array(&r, in, sizeof(in), DCACCEL_PTE_READ);
 	out_va = rig_array(&r, NULL, 32, RW);
 	for (int i = 0; i < 3; i++)
