@@ -71,6 +71,15 @@ def main():
                                 vs_guest_cpu=d / cpu["images_per_s"] if cpu
                                 else "", vs_native=d / nat["images_per_s"]
                                 if nat else ""))
+    # the device's energy model (dcaccel bench's pJ/image, hardware 1.2 on)
+    for b in sorted({r["batch"] for r in rows}):
+        pj = [r["energy_pj_per_image"] for r in rows
+              if r["where"] == "guest" and r["backend"] == "device" and
+              r["batch"] == b and "energy_pj_per_image" in r]
+        if pj:
+            print("batch %d: the device's energy model, %.0f pJ per image "
+                  "(its weights from DRAM once per job)" % (
+                      b, statistics.median(pj)))
     with open(os.path.join(out, "summary.csv"), "w", newline="") as f:
         w = csv.DictWriter(f, ["where", "backend", "batch", "runs", "p50_us",
                                "p99_us", "images_per_s", "vs_guest_cpu",

@@ -139,7 +139,7 @@ set title "LeNet-300-100 on Fashion-MNIST: size against accuracy (on the device)
 set xlabel "compression rate against fp32 (x)"
 set ylabel "top-1 on the device (%)"
 set grid
-set key bottom left
+set key bottom center
 set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1
 plot "$csv" skip 1 using 5:10 with points pt 7 ps 1.5 title "methods", \
      "$csv" skip 1 using 5:10:(sprintf("%s: %.0f nJ on chip", stringcolumn(1), column(14))) with labels offset 0,1 notitle, \
