@@ -300,6 +300,7 @@ static int measure(const struct opts *o, const struct net *dense,
 {
 	struct opts qo = *o;
 	struct dcm_model dm = { 0 };
+	struct fixedpoint_energy fe;
 	struct dcm_error de;
 	struct net q;
 	char path[4200], lv[16];
@@ -329,9 +330,12 @@ static int measure(const struct opts *o, const struct net *dense,
 	p->rate = 4.0 * net_params(dense) / (double)dm.file_bytes;
 	p->acc_device = fixedpoint_accuracy(&dm, test, NULL, err);
 	if (p->acc_device < 0 ||
-	    fixedpoint_cycles_per_inference(&dm, test, NULL, &p->cycles, err))
+	    fixedpoint_cycles_per_inference(&dm, test, NULL, &p->cycles, err) ||
+	    fixedpoint_energy_per_inference(&dm, test, &fe, err))
 		goto out;
 	p->latency_us = p->cycles / FIXEDPOINT_CLOCK_MHZ;
+	p->energy_nj = fe.total_nj;
+	p->onchip_nj = fe.total_nj - fe.dram_weights_nj;
 	p->drop = p->acc_dense - p->acc_device;
 	p->quality = quality_metric(p->rate, p->drop, o->lambda);
 	ret = 0;
@@ -446,10 +450,10 @@ static void summary(const struct opts *o, const struct sweep_point *pts, size_t 
 		drop[k] = pts[k].drop;
 	}
 	pareto_front(rate, acc, n, front);
-	printf("\n%-7s %5s %4s | %7s %7s %9s | %8s %6s | %6s %6s %6s %6s %6s | %6s %7s | %9s %8s %s\n",
+	printf("\n%-7s %5s %4s | %7s %7s %9s | %8s %6s | %6s %6s %6s %6s %6s | %6s %7s | %9s %8s %7s %8s %s\n",
 	       "method", "level", "bits", "params%", "MACs%", "nonzero", "bytes", "rate",
 	       "before", "shrunk", "pruned", "quant", "device", "drop", "Q", "cycles", "us",
-	       "front");
+	       "uJ", "nJ chip", "front");
 	for (size_t k = 0; k < n; k++) {
 		const struct sweep_point *p = &pts[k];
 		char before[16];
@@ -459,12 +463,12 @@ static void summary(const struct opts *o, const struct sweep_point *pts, size_t 
 			snprintf(before, sizeof(before), "anew");
 		else
 			snprintf(before, sizeof(before), "%.2f", p->acc_before);
-		printf("%-7s %5.2f %4u | %7.1f %7.1f %9llu | %8llu %5.1fx | %6s %6.2f %6.2f %6.2f %6.2f | %6.2f %7.3f | %9.0f %8.2f %s\n",
+		printf("%-7s %5.2f %4u | %7.1f %7.1f %9llu | %8llu %5.1fx | %6s %6.2f %6.2f %6.2f %6.2f | %6.2f %7.3f | %9.0f %8.2f %7.1f %8.1f %s\n",
 		       p->method, p->level, p->bits, p->params_pct, p->macs_pct, p->nonzero,
 		       p->dcm_bytes, p->rate, before, p->acc_shrunk, p->acc_pruned,
 		       p->acc_quantized,
 		       p->acc_device, p->drop, p->quality, p->cycles, p->latency_us,
-		       front[k] ? "*" : "");
+		       p->energy_nj / 1000, p->onchip_nj, front[k] ? "*" : "");
 	}
 	name_best(o, pts, n, q, drop);
 out:

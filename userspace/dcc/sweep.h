@@ -23,12 +23,14 @@ struct sweep_point {
 	double acc_shrunk, acc_pruned, acc_quantized, acc_device;
 	double drop, quality;		/* points lost on the device; quality_metric() */
 	double cycles, latency_us;	/* the cycle model, per inference */
+	/* the energy model per inference: all, and with the weights on chip */
+	double energy_nj, onchip_nj;
 	double seconds;			/* to measure the point */
 };
 
 #define SWEEP_CSV_HEADER "method,level,bits,params_kept_pct,macs_kept_pct,nonzero_weights," \
 	"nonzero_macs,dcm_bytes,rate,acc_dense,acc_before_ft,acc_shrunk,acc_pruned," \
-	"acc_quantized,acc_device,drop_pp,quality,cycles,latency_us,seconds"
+	"acc_quantized,acc_device,drop_pp,quality,cycles,latency_us,energy_nj,onchip_nj,seconds"
 
 /* One point as a CSV line (the header's columns), and a line read back:
  * false for anything else (the header, a line an interruption cut). */
