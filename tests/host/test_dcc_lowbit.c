@@ -235,7 +235,7 @@ static void test_sbnn_project(void)
 	float smallest_one = INFINITY, largest_zero = -INFINITY;
 
 	weights_alloc(&wt, 30, 40, 8);
-	wt.keep = 0.15f;
+	wt.keep = 0.15;
 	lowbit_sbnn_project(&wt);
 	CHECK_EQ(wt.cb.n, 2);
 	CHECK_EQ(wt.bits, 1);
@@ -290,7 +290,7 @@ static void test_center(void)
 	CHECK_EQ(lowbit_channel_means(&n, &ds, 100, dense), 0);
 	CHECK_EQ(lowbit_attach(&n, lowbit_sbnn_project, NULL, 0), 0);
 	for (uint32_t i = 0; i < n.count; i++)
-		n.l[i].wt.keep = 0.3f;
+		n.l[i].wt.keep = 0.3;
 	lowbit_project_all(&n);
 	CHECK_EQ(lowbit_center(&n, &ds, 100, dense), 0);
 	CHECK_EQ(lowbit_channel_means(&n, &ds, 100, now), 0);
@@ -462,12 +462,70 @@ out:
 	dataset_free(&ds);
 }
 
+/*
+ * Exactly ceil(keep n) values kept, at least one, ties to the lower index:
+ * a layer of equal magnitudes, of zeros, and a keep that rounds to 0.
+ */
+static void test_ties_and_tiny_keeps(void)
+{
+	float v[10], scratch[10];
+	uint8_t chosen[10];
+	struct weights wt;
+	size_t kept = 0;
+
+	CHECK_EQ(lowbit_count(0.23, 10), 3);
+	CHECK_EQ(lowbit_count(0.04, 10), 1);
+	CHECK_EQ(lowbit_count(0.07, 100), 7);
+	CHECK_EQ(lowbit_count(1.0, 10), 10);
+	CHECK_EQ(lowbit_count(0.5, 0), 0);
+	for (int i = 0; i < 10; i++)
+		v[i] = 1.0f;
+	CHECK_EQ(lowbit_top_k(v, 10, 3, scratch, chosen), 0);
+	CHECK(chosen[0] && chosen[1] && chosen[2] && !chosen[3] && !chosen[9]);
+	v[7] = 2.0f;
+	CHECK_EQ(lowbit_top_k(v, 10, 3, scratch, chosen), 0);
+	CHECK(chosen[7] && chosen[0] && chosen[1] && !chosen[2]);
+	CHECK_EQ(lowbit_top_k(v, 10, 11, scratch, chosen), -1);
+
+	/* HQ: equal magnitudes keep exactly their share */
+	weights_alloc(&wt, 10, 10, 1);
+	for (size_t k = 0; k < wt.w.n; k++)
+		wt.latent.v[k] = k % 2 ? 0.5f : -0.5f;
+	CHECK_EQ(lowbit_hq_prune(&wt, 0.3), 0);
+	for (size_t k = 0; k < wt.w.n; k++)
+		kept += wt.mask[k];
+	CHECK_EQ(kept, 30);
+	/* a keep that rounds to no weight still keeps one */
+	CHECK_EQ(lowbit_hq_prune(&wt, 0.004), 0);
+	kept = 0;
+	for (size_t k = 0; k < wt.w.n; k++)
+		kept += wt.mask[k];
+	CHECK_EQ(kept, 1);
+	lowbit_hq_project(&wt);
+	CHECK(wt.cb.v[1] == 0.5f);
+	weights_release(&wt);
+
+	/* SBNN: a layer of 90% exact zeros, half kept: exactly half ones */
+	weights_alloc(&wt, 100, 100, 2);
+	for (size_t k = 0; k < wt.w.n; k++)
+		if (k % 10)
+			wt.latent.v[k] = 0;
+	wt.keep = 0.5;
+	lowbit_sbnn_project(&wt);
+	kept = 0;
+	for (size_t k = 0; k < wt.w.n; k++)
+		kept += wt.widx[k];
+	CHECK_EQ(kept, 5000);
+	weights_release(&wt);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_kth_largest),
 	TAP_TEST(test_schedule),
 	TAP_TEST(test_hq_prune_and_project),
 	TAP_TEST(test_hq_cosine_gradient),
 	TAP_TEST(test_sbnn_project),
+	TAP_TEST(test_ties_and_tiny_keeps),
 	TAP_TEST(test_center),
 	TAP_TEST(test_straight_through_step),
 	TAP_TEST(test_hq_end_to_end),

@@ -81,35 +81,40 @@ void lowbit_hq_regularize(struct weights *wt)
 	}
 }
 
-/* Keep the largest `keep` of all weights by |u|; pruned stay pruned. */
+/*
+ * Keep the ceil(keep n) weights of largest |u|, ties to the lower index;
+ * pruned weights stay pruned (their magnitude reads as -1).
+ */
 int lowbit_hq_prune(struct weights *wt, double keep)
 {
-	size_t n = wt->w.n, want = (size_t)llround(keep * (double)n);
+	size_t n = wt->w.n, want = lowbit_count(keep, n);
 	float *mag = malloc((n ? n : 1) * sizeof(float));
 	float *scratch = malloc((n ? n : 1) * sizeof(float));
-	float thr;
+	uint8_t *chosen = malloc(n ? n : 1);
+	int ret = -1;
 
 	if (!wt->mask) {
 		wt->mask = malloc(n ? n : 1);
 		for (size_t k = 0; wt->mask && k < n; k++)
 			wt->mask[k] = 1;
 	}
-	if (!mag || !scratch || !wt->mask) {
-		free(mag);
-		free(scratch);
-		return -1;
-	}
+	if (!mag || !scratch || !chosen || !wt->mask)
+		goto out;
 	for (size_t k = 0; k < n; k++)
 		mag[k] = wt->mask[k] ? fabsf(wt->latent.v[k]) : -1.0f;
-	thr = lowbit_kth_largest(mag, n, want ? want : 1, scratch);
+	if (lowbit_top_k(mag, n, want, scratch, chosen))
+		goto out;
 	for (size_t k = 0; k < n; k++)
-		if (mag[k] < thr || mag[k] < 0 || !want) {
+		if (!chosen[k] || !wt->mask[k]) {
 			wt->mask[k] = 0;
 			wt->latent.v[k] = 0;
 		}
+	ret = 0;
+out:
 	free(mag);
 	free(scratch);
-	return 0;
+	free(chosen);
+	return ret;
 }
 
 int lowbit_hq(struct net *n, const struct lowbit_opts *lo,

@@ -17,22 +17,27 @@
 
 void lowbit_sbnn_project(struct weights *wt)
 {
-	size_t n = wt->w.n, want = (size_t)llround(wt->keep * (double)n), ones = 0;
+	size_t n = wt->w.n, want = lowbit_count(wt->keep, n), ones = 0;
 	float *scratch = malloc((n ? n : 1) * sizeof(float));
+	uint8_t *chosen = malloc(n ? n : 1);
 	double sum = 0;
-	float thr, a;
+	float a;
 
 	/* out of memory: keep the last projection, the next step retries */
-	if (!scratch)
+	if (!scratch || !chosen || lowbit_top_k(wt->latent.v, n, want, scratch, chosen)) {
+		free(scratch);
+		free(chosen);
 		return;
-	thr = lowbit_kth_largest(wt->latent.v, n, want ? want : 1, scratch);
-	free(scratch);
+	}
 	for (size_t k = 0; k < n; k++)
-		if (want && wt->latent.v[k] >= thr) {
+		if (chosen[k]) {
 			sum += wt->latent.v[k];
 			ones++;
 		}
-	/* the ones' scale is positive: a layer of negative weights gets a tiny a */
+	/*
+	 * The ones' scale is positive (a 0/1 weight adds): a layer whose
+	 * largest weights are all negative gets a tiny one instead.
+	 */
 	a = ones && sum > 0 ? (float)(sum / ones) : 1e-6f;
 	wt->alpha = a;
 	wt->bits = 1;
@@ -40,11 +45,11 @@ void lowbit_sbnn_project(struct weights *wt)
 	wt->cb.v[0] = 0;
 	wt->cb.v[1] = a;
 	for (size_t k = 0; k < n; k++) {
-		uint8_t ix = want && wt->latent.v[k] >= thr;
-
-		wt->widx[k] = ix;
-		wt->w.v[k] = wt->cb.v[ix];
+		wt->widx[k] = chosen[k];
+		wt->w.v[k] = wt->cb.v[chosen[k]];
 	}
+	free(scratch);
+	free(chosen);
 }
 
 int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
@@ -64,10 +69,15 @@ int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
 		dcc_fail(err, "out of memory");
 		goto out;
 	}
+	/* the quantization function decides the zeros: no pruning mask */
+	for (uint32_t i = 0; i < n->count; i++) {
+		free(n->l[i].wt.mask);
+		n->l[i].wt.mask = NULL;
+	}
 	for (uint32_t s = 1; s <= steps; s++) {
 		for (uint32_t i = 0, j = 0; i < n->count; i++)
 			if (layer_has_weights(&n->l[i]))
-				n->l[i].wt.keep = (float)lowbit_schedule(SBNN_KEEP_FIRST,
+				n->l[i].wt.keep = lowbit_schedule(SBNN_KEEP_FIRST,
 						lowbit_keep(lo, j++), s, steps);
 		lowbit_project_all(n);
 		if (lowbit_center(n, train, LOWBIT_CALIB_IMAGES, dense)) {

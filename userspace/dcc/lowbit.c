@@ -131,6 +131,42 @@ float lowbit_kth_largest(const float *v, size_t n, size_t k, float *scratch)
 	return select_desc(scratch, (ptrdiff_t)n, (ptrdiff_t)k - 1);
 }
 
+size_t lowbit_count(double keep, size_t n)
+{
+	/* ceil, forgiving the product's rounding: 0.07 x 100 is 7, not 8 */
+	double k = ceil(keep * (double)n - 1e-9);
+
+	if (n == 0)
+		return 0;
+	return k < 1 ? 1 : k > (double)n ? n : (size_t)k;
+}
+
+int lowbit_top_k(const float *v, size_t n, size_t k, float *scratch,
+		 uint8_t *chosen)
+{
+	size_t above = 0;
+	float thr;
+
+	if (k > n)
+		return -1;
+	if (k == 0) {
+		memset(chosen, 0, n);
+		return 0;
+	}
+	thr = lowbit_kth_largest(v, n, k, scratch);
+	for (size_t i = 0; i < n; i++)
+		above += v[i] > thr;
+	/* the ties at the threshold fill the rest, lowest index first */
+	for (size_t i = 0, tied = k - above; i < n; i++) {
+		chosen[i] = v[i] > thr;
+		if (v[i] == thr && tied) {
+			chosen[i] = 1;
+			tied--;
+		}
+	}
+	return 0;
+}
+
 double lowbit_schedule(double from, double to, uint32_t s, uint32_t steps)
 {
 	double r = steps ? 1.0 - (double)s / steps : 0;

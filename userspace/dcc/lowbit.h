@@ -59,6 +59,15 @@ void lowbit_project_all(struct net *n);
  * floats): the threshold that keeps k values.
  */
 float lowbit_kth_largest(const float *v, size_t n, size_t k, float *scratch);
+/* How many of n values a fraction keep keeps: ceil(keep n), at least 1. */
+size_t lowbit_count(double keep, size_t n);
+/*
+ * chosen[i] = 1 for exactly k of v[0..n-1] (k <= n), the largest, ties
+ * going to the lower index; 0 for the others. scratch holds n floats.
+ * 0, or -1 when k > n.
+ */
+int lowbit_top_k(const float *v, size_t n, size_t k, float *scratch,
+		 uint8_t *chosen);
 /*
  * The sparsity schedule (Zhu and Gupta's cubic): at step s of steps the
  * kept fraction goes from `from` to `to` as to + (from - to) (1 - s/steps)^3.

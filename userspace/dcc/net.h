@@ -64,7 +64,7 @@ struct weights {
 	void (*project)(struct weights *wt);
 	/* adds the method's own term to latent.g, or NULL */
 	void (*regularize)(struct weights *wt);
-	float keep;		/* the fraction of weights project keeps */
+	double keep;		/* the fraction of weights project keeps */
 	float reg;		/* the regularizer's weight */
 	float alpha;		/* the scale project chose last */
 };
