@@ -11,7 +11,8 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 PES, ROWS, COLS, BATCH = 4, 8, 4, 2
 OP_FC, OP_NOP, OP_DEBUG = 1, 0, 0xdeb0
 OP_CONV, OP_POOL, POOL_MAX, POOL_AVG = 2, 3, 0, 1
-OP_BITPLANE = 4
+OP_BITPLANE, OP_QUANT = 4, 5
+QUANT_THR_VA, QUANT_CODES_VA = 0x780, 0x7c0
 # The CONV op's filters are layer()'s streams: 8 output channels of one
 # input channel with 2 x 2 kernels (4 columns), over 3 x 3 maps.
 CONV_IN_VA, CONV_OUT_VA, POOL_OUT_VA = 0x580, 0x600, 0x700
@@ -81,6 +82,14 @@ def bitplane_op(w_kind=1, a_kind=1, bias=1):
                        0x500, 0x600, 0)
 
 
+def quant_op(channels, pixels, bits, in_va, out_va, batch=BATCH):
+    """Ko planes of the 16-bit values at in_va, by the thresholds (-50, 0,
+    50) at QUANT_THR_VA and the codes 0 1 2 3 at QUANT_CODES_VA."""
+    return struct.pack("<II III B3x QQQQ Q",
+                       OP_QUANT, 64, channels, pixels, batch, bits,
+                       QUANT_THR_VA, QUANT_CODES_VA, in_va, out_va, 0)
+
+
 def memory(cmd, maps):
     codebook, colptr, entries, bias, inputs = layer()
     mem = bytearray(0x800)
@@ -89,7 +98,9 @@ def memory(cmd, maps):
         mem[CONV_IN_VA:CONV_IN_VA + 36] = struct.pack(
             "<18h", *[(i * 37) % 11 - 5 for i in range(18)])
     for off, blob in ((0x100, codebook), (0x200, colptr), (0x300, entries),
-                      (0x400, bias), (0x500, inputs)):
+                      (0x400, bias), (0x500, inputs),
+                      (QUANT_THR_VA, struct.pack("<3h", -50, 0, 50)),
+                      (QUANT_CODES_VA, bytes([0, 1, 2, 3]))):
         mem[off:off + len(blob)] = blob
     return bytes(mem)
 
@@ -133,6 +144,15 @@ def main():
                                    flags=F_DEFAULT | F_ENERGY),
         "energy_fc_f32": seed(fc_op(0x500, 0x600, f32=1),
                               flags=F_ENERGY),
+        # the FC op's 2 vectors of 8 outputs as 2 planes each
+        "quant_fc": seed(fc + quant_op(ROWS, 1, 2, 0x600, 0x700)),
+        # the convolution's maps (8 channels of 2 x 2) as 1 plane
+        "quant_conv_maps": seed(conv_op() + quant_op(ROWS, 4, 1, CONV_OUT_VA,
+                                                     POOL_OUT_VA),
+                                maps=True),
+        "energy_fc_quant_bitplane": seed(
+            fc + quant_op(ROWS, 1, 2, 0x600, 0x700) + bitplane_op(),
+            flags=F_DEFAULT | F_ENERGY),
     }
     for name, blob in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:

@@ -482,6 +482,33 @@ struct dcaccel_op_bitplane {
 	 ((__u64)(rows) * (w_planes) * (a_planes) * (((cols) + 63) / 64) + \
 	  (__u64)(a_planes) * (((cols) + 63) / 64) + (rows)))
 
+/*
+ * The threshold quantizer (hardware.rst, "Quantized outputs", "QUANT op"):
+ * `batch` maps of channels x pixels int16 values (CHW; an FC op's vector
+ * is pixels 1) into Ko planes of the bit-plane input layout each.
+ */
+#define DCACCEL_OP_QUANT		0x0005
+
+struct dcaccel_op_quant {
+	struct dcaccel_op_header hdr;	/* DCACCEL_OP_QUANT, 64 */
+	__u32 channels;		/* C: 1 .. min(CAP_MAX_DIM, 2^16) */
+	__u32 pixels;		/* likewise; 1 for vectors */
+	__u32 batch;		/* 1 .. CAP_MAX_BATCH */
+	__u8 bits;		/* Ko: 1 .. 8 */
+	__u8 reserved0[3];
+	__u64 thr_va;		/* __s16[2^Ko - 1], 2-aligned, non-decreasing */
+	__u64 codes_va;		/* __u8[2^Ko], each below 2^Ko */
+	__u64 input_va;		/* __s16[batch][channels][pixels], 2-aligned */
+	__u64 output_va;	/* __u64[batch][Ko][pixels][Lc], 8-aligned */
+	__u64 reserved1;
+};
+
+#define DCACCEL_OP_QUANT_SIZE		64
+
+/* Work units of a QUANT op: each value's search and its Ko bits. */
+#define DCACCEL_QUANT_WORK(channels, pixels, bits, batch)		\
+	((__u64)(batch) * (channels) * (pixels) * ((bits) + 1))
+
 /* ---- Device MMU ------------------------------------------------------ */
 
 /*

@@ -17,6 +17,7 @@
 #define COFF(field)	((uint32_t)offsetof(struct dcaccel_op_conv, field))
 #define WOFF(field)	((uint32_t)offsetof(struct dcaccel_op_pool, field))
 #define BOFF(field)	((uint32_t)offsetof(struct dcaccel_op_bitplane, field))
+#define QOFF(field)	((uint32_t)offsetof(struct dcaccel_op_quant, field))
 
 _Static_assert(sizeof(struct dcaccel_op_fc) == DCACCEL_OP_FC_SIZE,
 	       "FC op layout");
@@ -26,6 +27,8 @@ _Static_assert(sizeof(struct dcaccel_op_conv) == DCACCEL_OP_CONV_SIZE,
 	       "conv op layout");
 _Static_assert(sizeof(struct dcaccel_op_pool) == DCACCEL_OP_POOL_SIZE,
 	       "pool op layout");
+_Static_assert(sizeof(struct dcaccel_op_quant) == DCACCEL_OP_QUANT_SIZE,
+	       "QUANT op layout");
 _Static_assert(sizeof(struct dcaccel_op_bitplane) == DCACCEL_OP_BITPLANE_SIZE,
 	       "bit-plane op layout");
 
@@ -160,6 +163,21 @@ uint64_t dcdev_bitplane_work(const struct dcdev_bitplane *bp)
 				     bp->l.a_planes, bp->batch);
 }
 
+uint64_t dcdev_quant_bytes(const struct dcdev_quant *q)
+{
+	const uint64_t levels = 1ull << q->bits;
+
+	return 2 * (levels - 1) + levels +
+	       2ull * q->batch * q->channels * q->pixels +
+	       8ull * q->batch * q->bits * q->pixels *
+	       DCACCEL_PLANE_WORDS(q->channels);
+}
+
+uint64_t dcdev_quant_work(const struct dcdev_quant *q)
+{
+	return DCACCEL_QUANT_WORK(q->channels, q->pixels, q->bits, q->batch);
+}
+
 uint64_t dcdev_op_work(const struct dcdev_op *op)
 {
 	switch (op->opcode) {
@@ -171,6 +189,8 @@ uint64_t dcdev_op_work(const struct dcdev_op *op)
 		return dcdev_pool_work(&op->pool);
 	case DCACCEL_OP_BITPLANE:
 		return dcdev_bitplane_work(&op->bitplane);
+	case DCACCEL_OP_QUANT:
+		return dcdev_quant_work(&op->quant);
 	default:
 		return 0;
 	}
@@ -469,6 +489,50 @@ static uint32_t decode_bitplane(const uint8_t *p, uint32_t base,
 	return DCACCEL_JOB_OK;
 }
 
+static uint32_t decode_quant(const uint8_t *p, uint32_t base,
+			     const struct dcdev_caps *caps,
+			     struct dcdev_quant *q, uint32_t *detail)
+{
+	const uint32_t dim_max = caps->max_dim < DCACCEL_BITPLANE_DIM_MAX ?
+				 caps->max_dim : DCACCEL_BITPLANE_DIM_MAX;
+	uint32_t st;
+
+	*q = (struct dcdev_quant){
+		.channels = dcdev_ld32(p + QOFF(channels)),
+		.pixels = dcdev_ld32(p + QOFF(pixels)),
+		.batch = dcdev_ld32(p + QOFF(batch)),
+		.bits = p[QOFF(bits)],
+		.thr_va = dcdev_ld64(p + QOFF(thr_va)),
+		.codes_va = dcdev_ld64(p + QOFF(codes_va)),
+		.input_va = dcdev_ld64(p + QOFF(input_va)),
+		.output_va = dcdev_ld64(p + QOFF(output_va)),
+	};
+	if ((st = check_range(q->channels, dim_max, base + QOFF(channels), detail)))
+		return st;
+	if ((st = check_range(q->pixels, dim_max, base + QOFF(pixels), detail)))
+		return st;
+	if ((st = check_range(q->batch, caps->max_batch, base + QOFF(batch),
+			      detail)))
+		return st;
+	if (q->bits == 0 || q->bits > DCACCEL_BITPLANE_PLANES_MAX)
+		return bad(detail, base + QOFF(bits), DCACCEL_JOB_BAD_COMMAND);
+	for (uint32_t i = 0; i < 3; i++)
+		if (p[QOFF(reserved0) + i])
+			return bad(detail, base + QOFF(reserved0) + i,
+				   DCACCEL_JOB_BAD_COMMAND);
+	if (q->thr_va % 2)
+		return bad(detail, base + QOFF(thr_va), DCACCEL_JOB_BAD_COMMAND);
+	if (q->input_va % 2)
+		return bad(detail, base + QOFF(input_va), DCACCEL_JOB_BAD_COMMAND);
+	if (q->output_va % 8)
+		return bad(detail, base + QOFF(output_va), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_ld64(p + QOFF(reserved1)))
+		return bad(detail, base + QOFF(reserved1), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_quant_bytes(q) > (uint64_t)caps->max_op_mb << 20)
+		return bad(detail, base, DCACCEL_JOB_TOO_LARGE);
+	return DCACCEL_JOB_OK;
+}
+
 static uint32_t decode_debug(const uint8_t *p, uint32_t base,
 			     const struct dcdev_caps *caps,
 			     struct dcdev_op *op, uint32_t *detail)
@@ -520,6 +584,9 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 	case DCACCEL_OP_BITPLANE:
 		want = DCACCEL_OP_BITPLANE_SIZE;
 		break;
+	case DCACCEL_OP_QUANT:
+		want = DCACCEL_OP_QUANT_SIZE;
+		break;
 	case DCACCEL_OP_DEBUG:
 		want = DCACCEL_OP_DEBUG_SIZE;
 		break;
@@ -537,6 +604,8 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 		return decode_pool(p, offset, caps, &op->pool, detail);
 	case DCACCEL_OP_BITPLANE:
 		return decode_bitplane(p, offset, caps, &op->bitplane, detail);
+	case DCACCEL_OP_QUANT:
+		return decode_quant(p, offset, caps, &op->quant, detail);
 	default:
 		return decode_debug(p, offset, caps, op, detail);
 	}

@@ -51,6 +51,13 @@ struct dcdev_bitplane {
 	uint64_t input_va, output_va;
 };
 
+/* A QUANT op after decoding. */
+struct dcdev_quant {
+	uint32_t channels, pixels, batch;
+	uint8_t bits;
+	uint64_t thr_va, codes_va, input_va, output_va;
+};
+
 struct dcdev_op {
 	uint32_t opcode;
 	uint32_t size;		/* bytes, header included */
@@ -60,6 +67,7 @@ struct dcdev_op {
 		struct dcdev_conv conv;
 		struct dcdev_pool pool;
 		struct dcdev_bitplane bitplane;
+		struct dcdev_quant quant;
 		struct {
 			uint32_t action;
 			uint64_t va;
@@ -91,6 +99,8 @@ uint64_t dcdev_pool_bytes(const struct dcdev_pool *pool);
 uint64_t dcdev_pool_work(const struct dcdev_pool *pool);
 uint64_t dcdev_bitplane_bytes(const struct dcdev_bitplane *bp);
 uint64_t dcdev_bitplane_work(const struct dcdev_bitplane *bp);
+uint64_t dcdev_quant_bytes(const struct dcdev_quant *q);
+uint64_t dcdev_quant_work(const struct dcdev_quant *q);
 
 /* Work units of any decoded op against the job's limit: 0 for NOP, DEBUG. */
 uint64_t dcdev_op_work(const struct dcdev_op *op);

@@ -67,8 +67,9 @@ uint32_t dcdev_conv_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 	}
 	st = dcdev_output_write(m, f->output_va, b.output, out_n, r,
 				op->offset + COFF(output_va));
-	if (!st && eio)
-		dp_energy_conv(&conv, f->batch, b.input, eio, &r->energy);
+	if (!st && eio &&
+	    dp_energy_conv_poll(&conv, f->batch, b.input, eio, &r->energy, poll))
+		st = DCDEV_OP_CANCELLED;
 out:
 	dcdev_layer_bufs_free(&b);
 	free(colptr);

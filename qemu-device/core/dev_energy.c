@@ -49,6 +49,16 @@ void dcdev_op_io(const struct dcdev_op *op, struct dcdev_op_io *io)
 		io->out_bytes = (uint64_t)op->bitplane.batch * op->bitplane.l.rows * 2;
 		io->has_io = true;
 		return;
+	case DCACCEL_OP_QUANT:
+		io->in_va = op->quant.input_va;
+		io->out_va = op->quant.output_va;
+		io->in_bytes = 2ull * op->quant.batch * op->quant.channels *
+			       op->quant.pixels;
+		io->out_bytes = 8ull * op->quant.batch * op->quant.bits *
+				op->quant.pixels *
+				DCACCEL_PLANE_WORDS(op->quant.channels);
+		io->has_io = true;
+		return;
 	default:
 		return;
 	}

@@ -98,21 +98,6 @@ static uint32_t build(const struct dcdev_fc_key *key, uint32_t queue_depth,
 	return DCACCEL_JOB_OK;
 }
 
-/*
- * The energy model's counts of the op (dp_energy_fc walks the streams'
- * column pointers in host order: a layer found in the cache has only the
- * guest's bytes, still in b->a.raw).
- */
-static uint32_t energy(struct eie_layer *l, struct fc_bufs *b,
-		       const struct dcdev_fc *fc, const struct dp_energy_io *eio,
-		       struct dcdev_result *r)
-{
-	if (!l->colptr && host_colptr(b, l))
-		return r->status = DCACCEL_JOB_NO_MEMORY;
-	dp_energy_fc(l, fc->batch, b->a.input, eio, &r->energy);
-	return DCACCEL_JOB_OK;
-}
-
 uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		       const struct dcdev_op *op, struct dcdev_result *r,
 		       const struct eie_poll *poll,
@@ -197,11 +182,21 @@ uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		st = r->status = DCACCEL_JOB_BAD_COMMAND;
 		goto out;
 	}
+	/*
+	 * The energy model walks the streams' column pointers in host order
+	 * (a layer found in the cache has only the guest's bytes): made now,
+	 * so that nothing fails once the outputs are written.
+	 */
+	if (eio && !l.colptr && host_colptr(&b, &l)) {
+		st = r->status = DCACCEL_JOB_NO_MEMORY;
+		goto out;
+	}
 	st = dcdev_output_write(m, fc->output_va, b.a.output,
 				(size_t)fc->batch * fc->rows, r,
 				op->offset + FOFF(output_va));
-	if (!st && eio)
-		st = energy(&l, &b, fc, eio, r);
+	if (!st && eio &&
+	    dp_energy_fc_poll(&l, fc->batch, b.a.input, eio, &r->energy, poll))
+		st = DCDEV_OP_CANCELLED;
 out:
 	/* a layer built and run (or failed after building) is kept */
 	if (cache && b.built && b.built == bl) {

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dcaccel/dcaccel_eie.h"
 #include "dcaccel/dcaccel_energy.h"
@@ -129,11 +131,14 @@ static uint64_t lnzd_words(uint64_t n, const struct dp_energy_io *io)
 	return io->in_f32 ? n : words(n * 2);
 }
 
-void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
-		  const int16_t *in, const struct dp_energy_io *io,
-		  struct dp_energy *e)
+/* Ask poll every this many non-zero inputs, as the runs do. */
+#define POLL_EVERY	256
+
+int dp_energy_fc_poll(const struct eie_layer *l, uint32_t batch,
+		      const int16_t *in, const struct dp_energy_io *io,
+		      struct dp_energy *e, const struct eie_poll *poll)
 {
-	uint64_t macs = 0;
+	uint64_t macs = 0, seen = 0;
 
 	add_filters(l, e);
 	add_io((uint64_t)l->cols * (io->in_f32 ? 4 : 2),
@@ -142,23 +147,35 @@ void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
 		const int16_t *x = in + (size_t)b * l->cols;
 
 		e->sram += lnzd_words(l->cols, io);
-		for (uint32_t j = 0; j < l->cols; j++)
-			if (x[j])
-				macs += walk_column(l, j, e);
+		for (uint32_t j = 0; j < l->cols; j++) {
+			if (!x[j])
+				continue;
+			if (++seen % POLL_EVERY == 0 && eie_poll_stop(poll))
+				return -ECANCELED;
+			macs += walk_column(l, j, e);
+		}
 	}
 	add_arith(l, macs, (uint64_t)batch * l->rows, e);
+	return 0;
 }
 
-void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
-		    const int16_t *in, const struct dp_energy_io *io,
-		    struct dp_energy *e)
+void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
+		  const int16_t *in, const struct dp_energy_io *io,
+		  struct dp_energy *e)
+{
+	dp_energy_fc_poll(l, batch, in, io, e, NULL);
+}
+
+int dp_energy_conv_poll(const struct dp_conv *c, uint32_t batch,
+			const int16_t *in, const struct dp_energy_io *io,
+			struct dp_energy *e, const struct eie_poll *poll)
 {
 	const struct eie_layer *l = &c->filters;
 	const struct dp_window *w = &c->win;
 	const uint32_t out_h = dp_window_out_h(w), out_w = dp_window_out_w(w);
 	const uint64_t in_n = (uint64_t)c->in_channels * w->in_h * w->in_w;
 	const uint64_t out_n = (uint64_t)l->rows * out_h * out_w;
-	uint64_t macs = 0;
+	uint64_t macs = 0, seen = 0;
 
 	add_filters(l, e);
 	add_io(in_n * (io->in_f32 ? 4 : 2),
@@ -176,6 +193,8 @@ void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
 
 			if (!x[i])
 				continue;
+			if (++seen % POLL_EVERY == 0 && eie_poll_stop(poll))
+				return -ECANCELED;
 			dp_window_taps(iy, w->kernel_h, w->stride_h, w->pad_h,
 				       out_h, &ylo, &yhi);
 			dp_window_taps(ix, w->kernel_w, w->stride_w, w->pad_w,
@@ -191,6 +210,14 @@ void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
 		}
 	}
 	add_arith(l, macs, (uint64_t)batch * out_n, e);
+	return 0;
+}
+
+void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
+		    const int16_t *in, const struct dp_energy_io *io,
+		    struct dp_energy *e)
+{
+	dp_energy_conv_poll(c, batch, in, io, e, NULL);
 }
 
 void dp_energy_pool(const struct dp_pool *p, uint32_t batch,
@@ -228,6 +255,21 @@ void dp_energy_bitplane(const struct dp_bitplane *l, uint32_t batch,
 	e->popcount64 += (uint64_t)batch * word_pairs;
 	e->mul32 += (uint64_t)batch * l->rows * pairs;
 	e->add32 += (uint64_t)batch * l->rows * pairs;
+}
+
+void dp_energy_quant(uint32_t channels, uint32_t pixels, uint8_t bits,
+		     uint32_t batch, const struct dp_energy_io *io,
+		     struct dp_energy *e)
+{
+	const uint64_t values = (uint64_t)channels * pixels;
+	/* its outputs are always planes; thresholds and codes its weights */
+	const struct dp_energy_io qio = { .in_on_chip = io->in_on_chip,
+					  .out_on_chip = io->out_on_chip,
+					  .out_planes = bits };
+
+	add_io(values * 2, out_bytes(values, pixels, channels, &qio), batch,
+	       &qio, e);
+	e->sram += (uint64_t)batch * words(values * 2);
 }
 
 void dp_energy_price(const struct dp_energy *e, struct dp_energy_fj *fj)

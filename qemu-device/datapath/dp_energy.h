@@ -58,10 +58,23 @@ void dp_energy_fc(const struct eie_layer *l, uint32_t batch,
 		  const int16_t *in, const struct dp_energy_io *io,
 		  struct dp_energy *e);
 
+/*
+ * The same, asking poll (may be NULL) every 256 non-zero inputs: 0, or
+ * -ECANCELED when it said stop (the counts then partial).
+ */
+int dp_energy_fc_poll(const struct eie_layer *l, uint32_t batch,
+		      const int16_t *in, const struct dp_energy_io *io,
+		      struct dp_energy *e, const struct eie_poll *poll);
+
 /* Add the counts of a validated convolution on `batch` maps (CHW). */
 void dp_energy_conv(const struct dp_conv *c, uint32_t batch,
 		    const int16_t *in, const struct dp_energy_io *io,
 		    struct dp_energy *e);
+
+/* The same with poll, as dp_energy_fc_poll(). */
+int dp_energy_conv_poll(const struct dp_conv *c, uint32_t batch,
+			const int16_t *in, const struct dp_energy_io *io,
+			struct dp_energy *e, const struct eie_poll *poll);
 
 /* Add the counts of a validated pooling of `batch` maps. */
 void dp_energy_pool(const struct dp_pool *p, uint32_t batch,
@@ -70,6 +83,15 @@ void dp_energy_pool(const struct dp_pool *p, uint32_t batch,
 /* Add the counts of a validated bit-plane layer run on `batch` vectors. */
 void dp_energy_bitplane(const struct dp_bitplane *l, uint32_t batch,
 			const struct dp_energy_io *io, struct dp_energy *e);
+
+/*
+ * Add the counts of a QUANT op (hardware.rst, "QUANT op") of `batch` maps
+ * of channels x pixels values into `bits` planes; io's out_planes is
+ * ignored (the op's outputs are always planes).
+ */
+void dp_energy_quant(uint32_t channels, uint32_t pixels, uint8_t bits,
+		     uint32_t batch, const struct dp_energy_io *io,
+		     struct dp_energy *e);
 
 /* Price the counts. */
 void dp_energy_price(const struct dp_energy *e, struct dp_energy_fj *fj);

@@ -45,21 +45,32 @@ uint8_t dp_outq_code(const struct dp_outq *q, int16_t y)
 	return q->codes[lo];
 }
 
+void dp_outq_pack_map(const struct dp_outq *q, uint32_t channels,
+		      uint32_t pixels, uint32_t batch, const int16_t *y,
+		      uint64_t *planes)
+{
+	const uint32_t lc = DCACCEL_PLANE_WORDS(channels);
+	const size_t plane = (size_t)pixels * lc;
+
+	memset(planes, 0, sizeof(*planes) * (size_t)batch * q->bits * plane);
+	for (uint32_t b = 0; b < batch; b++) {
+		const int16_t *map = y + (size_t)b * channels * pixels;
+		uint64_t *out = planes + (size_t)b * q->bits * plane;
+
+		for (uint32_t c = 0; c < channels; c++)
+			for (uint32_t x = 0; x < pixels; x++) {
+				uint8_t code = dp_outq_code(q, map[(size_t)c * pixels + x]);
+				uint64_t *word = out + (size_t)x * lc + c / 64;
+
+				for (uint32_t v = 0; v < q->bits; v++)
+					word[(size_t)v * plane] |=
+						(uint64_t)(code >> v & 1) << (c % 64);
+			}
+	}
+}
+
 void dp_outq_pack_fc(const struct dp_outq *q, uint32_t m, uint32_t batch,
 		     const int16_t *y, uint64_t *planes)
 {
-	const uint32_t words = DCACCEL_PLANE_WORDS(m);
-
-	memset(planes, 0, sizeof(*planes) * (size_t)batch * q->bits * words);
-	for (uint32_t b = 0; b < batch; b++) {
-		uint64_t *out = planes + (size_t)b * q->bits * words;
-
-		for (uint32_t i = 0; i < m; i++) {
-			uint8_t code = dp_outq_code(q, y[(size_t)b * m + i]);
-
-			for (uint32_t v = 0; v < q->bits; v++)
-				out[(size_t)v * words + i / 64] |=
-					(uint64_t)(code >> v & 1) << (i % 64);
-		}
-	}
+	dp_outq_pack_map(q, m, 1, batch, y, planes);
 }

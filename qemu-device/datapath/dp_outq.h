@@ -31,4 +31,15 @@ uint8_t dp_outq_code(const struct dp_outq *q, int16_t y);
 void dp_outq_pack_fc(const struct dp_outq *q, uint32_t m, uint32_t batch,
 		     const int16_t *y, uint64_t *planes);
 
+/*
+ * Quantize `batch` maps of channels x pixels outputs (CHW) into Ko planes
+ * each, pixel by pixel (hardware.rst, "QUANT op"): plane v of map b at
+ * word ((b Ko + v) pixels + x) Lc, Lc = ceil(channels / 64), channel c in
+ * bit c % 64 of word c / 64, padding bits 0. pixels 1 is
+ * dp_outq_pack_fc().
+ */
+void dp_outq_pack_map(const struct dp_outq *q, uint32_t channels,
+		      uint32_t pixels, uint32_t batch, const int16_t *y,
+		      uint64_t *planes);
+
 #endif

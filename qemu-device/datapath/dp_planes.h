@@ -17,8 +17,12 @@
  * the POPCNT instruction, chosen when the program loads (GCC's and
  * clang's target_clones): without it every popcount is a libgcc call,
  * three quarters of the bit-plane op's time. arm64's is an instruction.
+ * GCC on glibc only: the clones are chosen by an ifunc, which needs
+ * both; clang 14 (the fuzzers') emits the dispatcher of an exported
+ * function only where it is called, and the link fails.
  */
-#if defined(__x86_64__) && defined(__has_attribute)
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+	defined(__ELF__) && defined(__GLIBC__) && defined(__has_attribute)
 #if __has_attribute(target_clones) && !defined(__SANITIZE_ADDRESS__)
 #define DP_POPCNT_CLONES	__attribute__((target_clones("popcnt", "default")))
 #endif

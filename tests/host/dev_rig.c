@@ -8,6 +8,7 @@
 
 #define RW	(DCACCEL_PTE_READ | DCACCEL_PTE_WRITE)
 #define FOFF(field)	offsetof(struct dcaccel_op_fc, field)
+#define QOFF(field)	offsetof(struct dcaccel_op_quant, field)
 
 void rig_init(struct rig *r, uint32_t pes)
 {
@@ -51,14 +52,20 @@ enum dcdev_outcome rig_run(struct rig *r, uint32_t flags,
 	return dcdev_job_run(&r->env, r->ring, e, res);
 }
 
-uint32_t rig_run_to_record(struct rig *r, struct dcdev_result *res)
+uint32_t rig_run_to_record_flags(struct rig *r, uint32_t flags,
+				 struct dcdev_result *res)
 {
 	struct dcdev_entry e;
 
-	if (rig_run(r, DCACCEL_RING_F_PE_STATS, &e, res) != DCDEV_COMPLETE ||
+	if (rig_run(r, DCACCEL_RING_F_PE_STATS | flags, &e, res) != DCDEV_COMPLETE ||
 	    dcdev_job_complete(&r->env, &e, res))
 		return UINT32_MAX;
 	return res->status;
+}
+
+uint32_t rig_run_to_record(struct rig *r, struct dcdev_result *res)
+{
+	return rig_run_to_record_flags(r, 0, res);
 }
 
 /*
@@ -110,6 +117,28 @@ uint32_t add_fc(struct rig *r, const struct fixture *f, uint32_t batch,
 	dcdev_st32(op + FOFF(cols), f->cols);
 	rig_put_streams(r, op, f, batch, input_va, output_va);
 	r->cmd_len += DCACCEL_OP_FC_SIZE;
+	return at;
+}
+
+uint32_t add_quant_op(struct rig *r, uint32_t channels, uint32_t pixels,
+		      uint32_t batch, uint8_t bits, uint64_t thr_va,
+		      uint64_t codes_va, uint64_t input_va, uint64_t output_va)
+{
+	uint8_t *op = r->cmd + r->cmd_len;
+	uint32_t at = r->cmd_len;
+
+	memset(op, 0, DCACCEL_OP_QUANT_SIZE);
+	dcdev_st32(op + QOFF(hdr.opcode), DCACCEL_OP_QUANT);
+	dcdev_st32(op + QOFF(hdr.size), DCACCEL_OP_QUANT_SIZE);
+	dcdev_st32(op + QOFF(channels), channels);
+	dcdev_st32(op + QOFF(pixels), pixels);
+	dcdev_st32(op + QOFF(batch), batch);
+	op[QOFF(bits)] = bits;
+	dcdev_st64(op + QOFF(thr_va), thr_va);
+	dcdev_st64(op + QOFF(codes_va), codes_va);
+	dcdev_st64(op + QOFF(input_va), input_va);
+	dcdev_st64(op + QOFF(output_va), output_va);
+	r->cmd_len += DCACCEL_OP_QUANT_SIZE;
 	return at;
 }
 

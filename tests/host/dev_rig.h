@@ -38,6 +38,9 @@ enum dcdev_outcome rig_run(struct rig *r, uint32_t flags,
  * complete or its record could not be written.
  */
 uint32_t rig_run_to_record(struct rig *r, struct dcdev_result *res);
+/* The same with more ring entry flags (RING_F_ENERGY). */
+uint32_t rig_run_to_record_flags(struct rig *r, uint32_t flags,
+				 struct dcdev_result *res);
 
 struct fixture;
 
@@ -52,6 +55,11 @@ void rig_put_streams(struct rig *r, uint8_t *fields, const struct fixture *f,
 /* Append an FC op over f's streams; returns the op's offset. */
 uint32_t add_fc(struct rig *r, const struct fixture *f, uint32_t batch,
 		uint64_t input_va, uint64_t output_va);
+
+/* Append a QUANT op over arrays already in the context; its offset. */
+uint32_t add_quant_op(struct rig *r, uint32_t channels, uint32_t pixels,
+		      uint32_t batch, uint8_t bits, uint64_t thr_va,
+		      uint64_t codes_va, uint64_t input_va, uint64_t output_va);
 
 /* A field of the completion record last written. */
 uint64_t rec64(struct rig *r, size_t off);

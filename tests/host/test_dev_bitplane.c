@@ -14,11 +14,15 @@
 #include "rng.h"
 #include "tap.h"
 #include "dp_bitplane.h"
+#include "dp_energy.h"
+#include "dp_outq.h"
+#include "eie_fixture.h"
 #include "dcaccel/dcaccel_bitplane.h"
 #include "../../qemu-device/core/dev_le.h"
 
 #define BOFF(field)	offsetof(struct dcaccel_op_bitplane, field)
 #define ROFF(field)	offsetof(struct dcaccel_completion, field)
+#define RWX		(DCACCEL_PTE_READ | DCACCEL_PTE_WRITE)
 
 static struct dcdev_result res;	/* 2 KiB of per-PE counters */
 
@@ -178,6 +182,95 @@ static void test_random_layers_as_jobs(void)
 	CHECK_EQ(bad, 0);
 }
 
+/*
+ * A low-bit network layer after layer in one job: FC, QUANT (the sign of
+ * its outputs, one plane), BITPLANE reading those planes as SIGNED. The
+ * outputs are the host datapath's chain, and the energy block the sum of
+ * the three ops' counts with the activations between them on chip.
+ */
+static void test_fc_quant_bitplane_chain(void)
+{
+	struct rng rng = { 77 };
+
+	for (int round = 0; round < 10; round++) {
+		const int16_t thr[1] = { 0 };
+		const uint8_t codes[2] = { 0, 1 };
+		const struct dp_outq q = { .bits = 1, .thr = thr, .codes = codes };
+		const struct dp_energy_io first = { .out_on_chip = true };
+		const struct dp_energy_io middle = { .in_on_chip = true,
+						     .out_on_chip = true };
+		const struct dp_energy_io last = { .in_on_chip = true };
+		struct dp_energy e = { 0 };
+		struct dp_energy_fj fj;
+		struct bp_case c;
+		struct fixture f;
+		struct rig r;
+		uint8_t thr_le[2] = { 0, 0 };
+		int16_t *in, *mid, *want, *got;
+		uint64_t *planes, in_va, mid_va, planes_va, out_va, thr_va, codes_va;
+		size_t lw, bad = 0;
+
+		case_make(&c, &rng, 8);
+		c.l.a_planes = 1;
+		c.l.a_kind = DCACCEL_PLANE_SIGNED;
+		c.batch = 1;
+		lw = DCACCEL_PLANE_WORDS(c.l.cols);
+		fixture_random_layer(&f, 100 + round, c.l.cols, rng_range(&rng, 10, 90),
+				     8, 4, 4, true);
+		in = fixture_random_input(round, f.cols);
+		mid = calloc(c.l.cols, 2);
+		planes = calloc(lw, 8);
+		want = calloc(c.l.rows, 2);
+		got = calloc(c.l.rows, 2);
+		run_engine(&f.l, 1, in, mid, NULL);
+		dp_outq_pack_fc(&q, c.l.cols, 1, mid, planes);
+		CHECK_EQ(dp_bitplane_run(&c.l, 1, planes, want, NULL, NULL), 0);
+		dp_energy_fc(&f.l, 1, in, &first, &e);
+		dp_energy_quant(c.l.cols, 1, 1, 1, &middle, &e);
+		dp_energy_bitplane(&c.l, 1, &last, &e);
+		dp_energy_price(&e, &fj);
+
+		rig_init(&r, 8);
+		in_va = put_le(&r, in, f.cols, 2);
+		mid_va = rig_array(&r, NULL, 2 * (size_t)c.l.cols, RWX);
+		planes_va = rig_array(&r, NULL, 8 * lw, RWX);
+		thr_va = rig_array(&r, thr_le, 2, DCACCEL_PTE_READ);
+		codes_va = rig_array(&r, codes, 2, DCACCEL_PTE_READ);
+		add_fc(&r, &f, 1, in_va, mid_va);
+		add_quant_op(&r, c.l.cols, 1, 1, 1, thr_va, codes_va, mid_va,
+			     planes_va);
+		add_bitplane(&r, &c, &out_va);
+		/* the BITPLANE op reads the QUANT op's planes */
+		dcdev_st64(r.cmd + r.cmd_len - DCACCEL_OP_BITPLANE_SIZE +
+			   BOFF(input_va), planes_va);
+		CHECK_EQ(rig_run_to_record_flags(&r, DCACCEL_RING_F_ENERGY, &res),
+			 DCACCEL_JOB_OK);
+		CHECK_EQ(rec32(&r, ROFF(ops_done)), 3);
+		guest_read_va(&r.g, 1, out_va, got, 2 * (size_t)c.l.rows);
+		for (uint32_t i = 0; i < c.l.rows; i++)
+			bad += (int16_t)dcdev_ld16((uint8_t *)&got[i]) != want[i];
+		CHECK_EQ(bad, 0);
+		CHECK_EQ(rec64(&r, DCACCEL_COMPLETION_BYTES(8) +
+			       offsetof(struct dcaccel_energy_record, sram_words)), e.sram);
+		CHECK_EQ(rec64(&r, DCACCEL_COMPLETION_BYTES(8) +
+			       offsetof(struct dcaccel_energy_record, dram_acts_fj)),
+			 fj.dram_acts);
+		CHECK_EQ(rec64(&r, DCACCEL_COMPLETION_BYTES(8) +
+			       offsetof(struct dcaccel_energy_record, bitops_fj)),
+			 fj.bitops);
+		/* only the network's input and its output leave the chip */
+		CHECK_EQ(e.dram_acts, (f.cols + 1) / 2 + (c.l.rows + 1) / 2);
+		free(in);
+		free(mid);
+		free(planes);
+		free(want);
+		free(got);
+		fixture_free(&f);
+		case_free(&c);
+		guest_free(&r.g);
+	}
+}
+
 /* Each field out of its range: the status its row names, at its offset. */
 static void test_bad_fields(void)
 {
@@ -301,6 +394,7 @@ static void test_faults(void)
 
 static const struct tap_test tests[] = {
 	TAP_TEST(test_random_layers_as_jobs),
+	TAP_TEST(test_fc_quant_bitplane_chain),
 	TAP_TEST(test_bad_fields),
 	TAP_TEST(test_out_frac_over_the_bases),
 	TAP_TEST(test_faults),

@@ -13,6 +13,7 @@
 #include "dcaccel_layer.h"
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dp_bitplane.h"
+#include "dp_outq.h"
 #include "kselftest_harness.h"
 
 #define BOFF(field)	offsetof(struct dcaccel_op_bitplane, field)
@@ -208,6 +209,106 @@ TEST_F_TIMEOUT(dev, random_layers_bit_exact, 300)
 		dc_bo_destroy(self->fd, &cmd);
 		dc_bo_destroy(self->fd, &data);
 		dc_bo_destroy(self->fd, &out);
+		bp_free(&j);
+	}
+}
+
+/*
+ * A QUANT op turns 16-bit values into Ka planes and the BITPLANE op after
+ * it in the same job reads them: the planes and the outputs are the host
+ * datapath's (dp_outq_pack_fc, dp_bitplane_run), the layer after layer of
+ * a low-bit network without the host between.
+ */
+TEST_F_TIMEOUT(dev, quant_op_feeds_a_bitplane_op, 300)
+{
+	struct rng r = { .s = 0x9a4 };
+
+	for (int round = 0; round < 20; round++) {
+		struct drm_dcaccel_wait_job w;
+		struct dc_bo cmd, data, out, qdata, planes;
+		struct bp_job j;
+		struct dp_outq q;
+		int16_t thr[255];
+		uint8_t codes[256];
+		uint32_t handles[4], levels;
+		size_t words, n_in, n_planes;
+		int16_t *y;
+		uint64_t job;
+		char *d;
+
+		ASSERT_EQ(0, bp_make(&r, self->pes, &j));
+		words = DCACCEL_PLANE_WORDS(j.l.cols);
+		q.bits = j.l.a_planes;
+		levels = 1u << q.bits;
+		for (uint32_t l = 0; l + 1 < levels; l++)	/* non-decreasing */
+			thr[l] = (int16_t)((int)l * 4000 / (int)levels - 2000 +
+					   (int)rnd(&r, 20));
+		for (uint32_t l = 1; l + 1 < levels; l++)
+			if (thr[l] < thr[l - 1])
+				thr[l] = thr[l - 1];
+		for (uint32_t l = 0; l < levels; l++)
+			codes[l] = (uint8_t)rnd(&r, levels);
+		q.thr = thr;
+		q.codes = codes;
+		n_in = (size_t)j.batch * j.l.cols;
+		n_planes = (size_t)j.batch * j.l.a_planes * words;
+		y = malloc(2 * n_in);
+		ASSERT_NE(NULL, y);
+		for (size_t i = 0; i < n_in; i++)
+			y[i] = (int16_t)(rnd(&r, 5001) - 2500);
+		/* what the device must compute: the planes, then the layer */
+		dp_outq_pack_fc(&q, j.l.cols, j.batch, y, j.in);
+		dp_bitplane_run(&j.l, j.batch, j.in, j.want, NULL, NULL);
+
+		ASSERT_EQ(0, bp_place(self->fd, &j, &cmd, &data, &out));
+		ASSERT_EQ(0, dc_bo_create(self->fd, align64(2 * n_in) + 1024,
+					  DRM_DCACCEL_BO_DEVICE_READ_ONLY, &qdata));
+		ASSERT_EQ(0, dc_bo_create(self->fd, 8 * n_planes, 0, &planes));
+		d = qdata.map;
+		memcpy(d, y, 2 * n_in);
+		memcpy(d + align64(2 * n_in), thr, 2 * (levels - 1));
+		memcpy(d + align64(2 * n_in) + 512, codes, levels);
+		memset(planes.map, 0xa5, planes.size);
+		{
+			struct dcaccel_op_quant qop = {
+				.hdr = { .opcode = DCACCEL_OP_QUANT,
+					 .size = DCACCEL_OP_QUANT_SIZE },
+				.channels = j.l.cols, .pixels = 1,
+				.batch = j.batch, .bits = q.bits,
+				.thr_va = qdata.va + align64(2 * n_in),
+				.codes_va = qdata.va + align64(2 * n_in) + 512,
+				.input_va = qdata.va, .output_va = planes.va,
+			};
+			struct dcaccel_op_bitplane *bop;
+
+			memcpy(cmd.map, &qop, sizeof(qop));
+			bp_put_op((char *)cmd.map + sizeof(qop), &j, data.va, out.va);
+			bop = (void *)((char *)cmd.map + sizeof(qop));
+			bop->input_va = planes.va;
+		}
+		handles[0] = data.handle;
+		handles[1] = out.handle;
+		handles[2] = qdata.handle;
+		handles[3] = planes.handle;
+		ASSERT_EQ(0, dc_submit(self->fd, &cmd, 0,
+				       DCACCEL_OP_QUANT_SIZE + DCACCEL_OP_BITPLANE_SIZE,
+				       handles, 4, NULL, 0, 0, &job));
+		ASSERT_EQ(0, dc_wait_job(self->fd, job, 30 * DC_SEC, &w));
+		ASSERT_EQ(DRM_DCACCEL_JOB_OK, w.status);
+		if (memcmp(planes.map, j.in, 8 * n_planes) ||
+		    memcmp(out.map, j.want, 2 * (size_t)j.batch * j.l.rows))
+			TH_LOG("round %d: %u values, Ko %u, %ux%u kinds %u/%u batch %u",
+			       round, j.l.cols, q.bits, j.l.rows, j.l.cols,
+			       j.l.w_kind, j.l.a_kind, j.batch);
+		EXPECT_EQ(0, memcmp(planes.map, j.in, 8 * n_planes));
+		EXPECT_EQ(0, memcmp(out.map, j.want,
+				    2 * (size_t)j.batch * j.l.rows));
+		dc_bo_destroy(self->fd, &cmd);
+		dc_bo_destroy(self->fd, &data);
+		dc_bo_destroy(self->fd, &out);
+		dc_bo_destroy(self->fd, &qdata);
+		dc_bo_destroy(self->fd, &planes);
+		free(y);
 		bp_free(&j);
 	}
 }
