@@ -11,7 +11,7 @@ OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)),
 PES, ROWS, COLS, BATCH = 4, 8, 4, 2
 OP_FC, OP_NOP, OP_DEBUG = 1, 0, 0xdeb0
 OP_CONV, OP_POOL, POOL_MAX, POOL_AVG = 2, 3, 0, 1
-OP_BITPLANE, OP_QUANT = 4, 5
+OP_BITPLANE, OP_QUANT, OP_BITPLANE_CONV = 4, 5, 6
 QUANT_THR_VA, QUANT_CODES_VA = 0x780, 0x7c0
 # The CONV op's filters are layer()'s streams: 8 output channels of one
 # input channel with 2 x 2 kernels (4 columns), over 3 x 3 maps.
@@ -82,6 +82,18 @@ def bitplane_op(w_kind=1, a_kind=1, bias=1):
                        0x500, 0x600, 0)
 
 
+def bitplane_conv_op(w_kind=1, a_kind=1, bias=1):
+    """8 filters of 4 channels (Lc = 1), 2 x 2 kernels over 3 x 3 maps, one
+    weight and one activation plane: the weight planes at 0x300 (32
+    words), the bases at 0x100, the bias at 0x400, 2 maps of input planes
+    at 0x500 (18 words), the output maps at 0x600."""
+    return struct.pack("<II III BBBBBB H III BBBBBBBB QQQQQQ Q",
+                       OP_BITPLANE_CONV, 104, 4, 3, 3, 2, 2, 1, 1, 0, 0, 0,
+                       ROWS, PES, BATCH, 1, 1, w_kind, a_kind, 4, 4, 8,
+                       1 | (bias << 1), 0x300, 0x100, 0x100,
+                       0x400 if bias else 0, 0x500, 0x600, 0)
+
+
 def quant_op(channels, pixels, bits, in_va, out_va, batch=BATCH):
     """Ko planes of the 16-bit values at in_va, by the thresholds (-50, 0,
     50) at QUANT_THR_VA and the codes 0 1 2 3 at QUANT_CODES_VA."""
@@ -150,6 +162,11 @@ def main():
         "quant_conv_maps": seed(conv_op() + quant_op(ROWS, 4, 1, CONV_OUT_VA,
                                                      POOL_OUT_VA),
                                 maps=True),
+        "bitplane_conv": seed(bitplane_conv_op()),
+        "bitplane_conv_unsigned": seed(bitplane_conv_op(0, 0, bias=0)),
+        "energy_bitplane_conv_quant": seed(
+            bitplane_conv_op() + quant_op(ROWS, 4, 1, 0x600, 0x700),
+            flags=F_DEFAULT | F_ENERGY),
         "energy_fc_quant_bitplane": seed(
             fc + quant_op(ROWS, 1, 2, 0x600, 0x700) + bitplane_op(),
             flags=F_DEFAULT | F_ENERGY),

@@ -483,6 +483,61 @@ struct dcaccel_op_bitplane {
 	  (__u64)(a_planes) * (((cols) + 63) / 64) + (rows)))
 
 /*
+ * The bit-plane convolution (hardware.rst, "Bit-plane convolution",
+ * "BITPLANE_CONV op"): out_channels filters over batch maps of
+ * in_channels x in_height x in_width, both as planes laid out pixel by
+ * pixel (Lc = ceil(in_channels / 64) words per pixel). The fields from
+ * in_channels to pes are the CONV op's, at the same offsets.
+ */
+#define DCACCEL_OP_BITPLANE_CONV	0x0006
+
+struct dcaccel_op_bitplane_conv {
+	struct dcaccel_op_header hdr;	/* DCACCEL_OP_BITPLANE_CONV, 104 */
+	__u32 in_channels;	/* C: 1 .. min(CAP_MAX_DIM, 2^16) */
+	__u32 in_height;	/* H: 1 .. DCACCEL_MAP_DIM_MAX */
+	__u32 in_width;		/* W: likewise */
+	__u8 kernel_h;		/* as the CONV op */
+	__u8 kernel_w;
+	__u8 stride_h;
+	__u8 stride_w;
+	__u8 pad_h;
+	__u8 pad_w;
+	__u16 reserved0;
+	__u32 out_channels;	/* K: 1 .. min(CAP_MAX_DIM, 2^16) */
+	__u32 pes;		/* must equal CAP_PES */
+	__u32 batch;		/* 1 .. CAP_MAX_BATCH */
+	__u8 w_planes;		/* Kw: 1 .. 8 */
+	__u8 a_planes;		/* Ka: 1 .. 8 */
+	__u8 w_kind;		/* DCACCEL_PLANE_UNSIGNED or _SIGNED */
+	__u8 a_kind;
+	__u8 bw_frac;		/* 0 .. 15 */
+	__u8 ba_frac;
+	__u8 out_frac;		/* 0 .. min(15, bw_frac + ba_frac) */
+	__u8 flags;		/* DCACCEL_BITPLANE_F_* */
+	__u64 wplanes_va;	/* __u64[Kw][K][kh][kw][Lc], 8-aligned */
+	__u64 w_basis_va;	/* __s16[K][Kw], 2-aligned */
+	__u64 a_basis_va;	/* __s16[Ka], 2-aligned */
+	__u64 bias_va;		/* __s32[K], 4-aligned, when F_BIAS */
+	__u64 input_va;		/* __u64[batch][Ka][H][W][Lc], 8-aligned */
+	__u64 output_va;	/* __s16[batch][K][out_h][out_w], written */
+	__u64 reserved1;
+};
+
+#define DCACCEL_OP_BITPLANE_CONV_SIZE	104
+
+/*
+ * Work units of a BITPLANE_CONV op: per map, every filter's word pairs
+ * over every (output pixel, tap) pair (at most out_h out_w kh kw), the
+ * broadcast words and the outputs.
+ */
+#define DCACCEL_BITPLANE_CONV_WORK(k, c, h, w, oh, ow, kh, kw, wp, ap, batch) \
+	((__u64)(batch) *						\
+	 ((__u64)(k) * (wp) * (ap) * (((c) + 63) / 64) *		\
+	  (__u64)(oh) * (ow) * (kh) * (kw) +				\
+	  (__u64)(ap) * (h) * (w) * (((c) + 63) / 64) +		\
+	  (__u64)(k) * (oh) * (ow)))
+
+/*
  * The threshold quantizer (hardware.rst, "Quantized outputs", "QUANT op"):
  * `batch` maps of channels x pixels int16 values (CHW; an FC op's vector
  * is pixels 1) into Ko planes of the bit-plane input layout each.

@@ -5,6 +5,7 @@
  * fields, so nothing here can overflow.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "dev_cmd.h"
 #include "dev_le.h"
@@ -18,6 +19,7 @@
 #define WOFF(field)	((uint32_t)offsetof(struct dcaccel_op_pool, field))
 #define BOFF(field)	((uint32_t)offsetof(struct dcaccel_op_bitplane, field))
 #define QOFF(field)	((uint32_t)offsetof(struct dcaccel_op_quant, field))
+#define XOFF(field)	((uint32_t)offsetof(struct dcaccel_op_bitplane_conv, field))
 
 _Static_assert(sizeof(struct dcaccel_op_fc) == DCACCEL_OP_FC_SIZE,
 	       "FC op layout");
@@ -44,6 +46,18 @@ SAME_WINDOW(stride_h, stride_h);
 SAME_WINDOW(stride_w, stride_w);
 SAME_WINDOW(pad_h, pad_h);
 SAME_WINDOW(pad_w, pad_w);
+
+/* ... and a BITPLANE_CONV op by the CONV op's, to pes */
+#define SAME_AS_CONV(field) \
+	_Static_assert(XOFF(field) == COFF(field), "bit-plane conv field " #field)
+SAME_AS_CONV(in_channels);
+SAME_AS_CONV(pad_w);
+SAME_AS_CONV(reserved0);
+SAME_AS_CONV(out_channels);
+SAME_AS_CONV(pes);
+SAME_AS_CONV(batch);
+_Static_assert(sizeof(struct dcaccel_op_bitplane_conv) ==
+	       DCACCEL_OP_BITPLANE_CONV_SIZE, "bit-plane conv op layout");
 
 /* decode_streams() reads a CONV op by the FC op's offsets from pes on */
 #define SAME_STREAM(conv, fc) \
@@ -163,6 +177,30 @@ uint64_t dcdev_bitplane_work(const struct dcdev_bitplane *bp)
 				     bp->l.a_planes, bp->batch);
 }
 
+uint64_t dcdev_bitplane_conv_bytes(const struct dcdev_bitplane_conv *bc)
+{
+	const struct dp_bitplane *l = &bc->c.l;
+	const struct dp_window *w = &bc->c.win;
+	const uint64_t lc = DCACCEL_PLANE_WORDS(l->cols);
+
+	return 8ull * l->w_planes * l->rows * w->kernel_h * w->kernel_w * lc +
+	       2ull * l->rows * l->w_planes + 2ull * l->a_planes +
+	       (bc->flags & DCACCEL_BITPLANE_F_BIAS ? 4ull * l->rows : 0) +
+	       8ull * bc->batch * l->a_planes * w->in_h * w->in_w * lc +
+	       2ull * bc->batch * l->rows * bc->out_h * bc->out_w;
+}
+
+uint64_t dcdev_bitplane_conv_work(const struct dcdev_bitplane_conv *bc)
+{
+	const struct dp_bitplane *l = &bc->c.l;
+	const struct dp_window *w = &bc->c.win;
+
+	return DCACCEL_BITPLANE_CONV_WORK(l->rows, l->cols, w->in_h, w->in_w,
+					  bc->out_h, bc->out_w, w->kernel_h,
+					  w->kernel_w, l->w_planes, l->a_planes,
+					  bc->batch);
+}
+
 uint64_t dcdev_quant_bytes(const struct dcdev_quant *q)
 {
 	const uint64_t levels = 1ull << q->bits;
@@ -191,6 +229,8 @@ uint64_t dcdev_op_work(const struct dcdev_op *op)
 		return dcdev_bitplane_work(&op->bitplane);
 	case DCACCEL_OP_QUANT:
 		return dcdev_quant_work(&op->quant);
+	case DCACCEL_OP_BITPLANE_CONV:
+		return dcdev_bitplane_conv_work(&op->bpconv);
 	default:
 		return 0;
 	}
@@ -415,6 +455,79 @@ static uint32_t decode_pool(const uint8_t *p, uint32_t base,
 	return DCACCEL_JOB_OK;
 }
 
+/*
+ * The fields from w_planes to output_va, the same in the BITPLANE and
+ * BITPLANE_CONV ops from `at` on (the offset of w_planes): into l's
+ * planes, kinds, fractions and ReLU, *flags and the VAs.
+ */
+struct planes_vas {
+	uint64_t wplanes, w_basis, a_basis, bias, input, output;
+};
+
+#define POFF(field)	(BOFF(field) - BOFF(w_planes))
+#define SAME_PLANES(field) \
+	_Static_assert(XOFF(field) - XOFF(w_planes) == POFF(field), \
+		       "plane field " #field)
+SAME_PLANES(flags);
+SAME_PLANES(wplanes_va);
+SAME_PLANES(output_va);
+
+static uint32_t decode_planes(const uint8_t *p, uint32_t base, uint32_t at,
+			      const struct dcdev_caps *caps,
+			      struct dp_bitplane *l, uint8_t *flags,
+			      struct planes_vas *va, uint32_t *detail)
+{
+	const uint8_t *f = p + at;
+
+	base += at;
+	l->w_planes = f[POFF(w_planes)];
+	l->a_planes = f[POFF(a_planes)];
+	l->w_kind = f[POFF(w_kind)];
+	l->a_kind = f[POFF(a_kind)];
+	l->bw_frac = f[POFF(bw_frac)];
+	l->ba_frac = f[POFF(ba_frac)];
+	l->out_frac = f[POFF(out_frac)];
+	*flags = f[POFF(flags)];
+	l->relu = *flags & DCACCEL_BITPLANE_F_RELU;
+	va->wplanes = dcdev_ld64(f + POFF(wplanes_va));
+	va->w_basis = dcdev_ld64(f + POFF(w_basis_va));
+	va->a_basis = dcdev_ld64(f + POFF(a_basis_va));
+	va->bias = dcdev_ld64(f + POFF(bias_va));
+	va->input = dcdev_ld64(f + POFF(input_va));
+	va->output = dcdev_ld64(f + POFF(output_va));
+
+	if (l->w_planes == 0 || l->w_planes > DCACCEL_BITPLANE_PLANES_MAX)
+		return bad(detail, base + POFF(w_planes), DCACCEL_JOB_BAD_COMMAND);
+	if (l->a_planes == 0 || l->a_planes > DCACCEL_BITPLANE_PLANES_MAX)
+		return bad(detail, base + POFF(a_planes), DCACCEL_JOB_BAD_COMMAND);
+	if (l->w_kind > DCACCEL_PLANE_SIGNED)
+		return bad(detail, base + POFF(w_kind), DCACCEL_JOB_BAD_COMMAND);
+	if (l->a_kind > DCACCEL_PLANE_SIGNED)
+		return bad(detail, base + POFF(a_kind), DCACCEL_JOB_BAD_COMMAND);
+	if (l->bw_frac > caps->frac_max)
+		return bad(detail, base + POFF(bw_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (l->ba_frac > caps->frac_max)
+		return bad(detail, base + POFF(ba_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (l->out_frac > caps->frac_max ||
+	    l->out_frac > l->bw_frac + l->ba_frac)
+		return bad(detail, base + POFF(out_frac), DCACCEL_JOB_BAD_COMMAND);
+	if (*flags & ~DCACCEL_BITPLANE_F_ALL)
+		return bad(detail, base + POFF(flags), DCACCEL_JOB_BAD_COMMAND);
+	if (va->wplanes % 8)
+		return bad(detail, base + POFF(wplanes_va), DCACCEL_JOB_BAD_COMMAND);
+	if (va->w_basis % 2)
+		return bad(detail, base + POFF(w_basis_va), DCACCEL_JOB_BAD_COMMAND);
+	if (va->a_basis % 2)
+		return bad(detail, base + POFF(a_basis_va), DCACCEL_JOB_BAD_COMMAND);
+	if (*flags & DCACCEL_BITPLANE_F_BIAS ? va->bias % 4 : va->bias != 0)
+		return bad(detail, base + POFF(bias_va), DCACCEL_JOB_BAD_COMMAND);
+	if (va->input % 8)
+		return bad(detail, base + POFF(input_va), DCACCEL_JOB_BAD_COMMAND);
+	if (va->output % 2)
+		return bad(detail, base + POFF(output_va), DCACCEL_JOB_BAD_COMMAND);
+	return DCACCEL_JOB_OK;
+}
+
 static uint32_t decode_bitplane(const uint8_t *p, uint32_t base,
 				const struct dcdev_caps *caps,
 				struct dcdev_bitplane *bp, uint32_t *detail)
@@ -422,27 +535,15 @@ static uint32_t decode_bitplane(const uint8_t *p, uint32_t base,
 	struct dp_bitplane *l = &bp->l;
 	const uint32_t dim_max = caps->max_dim < DCACCEL_BITPLANE_DIM_MAX ?
 				 caps->max_dim : DCACCEL_BITPLANE_DIM_MAX;
+	struct planes_vas va;
 	uint32_t st;
 
 	*l = (struct dp_bitplane){
 		.rows = dcdev_ld32(p + BOFF(rows)),
 		.cols = dcdev_ld32(p + BOFF(cols)),
 		.pes = dcdev_ld32(p + BOFF(pes)),
-		.w_planes = p[BOFF(w_planes)], .a_planes = p[BOFF(a_planes)],
-		.w_kind = p[BOFF(w_kind)], .a_kind = p[BOFF(a_kind)],
-		.bw_frac = p[BOFF(bw_frac)], .ba_frac = p[BOFF(ba_frac)],
-		.out_frac = p[BOFF(out_frac)],
 	};
 	bp->batch = dcdev_ld32(p + BOFF(batch));
-	bp->flags = p[BOFF(flags)];
-	l->relu = bp->flags & DCACCEL_BITPLANE_F_RELU;
-	bp->wplanes_va = dcdev_ld64(p + BOFF(wplanes_va));
-	bp->w_basis_va = dcdev_ld64(p + BOFF(w_basis_va));
-	bp->a_basis_va = dcdev_ld64(p + BOFF(a_basis_va));
-	bp->bias_va = dcdev_ld64(p + BOFF(bias_va));
-	bp->input_va = dcdev_ld64(p + BOFF(input_va));
-	bp->output_va = dcdev_ld64(p + BOFF(output_va));
-
 	if ((st = check_range(l->rows, dim_max, base + BOFF(rows), detail)))
 		return st;
 	if ((st = check_range(l->cols, dim_max, base + BOFF(cols), detail)))
@@ -452,39 +553,67 @@ static uint32_t decode_bitplane(const uint8_t *p, uint32_t base,
 	if ((st = check_range(bp->batch, caps->max_batch, base + BOFF(batch),
 			      detail)))
 		return st;
-	if (l->w_planes == 0 || l->w_planes > DCACCEL_BITPLANE_PLANES_MAX)
-		return bad(detail, base + BOFF(w_planes), DCACCEL_JOB_BAD_COMMAND);
-	if (l->a_planes == 0 || l->a_planes > DCACCEL_BITPLANE_PLANES_MAX)
-		return bad(detail, base + BOFF(a_planes), DCACCEL_JOB_BAD_COMMAND);
-	if (l->w_kind > DCACCEL_PLANE_SIGNED)
-		return bad(detail, base + BOFF(w_kind), DCACCEL_JOB_BAD_COMMAND);
-	if (l->a_kind > DCACCEL_PLANE_SIGNED)
-		return bad(detail, base + BOFF(a_kind), DCACCEL_JOB_BAD_COMMAND);
-	if (l->bw_frac > caps->frac_max)
-		return bad(detail, base + BOFF(bw_frac), DCACCEL_JOB_BAD_COMMAND);
-	if (l->ba_frac > caps->frac_max)
-		return bad(detail, base + BOFF(ba_frac), DCACCEL_JOB_BAD_COMMAND);
-	if (l->out_frac > caps->frac_max ||
-	    l->out_frac > l->bw_frac + l->ba_frac)
-		return bad(detail, base + BOFF(out_frac), DCACCEL_JOB_BAD_COMMAND);
-	if (bp->flags & ~DCACCEL_BITPLANE_F_ALL)
-		return bad(detail, base + BOFF(flags), DCACCEL_JOB_BAD_COMMAND);
-	if (bp->wplanes_va % 8)
-		return bad(detail, base + BOFF(wplanes_va), DCACCEL_JOB_BAD_COMMAND);
-	if (bp->w_basis_va % 2)
-		return bad(detail, base + BOFF(w_basis_va), DCACCEL_JOB_BAD_COMMAND);
-	if (bp->a_basis_va % 2)
-		return bad(detail, base + BOFF(a_basis_va), DCACCEL_JOB_BAD_COMMAND);
-	if (bp->flags & DCACCEL_BITPLANE_F_BIAS ? bp->bias_va % 4 :
-						    bp->bias_va != 0)
-		return bad(detail, base + BOFF(bias_va), DCACCEL_JOB_BAD_COMMAND);
-	if (bp->input_va % 8)
-		return bad(detail, base + BOFF(input_va), DCACCEL_JOB_BAD_COMMAND);
-	if (bp->output_va % 2)
-		return bad(detail, base + BOFF(output_va), DCACCEL_JOB_BAD_COMMAND);
+	if ((st = decode_planes(p, base, BOFF(w_planes), caps, l, &bp->flags,
+				&va, detail)))
+		return st;
+	bp->wplanes_va = va.wplanes;
+	bp->w_basis_va = va.w_basis;
+	bp->a_basis_va = va.a_basis;
+	bp->bias_va = va.bias;
+	bp->input_va = va.input;
+	bp->output_va = va.output;
 	if (dcdev_ld64(p + BOFF(reserved0)))
 		return bad(detail, base + BOFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
 	if (dcdev_bitplane_bytes(bp) > (uint64_t)caps->max_op_mb << 20)
+		return bad(detail, base, DCACCEL_JOB_TOO_LARGE);
+	return DCACCEL_JOB_OK;
+}
+
+static uint32_t decode_bitplane_conv(const uint8_t *p, uint32_t base,
+				     const struct dcdev_caps *caps,
+				     struct dcdev_bitplane_conv *bc,
+				     uint32_t *detail)
+{
+	struct dp_bitplane *l = &bc->c.l;
+	const uint32_t dim_max = caps->max_dim < DCACCEL_BITPLANE_DIM_MAX ?
+				 caps->max_dim : DCACCEL_BITPLANE_DIM_MAX;
+	struct planes_vas va;
+	uint32_t st;
+
+	memset(bc, 0, sizeof(*bc));
+	if ((st = decode_window(p, base, caps, 0, &l->cols, &bc->c.win, detail)))
+		return st;
+	if (l->cols > dim_max)
+		return bad(detail, base + XOFF(in_channels), DCACCEL_JOB_TOO_LARGE);
+	bc->out_h = dp_window_out_h(&bc->c.win);
+	bc->out_w = dp_window_out_w(&bc->c.win);
+	if (dcdev_ld16(p + XOFF(reserved0)))
+		return bad(detail, base + XOFF(reserved0), DCACCEL_JOB_BAD_COMMAND);
+	l->rows = dcdev_ld32(p + XOFF(out_channels));
+	l->pes = dcdev_ld32(p + XOFF(pes));
+	bc->batch = dcdev_ld32(p + XOFF(batch));
+	if ((st = check_range(l->rows, dim_max, base + XOFF(out_channels),
+			      detail)))
+		return st;
+	if ((uint64_t)l->rows * bc->out_h * bc->out_w > DCACCEL_CONV_OUTPUTS_MAX)
+		return bad(detail, base + XOFF(out_channels), DCACCEL_JOB_TOO_LARGE);
+	if (l->pes != caps->pes)
+		return bad(detail, base + XOFF(pes), DCACCEL_JOB_BAD_COMMAND);
+	if ((st = check_range(bc->batch, caps->max_batch, base + XOFF(batch),
+			      detail)))
+		return st;
+	if ((st = decode_planes(p, base, XOFF(w_planes), caps, l, &bc->flags,
+				&va, detail)))
+		return st;
+	bc->wplanes_va = va.wplanes;
+	bc->w_basis_va = va.w_basis;
+	bc->a_basis_va = va.a_basis;
+	bc->bias_va = va.bias;
+	bc->input_va = va.input;
+	bc->output_va = va.output;
+	if (dcdev_ld64(p + XOFF(reserved1)))
+		return bad(detail, base + XOFF(reserved1), DCACCEL_JOB_BAD_COMMAND);
+	if (dcdev_bitplane_conv_bytes(bc) > (uint64_t)caps->max_op_mb << 20)
 		return bad(detail, base, DCACCEL_JOB_TOO_LARGE);
 	return DCACCEL_JOB_OK;
 }
@@ -587,6 +716,9 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 	case DCACCEL_OP_QUANT:
 		want = DCACCEL_OP_QUANT_SIZE;
 		break;
+	case DCACCEL_OP_BITPLANE_CONV:
+		want = DCACCEL_OP_BITPLANE_CONV_SIZE;
+		break;
 	case DCACCEL_OP_DEBUG:
 		want = DCACCEL_OP_DEBUG_SIZE;
 		break;
@@ -606,6 +738,8 @@ uint32_t dcdev_op_decode(const uint8_t *buf, uint32_t len, uint32_t offset,
 		return decode_bitplane(p, offset, caps, &op->bitplane, detail);
 	case DCACCEL_OP_QUANT:
 		return decode_quant(p, offset, caps, &op->quant, detail);
+	case DCACCEL_OP_BITPLANE_CONV:
+		return decode_bitplane_conv(p, offset, caps, &op->bpconv, detail);
 	default:
 		return decode_debug(p, offset, caps, op, detail);
 	}

@@ -11,6 +11,7 @@
 
 #include "dev_caps.h"
 #include "../datapath/dp_bitplane.h"
+#include "../datapath/dp_bitplane_conv.h"
 #include "../datapath/dp_pool.h"
 
 /* An FC op after decoding; see struct dcaccel_op_fc. */
@@ -51,6 +52,15 @@ struct dcdev_bitplane {
 	uint64_t input_va, output_va;
 };
 
+/* A BITPLANE_CONV op after decoding: c without its arrays, and their VAs. */
+struct dcdev_bitplane_conv {
+	struct dp_bitplane_conv c;
+	uint32_t batch, out_h, out_w;
+	uint8_t flags;
+	uint64_t wplanes_va, w_basis_va, a_basis_va, bias_va;
+	uint64_t input_va, output_va;
+};
+
 /* A QUANT op after decoding. */
 struct dcdev_quant {
 	uint32_t channels, pixels, batch;
@@ -68,6 +78,7 @@ struct dcdev_op {
 		struct dcdev_pool pool;
 		struct dcdev_bitplane bitplane;
 		struct dcdev_quant quant;
+		struct dcdev_bitplane_conv bpconv;
 		struct {
 			uint32_t action;
 			uint64_t va;
@@ -99,6 +110,8 @@ uint64_t dcdev_pool_bytes(const struct dcdev_pool *pool);
 uint64_t dcdev_pool_work(const struct dcdev_pool *pool);
 uint64_t dcdev_bitplane_bytes(const struct dcdev_bitplane *bp);
 uint64_t dcdev_bitplane_work(const struct dcdev_bitplane *bp);
+uint64_t dcdev_bitplane_conv_bytes(const struct dcdev_bitplane_conv *bc);
+uint64_t dcdev_bitplane_conv_work(const struct dcdev_bitplane_conv *bc);
 uint64_t dcdev_quant_bytes(const struct dcdev_quant *q);
 uint64_t dcdev_quant_work(const struct dcdev_quant *q);
 

@@ -49,6 +49,19 @@ void dcdev_op_io(const struct dcdev_op *op, struct dcdev_op_io *io)
 		io->out_bytes = (uint64_t)op->bitplane.batch * op->bitplane.l.rows * 2;
 		io->has_io = true;
 		return;
+	case DCACCEL_OP_BITPLANE_CONV: {
+		const struct dcdev_bitplane_conv *bc = &op->bpconv;
+		const uint64_t lc = DCACCEL_PLANE_WORDS(bc->c.l.cols);
+
+		io->in_va = bc->input_va;
+		io->out_va = bc->output_va;
+		io->in_bytes = 8ull * bc->batch * bc->c.l.a_planes *
+			       bc->c.win.in_h * bc->c.win.in_w * lc;
+		io->out_bytes = 2ull * bc->batch * bc->c.l.rows * bc->out_h *
+				bc->out_w;
+		io->has_io = true;
+		return;
+	}
 	case DCACCEL_OP_QUANT:
 		io->in_va = op->quant.input_va;
 		io->out_va = op->quant.output_va;

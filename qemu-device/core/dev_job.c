@@ -42,6 +42,8 @@ static uint32_t exec_op(const struct dcdev_env *env, struct dcdev_mmu *m,
 		return dcdev_bitplane_exec(m, env->caps, op, r, poll, eio);
 	case DCACCEL_OP_QUANT:
 		return dcdev_quant_exec(m, env->caps, op, r, poll, eio);
+	case DCACCEL_OP_BITPLANE_CONV:
+		return dcdev_bitplane_conv_exec(m, env->caps, op, r, poll, eio);
 	default:
 		return dcdev_pool_exec(m, env->caps, op, r, poll, eio);
 	}
@@ -98,6 +100,7 @@ static enum dcdev_outcome run_ops(const struct dcdev_env *env,
 		case DCACCEL_OP_POOL:
 		case DCACCEL_OP_BITPLANE:
 		case DCACCEL_OP_QUANT:
+		case DCACCEL_OP_BITPLANE_CONV:
 			if (ios)
 				dcdev_energy_io(ios, count, k, &eio);
 			st = exec_op(env, m, &op, r, &poll, ios ? &eio : NULL);

@@ -77,7 +77,7 @@ uint32_t dcdev_fc_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 
 /*
  * The same for a decoded CONV op (dev_conv.c), POOL op (dev_pool.c),
- * BITPLANE op (dev_bitplane.c) and QUANT op.
+ * BITPLANE and BITPLANE_CONV ops (dev_bitplane.c) and QUANT op.
  */
 uint32_t dcdev_conv_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			 const struct dcdev_op *op, struct dcdev_result *r,
@@ -92,6 +92,12 @@ uint32_t dcdev_bitplane_exec(struct dcdev_mmu *m,
 			     const struct dcdev_op *op, struct dcdev_result *r,
 			     const struct eie_poll *poll,
 			     const struct dp_energy_io *eio);
+uint32_t dcdev_bitplane_conv_exec(struct dcdev_mmu *m,
+				  const struct dcdev_caps *caps,
+				  const struct dcdev_op *op,
+				  struct dcdev_result *r,
+				  const struct eie_poll *poll,
+				  const struct dp_energy_io *eio);
 /* The QUANT op (dev_quant.c): no cycles, no statistics. */
 uint32_t dcdev_quant_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 			  const struct dcdev_op *op, struct dcdev_result *r,

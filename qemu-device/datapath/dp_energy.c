@@ -257,6 +257,33 @@ void dp_energy_bitplane(const struct dp_bitplane *l, uint32_t batch,
 	e->add32 += (uint64_t)batch * l->rows * pairs;
 }
 
+void dp_energy_bitplane_conv(const struct dp_bitplane_conv *c, uint32_t batch,
+			     const struct dp_energy_io *io, struct dp_energy *e)
+{
+	const struct dp_bitplane *l = &c->l;
+	const struct dp_window *w = &c->win;
+	const uint64_t lc = DCACCEL_PLANE_WORDS(l->cols);
+	const uint64_t pairs = (uint64_t)l->w_planes * l->a_planes;
+	const uint64_t pixels_out = (uint64_t)dp_window_out_h(w) * dp_window_out_w(w);
+	const uint64_t word_pairs = pairs * l->rows * lc *
+				    dp_bitplane_conv_pairs(w);
+	const uint64_t outs = (uint64_t)l->rows * pixels_out;
+
+	e->dram_weights += words((uint64_t)l->w_planes * l->rows * w->kernel_h *
+				 w->kernel_w * lc * 8) +
+			   words((uint64_t)l->rows * l->w_planes * 2) +
+			   words((uint64_t)l->a_planes * 2) +
+			   (l->bias ? words((uint64_t)l->rows * 4) : 0);
+	add_io((uint64_t)l->a_planes * w->in_h * w->in_w * lc * 8,
+	       out_bytes(outs, pixels_out, l->rows, io), batch, io, e);
+	/* per map: the weight words, the activation words broadcast */
+	e->sram += (uint64_t)batch * (2 * word_pairs +
+				      2 * l->a_planes * w->in_h * w->in_w * lc);
+	e->popcount64 += (uint64_t)batch * word_pairs;
+	e->mul32 += (uint64_t)batch * outs * pairs;
+	e->add32 += (uint64_t)batch * outs * pairs;
+}
+
 void dp_energy_quant(uint32_t channels, uint32_t pixels, uint8_t bits,
 		     uint32_t batch, const struct dp_energy_io *io,
 		     struct dp_energy *e)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "dp_bitplane.h"
+#include "dp_bitplane_conv.h"
 #include "dp_conv.h"
 #include "dp_pool.h"
 #include "eie.h"
@@ -83,6 +84,10 @@ void dp_energy_pool(const struct dp_pool *p, uint32_t batch,
 /* Add the counts of a validated bit-plane layer run on `batch` vectors. */
 void dp_energy_bitplane(const struct dp_bitplane *l, uint32_t batch,
 			const struct dp_energy_io *io, struct dp_energy *e);
+
+/* Add the counts of a validated bit-plane convolution on `batch` maps. */
+void dp_energy_bitplane_conv(const struct dp_bitplane_conv *c, uint32_t batch,
+			     const struct dp_energy_io *io, struct dp_energy *e);
 
 /*
  * Add the counts of a QUANT op (hardware.rst, "QUANT op") of `batch` maps

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "dev_rig.h"
+#include "../../qemu-device/datapath/dp_bitplane.h"
+#include "dcaccel/dcaccel_bitplane.h"
 #include "eie_fixture.h"
 #include "../../qemu-device/core/dev_le.h"
 
@@ -140,6 +143,71 @@ uint32_t add_quant_op(struct rig *r, uint32_t channels, uint32_t pixels,
 	dcdev_st64(op + QOFF(output_va), output_va);
 	r->cmd_len += DCACCEL_OP_QUANT_SIZE;
 	return at;
+}
+
+/* A little-endian copy of n values of `width` bytes, as a guest writes it. */
+uint64_t rig_put_le(struct rig *r, const void *a, size_t n,
+		    unsigned int width)
+{
+	uint8_t *b = malloc(width * n);
+	const uint8_t *src = a;
+	uint64_t va;
+
+	for (size_t i = 0; i < n; i++) {
+		uint64_t v = 0;
+
+		memcpy(&v, src + width * i, width);	/* host order, low part */
+		for (unsigned int k = 0; k < width; k++)
+			b[width * i + k] = (uint8_t)(v >> (8 * k));
+	}
+	va = rig_array(r, b, width * n, DCACCEL_PTE_READ);
+	free(b);
+	return va;
+}
+
+#define POFF(field)	(offsetof(struct dcaccel_op_bitplane, field) - \
+			 offsetof(struct dcaccel_op_bitplane, w_planes))
+
+void rig_put_plane_fields(struct rig *r, uint8_t *fields,
+			  const struct dp_bitplane *l, size_t wn,
+			  const uint64_t *in, size_t in_n, uint64_t output_va)
+{
+	fields[POFF(w_planes)] = l->w_planes;
+	fields[POFF(a_planes)] = l->a_planes;
+	fields[POFF(w_kind)] = l->w_kind;
+	fields[POFF(a_kind)] = l->a_kind;
+	fields[POFF(bw_frac)] = l->bw_frac;
+	fields[POFF(ba_frac)] = l->ba_frac;
+	fields[POFF(out_frac)] = l->out_frac;
+	fields[POFF(flags)] = (l->relu ? DCACCEL_BITPLANE_F_RELU : 0) |
+			      (l->bias ? DCACCEL_BITPLANE_F_BIAS : 0);
+	dcdev_st64(fields + POFF(wplanes_va), rig_put_le(r, l->wplanes, wn, 8));
+	dcdev_st64(fields + POFF(w_basis_va),
+		   rig_put_le(r, l->w_basis, (size_t)l->rows * l->w_planes, 2));
+	dcdev_st64(fields + POFF(a_basis_va),
+		   rig_put_le(r, l->a_basis, l->a_planes, 2));
+	if (l->bias)
+		dcdev_st64(fields + POFF(bias_va),
+			   rig_put_le(r, l->bias, l->rows, 4));
+	dcdev_st64(fields + POFF(input_va), rig_put_le(r, in, in_n, 8));
+	dcdev_st64(fields + POFF(output_va), output_va);
+}
+
+#define ROFF(field)	offsetof(struct dcaccel_completion, field)
+
+int rig_record_mismatches(struct rig *r, const struct eie_stats *st,
+			  const struct eie_cycles *cy, const uint64_t *busy,
+			  uint32_t pes)
+{
+	int bad = (rec64(r, ROFF(macs)) != st->macs) +
+		  (rec64(r, ROFF(entries)) != st->entries) +
+		  (rec64(r, ROFF(nonzero_acts)) != st->nonzero_acts) +
+		  (rec64(r, ROFF(cycles)) != cy->cycles) +
+		  (rec64(r, ROFF(busy)) != cy->busy);
+
+	for (uint32_t p = 0; p < pes; p++)
+		bad += rec64(r, DCACCEL_COMPLETION_SIZE + 8 * p) != busy[p];
+	return bad;
 }
 
 uint64_t rec64(struct rig *r, size_t off)

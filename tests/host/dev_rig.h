@@ -56,10 +56,37 @@ void rig_put_streams(struct rig *r, uint8_t *fields, const struct fixture *f,
 uint32_t add_fc(struct rig *r, const struct fixture *f, uint32_t batch,
 		uint64_t input_va, uint64_t output_va);
 
+/*
+ * n values of `width` bytes (host order) copied little-endian, as a guest
+ * writes them, to a fresh read-only array; its VA.
+ */
+uint64_t rig_put_le(struct rig *r, const void *a, size_t n,
+		    unsigned int width);
+
+struct dp_bitplane;
+
+/*
+ * The fields from w_planes to output_va of a BITPLANE or BITPLANE_CONV
+ * op, at `fields` (the op's w_planes): l's planes, kinds, fractions, ReLU
+ * and bias flag, its arrays placed little-endian in the context (wn words
+ * of weight planes, in_n words of input planes from `in`).
+ */
+void rig_put_plane_fields(struct rig *r, uint8_t *fields,
+			  const struct dp_bitplane *l, size_t wn,
+			  const uint64_t *in, size_t in_n, uint64_t output_va);
+
 /* Append a QUANT op over arrays already in the context; its offset. */
 uint32_t add_quant_op(struct rig *r, uint32_t channels, uint32_t pixels,
 		      uint32_t batch, uint8_t bits, uint64_t thr_va,
 		      uint64_t codes_va, uint64_t input_va, uint64_t output_va);
+
+/*
+ * Fields of the record last written that differ from the datapath's
+ * statistics st, cycles cy and per-PE busy cycles (pes of them).
+ */
+int rig_record_mismatches(struct rig *r, const struct eie_stats *st,
+			  const struct eie_cycles *cy, const uint64_t *busy,
+			  uint32_t pes);
 
 /* A field of the completion record last written. */
 uint64_t rec64(struct rig *r, size_t off);

@@ -78,26 +78,6 @@ static void case_free(struct bp_case *c)
 	free(c->bias);
 }
 
-/* A little-endian copy of n values of `width` bytes, as a guest writes it. */
-static uint64_t put_le(struct rig *r, const void *a, size_t n,
-		       unsigned int width)
-{
-	uint8_t *b = malloc(width * n);
-	const uint8_t *src = a;
-	uint64_t va;
-
-	for (size_t i = 0; i < n; i++) {
-		uint64_t v = 0;
-
-		memcpy(&v, src + width * i, width);	/* host order, low part */
-		for (unsigned int k = 0; k < width; k++)
-			b[width * i + k] = (uint8_t)(v >> (8 * k));
-	}
-	va = rig_array(r, b, width * n, DCACCEL_PTE_READ);
-	free(b);
-	return va;
-}
-
 /* Append the BITPLANE op of c; its output at *out_va. Returns its offset. */
 static uint32_t add_bitplane(struct rig *r, const struct bp_case *c,
 			     uint64_t *out_va)
@@ -116,25 +96,9 @@ static uint32_t add_bitplane(struct rig *r, const struct bp_case *c,
 	dcdev_st32(op + BOFF(cols), l->cols);
 	dcdev_st32(op + BOFF(pes), l->pes);
 	dcdev_st32(op + BOFF(batch), c->batch);
-	op[BOFF(w_planes)] = l->w_planes;
-	op[BOFF(a_planes)] = l->a_planes;
-	op[BOFF(w_kind)] = l->w_kind;
-	op[BOFF(a_kind)] = l->a_kind;
-	op[BOFF(bw_frac)] = l->bw_frac;
-	op[BOFF(ba_frac)] = l->ba_frac;
-	op[BOFF(out_frac)] = l->out_frac;
-	op[BOFF(flags)] = (l->relu ? DCACCEL_BITPLANE_F_RELU : 0) |
-			  (c->bias ? DCACCEL_BITPLANE_F_BIAS : 0);
-	dcdev_st64(op + BOFF(wplanes_va),
-		   put_le(r, c->wp, (size_t)l->w_planes * l->rows * words, 8));
-	dcdev_st64(op + BOFF(w_basis_va),
-		   put_le(r, c->wb, (size_t)l->rows * l->w_planes, 2));
-	dcdev_st64(op + BOFF(a_basis_va), put_le(r, c->ab, l->a_planes, 2));
-	if (c->bias)
-		dcdev_st64(op + BOFF(bias_va), put_le(r, c->bias, l->rows, 4));
-	dcdev_st64(op + BOFF(input_va),
-		   put_le(r, c->in, (size_t)c->batch * l->a_planes * words, 8));
-	dcdev_st64(op + BOFF(output_va), *out_va);
+	rig_put_plane_fields(r, op + BOFF(w_planes), l,
+			     (size_t)l->w_planes * l->rows * words, c->in,
+			     (size_t)c->batch * l->a_planes * words, *out_va);
 	r->cmd_len += DCACCEL_OP_BITPLANE_SIZE;
 	return at;
 }
@@ -167,13 +131,7 @@ static void test_random_layers_as_jobs(void)
 		guest_read_va(&r.g, 1, out_va, got, 2 * out_n);
 		for (size_t i = 0; i < out_n; i++)
 			bad += (int16_t)dcdev_ld16((uint8_t *)&got[i]) != want[i];
-		CHECK(rec64(&r, ROFF(macs)) == st.macs);
-		CHECK(rec64(&r, ROFF(entries)) == st.entries);
-		CHECK(rec64(&r, ROFF(nonzero_acts)) == st.nonzero_acts);
-		CHECK(rec64(&r, ROFF(cycles)) == cy.cycles);
-		CHECK(rec64(&r, ROFF(busy)) == cy.busy);
-		for (uint32_t p = 0; p < pes; p++)
-			CHECK(rec64(&r, 128 + 8 * p) == busy[p]);
+		CHECK_EQ(rig_record_mismatches(&r, &st, &cy, busy, pes), 0);
 		free(want);
 		free(got);
 		case_free(&c);
@@ -231,7 +189,7 @@ static void test_fc_quant_bitplane_chain(void)
 		dp_energy_price(&e, &fj);
 
 		rig_init(&r, 8);
-		in_va = put_le(&r, in, f.cols, 2);
+		in_va = rig_put_le(&r, in, f.cols, 2);
 		mid_va = rig_array(&r, NULL, 2 * (size_t)c.l.cols, RWX);
 		planes_va = rig_array(&r, NULL, 8 * lw, RWX);
 		thr_va = rig_array(&r, thr_le, 2, DCACCEL_PTE_READ);

@@ -151,6 +151,39 @@ static void test_bitplane_counts(void)
 }
 
 /*
+ * The bit-plane convolution by hand: one filter of 64 channels (Lc = 1),
+ * 3 x 3 kernel padded by 1 over a 3 x 3 map, Kw = Ka = 1, no bias. The
+ * (output pixel, tap) pairs inside the map: 4 corners of 4, 4 edges of 6
+ * and the centre's 9, V = 49 word pairs.
+ */
+static void test_bitplane_conv_counts(void)
+{
+	uint64_t w = 0;
+	int16_t b = 1;
+	const struct dp_bitplane_conv c = {
+		.l = { .rows = 1, .cols = 64, .pes = 2, .w_planes = 1,
+		       .a_planes = 1, .wplanes = &w, .w_basis = &b,
+		       .a_basis = &b },
+		.win = { .in_h = 3, .in_w = 3, .kernel_h = 3, .kernel_w = 3,
+			 .stride_h = 1, .stride_w = 1, .pad_h = 1, .pad_w = 1 },
+	};
+	const struct dp_energy_io io = { 0 };
+	struct dp_energy e = { 0 };
+
+	CHECK_EQ(dp_bitplane_conv_pairs(&c.win), 49);
+	dp_energy_bitplane_conv(&c, 1, &io, &e);
+	/* planes 9 x 8 = 72 bytes, w_basis 2, a_basis 2 */
+	CHECK_EQ(e.dram_weights, 18 + 1 + 1);
+	/* input planes 9 pixels x 8 bytes, outputs 9 x 2 bytes */
+	CHECK_EQ(e.dram_acts, 18 + 5);
+	/* 2 x 49 weight words, 2 x 9 broadcast words, 5 output words */
+	CHECK_EQ(e.sram, 98 + 18 + 5);
+	CHECK_EQ(e.popcount64, 49);
+	CHECK_EQ(e.mul32, 9);
+	CHECK_EQ(e.add32, 9);
+}
+
+/*
  * A 1 x 1 convolution of one channel, 2 x 2 map, one filter on 2 PEs,
  * weight 5 (codebook 0, 3, 5): the inputs 1 and 2 broadcast once each,
  * PE 0 reading its pointers and one entry word, PE 1 its pointers; the
@@ -270,6 +303,7 @@ static void test_pool_counts(void)
 
 static const struct tap_test tests[] = {
 	TAP_TEST(test_spec_example),
+	TAP_TEST(test_bitplane_conv_counts),
 	TAP_TEST(test_spec_example_one_magnitude),
 	TAP_TEST(test_codebook_kinds),
 	TAP_TEST(test_on_chip_and_quantized),

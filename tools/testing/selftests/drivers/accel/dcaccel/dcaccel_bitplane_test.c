@@ -13,6 +13,7 @@
 #include "dcaccel_layer.h"
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dp_bitplane.h"
+#include "dp_bitplane_conv.h"
 #include "dp_outq.h"
 #include "kselftest_harness.h"
 
@@ -309,6 +310,128 @@ TEST_F_TIMEOUT(dev, quant_op_feeds_a_bitplane_op, 300)
 		dc_bo_destroy(self->fd, &qdata);
 		dc_bo_destroy(self->fd, &planes);
 		free(y);
+		bp_free(&j);
+	}
+}
+
+/*
+ * Random bit-plane convolutions (BITPLANE_CONV): the output maps, the
+ * statistics and the cycles are the host datapath's.
+ */
+TEST_F_TIMEOUT(dev, random_convs_bit_exact, 300)
+{
+	struct rng r = { .s = 0xc0f };
+
+	for (int round = 0; round < 20; round++) {
+		struct drm_dcaccel_wait_job w;
+		struct dc_bo cmd, data, out;
+		struct dp_bitplane_conv c;
+		struct eie_stats st = { 0 };
+		struct eie_cycles cy = { 0 };
+		struct bp_job j;	/* its planes, bases and bias, reshaped */
+		size_t lc, wn, in_n, out_n;
+		uint64_t o_in, o_wb, o_ab, o_bias, job;
+		uint64_t *wp, *in;
+		int16_t *want;
+		char *d;
+
+		ASSERT_EQ(0, bp_make(&r, self->pes, &j));
+		c.l = j.l;
+		c.l.rows = 1 + rnd(&r, 24);	/* K filters of C = cols channels */
+		c.l.cols = 1 + rnd(&r, 140);
+		c.win = (struct dp_window){
+			.kernel_h = 1 + rnd(&r, 3), .kernel_w = 1 + rnd(&r, 3),
+			.stride_h = 1 + rnd(&r, 2), .stride_w = 1 + rnd(&r, 2),
+		};
+		c.win.pad_h = rnd(&r, c.win.kernel_h);
+		c.win.pad_w = rnd(&r, c.win.kernel_w);
+		c.win.in_h = c.win.kernel_h + rnd(&r, 6);
+		c.win.in_w = c.win.kernel_w + rnd(&r, 6);
+		lc = DCACCEL_PLANE_WORDS(c.l.cols);
+		wn = (size_t)c.l.w_planes * c.l.rows * c.win.kernel_h *
+		     c.win.kernel_w * lc;
+		in_n = (size_t)j.batch * c.l.a_planes * c.win.in_h * c.win.in_w * lc;
+		out_n = (size_t)j.batch * c.l.rows * dp_window_out_h(&c.win) *
+			dp_window_out_w(&c.win);
+		wp = malloc(8 * wn);
+		in = malloc(8 * in_n);
+		want = malloc(2 * out_n);
+		ASSERT_TRUE(wp && in && want);
+		for (size_t i = 0; i < wn; i++)
+			wp[i] = rnd64(&r);
+		for (size_t i = 0; i < in_n; i++)
+			in[i] = rnd64(&r);
+		/* the layer's bases and bias cover K <= its rows: reuse them */
+		if (c.l.rows > j.l.rows)
+			c.l.rows = j.l.rows;
+		wn = (size_t)c.l.w_planes * c.l.rows * c.win.kernel_h *
+		     c.win.kernel_w * lc;
+		out_n = (size_t)j.batch * c.l.rows * dp_window_out_h(&c.win) *
+			dp_window_out_w(&c.win);
+		c.l.wplanes = wp;
+		ASSERT_EQ(0, dp_bitplane_conv_validate(&c, NULL));
+		ASSERT_EQ(0, dp_bitplane_conv_run(&c, j.batch, in, want, &st, NULL));
+		dp_bitplane_conv_model_cycles(&c, j.batch, &cy, NULL);
+
+		o_in = align64(8 * wn);
+		o_wb = align64(o_in + 8 * in_n);
+		o_ab = align64(o_wb + 2 * (size_t)c.l.rows * c.l.w_planes);
+		o_bias = align64(o_ab + 16);
+		ASSERT_EQ(0, dc_bo_create(self->fd, 4096, 0, &cmd));
+		ASSERT_EQ(0, dc_bo_create(self->fd, o_bias + 4 * (size_t)c.l.rows + 64,
+					  DRM_DCACCEL_BO_DEVICE_READ_ONLY, &data));
+		ASSERT_EQ(0, dc_bo_create(self->fd, 2 * out_n + 64, 0, &out));
+		d = data.map;
+		memcpy(d, wp, 8 * wn);
+		memcpy(d + o_in, in, 8 * in_n);
+		memcpy(d + o_wb, c.l.w_basis, 2 * (size_t)c.l.rows * c.l.w_planes);
+		memcpy(d + o_ab, c.l.a_basis, 2 * (size_t)c.l.a_planes);
+		if (c.l.bias)
+			memcpy(d + o_bias, c.l.bias, 4 * (size_t)c.l.rows);
+		memset(out.map, 0x5a, out.size);
+		{
+			struct dcaccel_op_bitplane_conv op = {
+				.hdr = { .opcode = DCACCEL_OP_BITPLANE_CONV,
+					 .size = DCACCEL_OP_BITPLANE_CONV_SIZE },
+				.in_channels = c.l.cols, .in_height = c.win.in_h,
+				.in_width = c.win.in_w,
+				.kernel_h = c.win.kernel_h, .kernel_w = c.win.kernel_w,
+				.stride_h = c.win.stride_h, .stride_w = c.win.stride_w,
+				.pad_h = c.win.pad_h, .pad_w = c.win.pad_w,
+				.out_channels = c.l.rows, .pes = c.l.pes,
+				.batch = j.batch, .w_planes = c.l.w_planes,
+				.a_planes = c.l.a_planes, .w_kind = c.l.w_kind,
+				.a_kind = c.l.a_kind, .bw_frac = c.l.bw_frac,
+				.ba_frac = c.l.ba_frac, .out_frac = c.l.out_frac,
+				.flags = (c.l.relu ? DCACCEL_BITPLANE_F_RELU : 0) |
+					 (c.l.bias ? DCACCEL_BITPLANE_F_BIAS : 0),
+				.wplanes_va = data.va, .w_basis_va = data.va + o_wb,
+				.a_basis_va = data.va + o_ab,
+				.bias_va = c.l.bias ? data.va + o_bias : 0,
+				.input_va = data.va + o_in, .output_va = out.va,
+			};
+			uint32_t handles[2] = { data.handle, out.handle };
+
+			memcpy(cmd.map, &op, sizeof(op));
+			ASSERT_EQ(0, dc_submit(self->fd, &cmd, 0, sizeof(op),
+					       handles, 2, NULL, 0, 0, &job));
+		}
+		ASSERT_EQ(0, dc_wait_job(self->fd, job, 30 * DC_SEC, &w));
+		ASSERT_EQ(DRM_DCACCEL_JOB_OK, w.status);
+		if (memcmp(out.map, want, 2 * out_n))
+			TH_LOG("round %d: K %u C %u %ux%u kernel %ux%u stride %u/%u pad %u/%u",
+			       round, c.l.rows, c.l.cols, c.win.in_h, c.win.in_w,
+			       c.win.kernel_h, c.win.kernel_w, c.win.stride_h,
+			       c.win.stride_w, c.win.pad_h, c.win.pad_w);
+		EXPECT_EQ(0, memcmp(out.map, want, 2 * out_n));
+		EXPECT_EQ(st.macs, w.stats.macs);
+		EXPECT_EQ(cy.cycles, w.stats.cycles);
+		dc_bo_destroy(self->fd, &cmd);
+		dc_bo_destroy(self->fd, &data);
+		dc_bo_destroy(self->fd, &out);
+		free(wp);
+		free(in);
+		free(want);
 		bp_free(&j);
 	}
 }
