@@ -547,7 +547,7 @@ struct dcaccel_op_bitplane_conv {
 struct dcaccel_op_quant {
 	struct dcaccel_op_header hdr;	/* DCACCEL_OP_QUANT, 64 */
 	__u32 channels;		/* C: 1 .. min(CAP_MAX_DIM, 2^16) */
-	__u32 pixels;		/* likewise; 1 for vectors */
+	__u32 pixels;		/* 1 .. 2^24, C x pixels <= 2^24; 1 for vectors */
 	__u32 batch;		/* 1 .. CAP_MAX_BATCH */
 	__u8 bits;		/* Ko: 1 .. 8 */
 	__u8 reserved0[3];
@@ -559,6 +559,7 @@ struct dcaccel_op_quant {
 };
 
 #define DCACCEL_OP_QUANT_SIZE		64
+#define DCACCEL_QUANT_VALUES_MAX	(1u << 24)	/* per map */
 
 /* Work units of a QUANT op: each value's search and its Ko bits. */
 #define DCACCEL_QUANT_WORK(channels, pixels, bits, batch)		\

@@ -638,8 +638,12 @@ static uint32_t decode_quant(const uint8_t *p, uint32_t base,
 	};
 	if ((st = check_range(q->channels, dim_max, base + QOFF(channels), detail)))
 		return st;
-	if ((st = check_range(q->pixels, dim_max, base + QOFF(pixels), detail)))
+	/* a map of up to 2^24 values: any CONV op's output */
+	if ((st = check_range(q->pixels, DCACCEL_QUANT_VALUES_MAX,
+			      base + QOFF(pixels), detail)))
 		return st;
+	if ((uint64_t)q->channels * q->pixels > DCACCEL_QUANT_VALUES_MAX)
+		return bad(detail, base + QOFF(pixels), DCACCEL_JOB_TOO_LARGE);
 	if ((st = check_range(q->batch, caps->max_batch, base + QOFF(batch),
 			      detail)))
 		return st;

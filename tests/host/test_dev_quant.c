@@ -187,7 +187,9 @@ static void test_bad_fields(void)
 	check_field(QOFF(channels), 4, 0, DCACCEL_JOB_BAD_COMMAND);
 	check_field(QOFF(channels), 4, cap + 1, DCACCEL_JOB_TOO_LARGE);
 	check_field(QOFF(pixels), 4, 0, DCACCEL_JOB_BAD_COMMAND);
-	check_field(QOFF(pixels), 4, cap + 1, DCACCEL_JOB_TOO_LARGE);
+	check_field(QOFF(pixels), 4, (1u << 24) + 1, DCACCEL_JOB_TOO_LARGE);
+	/* channels x pixels above 2^24: too large at pixels */
+	check_field(QOFF(pixels), 4, 1u << 24, DCACCEL_JOB_TOO_LARGE);
 	check_field(QOFF(batch), 4, 0, DCACCEL_JOB_BAD_COMMAND);
 	check_field(QOFF(batch), 4, 1u << 20, DCACCEL_JOB_TOO_LARGE);
 	check_field(QOFF(bits), 1, 0, DCACCEL_JOB_BAD_COMMAND);
@@ -233,7 +235,35 @@ static void test_bad_quantizer_refused(void)
 	}
 }
 
+/*
+ * The spec reviewer's worked example, from the text alone: 3 channels of
+ * 2 pixels, Ko 2, thresholds -10 0 10, codes 0 1 2 3; the four words.
+ */
+static void test_worked_example(void)
+{
+	struct q_case c = {
+		.channels = 3, .pixels = 2, .batch = 1, .bits = 2,
+		.thr = { -10, 0, 10 }, .codes = { 0, 1, 2, 3 },
+	};
+	int16_t in[6] = { -20, 5, 0, 15, -1, 10 };
+	const uint64_t want[4] = { 0x4, 0x6, 0x2, 0x7 };
+	uint64_t got[4], out_va;
+	struct dcdev_entry e;
+	struct rig r;
+
+	c.in = in;
+	rig_init(&r, 4);
+	add_quant(&r, &c, &out_va);
+	CHECK_EQ(rig_run(&r, 0, &e, &res), DCDEV_COMPLETE);
+	CHECK_EQ(res.status, DCACCEL_JOB_OK);
+	guest_read_va(&r.g, 1, out_va, got, sizeof(got));
+	for (int i = 0; i < 4; i++)
+		CHECK_EQ(dcdev_ld64((const uint8_t *)&got[i]), want[i]);
+	guest_free(&r.g);
+}
+
 static const struct tap_test tests[] = {
+	TAP_TEST(test_worked_example),
 	TAP_TEST(test_random_quantizers),
 	TAP_TEST(test_bad_fields),
 	TAP_TEST(test_bad_quantizer_refused),

@@ -301,7 +301,31 @@ static void test_pool_counts(void)
 	CHECK_EQ(e.dram_weights, 0);
 }
 
+/*
+ * A QUANT op alone (the spec reviewer's example): 3 channels x 2 pixels,
+ * Ko 2: thresholds 6 bytes and codes 4 (2 + 1 words), input 12 bytes (3),
+ * output 2 planes x 2 pixels x 1 word (32 bytes, 8), SRAM 3 read and 8
+ * written; no arithmetic.
+ */
+static void test_quant_counts(void)
+{
+	const struct dp_energy_io io = { 0 };
+	struct dp_energy e = { 0 };
+	struct dp_energy_fj fj;
+
+	dp_energy_quant(3, 2, 2, 1, &io, &e);
+	CHECK_EQ(e.dram_weights, 3);
+	CHECK_EQ(e.dram_acts, 11);
+	CHECK_EQ(e.sram, 11);
+	dp_energy_price(&e, &fj);
+	CHECK_EQ(fj.dram_weights, 1920000);
+	CHECK_EQ(fj.dram_acts, 7040000);
+	CHECK_EQ(fj.sram, 55000);
+	CHECK_EQ(fj.arith + fj.bitops, 0);
+}
+
 static const struct tap_test tests[] = {
+	TAP_TEST(test_quant_counts),
 	TAP_TEST(test_spec_example),
 	TAP_TEST(test_bitplane_conv_counts),
 	TAP_TEST(test_spec_example_one_magnitude),
