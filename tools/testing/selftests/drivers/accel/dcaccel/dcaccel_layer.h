@@ -36,10 +36,14 @@ static inline uint64_t align64(uint64_t v)
 	return (v + 63) & ~63ull;
 }
 
-/* A random layer and batch, and what the host engine makes of it. */
-static inline int make_layer(struct rng *r, uint32_t pes,
-			     uint32_t queue_depth, uint32_t max_wbits,
-			     uint32_t max_zbits, struct layer_job *j)
+/*
+ * A random layer of `cols` inputs (0: random too) and a batch, and what
+ * the host engine makes of it.
+ */
+static inline int make_layer_cols(struct rng *r, uint32_t pes,
+				  uint32_t queue_depth, uint32_t max_wbits,
+				  uint32_t max_zbits, uint32_t cols_want,
+				  struct layer_job *j)
 {
 	uint32_t rows = 1 + rnd(r, 300), cols = 1 + rnd(r, 300);
 	uint8_t wbits = 1 + rnd(r, max_wbits < 8 ? max_wbits : 8);
@@ -50,6 +54,8 @@ static inline int make_layer(struct rng *r, uint32_t pes,
 	void *ws;
 
 	memset(j, 0, sizeof(*j));
+	if (cols_want)
+		cols = cols_want;
 	j->batch = 1 + rnd(r, 8);
 	cb_len = 1 + rnd(r, 1u << wbits);
 	widx = calloc((size_t)rows * cols, 1);
@@ -92,6 +98,14 @@ static inline int make_layer(struct rng *r, uint32_t pes,
 		return -EINVAL;
 	free(ws);
 	return 0;
+}
+
+/* A random layer and batch, and what the host engine makes of it. */
+static inline int make_layer(struct rng *r, uint32_t pes,
+			     uint32_t queue_depth, uint32_t max_wbits,
+			     uint32_t max_zbits, struct layer_job *j)
+{
+	return make_layer_cols(r, pes, queue_depth, max_wbits, max_zbits, 0, j);
 }
 
 static inline void free_layer(struct layer_job *j)
