@@ -482,11 +482,7 @@ int do_quantize(struct net *n, const struct opts *o,
 int do_lowbit(struct net *n, const struct opts *o,
 	      const struct dataset *train, struct dcc_error *err)
 {
-	struct train_opts t = o->train;
-
-	if (lowbit_train(n, &o->lowbit, &t, train, err))
-		return -1;
-	return 0;
+	return lowbit_train(n, &o->lowbit, &o->train, train, err);
 }
 
 static bool trains_anew(enum sp_method m)

@@ -112,7 +112,8 @@ static void layer_energy(const struct dcm_layer *l, const union dp_op *op,
 
 /*
  * The graph on `count` inputs, layer by layer; with cycles, each layer's
- * cycle model on the input it really gets first; with energy, its counts.
+ * cycle model on the input it really gets first; with energy, the
+ * graph's counts added to it.
  */
 static int run_graph(const struct dcm_model *dm, const int16_t *in,
 		     uint32_t count, int16_t *out, struct eie_stats *stats,
@@ -156,7 +157,7 @@ static int run_graph(const struct dcm_model *dm, const int16_t *in,
 		}
 		if (energy)
 			layer_energy(&dm->layers[i], &op[i], i, dm->layer_count,
-				     count, x, &energy[i]);
+				     count, x, energy);
 		run_layer(&dm->layers[i], &op[i], count, x, y, ws,
 			  stats ? &stats[i] : NULL);
 	}
@@ -217,26 +218,15 @@ int fixedpoint_energy_per_inference(const struct dcm_model *dm,
 				    struct fixedpoint_energy *fe,
 				    struct dcc_error *err)
 {
-	struct dp_energy e[DCM_LAYERS_MAX] = { { 0 } }, sum = { 0 };
+	struct dp_energy sum = { 0 };
 	struct dp_energy_fj fj;
 	uint32_t n = ds->count < FIXEDPOINT_CYCLE_IMAGES ? ds->count :
 		     FIXEDPOINT_CYCLE_IMAGES;
 
 	if (n == 0)
 		return dcc_fail(err, "no images to model the energy on");
-	if (model_graph(dm, ds, n, NULL, e, err))
+	if (model_graph(dm, ds, n, NULL, &sum, err))
 		return -1;
-	for (uint32_t i = 0; i < dm->layer_count; i++) {
-		sum.dram_weights += e[i].dram_weights;
-		sum.dram_acts += e[i].dram_acts;
-		sum.sram += e[i].sram;
-		sum.addsub += e[i].addsub;
-		sum.shift_add += e[i].shift_add;
-		sum.mac16 += e[i].mac16;
-		sum.mul32 += e[i].mul32;
-		sum.add32 += e[i].add32;
-		sum.popcount64 += e[i].popcount64;
-	}
 	dp_energy_price(&sum, &fj);
 	fe->dram_weights_nj = fj.dram_weights / 1e6 / n;
 	fe->dram_acts_nj = fj.dram_acts / 1e6 / n;

@@ -20,6 +20,22 @@ static double layer_pq_bytes(const struct dcm_layer *l)
 	       2.0 * l->codebook_len + 4.0 * l->rows;
 }
 
+/* Dense fp32 bytes, weights and non-zeros of the weight layers. */
+static void totals(const struct dcm_model *m, double *dense, double *weights,
+		   double *nz)
+{
+	*dense = *weights = *nz = 0;
+	for (uint32_t i = 0; i < m->layer_count; i++) {
+		const struct dcm_layer *l = &m->layers[i];
+
+		if (l->kind == DCM_POOL)
+			continue;
+		*dense += layer_dense_bytes(l);
+		*weights += (double)l->rows * l->cols;
+		*nz += l->nonzeros;
+	}
+}
+
 void report_table(FILE *out, const struct dcm_model *m,
 		  const struct stage_acc *acc)
 {
@@ -94,18 +110,10 @@ void report_summary(FILE *out, const struct dcm_model *m,
 		    const struct stage_acc *acc, double cycles, double energy_nj,
 		    double onchip_nj)
 {
-	double dense = 0, weights = 0, nz = 0;
+	double dense, weights, nz;
 	const char *sep = "";
 
-	for (uint32_t i = 0; i < m->layer_count; i++) {
-		const struct dcm_layer *l = &m->layers[i];
-
-		if (l->kind == DCM_POOL)
-			continue;
-		dense += layer_dense_bytes(l);
-		weights += (double)l->rows * l->cols;
-		nz += l->nonzeros;
-	}
+	totals(m, &dense, &weights, &nz);
 	fprintf(out, "summary: bytes=%u rate=%.2f density=%.4f wbits=", m->file_bytes,
 		dense / m->file_bytes, weights ? nz / weights : 0);
 	for (uint32_t i = 0; i < m->layer_count; i++)
