@@ -37,17 +37,6 @@ static void bp_bufs_free(struct bp_bufs *b)
 	free(b->bias);
 }
 
-/* Read n bytes at va into buf; on a fault, fail the op at field. */
-static uint32_t fetch(struct dcdev_mmu *m, uint64_t va, void *buf, size_t n,
-		      struct dcdev_result *r, uint32_t field)
-{
-	struct dcdev_fault f;
-
-	if (n && dcdev_mmu_read(m, va, buf, n, &f))
-		return dcdev_op_fault(r, &f, field);
-	return DCACCEL_JOB_OK;
-}
-
 /*
  * Copy the arrays in the spec's order (weight planes, w_basis, a_basis,
  * the bias only with F_BIAS, the input planes) and point l at them.
@@ -67,13 +56,13 @@ static uint32_t fetch_arrays(struct dcdev_mmu *m, const struct dcdev_op *op,
 	b->bias = a->has_bias ? dcdev_alloc(4 * (size_t)l->rows) : NULL;
 	if (!b->wp || !b->in || !b->wb || !b->ab || (a->has_bias && !b->bias))
 		return r->status = DCACCEL_JOB_NO_MEMORY;
-	if ((st = fetch(m, a->wplanes_va, b->wp, 8 * a->wn, r, at)) ||
-	    (st = fetch(m, a->w_basis_va, b->wb, 2 * nwb, r, at + 8)) ||
-	    (st = fetch(m, a->a_basis_va, b->ab, 2 * (size_t)l->a_planes, r,
+	if ((st = dcdev_op_read(m, a->wplanes_va, b->wp, 8 * a->wn, r, at)) ||
+	    (st = dcdev_op_read(m, a->w_basis_va, b->wb, 2 * nwb, r, at + 8)) ||
+	    (st = dcdev_op_read(m, a->a_basis_va, b->ab, 2 * (size_t)l->a_planes, r,
 			at + 16)) ||
-	    (a->has_bias && (st = fetch(m, a->bias_va, b->bias,
+	    (a->has_bias && (st = dcdev_op_read(m, a->bias_va, b->bias,
 					4 * (size_t)l->rows, r, at + 24))) ||
-	    (st = fetch(m, a->input_va, b->in, 8 * a->in_n, r, at + 32)))
+	    (st = dcdev_op_read(m, a->input_va, b->in, 8 * a->in_n, r, at + 32)))
 		return st;
 	dcdev_le64_to_host(b->wp, a->wn);
 	dcdev_le64_to_host(b->in, a->in_n);

@@ -59,6 +59,16 @@ uint32_t dcdev_op_fault(struct dcdev_result *r, const struct dcdev_fault *f,
 	return r->status = DCACCEL_JOB_MMU_FAULT;
 }
 
+uint32_t dcdev_op_read(struct dcdev_mmu *m, uint64_t va, void *buf, size_t n,
+		       struct dcdev_result *r, uint32_t detail)
+{
+	struct dcdev_fault f;
+
+	if (n && dcdev_mmu_read(m, va, buf, n, &f))
+		return dcdev_op_fault(r, &f, detail);
+	return DCACCEL_JOB_OK;
+}
+
 uint32_t dcdev_op_bad_layer(struct dcdev_result *r, const struct dcdev_op *op,
 			    const struct eie_error *err)
 {

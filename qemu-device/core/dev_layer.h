@@ -28,6 +28,13 @@ void dcdev_host_to_le16(int16_t *a, size_t n);
 uint32_t dcdev_op_fault(struct dcdev_result *r, const struct dcdev_fault *f,
 			uint32_t detail);
 
+/*
+ * Read n bytes at va into buf (nothing for n 0); on a fault, fail the op
+ * with detail the offset of the array's *_va field. A JOB status.
+ */
+uint32_t dcdev_op_read(struct dcdev_mmu *m, uint64_t va, void *buf, size_t n,
+		       struct dcdev_result *r, uint32_t detail);
+
 /* Fail the op whose streams did not validate (JOB_BAD_LAYER). */
 uint32_t dcdev_op_bad_layer(struct dcdev_result *r, const struct dcdev_op *op,
 			    const struct eie_error *err);

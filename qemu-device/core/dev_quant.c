@@ -38,23 +38,19 @@ uint32_t dcdev_quant_exec(struct dcdev_mmu *m, const struct dcdev_caps *caps,
 		st = r->status = DCACCEL_JOB_NO_MEMORY;
 		goto done;
 	}
-	if (dcdev_mmu_read(m, qo->thr_va, thr, 2 * (size_t)(levels - 1), &f)) {
-		st = dcdev_op_fault(r, &f, op->offset + QOFF(thr_va));
+	if ((st = dcdev_op_read(m, qo->thr_va, thr, 2 * (size_t)(levels - 1),
+				r, op->offset + QOFF(thr_va))) ||
+	    (st = dcdev_op_read(m, qo->codes_va, codes, levels, r,
+				op->offset + QOFF(codes_va))))
 		goto done;
-	}
-	if (dcdev_mmu_read(m, qo->codes_va, codes, levels, &f)) {
-		st = dcdev_op_fault(r, &f, op->offset + QOFF(codes_va));
-		goto done;
-	}
 	dcdev_le16_to_host(thr, levels - 1);
 	if (dp_outq_validate(&q, &err)) {
 		st = dcdev_op_bad_layer(r, op, &err);
 		goto done;
 	}
-	if (dcdev_mmu_read(m, qo->input_va, in, 2 * in_n, &f)) {
-		st = dcdev_op_fault(r, &f, op->offset + QOFF(input_va));
+	if ((st = dcdev_op_read(m, qo->input_va, in, 2 * in_n, r,
+				op->offset + QOFF(input_va))))
 		goto done;
-	}
 	dcdev_le16_to_host(in, in_n);
 	if (eie_poll_stop(poll)) {
 		st = DCDEV_OP_CANCELLED;
