@@ -3,7 +3,9 @@
  * The datapath benchmark over the EIE paper's nine layers. For each layer,
  * in one run: the engine's host time (single thread, batch 1, median),
  * OpenBLAS sgemv on the dense float layer, a CSR SpMV loop and librsb's
- * SpMV (one thread) on the same sparse matrix, the effective bandwidth of the compressed streams against a
+ * SpMV (one thread, tuned by rsb_tune_spmm) on the same sparse matrix, the
+ * engine's decoded forms as libaccel's CPU path runs them (the rows form
+ * for dense inputs), the effective bandwidth of the compressed streams against a
  * memcpy of the same size, and the cycle model at P = 64, Q = 8, 800 MHz
  * beside the paper's reported latency; then the cycle model's load balance
  * against the activation queue depth (the paper's Figure 8).
@@ -48,7 +50,7 @@ struct layer_data {
 	float *xf, *yf;
 	int16_t *y;
 	void *ws;
-	void *decoded_buf;
+	void *decoded_buf, *rows_buf;
 	struct eie_decoded decoded;
 };
 
@@ -175,8 +177,11 @@ static int build_layer(struct layer_data *d, const struct paper_layer *p,
 	if (!d->rsb)
 		return -1;
 	make_input(d, p->act_density, &r);
+	if (rsb_tune(&d->rsb, d->xf, d->yf))
+		return -1;
 	d->ws = xmalloc(eie_run_ws_size(&d->l));
 	d->decoded_buf = xmalloc(eie_decoded_size(&d->l));
+	d->rows_buf = xmalloc(eie_decoded_rows_size(&d->l) + 1);
 	return 0;
 }
 
@@ -197,6 +202,7 @@ static void free_layer(struct layer_data *d)
 	free(d->y);
 	free(d->ws);
 	free(d->decoded_buf);
+	free(d->rows_buf);
 }
 
 static void run_engine_once(void *arg)
@@ -211,6 +217,7 @@ static void decode_once(void *arg)
 	struct layer_data *d = arg;
 
 	eie_decode_layer(&d->l, d->decoded_buf, &d->decoded);
+	eie_decode_rows(&d->decoded, d->rows_buf);
 }
 
 static void run_decoded_once(void *arg)
@@ -428,7 +435,7 @@ int main(int argc, char **argv)
 		return 1;
 	printf("EIE datapath on the host, one thread, batch 1; P=%d, Q=%d, %d MHz, %d+%d-bit entries, seed %llu\n",
 	       PES, QUEUE, CLOCK_MHZ, WBITS, ZBITS, (unsigned long long)a.seed);
-	printf("baselines (one thread): OpenBLAS %s sgemv (dense float32), CSR SpMV loop (float32), librsb %s SpMV (float32, its RSB format); times are medians of this thread's CPU time\n",
+	printf("baselines (one thread): OpenBLAS %s sgemv (dense float32), CSR SpMV loop (float32), librsb %s SpMV (float32, its RSB format tuned by rsb_tune_spmm); times are medians of this thread's CPU time\n",
 	       openblas_get_corename(), rsb_version());
 	print_header();
 	for (int i = 0; i < count; i++) {

@@ -56,6 +56,25 @@ struct rsb_mtx_t *rsb_from_csr(const struct csr *a)
 	return m;
 }
 
+int rsb_tune(struct rsb_mtx_t **m, const float *x, float *y)
+{
+	const float one = 1.0f, zero = 0.0f;
+	rsb_int_t threads = 1;
+	rsb_real_t speedup = 0;
+	rsb_err_t err;
+
+	/* its own trial runs of y = A x, on this one thread, default budget */
+	err = rsb_tune_spmm(m, &speedup, &threads, 0, 0.0, RSB_TRANSPOSITION_N,
+			    &one, NULL, 1, RSB_FLAG_WANT_COLUMN_MAJOR_ORDER,
+			    x, 0, &zero, y, 0);
+	if (err != RSB_ERR_NO_ERROR) {
+		fprintf(stderr, "librsb: rsb_tune_spmm failed (error 0x%x)\n",
+			(unsigned int)err);
+		return -1;
+	}
+	return 0;
+}
+
 void rsb_free(struct rsb_mtx_t *m)
 {
 	if (m)

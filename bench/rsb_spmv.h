@@ -21,6 +21,12 @@ const char *rsb_version(void);
 struct rsb_mtx_t *rsb_from_csr(const struct csr *a);
 void rsb_free(struct rsb_mtx_t *m);
 
+/*
+ * Tune *m for y = A x with rsb_tune_spmm() on one thread (it may replace
+ * *m by a re-blocked copy): 0, or -1 with a message on stderr.
+ */
+int rsb_tune(struct rsb_mtx_t **m, const float *x, float *y);
+
 /* y = A x. */
 void rsb_spmv_run(const struct rsb_mtx_t *m, const float *x, float *y);
 

@@ -81,11 +81,15 @@ static uint32_t build(const struct dcdev_fc_key *key, uint32_t queue_depth,
 	bl->key = *key;
 	bl->raw_len = 4 * colptr_n + (size_t)l->entry_count *
 		      DCACCEL_EIE_ENTRY_BYTES(l->wbits, l->zbits);
-	bl->decoded_buf = dcdev_alloc(eie_decoded_size(l));
+	/* the column form, then the rows form (for dense inputs) */
+	bl->decoded_buf = dcdev_alloc(eie_decoded_size(l) +
+				      eie_decoded_rows_size(l));
 	bl->table_buf = dcdev_alloc(eie_cycle_table_size(l, queue_depth));
 	if (!bl->decoded_buf || !bl->table_buf)
 		return r->status = DCACCEL_JOB_NO_MEMORY;
 	eie_decode_layer(l, bl->decoded_buf, &bl->decoded);
+	eie_decode_rows(&bl->decoded,
+			(uint8_t *)bl->decoded_buf + eie_decoded_size(l));
 	if (eie_poll_stop(poll))
 		return DCDEV_OP_CANCELLED;
 	eie_cycle_table_build(l, queue_depth, bl->table_buf, &bl->table);
@@ -94,6 +98,7 @@ static uint32_t build(const struct dcdev_fc_key *key, uint32_t queue_depth,
 	b->a.raw = NULL;
 	l->entries = bl->raw + 4 * colptr_n;
 	bl->bytes = sizeof(*bl) + bl->raw_len + eie_decoded_size(l) +
+		    eie_decoded_rows_size(l) +
 		    eie_cycle_table_size(l, queue_depth);
 	return DCACCEL_JOB_OK;
 }

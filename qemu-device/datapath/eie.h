@@ -118,12 +118,33 @@ int eie_run_poll(const struct eie_layer *l, uint32_t batch,
  * The decoded form (eie_decoded.c): for running many vectors of one layer
  * on a host CPU. Same results and statistics as eie_run().
  */
+/*
+ * The rows form (eie_rows.c), sliced ELLPACK: for vectors with many
+ * non-zero inputs. The rows, longest first, in chunks of EIE_ROW_LANES;
+ * slot s of chunk c (start[c] <= s < start[c + 1], lane s % EIE_ROW_LANES)
+ * holds one entry of the chunk's row in that lane, column << wbits | index,
+ * or 0. Layers whose columns and indices do not fit 16 bits have none.
+ */
+#define EIE_ROW_LANES		8
+#define EIE_ROWS_SLOT_SPAN	(1u << 16)	/* cols << wbits, at most */
+struct eie_rows {
+	uint32_t chunks;	/* 0: the layer has no rows form */
+	uint32_t wbits;
+	const uint64_t *order;	/* rows: the row of lane at is (uint32_t)order[at] */
+	const uint64_t *start;	/* chunks + 1 slot offsets */
+	const uint16_t *slot;
+};
+
+/* Whether a layer has a rows form: (cols << wbits) <= EIE_ROWS_SLOT_SPAN. */
+bool eie_has_rows_form(const struct eie_layer *l);
+
 struct eie_decoded {
 	const struct eie_layer *layer;
 	uint32_t *colstart;	/* cols + 1: each column's first decoded entry */
 	uint32_t *colcount;	/* per column: entries, then padding, of all PEs */
 	uint32_t *row;		/* global row of each non-padding entry */
 	uint8_t *widx;		/* its codebook index */
+	struct eie_rows rows;	/* eie_decode_rows(), or none (chunks 0) */
 };
 
 /* Bytes of buffer eie_decode_layer() needs for this layer. */
@@ -135,6 +156,31 @@ size_t eie_decoded_size(const struct eie_layer *l);
  */
 void eie_decode_layer(const struct eie_layer *l, void *buf,
 		      struct eie_decoded *d);
+
+/*
+ * Bytes of buffer eie_decode_rows() needs for this layer: 0 when it has
+ * no rows form.
+ */
+size_t eie_decoded_rows_size(const struct eie_layer *l);
+
+/*
+ * Add the rows form to a decoded layer (d from eie_decode_layer()), in buf
+ * (eie_decoded_rows_size() bytes, 8-byte aligned), which must outlive d.
+ * Like the column form it depends on the streams and the shape only, not
+ * on the codebook's values or the bias. eie_run_decoded() then takes it
+ * for single vectors whose non-zero inputs meet enough of the entries.
+ */
+void eie_decode_rows(struct eie_decoded *d, void *buf);
+
+/* Bytes of workspace eie_run_rows_vector() needs (in eie_run_decoded_ws_size()). */
+size_t eie_rows_ws_size(const struct eie_layer *l);
+
+/*
+ * One vector through d's rows form (d->rows.chunks > 0): y as eie_run()
+ * gives it. It asks poll every 2^16 slots. 0 or -ECANCELED.
+ */
+int eie_run_rows_vector(const struct eie_decoded *d, const int16_t *x,
+			int16_t *y, void *ws, const struct eie_poll *poll);
 
 /*
  * Bytes of workspace eie_run_decoded() needs for this layer, at any batch
@@ -238,8 +284,25 @@ enum eie_kernels {
 
 void eie_set_kernels(enum eie_kernels k);
 
-/* Whether the host has AVX2 (false off x86-64). */
+/*
+ * Which form of a decoded layer runs single vectors: AUTO takes the rows
+ * form (when the layer has one) for a vector whose non-zero inputs meet at
+ * least a third of the rows form's slots, the column form otherwise (it
+ * skips the zero inputs). COLUMNS and ROWS force one, for the tests and
+ * benchmarks (ROWS only where there is a rows form). Same results.
+ */
+enum eie_form {
+	EIE_FORM_AUTO,
+	EIE_FORM_COLUMNS,
+	EIE_FORM_ROWS,
+};
+
+void eie_set_form(enum eie_form f);
+enum eie_form eie_form_now(void);
+
+/* Whether the host has AVX2 (false off x86-64); AVX-512F and VL. */
 bool eie_host_avx2(void);
+bool eie_host_avx512vl(void);
 
 /* Modeled time in nanoseconds of `cycles` at clock_mhz. */
 static inline double eie_cycles_to_ns(uint64_t cycles, uint32_t clock_mhz)

@@ -58,6 +58,7 @@ void eie_decode_layer(const struct eie_layer *l, void *buf,
 	d->row = (uint32_t *)p;
 	p += align8((size_t)l->entry_count * sizeof(uint32_t));
 	d->widx = p;
+	memset(&d->rows, 0, sizeof(d->rows));
 
 	/* colstart[j + 1]: column j's non-padding entries, for now */
 	memset(d->colstart, 0, ((size_t)l->cols + 1) * sizeof(uint32_t));
@@ -111,16 +112,31 @@ void eie_decode_layer(const struct eie_layer *l, void *buf,
 /* Non-zero activations between two questions to the poll, as eie_run(). */
 #define EIE_POLL_EVERY	256
 
-/* One vector; -ECANCELED when poll said stop (every 256 non-zeros). */
-static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
-			      int16_t *y, void *ws, struct eie_stats *stats,
-			      const struct eie_poll *poll)
+/*
+ * Whether a vector goes through the rows form: it reads every slot, the
+ * column form only the entries of the non-zero inputs, at about three
+ * times the cost per entry (a scatter and a product table per column
+ * against a gather); `active` is the entries the inputs meet.
+ */
+static bool take_rows(const struct eie_decoded *d, uint64_t active)
+{
+	const enum eie_form f = eie_form_now();
+
+	if (!d->rows.chunks || f == EIE_FORM_COLUMNS)
+		return false;
+	return f == EIE_FORM_ROWS ||
+	       3 * active >= d->rows.start[d->rows.chunks];
+}
+
+/* One vector by columns; -ECANCELED when poll said stop (every 256 non-zeros). */
+static int run_columns_vector(const struct eie_decoded *d, const int16_t *x,
+			      int16_t *y, void *ws, const struct eie_poll *poll)
 {
 	const struct eie_layer *l = d->layer;
 	const unsigned int shift = l->in_frac + l->w_frac - l->out_frac;
 	int64_t *acc = ws;
 	int32_t *prod = (int32_t *)(acc + l->rows);
-	uint64_t nnz = 0, entries = 0, padding = 0;
+	uint32_t seen = 0;
 
 	memset(acc, 0, (size_t)l->rows * sizeof(*acc));
 	for (uint32_t j = 0; j < l->cols; j++) {
@@ -128,11 +144,9 @@ static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 
 		if (!a)
 			continue;
-		if (nnz && nnz % EIE_POLL_EVERY == 0 && eie_poll_stop(poll))
+		if (seen && seen % EIE_POLL_EVERY == 0 && eie_poll_stop(poll))
 			return -ECANCELED;
-		nnz++;
-		entries += d->colcount[2 * j];
-		padding += d->colcount[2 * j + 1];
+		seen++;
 		for (uint32_t w = 0; w < l->codebook_len; w++)
 			prod[w] = (int32_t)l->codebook[w] * a;
 		for (uint32_t e = d->colstart[j]; e < d->colstart[j + 1]; e++)
@@ -141,6 +155,32 @@ static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 	for (uint32_t i = 0; i < l->rows; i++)
 		y[i] = eie_finish(acc[i] + (l->bias ? l->bias[i] : 0), l->relu,
 				  shift);
+	return 0;
+}
+
+/* One vector, by rows or by columns; -ECANCELED when poll said stop. */
+static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
+			      int16_t *y, void *ws, struct eie_stats *stats,
+			      const struct eie_poll *poll)
+{
+	const struct eie_layer *l = d->layer;
+	uint64_t nnz = 0, entries = 0, padding = 0;
+	int ret;
+
+	/* without a branch: the inputs' zeros are no pattern to predict */
+	for (uint32_t j = 0; j < l->cols; j++) {
+		const uint32_t take = -(uint32_t)(x[j] != 0);
+
+		nnz += x[j] != 0;
+		entries += d->colcount[2 * j] & take;
+		padding += d->colcount[2 * j + 1] & take;
+	}
+	if (take_rows(d, entries - padding))
+		ret = eie_run_rows_vector(d, x, y, ws, poll);
+	else
+		ret = run_columns_vector(d, x, y, ws, poll);
+	if (ret)
+		return ret;
 	eie_stats_add(stats, nnz, entries, padding);
 	return 0;
 }
@@ -435,7 +475,10 @@ size_t eie_run_decoded_ws_size(const struct eie_layer *l)
 		      l->cols;
 	size_t vec = (size_t)l->rows * sizeof(int64_t) +
 		     (size_t)l->codebook_len * sizeof(int32_t);
+	size_t rows = eie_rows_ws_size(l);
 
+	if (vec < rows)
+		vec = rows;
 	return align8(tile > vec ? tile : vec);
 }
 

@@ -88,12 +88,15 @@ void run_engine_decoded(const struct eie_layer *l, uint32_t batch,
 			struct eie_stats *stats)
 {
 	void *buf = xcalloc(1, eie_decoded_size(l));
+	void *rows = xcalloc(1, eie_decoded_rows_size(l) + 1);
 	void *ws = xcalloc(1, eie_run_ws_size(l));
 	struct eie_decoded d;
 
 	eie_decode_layer(l, buf, &d);
+	eie_decode_rows(&d, rows);
 	eie_run_decoded(&d, batch, in, out, ws, stats);
 	free(ws);
+	free(rows);
 	free(buf);
 }
 
@@ -141,4 +144,57 @@ int16_t *fixture_random_input(uint32_t seed, size_t n)
 		x[i] = rng_chance(&rng, 0.6) ?
 			(int16_t)rng_range(&rng, -3000, 3000) : 0;
 	return x;
+}
+
+/*
+ * Inputs of magnitude mode: 0 small (no flush of the int32 partial sums),
+ * 1 mid (a flush every few dozen columns), 2 the full int16 range (every
+ * column or two), 3 the worst case: every value -32768 or 32767.
+ */
+int16_t fixture_magnitude(struct rng *r, int mode, int bits_small)
+{
+	switch (mode) {
+	case 0:
+		return (int16_t)rng_range(r, -(1 << bits_small), 1 << bits_small);
+	case 1:
+		return (int16_t)rng_range(r, -(1 << 13), 1 << 13);
+	case 2:
+		return (int16_t)rng_range(r, INT16_MIN, INT16_MAX);
+	default:
+		return rng_chance(r, 0.5) ? INT16_MIN : INT16_MAX;
+	}
+}
+
+/*
+ * A random shape (up to max_rows x max_cols, pes PEs, zbits up to
+ * max_zbits) and number format, for fixture_alloc().
+ */
+struct fixture fixture_random_format(struct rng *r, uint32_t max_rows,
+				    uint32_t max_cols, uint32_t pes,
+				    int max_zbits)
+{
+	struct fixture f = {
+		.rows = (uint32_t)rng_range(r, 1, max_rows),
+		.cols = (uint32_t)rng_range(r, 1, max_cols),
+		.pes = pes,
+		.wbits = (uint8_t)rng_range(r, 1, 8),
+		.zbits = (uint8_t)rng_range(r, 1, max_zbits),
+		.relu = rng_chance(r, 0.5),
+	};
+
+	f.in_frac = (uint8_t)rng_range(r, 0, 15);
+	f.w_frac = (uint8_t)rng_range(r, 0, 15);
+	f.out_frac = (uint8_t)rng_range(r, 0, f.in_frac + f.w_frac > 15 ?
+					 15 : f.in_frac + f.w_frac);
+	f.codebook_len = (uint32_t)rng_range(r, 1, 1 << f.wbits);
+	return f;
+}
+
+void fixture_alloc_magnitude(struct fixture *f, struct rng *r, int mode)
+{
+	fixture_alloc(f, rng_chance(r, 0.7));
+	fixture_randomize(f, r, mode == 3 ? 1.0 :
+			  (double)rng_range(r, 0, 100) / 100.0);
+	for (uint32_t w = 1; w < f->codebook_len; w++)
+		f->codebook[w] = fixture_magnitude(r, mode, 8);
 }

@@ -55,6 +55,27 @@ int model_cycles(const struct eie_layer *l, uint32_t queue_depth,
 void fixture_random_layer(struct fixture *f, uint32_t seed, uint32_t rows,
 			  uint32_t cols, uint32_t pes, uint8_t wbits,
 			  uint8_t zbits, bool bias);
+/*
+ * A value of magnitude mode: 0 small (|v| <= 2^bits_small), 1 mid (2^13),
+ * 2 the whole int16 range, 3 only -32768 and 32767 (the sums' worst case).
+ */
+int16_t fixture_magnitude(struct rng *r, int mode, int bits_small);
+
+/*
+ * A random shape (up to max_rows x max_cols, pes PEs, zbits up to
+ * max_zbits) and number format, for fixture_alloc().
+ */
+struct fixture fixture_random_format(struct rng *r, uint32_t max_rows,
+				     uint32_t max_cols, uint32_t pes,
+				     int max_zbits);
+
+/*
+ * fixture_alloc() (a bias 70% of the time), fixture_randomize() at a random
+ * density (every weight kept in mode 3) and codebook values of magnitude
+ * mode (fixture_magnitude()).
+ */
+void fixture_alloc_magnitude(struct fixture *f, struct rng *r, int mode);
+
 /* n random int16 inputs (60% non-zero in -3000 .. 3000), or NULL. */
 int16_t *fixture_random_input(uint32_t seed, size_t n);
 

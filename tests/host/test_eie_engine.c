@@ -72,31 +72,6 @@ static uint64_t expected_macs(const struct fixture *f, uint32_t batch,
 	return macs;
 }
 
-/*
- * A random shape (up to max_rows x max_cols, pes PEs, zbits up to
- * max_zbits) and number format, for fixture_alloc().
- */
-static struct fixture random_format(struct rng *r, uint32_t max_rows,
-				    uint32_t max_cols, uint32_t pes,
-				    int max_zbits)
-{
-	struct fixture f = {
-		.rows = (uint32_t)rng_range(r, 1, max_rows),
-		.cols = (uint32_t)rng_range(r, 1, max_cols),
-		.pes = pes,
-		.wbits = (uint8_t)rng_range(r, 1, 8),
-		.zbits = (uint8_t)rng_range(r, 1, max_zbits),
-		.relu = rng_chance(r, 0.5),
-	};
-
-	f.in_frac = (uint8_t)rng_range(r, 0, 15);
-	f.w_frac = (uint8_t)rng_range(r, 0, 15);
-	f.out_frac = (uint8_t)rng_range(r, 0, f.in_frac + f.w_frac > 15 ?
-					 15 : f.in_frac + f.w_frac);
-	f.codebook_len = (uint32_t)rng_range(r, 1, 1 << f.wbits);
-	return f;
-}
-
 static void random_layers_match_reference(void)
 {
 	static const uint32_t pes_choice[] = { 1, 2, 3, 4, 7, 8, 16, 64, 256 };
@@ -104,7 +79,7 @@ static void random_layers_match_reference(void)
 	unsigned int bad_layers = 0;
 
 	for (int iter = 0; iter < 400; iter++) {
-		struct fixture f = random_format(&r, 200, 200,
+		struct fixture f = fixture_random_format(&r, 200, 200,
 						 pes_choice[rng_range(&r, 0, 8)], 8);
 		uint32_t batch = (uint32_t)rng_range(&r, 1, 4);
 		struct eie_stats st = { 0 };
@@ -357,25 +332,6 @@ static void run_decoded_with(enum eie_kernels k, const struct eie_layer *l,
 }
 
 /*
- * Inputs of magnitude mode: 0 small (no flush of the int32 partial sums),
- * 1 mid (a flush every few dozen columns), 2 the full int16 range (every
- * column or two), 3 the worst case: every value -32768 or 32767.
- */
-static int16_t magnitude_value(struct rng *r, int mode, int bits_small)
-{
-	switch (mode) {
-	case 0:
-		return (int16_t)rng_range(r, -(1 << bits_small), 1 << bits_small);
-	case 1:
-		return (int16_t)rng_range(r, -(1 << 13), 1 << 13);
-	case 2:
-		return (int16_t)rng_range(r, INT16_MIN, INT16_MAX);
-	default:
-		return rng_chance(r, 0.5) ? INT16_MIN : INT16_MAX;
-	}
-}
-
-/*
  * The batched kernel (batches of 2 and more, AVX2 and baseline copies)
  * against the per-vector kernel and the reference: random layers, batch
  * sizes around the tile's and the vector width's, magnitudes up to the
@@ -390,18 +346,14 @@ static void batched_kernel_matches_per_vector(void)
 
 	for (int iter = 0; iter < 160; iter++) {
 		const int mode = iter % 4;
-		struct fixture f = random_format(&r, 150, 300,
+		struct fixture f = fixture_random_format(&r, 150, 300,
 						 pes_choice[rng_range(&r, 0, 3)], 6);
 		uint32_t batch = batches[rng_range(&r, 0, 9)];
 		size_t nout;
 		int16_t *in, *want, *got, *base, *one;
 		struct eie_stats sw = { 0 }, sg = { 0 }, sb = { 0 };
 
-		fixture_alloc(&f, rng_chance(&r, 0.7));
-		fixture_randomize(&f, &r, mode == 3 ? 1.0 :
-				  (double)rng_range(&r, 0, 100) / 100.0);
-		for (uint32_t w = 1; w < f.codebook_len; w++)
-			f.codebook[w] = magnitude_value(&r, mode, 8);
+		fixture_alloc_magnitude(&f, &r, mode);
 		nout = (size_t)batch * f.rows;
 		in = calloc((size_t)batch * f.cols, sizeof(*in));
 		want = calloc(nout, sizeof(*want));
@@ -410,7 +362,7 @@ static void batched_kernel_matches_per_vector(void)
 		one = calloc(f.rows, sizeof(*one));
 		for (size_t k = 0; in && k < (size_t)batch * f.cols; k++)
 			in[k] = rng_chance(&r, mode == 3 ? 0.9 : 0.5) ?
-				magnitude_value(&r, mode, 7) : 0;
+				fixture_magnitude(&r, mode, 7) : 0;
 		if (fixture_encode(&f) || !in || !want || !got || !base || !one) {
 			bad++;
 			goto next;

@@ -56,12 +56,18 @@ static int prepare_weights(const struct dcm_layer *l, uint32_t pes,
 	if (pes && pes != l->pes && (st = reencode(l, ml, pes, name, i, err)))
 		return st;
 	if (l->kind == DCM_FC) {
+		size_t cols;
+
 		if (eie_validate(&ml->view, &ee))
 			return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u (fc): %s",
 					  name, i, ee.msg);
-		if ((st = host_alloc(ml, eie_decoded_size(&ml->view), err)))
+		/* the column form, then the rows form (for dense inputs) */
+		cols = eie_decoded_size(&ml->view);
+		if ((st = host_alloc(ml, cols + eie_decoded_rows_size(&ml->view),
+				     err)))
 			return st;
 		eie_decode_layer(&ml->view, ml->host_buf, &ml->decoded);
+		eie_decode_rows(&ml->decoded, (uint8_t *)ml->host_buf + cols);
 		ml->cpu_ws = eie_run_decoded_ws_size(&ml->view);
 		ml->op_size = DCACCEL_OP_FC_SIZE;
 		return ACCEL_OK;
