@@ -21,6 +21,7 @@
 
 #include "baselines.h"
 #include "eie_encode.h"
+#include "eie_threads.h"
 #include "paper_layers.h"
 #include "queue_sweep.h"
 #include "rsb_spmv.h"
@@ -52,6 +53,8 @@ struct layer_data {
 	void *ws;
 	void *decoded_buf, *rows_buf;
 	struct eie_decoded decoded;
+	struct eie_team team;		/* every core: eie_threads_default() */
+	void *team_ws;
 };
 
 static void *xmalloc(size_t n)
@@ -182,6 +185,8 @@ static int build_layer(struct layer_data *d, const struct paper_layer *p,
 	d->ws = xmalloc(eie_run_ws_size(&d->l));
 	d->decoded_buf = xmalloc(eie_decoded_size(&d->l));
 	d->rows_buf = xmalloc(eie_decoded_rows_size(&d->l) + 1);
+	eie_threads_team(&d->team, eie_threads_default());
+	d->team_ws = xmalloc(eie_run_team_ws_size(&d->l, d->team.parts));
 	return 0;
 }
 
@@ -203,6 +208,7 @@ static void free_layer(struct layer_data *d)
 	free(d->ws);
 	free(d->decoded_buf);
 	free(d->rows_buf);
+	free(d->team_ws);
 }
 
 static void run_engine_once(void *arg)
@@ -225,6 +231,14 @@ static void run_decoded_once(void *arg)
 	struct layer_data *d = arg;
 
 	eie_run_decoded(&d->decoded, 1, d->x, d->y, d->ws, NULL);
+}
+
+static void run_team_once(void *arg)
+{
+	struct layer_data *d = arg;
+
+	eie_run_decoded_team(&d->decoded, 1, d->x, d->y, d->team_ws, NULL,
+			     NULL, &d->team);
 }
 
 static void run_sgemv_once(void *arg)
@@ -263,9 +277,17 @@ static void run_memcpy_once(void *arg)
 	__asm__ volatile("" : : "r"(c->dst) : "memory");
 }
 
+/* The forms whose bytes and rates the second table compares. */
+enum { F_STREAM, F_DECODED, F_CSR, F_RSB, FORMS };
+
 struct result {
 	const struct paper_layer *p;
 	double engine_us, decoded_us, decode_us, sgemv_us, csr_us, rsb_us;
+	double team_us;			/* the decoded form on every core */
+	uint32_t threads;
+	bool rows;			/* the decoded form took its rows form */
+	size_t bytes[FORMS];		/* read for one vector */
+	double memcpy_mbs_of[FORMS];	/* memcpy of as many bytes */
 	double stream_mbs, memcpy_mbs;
 	uint64_t entries, cycles;
 	double model_us, theory_us, efficiency;
@@ -293,18 +315,38 @@ static void measure(struct layer_data *d, const struct paper_layer *p,
 	res->csr_us = median_time(run_csr_once, d, MIN_REPS, MIN_SECONDS) * 1e6;
 	res->rsb_us = median_time(run_rsb_once, d, MIN_REPS, MIN_SECONDS) * 1e6;
 
+	res->threads = d->team.parts;
+	res->team_us = median_wall_time(run_team_once, d, MIN_REPS, MIN_SECONDS) * 1e6;
+
 	/* entries read plus a pointer pair per PE per non-zero activation */
 	stream_bytes = st.entries * DCACCEL_EIE_ENTRY_BYTES(WBITS, ZBITS) +
 		       st.nonzero_acts * PES * 2 * sizeof(uint32_t);
-	copy.bytes = stream_bytes;
-	copy.src = xmalloc(stream_bytes);
-	copy.dst = xmalloc(stream_bytes);
-	memset((void *)copy.src, 0x5a, stream_bytes);
+	res->bytes[F_STREAM] = stream_bytes;
+	res->rows = eie_decoded_choice(&d->decoded, d->x) == EIE_FORM_ROWS;
+	/* rows form: every slot, the row order and the chunk starts */
+	res->bytes[F_DECODED] = res->rows ?
+		d->decoded.rows.start[d->decoded.rows.chunks] * sizeof(uint16_t) +
+		(size_t)d->m * sizeof(uint64_t) +
+		((size_t)d->decoded.rows.chunks + 1) * sizeof(uint64_t) :
+		/* column form: (row, index) per entry met, two pairs per input */
+		(st.entries - st.padding) * (sizeof(uint32_t) + 1) +
+		st.nonzero_acts * 4 * sizeof(uint32_t);
+	res->bytes[F_CSR] = (size_t)d->csr.rowstart[d->m] *
+			    (sizeof(float) + sizeof(uint32_t)) +
+			    ((size_t)d->m + 1) * sizeof(uint32_t);
+	res->bytes[F_RSB] = rsb_bytes(d->rsb);
+	for (int f = 0; f < FORMS; f++) {
+		copy.bytes = res->bytes[f];
+		copy.src = xmalloc(copy.bytes);
+		copy.dst = xmalloc(copy.bytes);
+		memset((void *)copy.src, 0x5a, copy.bytes);
+		res->memcpy_mbs_of[f] = copy.bytes /
+			(median_time(run_memcpy_once, &copy, MIN_REPS, MIN_SECONDS) * 1e6);
+		free((void *)copy.src);
+		free(copy.dst);
+	}
 	res->stream_mbs = stream_bytes / res->engine_us;
-	res->memcpy_mbs = stream_bytes /
-		(median_time(run_memcpy_once, &copy, MIN_REPS, MIN_SECONDS) * 1e6);
-	free((void *)copy.src);
-	free(copy.dst);
+	res->memcpy_mbs = res->memcpy_mbs_of[F_STREAM];
 
 	res->entries = st.entries;
 	res->cycles = cyc.cycles;
@@ -317,6 +359,38 @@ static void measure(struct layer_data *d, const struct paper_layer *p,
 			res->sweep_cycles)) {
 		fprintf(stderr, "eie_bench: out of memory\n");
 		exit(1);
+	}
+}
+
+/*
+ * Per form: the bytes it reads for one vector, its rate over them, and
+ * that rate against memcpy's on as many bytes (how close to the memory
+ * limit); then the decoded form on every core against one.
+ */
+static void print_memory(const struct result *r, int n)
+{
+	static const char *const names[FORMS] = { "stream", "decod", "csr", "rsb" };
+
+	printf("\nBytes each form reads for one vector (KB), its rate (MB/s) and that rate against memcpy of as many bytes (%%), one thread; then the decoded form on %u threads (wall clock):\n",
+	       r[0].threads);
+	printf("%-8s", "layer");
+	for (int f = 0; f < FORMS; f++)
+		printf(" | %7s_KB %6s %5s", names[f], "MB/s", "mcpy%");
+	printf(" | %5s %9s %9s %7s %7s\n", "form", "decod_us", "decN_us",
+	       "N/1", "DN/rsb");
+	for (int i = 0; i < n; i++) {
+		const double us[FORMS] = { r[i].engine_us, r[i].decoded_us,
+					   r[i].csr_us, r[i].rsb_us };
+
+		printf("%-8s", r[i].p->name);
+		for (int f = 0; f < FORMS; f++)
+			printf(" | %10.0f %6.0f %5.0f", r[i].bytes[f] / 1e3,
+			       r[i].bytes[f] / us[f],
+			       r[i].bytes[f] / us[f] / r[i].memcpy_mbs_of[f] * 100);
+		printf(" | %5s %9.1f %9.1f %7.2f %7.2f\n",
+		       r[i].rows ? "rows" : "cols", r[i].decoded_us,
+		       r[i].team_us, r[i].decoded_us / r[i].team_us,
+		       r[i].rsb_us / r[i].team_us);
 	}
 }
 
@@ -399,9 +473,9 @@ static void print_row(const struct result *r)
 
 static void write_csv(FILE *f, const struct result *r, int n)
 {
-	fprintf(f, "layer,inputs,outputs,weight_density,act_density,engine_streams_us,engine_decoded_us,decode_once_us,sgemv_us,csr_us,rsb_us,streams_vs_sgemv,streams_vs_csr,streams_vs_rsb,decoded_vs_sgemv,decoded_vs_csr,decoded_vs_rsb,stream_MBps,memcpy_MBps,entries,model_cycles,model_us,paper_actual_us,deviation_pct,theoretical_us,paper_theoretical_us,load_efficiency\n");
+	fprintf(f, "layer,inputs,outputs,weight_density,act_density,engine_streams_us,engine_decoded_us,decode_once_us,sgemv_us,csr_us,rsb_us,streams_vs_sgemv,streams_vs_csr,streams_vs_rsb,decoded_vs_sgemv,decoded_vs_csr,decoded_vs_rsb,stream_MBps,memcpy_MBps,entries,model_cycles,model_us,paper_actual_us,deviation_pct,theoretical_us,paper_theoretical_us,load_efficiency,decoded_form,decoded_threads,decoded_threads_us,stream_bytes,decoded_bytes,csr_bytes,rsb_bytes,stream_memcpy_MBps,decoded_memcpy_MBps,csr_memcpy_MBps,rsb_memcpy_MBps\n");
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%s,%u,%u,%.3f,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%llu,%llu,%.3f,%.1f,%.2f,%.3f,%.1f,%.4f\n",
+		fprintf(f, "%s,%u,%u,%.3f,%.3f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.0f,%.0f,%llu,%llu,%.3f,%.1f,%.2f,%.3f,%.1f,%.4f,%s,%u,%.2f,%zu,%zu,%zu,%zu,%.0f,%.0f,%.0f,%.0f\n",
 			r[i].p->name, r[i].p->inputs, r[i].p->outputs,
 			r[i].p->weight_density, r[i].p->act_density,
 			r[i].engine_us, r[i].decoded_us, r[i].decode_us,
@@ -417,7 +491,12 @@ static void write_csv(FILE *f, const struct result *r, int n)
 			r[i].p->actual_us,
 			(r[i].model_us / r[i].p->actual_us - 1) * 100,
 			r[i].theory_us, r[i].p->theoretical_us,
-			r[i].efficiency);
+			r[i].efficiency, r[i].rows ? "rows" : "columns",
+			r[i].threads, r[i].team_us, r[i].bytes[F_STREAM],
+			r[i].bytes[F_DECODED], r[i].bytes[F_CSR],
+			r[i].bytes[F_RSB], r[i].memcpy_mbs_of[F_STREAM],
+			r[i].memcpy_mbs_of[F_DECODED],
+			r[i].memcpy_mbs_of[F_CSR], r[i].memcpy_mbs_of[F_RSB]);
 }
 
 int main(int argc, char **argv)
@@ -453,6 +532,7 @@ int main(int argc, char **argv)
 	}
 	if (!n)
 		return bench_usage("eie_bench", true, "no layer of that name");
+	print_memory(res, n);
 	print_sweep(res, n);
 	if ((a.csv && save_csv(a.csv, write_csv, res, n)) ||
 	    (a.sweep_csv && save_csv(a.sweep_csv, write_sweep_csv, res, n)))

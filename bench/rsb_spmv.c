@@ -75,6 +75,16 @@ int rsb_tune(struct rsb_mtx_t **m, const float *x, float *y)
 	return 0;
 }
 
+size_t rsb_bytes(const struct rsb_mtx_t *m)
+{
+	size_t bytes = 0;
+
+	if (rsb_mtx_get_info(m, RSB_MIF_TOTAL_SIZE__TO__SIZE_T, &bytes) !=
+	    RSB_ERR_NO_ERROR)
+		return 0;
+	return bytes;
+}
+
 void rsb_free(struct rsb_mtx_t *m)
 {
 	if (m)

@@ -7,6 +7,8 @@
 #ifndef DCACCEL_BENCH_RSB_SPMV_H
 #define DCACCEL_BENCH_RSB_SPMV_H
 
+#include <stddef.h>
+
 #include "baselines.h"
 
 struct rsb_mtx_t;
@@ -20,6 +22,9 @@ const char *rsb_version(void);
 /* The matrix in librsb's form, or NULL with a message on stderr. */
 struct rsb_mtx_t *rsb_from_csr(const struct csr *a);
 void rsb_free(struct rsb_mtx_t *m);
+
+/* The bytes librsb keeps for the matrix (0 if it does not say). */
+size_t rsb_bytes(const struct rsb_mtx_t *m);
 
 /*
  * Tune *m for y = A x with rsb_tune_spmm() on one thread (it may replace

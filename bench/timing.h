@@ -59,4 +59,26 @@ static inline double median_time(void (*fn)(void *), void *arg,
 	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
 }
 
+/*
+ * Median wall-clock seconds of fn(arg), for what runs on several threads
+ * (their CPU time is not the method's time): as median_time() otherwise.
+ */
+static inline double median_wall_time(void (*fn)(void *), void *arg,
+				      int min_reps, double min_total)
+{
+	double t[1000], total = 0;
+	int n = 0;
+
+	fn(arg);
+	while (n < 1000 && (n < min_reps || total < min_total)) {
+		double t0 = clock_s(CLOCK_MONOTONIC);
+
+		fn(arg);
+		t[n] = clock_s(CLOCK_MONOTONIC) - t0;
+		total += t[n++];
+	}
+	qsort(t, (size_t)n, sizeof(t[0]), cmp_double);
+	return n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+}
+
 #endif

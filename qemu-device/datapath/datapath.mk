@@ -2,7 +2,8 @@
 # EIE's FC op, convolution, pooling and the bit-plane layer.
 EIE_SRCS := qemu-device/datapath/eie_validate.c qemu-device/datapath/eie_run.c \
 	qemu-device/datapath/eie_cycles.c qemu-device/datapath/eie_decoded.c \
-	qemu-device/datapath/eie_rows.c qemu-device/datapath/eie_error.c \
+	qemu-device/datapath/eie_rows.c qemu-device/datapath/eie_team.c \
+	qemu-device/datapath/eie_error.c \
 	qemu-device/datapath/eie_host.c \
 	qemu-device/datapath/dp_window.c \
 	qemu-device/datapath/dp_conv.c qemu-device/datapath/dp_conv_prepare.c \

@@ -172,15 +172,16 @@ size_t eie_decoded_rows_size(const struct eie_layer *l);
  */
 void eie_decode_rows(struct eie_decoded *d, void *buf);
 
-/* Bytes of workspace eie_run_rows_vector() needs (in eie_run_decoded_ws_size()). */
+/* Bytes of workspace eie_run_rows() needs (in eie_run_decoded_ws_size()). */
 size_t eie_rows_ws_size(const struct eie_layer *l);
 
 /*
- * One vector through d's rows form (d->rows.chunks > 0): y as eie_run()
- * gives it. It asks poll every 2^16 slots. 0 or -ECANCELED.
+ * One vector through chunks [c0, c1) of d's rows form (d->rows.chunks >
+ * 0): the outputs of those chunks' rows as eie_run() gives them. It asks
+ * poll every 2^16 slots. 0 or -ECANCELED.
  */
-int eie_run_rows_vector(const struct eie_decoded *d, const int16_t *x,
-			int16_t *y, void *ws, const struct eie_poll *poll);
+int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
+		 void *ws, uint32_t c0, uint32_t c1, const struct eie_poll *poll);
 
 /*
  * Bytes of workspace eie_run_decoded() needs for this layer, at any batch
@@ -208,6 +209,43 @@ void eie_run_decoded(const struct eie_decoded *d, uint32_t batch,
 int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,
 			 const int16_t *in, int16_t *out, void *ws,
 			 struct eie_stats *stats, const struct eie_poll *poll);
+
+/*
+ * A team of threads that the caller owns, for eie_run_decoded_team():
+ * run(opaque, fn, arg, n) calls fn(arg, p) once for every p in [0, n),
+ * at once or in any order, and returns when all have returned. parts is
+ * the most it runs (1..EIE_TEAM_MAX).
+ */
+#define EIE_TEAM_MAX		64
+struct eie_team {
+	uint32_t parts;
+	void (*run)(void *opaque, void (*fn)(void *arg, uint32_t part),
+		    void *arg, uint32_t n);
+	void *opaque;
+	uint64_t min_work;	/* below it one thread; 0: EIE_TEAM_MIN_WORK */
+};
+
+/*
+ * Work below which eie_run_decoded_team() runs on the calling thread
+ * alone: entries (a batch's, the rows form's slots or a vector's active
+ * entries), about 0.1 ms of one core, more than a thread costs to start.
+ */
+#define EIE_TEAM_MIN_WORK	(1u << 19)
+
+/* Bytes of workspace eie_run_decoded_team() needs for `parts` parts. */
+size_t eie_run_team_ws_size(const struct eie_layer *l, uint32_t parts);
+
+/*
+ * eie_run_decoded_poll() with its work split over team (or NULL: one
+ * thread): a batch by vectors, one vector by the rows form's chunks or the
+ * column form's columns. Same results and statistics. ws is
+ * eie_run_team_ws_size(l, team->parts) bytes; poll's stop may then be
+ * called from several threads at once.
+ */
+int eie_run_decoded_team(const struct eie_decoded *d, uint32_t batch,
+			 const int16_t *in, int16_t *out, void *ws,
+			 struct eie_stats *stats, const struct eie_poll *poll,
+			 const struct eie_team *team);
 
 /* Bytes of workspace eie_model_cycles() needs. */
 size_t eie_cycles_ws_size(uint32_t pes, uint32_t queue_depth);
@@ -299,6 +337,10 @@ enum eie_form {
 
 void eie_set_form(enum eie_form f);
 enum eie_form eie_form_now(void);
+
+/* The form eie_run_decoded() takes for the single vector x: ROWS or COLUMNS. */
+enum eie_form eie_decoded_choice(const struct eie_decoded *d,
+				 const int16_t *x);
 
 /* Whether the host has AVX2 (false off x86-64); AVX-512F and VL. */
 bool eie_host_avx2(void);

@@ -13,6 +13,7 @@
 
 #include "eie.h"
 #include "eie_arith.h"
+#include "eie_decoded_parts.h"
 #include "eie_entry.h"
 #include "eie_host.h"
 
@@ -109,16 +110,7 @@ void eie_decode_layer(const struct eie_layer *l, void *buf,
 	d->colstart[0] = 0;
 }
 
-/* Non-zero activations between two questions to the poll, as eie_run(). */
-#define EIE_POLL_EVERY	256
-
-/*
- * Whether a vector goes through the rows form: it reads every slot, the
- * column form only the entries of the non-zero inputs, at about three
- * times the cost per entry (a scatter and a product table per column
- * against a gather); `active` is the entries the inputs meet.
- */
-static bool take_rows(const struct eie_decoded *d, uint64_t active)
+bool eie_take_rows(const struct eie_decoded *d, uint64_t active)
 {
 	const enum eie_form f = eie_form_now();
 
@@ -128,18 +120,32 @@ static bool take_rows(const struct eie_decoded *d, uint64_t active)
 	       3 * active >= d->rows.start[d->rows.chunks];
 }
 
-/* One vector by columns; -ECANCELED when poll said stop (every 256 non-zeros). */
-static int run_columns_vector(const struct eie_decoded *d, const int16_t *x,
-			      int16_t *y, void *ws, const struct eie_poll *poll)
+void eie_vector_counts(const struct eie_decoded *d, const int16_t *x,
+		       struct eie_vector_counts *c)
+{
+	uint64_t nnz = 0, entries = 0, padding = 0;
+
+	/* without a branch: the inputs' zeros are no pattern to predict */
+	for (uint32_t j = 0; j < d->layer->cols; j++) {
+		const uint32_t take = -(uint32_t)(x[j] != 0);
+
+		nnz += x[j] != 0;
+		entries += d->colcount[2 * j] & take;
+		padding += d->colcount[2 * j + 1] & take;
+	}
+	c->nnz = nnz;
+	c->entries = entries;
+	c->padding = padding;
+}
+
+int eie_columns_partial(const struct eie_decoded *d, const int16_t *x,
+			uint32_t j0, uint32_t j1, int64_t *acc, int32_t *prod,
+			const struct eie_poll *poll)
 {
 	const struct eie_layer *l = d->layer;
-	const unsigned int shift = l->in_frac + l->w_frac - l->out_frac;
-	int64_t *acc = ws;
-	int32_t *prod = (int32_t *)(acc + l->rows);
 	uint32_t seen = 0;
 
-	memset(acc, 0, (size_t)l->rows * sizeof(*acc));
-	for (uint32_t j = 0; j < l->cols; j++) {
+	for (uint32_t j = j0; j < j1; j++) {
 		const int32_t a = x[j];
 
 		if (!a)
@@ -152,10 +158,27 @@ static int run_columns_vector(const struct eie_decoded *d, const int16_t *x,
 		for (uint32_t e = d->colstart[j]; e < d->colstart[j + 1]; e++)
 			acc[d->row[e]] += prod[d->widx[e]];
 	}
+	return 0;
+}
+
+void eie_finish_sums(const struct eie_layer *l, const int64_t *acc,
+		     int16_t *y)
+{
+	const unsigned int shift = l->in_frac + l->w_frac - l->out_frac;
+
 	for (uint32_t i = 0; i < l->rows; i++)
 		y[i] = eie_finish(acc[i] + (l->bias ? l->bias[i] : 0), l->relu,
 				  shift);
-	return 0;
+}
+
+enum eie_form eie_decoded_choice(const struct eie_decoded *d,
+				 const int16_t *x)
+{
+	struct eie_vector_counts c;
+
+	eie_vector_counts(d, x, &c);
+	return eie_take_rows(d, c.entries - c.padding) ? EIE_FORM_ROWS :
+							 EIE_FORM_COLUMNS;
 }
 
 /* One vector, by rows or by columns; -ECANCELED when poll said stop. */
@@ -164,24 +187,21 @@ static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 			      const struct eie_poll *poll)
 {
 	const struct eie_layer *l = d->layer;
-	uint64_t nnz = 0, entries = 0, padding = 0;
-	int ret;
+	int64_t *acc = ws;
+	struct eie_vector_counts c;
 
-	/* without a branch: the inputs' zeros are no pattern to predict */
-	for (uint32_t j = 0; j < l->cols; j++) {
-		const uint32_t take = -(uint32_t)(x[j] != 0);
-
-		nnz += x[j] != 0;
-		entries += d->colcount[2 * j] & take;
-		padding += d->colcount[2 * j + 1] & take;
+	eie_vector_counts(d, x, &c);
+	if (eie_take_rows(d, c.entries - c.padding)) {
+		if (eie_run_rows(d, x, y, ws, 0, d->rows.chunks, poll))
+			return -ECANCELED;
+	} else {
+		memset(acc, 0, (size_t)l->rows * sizeof(*acc));
+		if (eie_columns_partial(d, x, 0, l->cols, acc,
+					(int32_t *)(acc + l->rows), poll))
+			return -ECANCELED;
+		eie_finish_sums(l, acc, y);
 	}
-	if (take_rows(d, entries - padding))
-		ret = eie_run_rows_vector(d, x, y, ws, poll);
-	else
-		ret = run_columns_vector(d, x, y, ws, poll);
-	if (ret)
-		return ret;
-	eie_stats_add(stats, nnz, entries, padding);
+	eie_stats_add(stats, c.nnz, c.entries, c.padding);
 	return 0;
 }
 

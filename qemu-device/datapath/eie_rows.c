@@ -238,8 +238,8 @@ size_t eie_rows_ws_size(const struct eie_layer *l)
 /* Slots of work between two questions to the poll. */
 #define EIE_ROWS_POLL_SLOTS	(1u << 16)
 
-int eie_run_rows_vector(const struct eie_decoded *d, const int16_t *x,
-			int16_t *y, void *ws, const struct eie_poll *poll)
+int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
+		 void *ws, uint32_t c0, uint32_t c1, const struct eie_poll *poll)
 {
 	const struct eie_layer *l = d->layer;
 	const unsigned int shift = l->in_frac + l->w_frac - l->out_frac;
@@ -261,7 +261,7 @@ int eie_run_rows_vector(const struct eie_decoded *d, const int16_t *x,
 	memset(cb, 0, 256 * sizeof(*cb));
 	for (uint32_t k = 0; k < l->codebook_len; k++)
 		cb[k] = l->codebook[k];
-	for (uint32_t c = 0; c < d->rows.chunks; c++) {
+	for (uint32_t c = c0; c < c1; c++) {
 		int64_t sum[EIE_ROW_LANES];
 
 		since_poll += d->rows.start[c + 1] - d->rows.start[c];

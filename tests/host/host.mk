@@ -2,7 +2,7 @@
 TAP_OBJ := $(O)/tests/lib/tap.o
 EIE_FIXTURE_OBJS := $(O)/tests/host/eie_fixture.o \
 	$(O)/tests/host/eie_reference.o
-EIE_TESTS := test_eie_engine test_eie_rows test_eie_format test_eie_cycles test_dp_quant \
+EIE_TESTS := test_eie_engine test_eie_rows test_eie_team test_eie_format test_eie_cycles test_dp_quant \
 	test_dp_bitplane test_dp_bitplane_conv test_dp_outq test_dp_energy
 
 # The conv op's host paths against the reference convolution.

@@ -38,7 +38,9 @@ static const char usage[] =
 	"quantized and submitted while the device runs: its latency is submit to\n"
 	"wait's return. The dense-float row runs the same layers with their weights\n"
 	"decoded to floats on OpenBLAS (one thread: OPENBLAS_NUM_THREADS): FC layers\n"
-	"as one sgemm per batch, convolutions as im2col and one sgemm per image.\n";
+	"as one sgemm per batch, convolutions as im2col and one sgemm per image.\n"
+	"The cpu row runs FC layers on ACCEL_CPU_THREADS threads (default: every\n"
+	"CPU; libaccel(3)).\n";
 
 #define MAX_BATCHES	16
 

@@ -44,7 +44,8 @@ int accelp_infer_cpu(struct accel_model *m, uint32_t batch, const float *in,
 
 		accel_quantize(m, n, in + (size_t)at * m->inputs, x, NULL);
 		for (uint32_t i = 0; i < m->layer_count; i++) {
-			accelp_layer_run_cpu(&m->layers[i], n, x, y, ws, &es);
+			accelp_layer_run_cpu(&m->layers[i], n, x, y, ws, &es,
+					     &m->team);
 			t = x;
 			x = y;
 			y = t;

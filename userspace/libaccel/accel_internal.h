@@ -7,6 +7,7 @@
 
 #include "accel.h"
 #include "../dcm/dcm.h"
+#include "../eie/eie_threads.h"
 #include "../../qemu-device/datapath/dp_conv.h"
 #include "../../qemu-device/datapath/dp_pool.h"
 
@@ -52,6 +53,7 @@ struct accel_model {
 	struct accel_mlayer *layers;
 	uint32_t layer_count, inputs, outputs, widest;
 	size_t ws_size;			/* the CPU reference's workspace */
+	struct eie_team team;		/* its threads (ACCEL_CPU_THREADS) */
 	struct accel_bo *bo;		/* every layer's arrays */
 	uint32_t chunk;			/* vectors per device job */
 	uint32_t cmd_bytes;		/* one job's command buffer */
@@ -74,11 +76,12 @@ struct accel_model {
 /*
  * Fill ml from dcm layer l (re-encoded for `pes` PEs when not 0 and the
  * file's differ), validate it as the datapath does and build the CPU
- * reference's host form. name and i name the layer in messages.
+ * reference's host form, for runs on up to `threads` threads. name and i
+ * name the layer in messages.
  */
 int accelp_layer_prepare(const struct dcm_layer *l, uint32_t pes,
-			 struct accel_mlayer *ml, const char *name, uint32_t i,
-			 struct accel_error *err);
+			 uint32_t threads, struct accel_mlayer *ml,
+			 const char *name, uint32_t i, struct accel_error *err);
 void accelp_layer_free(struct accel_mlayer *ml);
 
 /* Does the layer fit the device's caps (one vector per op)? */
@@ -104,10 +107,13 @@ void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
 		     uint64_t model_va, uint64_t in_va, uint64_t out_va,
 		     void *cmd);
 
-/* Run it on the CPU reference: batch vectors from x into y, stats added. */
+/*
+ * Run it on the CPU reference: batch vectors from x into y, stats added;
+ * FC layers over team's threads when the work is large enough.
+ */
 void accelp_layer_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
 			  const int16_t *x, int16_t *y, void *ws,
-			  struct eie_stats *stats);
+			  struct eie_stats *stats, const struct eie_team *team);
 
 /* accel_cpu.c: the CPU reference backend of accel_infer(). */
 int accelp_infer_cpu(struct accel_model *m, uint32_t batch, const float *in,

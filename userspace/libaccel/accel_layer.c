@@ -46,8 +46,9 @@ static int host_alloc(struct accel_mlayer *ml, size_t size,
 
 /* The FC or CONV layer's filters: view, re-encoding, host form. */
 static int prepare_weights(const struct dcm_layer *l, uint32_t pes,
-			   struct accel_mlayer *ml, const char *name,
-			   uint32_t i, struct accel_error *err)
+			   uint32_t threads, struct accel_mlayer *ml,
+			   const char *name, uint32_t i,
+			   struct accel_error *err)
 {
 	struct eie_error ee;
 	int st;
@@ -68,7 +69,7 @@ static int prepare_weights(const struct dcm_layer *l, uint32_t pes,
 			return st;
 		eie_decode_layer(&ml->view, ml->host_buf, &ml->decoded);
 		eie_decode_rows(&ml->decoded, (uint8_t *)ml->host_buf + cols);
-		ml->cpu_ws = eie_run_decoded_ws_size(&ml->view);
+		ml->cpu_ws = eie_run_team_ws_size(&ml->view, threads);
 		ml->op_size = DCACCEL_OP_FC_SIZE;
 		return ACCEL_OK;
 	}
@@ -87,8 +88,8 @@ static int prepare_weights(const struct dcm_layer *l, uint32_t pes,
 }
 
 int accelp_layer_prepare(const struct dcm_layer *l, uint32_t pes,
-			 struct accel_mlayer *ml, const char *name, uint32_t i,
-			 struct accel_error *err)
+			 uint32_t threads, struct accel_mlayer *ml,
+			 const char *name, uint32_t i, struct accel_error *err)
 {
 	struct eie_error ee;
 
@@ -101,7 +102,7 @@ int accelp_layer_prepare(const struct dcm_layer *l, uint32_t pes,
 	switch (l->kind) {
 	case DCM_FC:
 	case DCM_CONV:
-		return prepare_weights(l, pes, ml, name, i, err);
+		return prepare_weights(l, pes, threads, ml, name, i, err);
 	case DCM_POOL:
 		ml->pool.channels = l->channels;
 		dcm_layer_window(l, &ml->pool.win);
@@ -257,11 +258,13 @@ void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
 
 void accelp_layer_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
 			  const int16_t *x, int16_t *y, void *ws,
-			  struct eie_stats *stats)
+			  struct eie_stats *stats, const struct eie_team *team)
 {
 	switch (ml->kind) {
 	case DCM_FC:
-		eie_run_decoded(&ml->decoded, batch, x, y, ws, stats);
+		/* no poll: it cannot fail */
+		eie_run_decoded_team(&ml->decoded, batch, x, y, ws, stats, NULL,
+				     team);
 		break;
 	case DCM_CONV:
 		/* no poll: it cannot fail */

@@ -131,14 +131,15 @@ static int prepare(struct accel_model *m, const char *name,
 	if (!m->layers)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
 	m->ws_size = 8;
+	eie_threads_team(&m->team, eie_threads_default());
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		const struct dcm_layer *l = &m->dcm.layers[i];
 		struct accel_mlayer *ml = &m->layers[i];
 
 		if (i && dcm_check_follows(l - 1, l, i, &de))
 			return accelp_fail(err, ACCEL_E_MODEL, "%s: %s", name, de.msg);
-		st = accelp_layer_prepare(l, m->dev ? m->dev->info.pes : 0, ml,
-					  name, i, err);
+		st = accelp_layer_prepare(l, m->dev ? m->dev->info.pes : 0,
+					  m->team.parts, ml, name, i, err);
 		if (st)
 			return st;
 		if (ml->outputs > m->widest)
