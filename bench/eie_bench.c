@@ -53,7 +53,7 @@ struct layer_data {
 	void *ws;
 	void *decoded_buf, *rows_buf;
 	struct eie_decoded decoded;
-	struct eie_team team;		/* every core: eie_threads_default() */
+	struct eie_team team;		/* every core */
 	void *team_ws;
 };
 
@@ -185,7 +185,7 @@ static int build_layer(struct layer_data *d, const struct paper_layer *p,
 	d->ws = xmalloc(eie_run_ws_size(&d->l));
 	d->decoded_buf = xmalloc(eie_decoded_size(&d->l));
 	d->rows_buf = xmalloc(eie_decoded_rows_size(&d->l) + 1);
-	eie_threads_team(&d->team, eie_threads_default());
+	eie_threads_team(&d->team, eie_threads_default(NULL));
 	d->team_ws = xmalloc(eie_run_team_ws_size(&d->l, d->team.parts));
 	return 0;
 }

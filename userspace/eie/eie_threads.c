@@ -50,9 +50,9 @@ void eie_threads_team(struct eie_team *team, uint32_t parts)
 	team->min_work = 0;
 }
 
-uint32_t eie_threads_default(void)
+uint32_t eie_threads_default(const char *var)
 {
-	const char *env = getenv("ACCEL_CPU_THREADS");
+	const char *env = var ? getenv(var) : NULL;
 	long n;
 
 	if (env && *env) {

@@ -18,10 +18,10 @@
 void eie_threads_team(struct eie_team *team, uint32_t parts);
 
 /*
- * The thread count a host program uses by default: ACCEL_CPU_THREADS from
- * the environment when it is 1..EIE_TEAM_MAX, else the online CPUs (at
- * most EIE_TEAM_MAX).
+ * The thread count a host program uses by default: the environment
+ * variable `var` (when not NULL) if it holds 1..EIE_TEAM_MAX, else the
+ * online CPUs (at most EIE_TEAM_MAX).
  */
-uint32_t eie_threads_default(void);
+uint32_t eie_threads_default(const char *var);
 
 #endif

@@ -22,6 +22,9 @@ extern "C" {
 #define ACCEL_VERSION_MAJOR	1
 #define ACCEL_VERSION_MINOR	3	/* 1: accel_model_layer_shape; 2: several devices; 3: energy */
 
+/* The environment variable with the CPU reference's thread count (1..64). */
+#define ACCEL_CPU_THREADS_ENV	"ACCEL_CPU_THREADS"
+
 enum accel_status {
 	ACCEL_OK = 0,
 	ACCEL_E_INVALID = 1,	/* a bad argument */

@@ -131,7 +131,7 @@ static int prepare(struct accel_model *m, const char *name,
 	if (!m->layers)
 		return accelp_fail(err, ACCEL_E_NOMEM, "out of memory");
 	m->ws_size = 8;
-	eie_threads_team(&m->team, eie_threads_default());
+	eie_threads_team(&m->team, eie_threads_default(ACCEL_CPU_THREADS_ENV));
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		const struct dcm_layer *l = &m->dcm.layers[i];
 		struct accel_mlayer *ml = &m->layers[i];
