@@ -3,7 +3,8 @@
  * libFuzzer target: an EIE layer as the device would take it from a guest.
  * The bytes give the shape, formats, codebook, column pointers, entries and
  * one input vector; eie_validate() must refuse or accept without reading out
- * of bounds, and an accepted layer must run and be modeled cleanly.
+ * of bounds, and an accepted layer must run and be modeled cleanly, and its
+ * decoded forms (columns and rows) give the streams' outputs and counts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,41 @@ static void *dup(struct cursor *c, size_t n)
 	if (p)
 		memcpy(p, src, n);
 	return p;
+}
+
+/*
+ * The decoded layer's two forms, each forced, must give what the streams
+ * gave (want, with its statistics): a differential check of every host
+ * form the device and libaccel run.
+ */
+static void check_decoded(const struct eie_layer *l, const int16_t *x,
+			  const int16_t *want, const struct eie_stats *want_st)
+{
+	static const enum eie_form forms[] = { EIE_FORM_COLUMNS, EIE_FORM_ROWS };
+	void *buf = malloc(eie_decoded_size(l));
+	void *rows = malloc(eie_decoded_rows_size(l) + 1);
+	void *ws = malloc(eie_run_decoded_ws_size(l));
+	int16_t *got = malloc((size_t)2 * l->rows);
+	struct eie_decoded d;
+
+	if (buf && rows && ws && got) {
+		eie_decode_layer(l, buf, &d);
+		eie_decode_rows(&d, rows);
+		for (int f = 0; f < 2; f++) {
+			struct eie_stats st = { 0 };
+
+			eie_set_form(forms[f]);
+			eie_run_decoded(&d, 1, x, got, ws, &st);
+			if (memcmp(got, want, (size_t)2 * l->rows) ||
+			    memcmp(&st, want_st, sizeof(st)))
+				abort();	/* a host form differs */
+		}
+		eie_set_form(EIE_FORM_AUTO);
+	}
+	free(buf);
+	free(rows);
+	free(ws);
+	free(got);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -92,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (stats.entries > l.entry_count ||
 			    cycles.busy < stats.entries)
 				abort();	/* the model and the run disagree */
+			check_decoded(&l, input, out, &stats);
 		}
 	}
 out:
