@@ -135,7 +135,10 @@ struct eie_rows {
 	const uint16_t *slot;
 };
 
-/* Whether a layer has a rows form: (cols << wbits) <= EIE_ROWS_SLOT_SPAN. */
+/*
+ * Whether a layer has a rows form: (cols << wbits) <= EIE_ROWS_SLOT_SPAN,
+ * and no more rows than entries (a row costs the form 16 bytes).
+ */
 bool eie_has_rows_form(const struct eie_layer *l);
 
 struct eie_decoded {

@@ -42,7 +42,9 @@ static uint32_t rows_chunks(const struct eie_layer *l)
 
 bool eie_has_rows_form(const struct eie_layer *l)
 {
-	return ((uint64_t)l->cols << l->wbits) <= EIE_ROWS_SLOT_SPAN;
+	/* 16 bytes per row: not for a layer with more rows than entries */
+	return ((uint64_t)l->cols << l->wbits) <= EIE_ROWS_SLOT_SPAN &&
+	       l->rows <= l->entry_count;
 }
 
 /* The most slots a layer can need (see the bound above). */
