@@ -231,9 +231,10 @@ struct eie_team {
 /*
  * Work below which eie_run_decoded_team() runs on the calling thread
  * alone: entries (a batch's, the rows form's slots or a vector's active
- * entries), about 0.1 ms of one core, more than a thread costs to start.
+ * entries), about 0.2 ms of one core: a thread costs 10-40 us to start
+ * and join here, and a split run pays for two caches' worth of misses.
  */
-#define EIE_TEAM_MIN_WORK	(1u << 19)
+#define EIE_TEAM_MIN_WORK	(1u << 20)
 
 /* Bytes of workspace eie_run_decoded_team() needs for `parts` parts. */
 size_t eie_run_team_ws_size(const struct eie_layer *l, uint32_t parts);
@@ -328,7 +329,7 @@ void eie_set_kernels(enum eie_kernels k);
 /*
  * Which form of a decoded layer runs single vectors: AUTO takes the rows
  * form (when the layer has one) for a vector whose non-zero inputs meet at
- * least a third of the rows form's slots, the column form otherwise (it
+ * least 5/14 of the rows form's slots, the column form otherwise (it
  * skips the zero inputs). COLUMNS and ROWS force one, for the tests and
  * benchmarks (ROWS only where there is a rows form). Same results.
  */

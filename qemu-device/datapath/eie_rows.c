@@ -133,6 +133,7 @@ struct rows_vec {
 	const int32_t *x;	/* cols values, as int32 */
 	const int32_t *cb;	/* 256 weights, as int32, past codebook_len 0 */
 	uint32_t cb_len;
+	const int32_t *prod;	/* or every product, at its slot's value */
 };
 
 /* Chunk c's lane sums, plainly, in int64. */
@@ -146,7 +147,8 @@ static void chunk_sums_baseline(const struct rows_vec *v, uint32_t c,
 	memset(sum, 0, EIE_ROW_LANES * sizeof(*sum));
 	for (uint64_t s = s0; s < s1; s += EIE_ROW_LANES)
 		for (uint32_t k = 0; k < EIE_ROW_LANES; k++)
-			sum[k] += v->x[slot[s + k] >> wbits] *
+			sum[k] += v->prod ? v->prod[slot[s + k]] :
+				  v->x[slot[s + k] >> wbits] *
 				  v->cb[slot[s + k] & wmask];
 }
 
@@ -181,10 +183,13 @@ lane_weights16(__m256i w, __m256i cb0, __m256i cb1)
 _Static_assert(EIE_ROWS_SLOT_SPAN / 2 * (uint64_t)UINT16_MAX <= INT32_MAX,
 	       "the low halves of a row's products fit an int32 lane");
 
-/* Inlined into the two copies below: vl says which. */
+/*
+ * Inlined into the three copies below: vl says whether AVX-512VL permutes
+ * the weights, table that the products are looked up whole (v->prod).
+ */
 __attribute__((target("avx2"))) EIE_KERNEL void
 chunk_sums_simd(const struct rows_vec *v, uint32_t c,
-		int64_t sum[EIE_ROW_LANES], const bool vl)
+		int64_t sum[EIE_ROW_LANES], const bool vl, const bool table)
 {
 	const uint64_t s1 = v->r->start[c + 1];
 	const __m256i cb0 = _mm256_loadu_si256((const __m256i *)v->cb);
@@ -200,6 +205,10 @@ chunk_sums_simd(const struct rows_vec *v, uint32_t c,
 			(const __m128i *)(v->r->slot + s)));
 		__m256i w = _mm256_and_si256(e, wmask), cw, p;
 
+		if (table) {
+			p = _mm256_i32gather_epi32(v->prod, e, 4);
+			goto add;
+		}
 		if (v->cb_len > 16)
 			cw = _mm256_i32gather_epi32(v->cb, w, 4);
 		else if (vl)
@@ -208,6 +217,7 @@ chunk_sums_simd(const struct rows_vec *v, uint32_t c,
 			cw = lane_weights16(w, cb0, cb1);
 		p = _mm256_mullo_epi32(_mm256_i32gather_epi32(v->x,
 				_mm256_srl_epi32(e, wbits), 4), cw);
+add:
 		alo = _mm256_add_epi32(alo, _mm256_and_si256(p, low16));
 		ahi = _mm256_add_epi32(ahi, _mm256_srai_epi32(p, 16));
 	}
@@ -221,20 +231,41 @@ __attribute__((target("avx2")))
 static void chunk_sums_avx2(const struct rows_vec *v, uint32_t c,
 			    int64_t sum[EIE_ROW_LANES])
 {
-	chunk_sums_simd(v, c, sum, false);
+	chunk_sums_simd(v, c, sum, false, false);
+}
+
+__attribute__((target("avx2")))
+static void chunk_sums_table(const struct rows_vec *v, uint32_t c,
+			     int64_t sum[EIE_ROW_LANES])
+{
+	chunk_sums_simd(v, c, sum, false, true);
 }
 
 __attribute__((target("avx2,avx512f,avx512vl")))
 static void chunk_sums_avx512vl(const struct rows_vec *v, uint32_t c,
 				int64_t sum[EIE_ROW_LANES])
 {
-	chunk_sums_simd(v, c, sum, true);
+	chunk_sums_simd(v, c, sum, true, false);
 }
 #endif
 
+/*
+ * Up to this size a vector's products, every input times every weight, are
+ * a table its slots index directly (one gather a slot, no permute and no
+ * multiply): while it stays in the first-level cache that is faster.
+ */
+#define EIE_ROWS_TABLE_BYTES	(48u << 10)
+
+static bool rows_table(const struct eie_layer *l)
+{
+	return ((size_t)l->cols << l->wbits) * sizeof(int32_t) <=
+	       EIE_ROWS_TABLE_BYTES;
+}
+
 size_t eie_rows_ws_size(const struct eie_layer *l)
 {
-	return align8(((size_t)l->cols + 256) * sizeof(int32_t));
+	return align8(((size_t)l->cols + 256) * sizeof(int32_t)) +
+	       (rows_table(l) ? EIE_ROWS_TABLE_BYTES : 0);
 }
 
 /* Slots of work between two questions to the poll. */
@@ -253,16 +284,28 @@ int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
 		.r = &d->rows, .x = x32, .cb = cb, .cb_len = l->codebook_len,
 	};
 
-#if EIE_HAVE_AVX2
-	if (eie_use_avx2())
-		chunk_sums = eie_host_avx512vl() ? chunk_sums_avx512vl :
-						   chunk_sums_avx2;
-#endif
 	for (uint32_t j = 0; j < l->cols; j++)
 		x32[j] = x[j];
 	memset(cb, 0, 256 * sizeof(*cb));
 	for (uint32_t k = 0; k < l->codebook_len; k++)
 		cb[k] = l->codebook[k];
+	if (rows_table(l)) {
+		int32_t *prod = (int32_t *)((uint8_t *)ws + align8(
+			((size_t)l->cols + 256) * sizeof(int32_t)));
+		const uint32_t n = 1u << l->wbits;
+
+		/* a slot's value is its product's place: column << wbits | w */
+		for (uint32_t j = 0; j < l->cols; j++)
+			for (uint32_t k = 0; k < n; k++)
+				prod[j * n + k] = x32[j] * cb[k];
+		v.prod = prod;
+	}
+#if EIE_HAVE_AVX2
+	if (eie_use_avx2())
+		chunk_sums = v.prod ? chunk_sums_table :
+			     eie_host_avx512vl() ? chunk_sums_avx512vl :
+						   chunk_sums_avx2;
+#endif
 	for (uint32_t c = c0; c < c1; c++) {
 		int64_t sum[EIE_ROW_LANES];
 
