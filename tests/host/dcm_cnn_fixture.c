@@ -43,8 +43,9 @@ float *dcm_fixture_inputs(uint32_t n, uint32_t dim, double zeros, uint64_t seed)
 	return x;
 }
 
-static void map(struct dcm_layer *l, uint8_t kind, uint32_t c, uint32_t h,
-		uint32_t w, uint8_t k, uint8_t stride, uint8_t pad)
+void dcm_fixture_map(struct dcm_layer *l, uint8_t kind, uint32_t c,
+		     uint32_t h, uint32_t w, uint8_t k, uint8_t stride,
+		     uint8_t pad)
 {
 	l->kind = kind;
 	l->channels = c;
@@ -58,12 +59,12 @@ static void map(struct dcm_layer *l, uint8_t kind, uint32_t c, uint32_t h,
 static void pool(struct dcm_layer *l, uint8_t mode, uint32_t c, uint32_t h,
 		 uint32_t w)
 {
-	map(l, DCM_POOL, c, h, w, 2, 2, 0);
+	dcm_fixture_map(l, DCM_POOL, c, h, w, 2, 2, 0);
 	l->pool_mode = mode;
 	l->in_frac = l->out_frac = 10;
 }
 
-static struct dcm_layer *layers(struct dcm_model *m, uint32_t n)
+struct dcm_layer *dcm_fixture_model(struct dcm_model *m, uint32_t n)
 {
 	memset(m, 0, sizeof(*m));
 	m->layer_count = n;
@@ -75,13 +76,13 @@ void dcm_cnn_fixture(struct dcm_model *m, uint64_t seed)
 {
 	static const struct dcm_fixture_style s = { 4, 3, 0.4, 100000 };
 	struct rng r = { seed };
-	struct dcm_layer *l = layers(m, CNN_FIXTURE_LAYERS);
+	struct dcm_layer *l = dcm_fixture_model(m, CNN_FIXTURE_LAYERS);
 
-	map(&l[0], DCM_CONV, 2, 8, 8, 3, 1, 1);
+	dcm_fixture_map(&l[0], DCM_CONV, 2, 8, 8, 3, 1, 1);
 	dcm_fixture_weights(&l[0], 4, 2 * 9, 14, &s, &r);
 	l[0].relu = true;
 	pool(&l[1], DCACCEL_POOL_MAX, 4, 8, 8);
-	map(&l[2], DCM_CONV, 4, 4, 4, 3, 2, 1);
+	dcm_fixture_map(&l[2], DCM_CONV, 4, 4, 4, 3, 2, 1);
 	dcm_fixture_weights(&l[2], 6, 4 * 9, 10, &s, &r);
 	dcm_fixture_weights(&l[3], 10, 6 * 2 * 2, 10, &s, &r);
 }
@@ -90,13 +91,13 @@ void dcm_cnn_fixture_lenet(struct dcm_model *m, uint64_t seed)
 {
 	static const struct dcm_fixture_style s = { 4, 3, 0.3, 100000 };
 	struct rng r = { seed };
-	struct dcm_layer *l = layers(m, LENET_FIXTURE_LAYERS);
+	struct dcm_layer *l = dcm_fixture_model(m, LENET_FIXTURE_LAYERS);
 
-	map(&l[0], DCM_CONV, 1, 16, 16, 5, 1, 0);
+	dcm_fixture_map(&l[0], DCM_CONV, 1, 16, 16, 5, 1, 0);
 	dcm_fixture_weights(&l[0], 6, 25, 14, &s, &r);
 	l[0].relu = true;
 	pool(&l[1], DCACCEL_POOL_MAX, 6, 12, 12);
-	map(&l[2], DCM_CONV, 6, 6, 6, 3, 1, 1);
+	dcm_fixture_map(&l[2], DCM_CONV, 6, 6, 6, 3, 1, 1);
 	dcm_fixture_weights(&l[2], 8, 6 * 9, 10, &s, &r);
 	l[2].relu = true;
 	pool(&l[3], DCACCEL_POOL_AVG, 8, 6, 6);

@@ -8,7 +8,8 @@
  * - dcm_cnn_fixture_lenet(): a small LeNet: conv 6 x 5x5 (ReLU) over
  *   1 x 16 x 16, 2 x 2 max pooling, conv 8 x 3x3 (pad 1, ReLU), 2 x 2
  *   average pooling, fc 72 -> 32 (ReLU), fc 32 -> 10.
- * - dcm_fixture_weights(): one layer's random filters, for MLPs too.
+ * - dcm_fixture_weights(): one layer's random filters, for MLPs too;
+ *   dcm_fixture_model() and dcm_fixture_map() to build other graphs.
  *
  * The streams are not yet encoded (dcm_layer_encode(), or write the
  * model and read it back).
@@ -42,6 +43,14 @@ struct dcm_fixture_style {
 void dcm_fixture_weights(struct dcm_layer *l, uint32_t rows, uint32_t cols,
 			 uint8_t in_frac, const struct dcm_fixture_style *s,
 			 struct rng *r);
+
+/* An empty model of n zeroed layers (free with dcm_free()); its layers. */
+struct dcm_layer *dcm_fixture_model(struct dcm_model *m, uint32_t n);
+
+/* l's kind, its c x h x w input map and a k x k window (stride, pad). */
+void dcm_fixture_map(struct dcm_layer *l, uint8_t kind, uint32_t c,
+		     uint32_t h, uint32_t w, uint8_t k, uint8_t stride,
+		     uint8_t pad);
 
 /*
  * n x dim model inputs as images give them (k / 255), with the given

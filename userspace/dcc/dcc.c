@@ -861,6 +861,14 @@ static int cmd_info(const struct opts *o, char **argv, struct dcc_error *err)
 
 	if (dcm_read_file(argv[optind], &dm, &de))
 		return dcc_fail(err, "%s", de.msg);
+	/* the report and the datapath run know fc, conv and pool layers */
+	for (uint32_t i = 0; i < dm.layer_count; i++)
+		if (dm.layers[i].kind > DCM_POOL) {
+			dcc_fail(err, "%s: layer %u (%s): dcc does not report or run version-3 bit-plane or QUANT layers yet",
+				 argv[optind], i, dcm_kind_name(dm.layers[i].kind));
+			dcm_free(&dm);
+			return -1;
+		}
 	if (load_data(o, NULL, &test, err)) {
 		fprintf(stderr, "dcc: no test data (%s): accuracy not measured\n", err->msg);
 		report_table(stdout, &dm, &acc);

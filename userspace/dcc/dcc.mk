@@ -35,7 +35,7 @@ install: install-dcc
 .PHONY: install install-dcc
 
 # Host tests of dcc and libdcm (TAP; tests/host/test_dcc_*.c, test_dcm_*.c).
-DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcc_compress test_dcc_plot \
+DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcm_v3 test_dcc_compress test_dcc_plot \
 	test_dcc_train test_dcc_badinput test_dcc_layers test_dcc_cnn \
 	test_dcc_structure test_dcc_slimming test_dcc_thinet_nisp test_dcc_lowbit
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
@@ -46,7 +46,10 @@ $(DCC_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(O)/tests/lib/tap.o $(LIBDCC) $(O)/libdcm.a $(LIBEIE_ENCODE) $(LIBEIE)
 	$(LINK)
 # the graph tests' small CNN, and the spec's own references to hold it to
-$(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_cnn_fixture.o
+$(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcm_v3 $(O)/tests/test_dcc_cnn: \
+	$(O)/tests/host/dcm_cnn_fixture.o
+# damaged files the reader refuses
+$(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcm_v3: $(O)/tests/host/dcm_damage.o
 $(O)/tests/test_dcc_layers $(O)/tests/test_dcc_slimming $(O)/tests/test_dcc_lowbit: \
 	$(O)/tests/host/dcc_synthetic.o
 $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_graph_reference.o \

@@ -42,6 +42,10 @@ static int prepare(const struct dcm_model *dm, union dp_op *op, size_t *ws,
 			dcm_layer_window(l, &op[i].conv.win);
 			bad = dp_conv_validate(&op[i].conv, &ee);
 			need = bad ? 0 : dp_conv_run_ws_size(&op[i].conv);
+		} else if (l->kind != DCM_POOL) {
+			/* .dcm version 3's bit-plane and QUANT layers */
+			return dcc_fail(err, "layer %u (%s): dcc does not run bit-plane or QUANT layers yet",
+					i, dcm_kind_name(l->kind));
 		} else {
 			op[i].pool.channels = l->channels;
 			op[i].pool.mode = l->pool_mode;

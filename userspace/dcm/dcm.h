@@ -2,13 +2,15 @@
 /*
  * The .dcm model file: a chain of layers as the accelerator runs them:
  * sparse, weight-shared, fixed-point fully connected and convolution
- * layers, and pooling. Format: Documentation/accel/dcaccel/model-format.rst
- * (version 2; version 1, fully connected layers only, still reads).
+ * layers, pooling, and (version 3) bit-plane layers and the quantizers
+ * that feed them. Format: Documentation/accel/dcaccel/model-format.rst
+ * (version 1: fully connected layers only; 2: fc, conv and pool graphs).
  *
- * Each layer's non-zero weights are stored column-major as (zero run,
- * codebook index) pairs, each Huffman-coded; the reader rebuilds the
- * per-PE EIE streams with the same encoder dcc used, so the streams it
- * hands out are exactly the ones dcc checked.
+ * Each FC and CONV layer's non-zero weights are stored column-major as
+ * (zero run, codebook index) pairs, each Huffman-coded; the reader
+ * rebuilds the per-PE EIE streams with the same encoder dcc used, so the
+ * streams it hands out are exactly the ones dcc checked. Bit-plane layers
+ * keep their planes as they are.
  */
 #ifndef DCM_H
 #define DCM_H
@@ -21,14 +23,23 @@
 #include "../../qemu-device/datapath/dp_window.h"
 
 #define DCM_MAGIC		"DCM1"
-#define DCM_VERSION		2
+#define DCM_VERSION		2	/* graphs of fc, conv and pool */
+#define DCM_VERSION_BITPLANE	3	/* adds the bit-plane kinds */
+#define DCM_VERSION_MAX		DCM_VERSION_BITPLANE
 #define DCM_HEADER_BYTES	24
 #define DCM_LAYER_BYTES_V1	48
 #define DCM_LAYER_BYTES		64
+#define DCM_LAYER_BYTES_V3	80
 #define DCM_LAYERS_MAX		64
 
-/* Layer kinds: the device's ops (hardware.rst: FC, CONV, POOL). */
-enum dcm_kind { DCM_FC = 0, DCM_CONV = 1, DCM_POOL = 2 };
+/*
+ * Layer kinds: the device's ops (hardware.rst: FC, CONV, POOL; version 3
+ * adds BITPLANE, BITPLANE_CONV and QUANT).
+ */
+enum dcm_kind {
+	DCM_FC = 0, DCM_CONV = 1, DCM_POOL = 2,
+	DCM_BITPLANE = 3, DCM_BITPLANE_CONV = 4, DCM_QUANT = 5,
+};
 
 /*
  * One layer as the writer takes it and the reader gives it back. An FC
@@ -36,6 +47,15 @@ enum dcm_kind { DCM_FC = 0, DCM_CONV = 1, DCM_POOL = 2 };
  * of out_channels x (channels kernel_h kernel_w) over a channels x in_h x
  * in_w map; a POOL layer has no weights (rows, cols, pes, wbits, zbits,
  * w_frac and codebook_len 0, out_frac == in_frac, no ReLU).
+ *
+ * Version 3: a BITPLANE layer is rows x cols, a BITPLANE_CONV layer rows
+ * = K filters over a cols = channels x in_h x in_w map; both keep their
+ * planes and bases (dp_bitplane.h's layout), in_frac 0, and have a bias
+ * only when bias is not NULL; wbits, zbits, w_frac and codebook_len are
+ * 0. A QUANT layer turns the previous layer's outputs into the next
+ * bit-plane layer's quant_bits input planes: a vector (rows == cols, no
+ * map) or a map (rows and cols 0, channels x in_h x in_w, no window); its
+ * pes, out_frac and weight fields are 0, no ReLU, no bias.
  */
 struct dcm_layer {
 	uint8_t kind;			/* enum dcm_kind */
@@ -51,6 +71,18 @@ struct dcm_layer {
 	int16_t *codebook;
 	int32_t *bias;			/* rows values at in_frac + w_frac */
 	uint8_t *widx;			/* rows x cols codebook indices */
+	/* BITPLANE, BITPLANE_CONV (version 3) */
+	uint8_t w_planes, a_planes;	/* Kw, Ka: 1 .. 8 */
+	uint8_t w_kind;			/* DCACCEL_PLANE_UNSIGNED or _SIGNED */
+	uint8_t a_kind;			/* likewise; QUANT: what its reader reads */
+	uint8_t bw_frac, ba_frac;	/* fraction bits of the bases */
+	uint64_t *wplanes;		/* dcm_layer_plane_words() words */
+	int16_t *w_basis;		/* rows x w_planes */
+	int16_t *a_basis;		/* a_planes */
+	/* QUANT (version 3) */
+	uint8_t quant_bits;		/* Ko, 1 .. 8 */
+	int16_t *thr;			/* 2^Ko - 1, non-decreasing, at in_frac */
+	uint8_t *codes;			/* 2^Ko, each below 2^Ko */
 	/* filled by the reader (and by dcm_layer_encode()) */
 	struct eie_streams streams;
 	/* storage statistics, filled by writer and reader */
@@ -63,7 +95,8 @@ struct dcm_layer {
 };
 
 struct dcm_model {
-	uint16_t version;		/* read: the file's; write: 0 = latest */
+	/* read: the file's; write: 0 = dcm_model_version() */
+	uint16_t version;
 	uint32_t layer_count;
 	struct dcm_layer *layers;
 	uint32_t file_bytes;
@@ -74,9 +107,12 @@ struct dcm_error {
 };
 
 /*
- * Serialize a model to a malloc()ed buffer. Every layer needs rows, cols,
- * pes, wbits, zbits, formats, codebook, bias and widx. Fills the layers'
- * storage statistics. Returns 0 or -1 with err->msg.
+ * Serialize a model to a malloc()ed buffer, in m->version or, when that
+ * is 0, the one dcm_model_version() picks. Every FC
+ * and CONV layer needs rows, cols, pes, wbits, zbits, formats, codebook,
+ * bias and widx; a bit-plane layer its planes and bases, a QUANT layer
+ * its thresholds and codes. Fills the layers' storage statistics. Returns
+ * 0 or -1 with err->msg.
  */
 int dcm_write_buffer(struct dcm_model *m, uint8_t **buf, size_t *len,
 		     struct dcm_error *err);
@@ -94,31 +130,71 @@ int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
 int dcm_read_file(const char *path, struct dcm_model *m,
 		  struct dcm_error *err);
 
+/*
+ * The version a model is written in by default: 3 when a layer is of a
+ * bit-plane kind, else 2 (version 1, every layer FC, only on request).
+ */
+uint16_t dcm_model_version(const struct dcm_model *m);
+
 /* Encode a layer's widx into its EIE streams (the reader does this too). */
 int dcm_layer_encode(struct dcm_layer *l, struct dcm_error *err);
 
 /* An eie_layer view of a read layer (pointers into l); CONV: its filters. */
 void dcm_layer_view(const struct dcm_layer *l, struct eie_layer *out);
 
-/* The window of a CONV or POOL layer, as the datapath takes it. */
+struct dp_bitplane;
+struct dp_bitplane_conv;
+struct dp_outq;
+
+/* The datapath's views of read bit-plane and QUANT layers (pointers into l). */
+void dcm_layer_bitplane(const struct dcm_layer *l, struct dp_bitplane *out);
+void dcm_layer_bitplane_conv(const struct dcm_layer *l,
+			     struct dp_bitplane_conv *out);
+void dcm_layer_outq(const struct dcm_layer *l, struct dp_outq *out);
+
+/* Weight plane words of a bit-plane layer: Kw rows L, or Kw K R S Lc. */
+uint64_t dcm_layer_plane_words(const struct dcm_layer *l);
+
+/* A BITPLANE or BITPLANE_CONV layer? */
+static inline bool dcm_kind_is_bitplane(uint8_t kind)
+{
+	return kind == DCM_BITPLANE || kind == DCM_BITPLANE_CONV;
+}
+
+/*
+ * Does the layer take and give maps (CONV, POOL, BITPLANE_CONV, a QUANT
+ * layer over a map) rather than vectors (FC, BITPLANE, a QUANT vector)?
+ */
+bool dcm_layer_is_map(const struct dcm_layer *l);
+
+/* The window of a CONV, POOL or BITPLANE_CONV layer, as the datapath has it. */
 void dcm_layer_window(const struct dcm_layer *l, struct dp_window *w);
-/* Output rows and columns of a CONV or POOL layer (1 x 1 for FC). */
+/* Output rows and columns of a map layer (1 x 1 for a vector). */
 uint32_t dcm_layer_out_h(const struct dcm_layer *l);
 uint32_t dcm_layer_out_w(const struct dcm_layer *l);
 /* Values a layer takes and gives per input (a map counts C H W). */
 uint64_t dcm_layer_inputs(const struct dcm_layer *l);
 uint64_t dcm_layer_outputs(const struct dcm_layer *l);
-/* Output channels of a map layer (FC: its rows). */
+/* Output channels of a map layer (FC, BITPLANE: its rows). */
 uint32_t dcm_layer_out_channels(const struct dcm_layer *l);
 
 /*
  * Does layer i follow layer i - 1 (sizes, and for two map layers the
- * channels and the map)? 0 or -1 with err naming both.
+ * channels and the map; a bit-plane layer reads the planes of a QUANT
+ * layer of its a_planes and a_kind, and only it)? 0 or -1 with err
+ * naming both.
  */
 int dcm_check_follows(const struct dcm_layer *prev, const struct dcm_layer *l,
 		      uint32_t i, struct dcm_error *err);
 
-/* "fc", "conv", "pool" */
+/*
+ * May layer i of count stand where it is (a bit-plane layer is never
+ * first, a QUANT layer never last)? 0 or -1 with err.
+ */
+int dcm_check_place(const struct dcm_layer *l, uint32_t i, uint32_t count,
+		    struct dcm_error *err);
+
+/* "fc", "conv", "pool", "bitplane", "bitplane_conv", "quant" */
 const char *dcm_kind_name(uint8_t kind);
 
 void dcm_free(struct dcm_model *m);

@@ -48,8 +48,18 @@
 #define DCM_L_CHANNELS		56
 #define DCM_L_IN_HEIGHT		60	/* u16 */
 #define DCM_L_IN_WIDTH		62	/* u16 */
+/* version 3: the bit-plane kinds' fields (all 0 for the others) */
+#define DCM_L_W_PLANES		64
+#define DCM_L_A_PLANES		65
+#define DCM_L_W_KIND		66
+#define DCM_L_A_KIND		67
+#define DCM_L_BW_FRAC		68
+#define DCM_L_BA_FRAC		69
+#define DCM_L_QUANT_BITS	70
+#define DCM_L_RESERVED3		71	/* 9 bytes, to the record's end */
 
 #define DCM_FLAG_RELU		1u
+#define DCM_FLAG_BIAS		2u	/* bit-plane layers: a bias block */
 #define DCM_CRC_BYTES		4
 
 /* Largest layer either side handles: keeps allocations bounded. */
@@ -69,6 +79,17 @@ static inline void dcm_put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)(v >> 8);
 }
 
+static inline uint64_t dcm_get64(const uint8_t *p)
+{
+	return (uint64_t)dcm_get32(p) | (uint64_t)dcm_get32(p + 4) << 32;
+}
+
+static inline void dcm_put64(uint8_t *p, uint64_t v)
+{
+	dcm_put32(p, (uint32_t)v);
+	dcm_put32(p + 4, (uint32_t)(v >> 32));
+}
+
 /* Zigzag varints for the biases, which are mostly small. */
 static inline uint32_t dcm_zigzag(int32_t v)
 {
@@ -83,15 +104,52 @@ static inline int32_t dcm_unzigzag(uint32_t v)
 int dcm_fail(struct dcm_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * LEB128 varints (the bias blocks). dcm_put_varint() with out NULL only
+ * counts. dcm_get_varint() reads one below len from *at: 0, or -1 when
+ * cut short or over 32 bits.
+ */
+size_t dcm_put_varint(uint8_t *out, uint32_t v);
+int dcm_get_varint(const uint8_t *p, size_t len, size_t *at, uint32_t *v);
+
 /* Shape and field limits shared by writer and reader, by kind. */
 int dcm_check_layer_fields(const struct dcm_layer *l, uint32_t index,
 			   struct dcm_error *err);
+/* The map and window of a CONV, POOL or BITPLANE_CONV layer. */
+int dcm_check_map_fields(const struct dcm_layer *l, uint32_t i,
+			 struct dcm_error *err);
 
 /* The record size of a format version (0 for an unknown version). */
 static inline uint32_t dcm_record_bytes(uint16_t version)
 {
 	return version == 1 ? DCM_LAYER_BYTES_V1 :
-	       version == DCM_VERSION ? DCM_LAYER_BYTES : 0;
+	       version == DCM_VERSION ? DCM_LAYER_BYTES :
+	       version == DCM_VERSION_BITPLANE ? DCM_LAYER_BYTES_V3 : 0;
 }
+
+/* dcm_bitplane.c: the version-3 kinds' fields, payloads and order. */
+int dcm_check_bitplane_fields(const struct dcm_layer *l, uint32_t i,
+			      struct dcm_error *err);
+int dcm_check_bitplane_follows(const struct dcm_layer *prev,
+			       const struct dcm_layer *l, uint32_t i,
+			       struct dcm_error *err);
+/* The datapath's validation of the arrays, then the planes' padding bits. */
+int dcm_check_bitplane_payload(const struct dcm_layer *l, uint32_t i,
+			       struct dcm_error *err);
+/* Bytes of a payload without its bias block. */
+uint64_t dcm_bitplane_fixed_bytes(const struct dcm_layer *l);
+
+/*
+ * dcm_bitplane_io.c: records and payloads of the version-3 kinds. The
+ * reader takes layer i's record r, its fields already in l and checked
+ * (dcm_check_layer_fields()); its payload lies past table_end.
+ */
+int dcm_bitplane_read(const uint8_t *buf, size_t len, size_t table_end,
+		      const uint8_t *r, uint32_t i, struct dcm_layer *l,
+		      struct dcm_error *err);
+/* The payload (malloc()ed) and its bias block's size, or -1. */
+int dcm_bitplane_write(const struct dcm_layer *l, uint32_t i, uint8_t **out,
+		       size_t *out_len, size_t *bias_bytes,
+		       struct dcm_error *err);
 
 #endif /* DCM_LAYOUT_H */

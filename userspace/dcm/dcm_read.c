@@ -3,7 +3,8 @@
  * The .dcm reader. Nothing in the file is trusted: the size, the CRC32,
  * every record field and payload length, the Huffman tables and every
  * decoded pair are checked before use, and each error names the layer and
- * the field.
+ * the field. The version-3 kinds' records and payloads are
+ * dcm_bitplane_io.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,27 +13,6 @@
 
 #include "dcm_layout.h"
 #include "huffman.h"
-
-static int get_varint(const uint8_t *p, size_t len, size_t *at, uint32_t *v)
-{
-	uint32_t x = 0;
-
-	for (unsigned int shift = 0; shift < 35; shift += 7) {
-		uint8_t b;
-
-		if (*at >= len)
-			return -1;
-		b = p[(*at)++];
-		if (shift == 28 && (b & 0xf0))
-			return -1;
-		x |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -1;
-}
 
 static void read_geometry(const uint8_t *r, struct dcm_layer *l)
 {
@@ -47,6 +27,24 @@ static void read_geometry(const uint8_t *r, struct dcm_layer *l)
 	l->channels = dcm_get32(r + DCM_L_CHANNELS);
 	l->in_h = dcm_get16(r + DCM_L_IN_HEIGHT);
 	l->in_w = dcm_get16(r + DCM_L_IN_WIDTH);
+}
+
+/* Version 3: the bit-plane fields (checked by kind, as the others). */
+static int read_plane_fields(const uint8_t *r, uint32_t i,
+			     struct dcm_layer *l, struct dcm_error *err)
+{
+	l->w_planes = r[DCM_L_W_PLANES];
+	l->a_planes = r[DCM_L_A_PLANES];
+	l->w_kind = r[DCM_L_W_KIND];
+	l->a_kind = r[DCM_L_A_KIND];
+	l->bw_frac = r[DCM_L_BW_FRAC];
+	l->ba_frac = r[DCM_L_BA_FRAC];
+	l->quant_bits = r[DCM_L_QUANT_BITS];
+	for (unsigned int b = DCM_L_RESERVED3; b < DCM_LAYER_BYTES_V3; b++)
+		if (r[b])
+			return dcm_fail(err, "layer %u: reserved record byte %u is %u, must be 0",
+					i, b, r[b]);
+	return 0;
 }
 
 /* A POOL layer's record has no payload, stream or flags. */
@@ -91,11 +89,18 @@ static int read_record(const uint8_t *buf, size_t len, uint32_t rec,
 	bytes = dcm_get32(r + DCM_L_PAYLOAD_BYTES);
 	bias_bytes = dcm_get32(r + DCM_L_BIAS_BYTES);
 	stream_bytes = dcm_get32(r + DCM_L_STREAM_BYTES);
-	if (rec == DCM_LAYER_BYTES)
+	if (rec >= DCM_LAYER_BYTES)
 		read_geometry(r, l);
+	if (rec == DCM_LAYER_BYTES_V3 && read_plane_fields(r, i, l, err))
+		return -1;
+	if (rec != DCM_LAYER_BYTES_V3 && l->kind > DCM_POOL && l->kind <= DCM_QUANT)
+		return dcm_fail(err, "layer %u: kind %u (%s) in a version-%u file: the bit-plane kinds are version 3's",
+				i, l->kind, dcm_kind_name(l->kind), rec == DCM_LAYER_BYTES ? 2 : 1);
 
 	if (dcm_check_layer_fields(l, i, err))
 		return -1;
+	if (l->kind > DCM_POOL)
+		return 0;	/* dcm_bitplane_read() */
 	if (l->kind == DCM_POOL)
 		return check_pool_record(r, i, err);
 	if (r[DCM_L_FLAGS] & ~DCM_FLAG_RELU || r[DCM_L_RESERVED])
@@ -156,7 +161,7 @@ static int read_payload(const uint8_t *buf, struct dcm_layer *l, uint32_t i,
 	for (uint32_t r = 0; r < l->rows; r++) {
 		uint32_t v;
 
-		if (get_varint(p, bias_end, &at, &v)) {
+		if (dcm_get_varint(p, bias_end, &at, &v)) {
 			dcm_fail(err, "layer %u: bias %u is cut short or malformed", i, r);
 			goto out;
 		}
@@ -228,11 +233,32 @@ out:
 	return ret;
 }
 
+/*
+ * Version 3: the payloads follow the table in layer order with nothing
+ * between them (a layer without one at offset 0), so that the file is
+ * the one the writer would write.
+ */
+static int in_order(const uint8_t *r, uint32_t i, size_t *next,
+		    struct dcm_error *err)
+{
+	uint32_t off = dcm_get32(r + DCM_L_PAYLOAD_OFFSET);
+	uint32_t bytes = dcm_get32(r + DCM_L_PAYLOAD_BYTES);
+
+	if (!bytes)
+		return 0;
+	if (off != *next)
+		return dcm_fail(err, "layer %u: payload at %u, version 3 puts it at %zu (right after the one before)",
+				i, off, *next);
+	*next += bytes;
+	return 0;
+}
+
 int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
 		    struct dcm_error *err)
 {
 	struct dcm_error local;
 	uint32_t n, crc, file_bytes, rec;
+	size_t next, table_end;
 	uint16_t version;
 
 	if (!err)
@@ -245,8 +271,8 @@ int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
 	version = dcm_get16(buf + DCM_H_VERSION);
 	rec = dcm_record_bytes(version);
 	if (!rec)
-		return dcm_fail(err, "format version %u, this reader knows 1 and %u (a newer dcc wrote it: read it with that dcc's libdcm)",
-				version, DCM_VERSION);
+		return dcm_fail(err, "format version %u, this reader knows 1 to %u (a newer dcc wrote it: read it with that dcc's libdcm)",
+				version, DCM_VERSION_MAX);
 	if (dcm_get16(buf + DCM_H_HEADER_BYTES) != DCM_HEADER_BYTES ||
 	    dcm_get32(buf + DCM_H_TABLE_OFFSET) != DCM_HEADER_BYTES ||
 	    dcm_get32(buf + DCM_H_RESERVED))
@@ -269,16 +295,30 @@ int dcm_read_buffer(const uint8_t *buf, size_t len, struct dcm_model *m,
 		return dcm_fail(err, "out of memory");
 	m->layer_count = n;
 	m->version = version;
+	next = table_end = DCM_HEADER_BYTES + (size_t)n * rec;
 	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *r = buf + DCM_HEADER_BYTES + (size_t)i * rec;
 		struct dcm_layer *l = &m->layers[i];
 		uint32_t r_off[4] = { 0 };
 
 		if (read_record(buf, len, rec, i, l, r_off, err))
 			goto fail;
-		if (i && dcm_check_follows(&m->layers[i - 1], l, i, err))
+		if (dcm_check_place(l, i, n, err) ||
+		    (i && dcm_check_follows(&m->layers[i - 1], l, i, err)))
 			goto fail;
-		if (l->kind != DCM_POOL && read_payload(buf, l, i, r_off, err))
+		if (version >= DCM_VERSION_BITPLANE && in_order(r, i, &next, err))
 			goto fail;
+		if (l->kind > DCM_POOL) {
+			if (dcm_bitplane_read(buf, len, table_end, r, i, l, err))
+				goto fail;
+		} else if (l->kind != DCM_POOL && read_payload(buf, l, i, r_off, err)) {
+			goto fail;
+		}
+	}
+	if (version >= DCM_VERSION_BITPLANE && next != len - DCM_CRC_BYTES) {
+		dcm_fail(err, "%zu bytes after the last payload, before the CRC32",
+			 len - DCM_CRC_BYTES - next);
+		goto fail;
 	}
 	m->file_bytes = (uint32_t)len;
 	return 0;

@@ -4,7 +4,8 @@
  * order become (zero run, index) pairs, runs longer than the run field
  * holds bridged by filler pairs of index 0 (Deep Compression's scheme);
  * both symbols are Huffman-coded. The run field width is picked per layer
- * as the one giving the fewest bits. Pooling layers have no payload.
+ * as the one giving the fewest bits. Pooling layers have no payload; the
+ * version-3 kinds' payloads are dcm_bitplane_io.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,21 +80,6 @@ static void plan_pairs(const struct dcm_layer *l, struct pair_plan *best)
 	}
 }
 
-static size_t put_varint(uint8_t *out, uint32_t v)
-{
-	size_t n = 0;
-
-	do {
-		uint8_t b = v & 0x7f;
-
-		v >>= 7;
-		if (out)
-			out[n] = (uint8_t)(b | (v ? 0x80 : 0));
-		n++;
-	} while (v);
-	return n;
-}
-
 /* One layer's payload into a fresh buffer; fills the record fields. */
 static int layer_payload(struct dcm_layer *l, uint32_t index,
 			 uint8_t **out, size_t *out_len, struct dcm_error *err)
@@ -137,7 +123,7 @@ static int layer_payload(struct dcm_layer *l, uint32_t index,
 		goto out;
 	}
 	for (uint32_t i = 0; i < l->rows; i++)
-		bias_bytes += put_varint(NULL, dcm_zigzag(l->bias[i]));
+		bias_bytes += dcm_put_varint(NULL, dcm_zigzag(l->bias[i]));
 	len = 2 * (size_t)l->codebook_len + bias_bytes + l->codebook_len +
 	      (1u << plan->run_bits) + bb.bytes;
 	buf = malloc(len);
@@ -148,7 +134,7 @@ static int layer_payload(struct dcm_layer *l, uint32_t index,
 	for (uint32_t c = 0; c < l->codebook_len; c++, at += 2)
 		dcm_put16(buf + at, (uint16_t)l->codebook[c]);
 	for (uint32_t i = 0; i < l->rows; i++)
-		at += put_varint(buf + at, dcm_zigzag(l->bias[i]));
+		at += dcm_put_varint(buf + at, dcm_zigzag(l->bias[i]));
 	memcpy(buf + at, plan->wlen, l->codebook_len);
 	at += l->codebook_len;
 	memcpy(buf + at, plan->rlen, 1u << plan->run_bits);
@@ -187,12 +173,30 @@ static void put_geometry(uint8_t *r, const struct dcm_layer *l)
 	dcm_put16(r + DCM_L_IN_WIDTH, (uint16_t)l->in_w);
 }
 
+/* Version 3: the bit-plane fields; bytes 71..79 stay 0. */
+static void put_planes(uint8_t *r, const struct dcm_layer *l)
+{
+	r[DCM_L_W_PLANES] = l->w_planes;
+	r[DCM_L_A_PLANES] = l->a_planes;
+	r[DCM_L_W_KIND] = l->w_kind;
+	r[DCM_L_A_KIND] = l->a_kind;
+	r[DCM_L_BW_FRAC] = l->bw_frac;
+	r[DCM_L_BA_FRAC] = l->ba_frac;
+	r[DCM_L_QUANT_BITS] = l->quant_bits;
+}
+
 static void put_record(uint8_t *r, struct dcm_layer *l, size_t at,
 		       size_t plen, int bias_bytes, uint16_t version)
 {
-	size_t fixed = l->kind == DCM_POOL ? 0 :
+	/* only FC and CONV layers have a Huffman stream */
+	bool stream = l->kind == DCM_FC || l->kind == DCM_CONV;
+	size_t fixed = !stream ? plen :
 		       3 * (size_t)l->codebook_len + (size_t)bias_bytes +
 		       (1u << l->run_bits);
+	uint8_t flags = l->relu ? DCM_FLAG_RELU : 0;
+
+	if (dcm_kind_is_bitplane(l->kind) && l->bias)
+		flags |= DCM_FLAG_BIAS;
 
 	dcm_put32(r + DCM_L_ROWS, l->rows);
 	dcm_put32(r + DCM_L_COLS, l->cols);
@@ -202,7 +206,7 @@ static void put_record(uint8_t *r, struct dcm_layer *l, size_t at,
 	r[DCM_L_IN_FRAC] = l->in_frac;
 	r[DCM_L_W_FRAC] = l->w_frac;
 	r[DCM_L_OUT_FRAC] = l->out_frac;
-	r[DCM_L_FLAGS] = l->relu ? DCM_FLAG_RELU : 0;
+	r[DCM_L_FLAGS] = flags;
 	r[DCM_L_RUN_BITS] = l->run_bits;
 	dcm_put32(r + DCM_L_CODEBOOK_LEN, l->codebook_len);
 	dcm_put32(r + DCM_L_PAYLOAD_OFFSET, plen ? (uint32_t)at : 0);
@@ -213,6 +217,8 @@ static void put_record(uint8_t *r, struct dcm_layer *l, size_t at,
 	dcm_put32(r + DCM_L_NONZEROS, l->nonzeros);
 	if (version != 1)
 		put_geometry(r, l);
+	if (version >= DCM_VERSION_BITPLANE)
+		put_planes(r, l);
 }
 
 /* Check layer i and make its payload (none for a POOL layer). */
@@ -220,24 +226,32 @@ static int one_layer(struct dcm_model *m, uint32_t i, uint16_t version,
 		     uint8_t **payload, size_t *plen, struct dcm_error *err)
 {
 	struct dcm_layer *l = &m->layers[i];
+	size_t bias_bytes = 0;
 
 	if (version == 1 && l->kind != DCM_FC)
 		return dcm_fail(err, "layer %u (%s): format version 1 holds fully connected layers only",
 				i, dcm_kind_name(l->kind));
-	if (i && dcm_check_follows(&m->layers[i - 1], l, i, err))
+	if (version == DCM_VERSION && l->kind > DCM_POOL)
+		return dcm_fail(err, "layer %u (%s): format version 2 holds fc, conv and pool layers only",
+				i, dcm_kind_name(l->kind));
+	if (dcm_check_place(l, i, m->layer_count, err) ||
+	    (i && dcm_check_follows(&m->layers[i - 1], l, i, err)))
 		return -1;
-	if (l->kind == DCM_POOL) {
-		if (dcm_check_layer_fields(l, i, err))
-			return -1;
-		l->run_bits = 0;
-		l->stored_entries = l->nonzeros = 0;
-		l->huff_bits = l->widx_huff_bits = 0;
-		l->payload_bytes = 0;
-		*payload = NULL;
-		*plen = 0;
-		return 0;
-	}
-	return layer_payload(l, i, payload, plen, err);
+	if (l->kind == DCM_FC || l->kind == DCM_CONV)
+		return layer_payload(l, i, payload, plen, err);
+	/* no Huffman stream: a POOL layer has no payload, the others raw arrays */
+	if (dcm_check_layer_fields(l, i, err))
+		return -1;
+	*payload = NULL;
+	*plen = 0;
+	if (l->kind != DCM_POOL &&
+	    dcm_bitplane_write(l, i, payload, plen, &bias_bytes, err))
+		return -1;
+	l->run_bits = 0;
+	l->stored_entries = l->nonzeros = 0;
+	l->huff_bits = l->widx_huff_bits = 0;
+	l->payload_bytes = (uint32_t)*plen;
+	return (int)bias_bytes;
 }
 
 int dcm_write_buffer(struct dcm_model *m, uint8_t **out, size_t *out_len,
@@ -247,12 +261,12 @@ int dcm_write_buffer(struct dcm_model *m, uint8_t **out, size_t *out_len,
 	size_t *plen = NULL, total, at;
 	int *bias_bytes = NULL, ret = -1;
 	uint32_t n = m->layer_count;
-	uint16_t version = m->version ? m->version : DCM_VERSION;
+	uint16_t version = m->version ? m->version : dcm_model_version(m);
 	uint32_t rec = dcm_record_bytes(version);
 
 	if (!rec)
-		return dcm_fail(err, "format version %u: this writer knows 1 and %u",
-				version, DCM_VERSION);
+		return dcm_fail(err, "format version %u: this writer knows 1 to %u",
+				version, DCM_VERSION_MAX);
 	if (n == 0 || n > DCM_LAYERS_MAX)
 		return dcm_fail(err, "a model has 1..%u layers, got %u",
 				DCM_LAYERS_MAX, n);
