@@ -256,16 +256,25 @@ static void chunk_sums_avx512vl(const struct rows_vec *v, uint32_t c,
  */
 #define EIE_ROWS_TABLE_BYTES	(48u << 10)
 
-static bool rows_table(const struct eie_layer *l)
+static bool rows_table_fits(const struct eie_layer *l)
 {
 	return ((size_t)l->cols << l->wbits) * sizeof(int32_t) <=
 	       EIE_ROWS_TABLE_BYTES;
 }
 
+/* ... and worth it when the slots are many more than the products */
+static bool rows_table(const struct eie_decoded *d)
+{
+	const struct eie_layer *l = d->layer;
+
+	return rows_table_fits(l) &&
+	       d->rows.start[d->rows.chunks] >= 4 * ((uint64_t)l->cols << l->wbits);
+}
+
 size_t eie_rows_ws_size(const struct eie_layer *l)
 {
 	return align8(((size_t)l->cols + 256) * sizeof(int32_t)) +
-	       (rows_table(l) ? EIE_ROWS_TABLE_BYTES : 0);
+	       (rows_table_fits(l) ? EIE_ROWS_TABLE_BYTES : 0);
 }
 
 /* Slots of work between two questions to the poll. */
@@ -289,7 +298,7 @@ int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
 	memset(cb, 0, 256 * sizeof(*cb));
 	for (uint32_t k = 0; k < l->codebook_len; k++)
 		cb[k] = l->codebook[k];
-	if (rows_table(l)) {
+	if (rows_table(d)) {
 		int32_t *prod = (int32_t *)((uint8_t *)ws + align8(
 			((size_t)l->cols + 256) * sizeof(int32_t)));
 		const uint32_t n = 1u << l->wbits;
