@@ -329,7 +329,7 @@ void eie_set_kernels(enum eie_kernels k);
 /*
  * Which form of a decoded layer runs single vectors: AUTO takes the rows
  * form (when the layer has one) for a vector whose non-zero inputs meet at
- * least 5/14 of the rows form's slots, the column form otherwise (it
+ * least a third of the rows form's slots, the column form otherwise (it
  * skips the zero inputs). COLUMNS and ROWS force one, for the tests and
  * benchmarks (ROWS only where there is a rows form). Same results.
  */
