@@ -43,34 +43,52 @@ static void *dup(struct cursor *c, size_t n)
 	return p;
 }
 
+/* A team without threads: its parts one after another, last first. */
+static void run_reversed(void *opaque, void (*fn)(void *arg, uint32_t part),
+			 void *arg, uint32_t n)
+{
+	(void)opaque;
+	for (uint32_t p = n; p-- > 0;)
+		fn(arg, p);
+}
+
 /*
- * The decoded layer's two forms, each forced, must give what the streams
+ * The decoded layer's two forms, each forced, in the kernels `sel` picks,
+ * alone and split over a team of 2 or 3 parts, must give what the streams
  * gave (want, with its statistics): a differential check of every host
  * form the device and libaccel run.
  */
 static void check_decoded(const struct eie_layer *l, const int16_t *x,
-			  const int16_t *want, const struct eie_stats *want_st)
+			  const int16_t *want, const struct eie_stats *want_st,
+			  uint8_t sel)
 {
 	static const enum eie_form forms[] = { EIE_FORM_COLUMNS, EIE_FORM_ROWS };
+	static const enum eie_kernels kernels[] = {
+		EIE_KERNELS_AUTO, EIE_KERNELS_BASELINE, EIE_KERNELS_AVX2,
+	};
+	const struct eie_team team = { 2 + sel % 2, run_reversed, NULL, 1 };
 	void *buf = malloc(eie_decoded_size(l));
 	void *rows = malloc(eie_decoded_rows_size(l) + 1);
-	void *ws = malloc(eie_run_decoded_ws_size(l));
+	void *ws = malloc(eie_run_team_ws_size(l, team.parts));
 	int16_t *got = malloc((size_t)2 * l->rows);
 	struct eie_decoded d;
 
 	if (buf && rows && ws && got) {
 		eie_decode_layer(l, buf, &d);
 		eie_decode_rows(&d, rows);
-		for (int f = 0; f < 2; f++) {
+		eie_set_kernels(kernels[sel / 2 % 3]);
+		for (int f = 0; f < 4; f++) {
 			struct eie_stats st = { 0 };
 
-			eie_set_form(forms[f]);
-			eie_run_decoded(&d, 1, x, got, ws, &st);
+			eie_set_form(forms[f % 2]);
+			eie_run_decoded_team(&d, 1, x, got, ws, &st, NULL,
+					     f < 2 ? NULL : &team);
 			if (memcmp(got, want, (size_t)2 * l->rows) ||
 			    memcmp(&st, want_st, sizeof(st)))
 				abort();	/* a host form differs */
 		}
 		eie_set_form(EIE_FORM_AUTO);
+		eie_set_kernels(EIE_KERNELS_AUTO);
 	}
 	free(buf);
 	free(rows);
@@ -128,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (stats.entries > l.entry_count ||
 			    cycles.busy < stats.entries)
 				abort();	/* the model and the run disagree */
-			check_decoded(&l, input, out, &stats);
+			check_decoded(&l, input, out, &stats, h[9] ^ h[10]);
 		}
 	}
 out:

@@ -93,10 +93,11 @@ void eie_run(const struct eie_layer *l, uint32_t batch, const int16_t *in,
 
 /*
  * How a long run is stopped from outside (a device reset, an unplug): the
- * *_poll() variants below call stop(opaque) before each vector and every
- * 256 non-zero activations of a vector, and return -ECANCELED as soon as
+ * *_poll() variants below call stop(opaque) before each vector and at
+ * points within it (each says which), and return -ECANCELED as soon as
  * it says true; what they wrote to out, stats or cycles is then partial.
  * stop may block (a device holds a job there while its VM is paused).
+ * eie_run_poll() asks every 256 non-zero activations of a vector.
  */
 struct eie_poll {
 	bool (*stop)(void *opaque);
@@ -189,7 +190,8 @@ int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
 /*
  * Bytes of workspace eie_run_decoded() needs for this layer, at any batch
  * size: one tile of the batched kernel (eie_decoded.c), which runs
- * batches of two vectors and more, EIE_DECODED_TILE vectors at a time.
+ * batches of two vectors and more, EIE_DECODED_TILE vectors at a time, or
+ * what a single vector needs in the column or rows form, the larger.
  */
 #define EIE_DECODED_TILE	32
 size_t eie_run_decoded_ws_size(const struct eie_layer *l);
@@ -204,10 +206,11 @@ void eie_run_decoded(const struct eie_decoded *d, uint32_t batch,
 
 /*
  * eie_run_decoded(), stopped when poll says so: 0 or -ECANCELED. One
- * vector at a time (batch 1) it asks before the vector and every 256
- * non-zero inputs, as eie_run_poll(); a batch goes in tiles of up to
- * EIE_DECODED_TILE vectors, and it asks before each tile and every 256
- * columns with a non-zero input in the tile.
+ * vector at a time (batch 1) it asks before the vector and then every 256
+ * non-zero inputs in the column form, every 2^16 slots in the rows form;
+ * a batch goes in tiles of up to EIE_DECODED_TILE vectors, and it asks
+ * before each tile and every 256 columns with a non-zero input in the
+ * tile.
  */
 int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,
 			 const int16_t *in, int16_t *out, void *ws,
@@ -316,12 +319,14 @@ int eie_model_cycles_table(const struct eie_cycle_table *t, uint32_t batch,
  * the host's instruction set allows (AVX2 on x86-64 when present). The
  * others are for the tests and benchmarks that compare them: BASELINE
  * keeps to the baseline instruction set, PER_VECTOR also runs batches one
- * vector at a time. Results and counters are the same in every mode.
+ * vector at a time, AVX2 takes the AVX2 copies where AUTO would take an
+ * AVX-512 one. Results and counters are the same in every mode.
  */
 enum eie_kernels {
 	EIE_KERNELS_AUTO,
 	EIE_KERNELS_BASELINE,
 	EIE_KERNELS_PER_VECTOR,
+	EIE_KERNELS_AVX2,
 };
 
 void eie_set_kernels(enum eie_kernels k);

@@ -48,8 +48,18 @@ enum eie_kernels eie_kernels_now(void);
 /* Whether the AVX2 copies are to run. */
 static inline bool eie_use_avx2(void)
 {
-	return EIE_HAVE_AVX2 && eie_kernels_now() == EIE_KERNELS_AUTO &&
+	const enum eie_kernels k = eie_kernels_now();
+
+	return EIE_HAVE_AVX2 &&
+	       (k == EIE_KERNELS_AUTO || k == EIE_KERNELS_AVX2) &&
 	       eie_host_avx2();
+}
+
+/* Whether an AVX-512VL copy is to run, where a kernel has one. */
+static inline bool eie_use_avx512vl(void)
+{
+	return EIE_HAVE_AVX2 && eie_kernels_now() == EIE_KERNELS_AUTO &&
+	       eie_host_avx2() && eie_host_avx512vl();
 }
 
 #endif

@@ -91,6 +91,9 @@ void eie_decode_rows(struct eie_decoded *d, void *buf)
 	p += align8(((size_t)chunks + 1) * sizeof(uint64_t));
 	slot = (uint16_t *)p;
 
+	/* padding entries make no slots: rows beyond the real ones, none */
+	if (l->rows > d->colstart[l->cols])
+		return;
 	/* each row's entries, then the rows longest first (ties by row) */
 	memset(next, 0, (size_t)l->rows * sizeof(*next));
 	for (uint32_t e = 0; e < d->colstart[l->cols]; e++)
@@ -207,17 +210,16 @@ chunk_sums_simd(const struct rows_vec *v, uint32_t c,
 
 		if (table) {
 			p = _mm256_i32gather_epi32(v->prod, e, 4);
-			goto add;
+		} else {
+			if (v->cb_len > 16)
+				cw = _mm256_i32gather_epi32(v->cb, w, 4);
+			else if (vl)
+				cw = lane_weights16_vl(w, cb0, cb1);
+			else
+				cw = lane_weights16(w, cb0, cb1);
+			p = _mm256_mullo_epi32(_mm256_i32gather_epi32(v->x,
+					_mm256_srl_epi32(e, wbits), 4), cw);
 		}
-		if (v->cb_len > 16)
-			cw = _mm256_i32gather_epi32(v->cb, w, 4);
-		else if (vl)
-			cw = lane_weights16_vl(w, cb0, cb1);
-		else
-			cw = lane_weights16(w, cb0, cb1);
-		p = _mm256_mullo_epi32(_mm256_i32gather_epi32(v->x,
-				_mm256_srl_epi32(e, wbits), 4), cw);
-add:
 		alo = _mm256_add_epi32(alo, _mm256_and_si256(p, low16));
 		ahi = _mm256_add_epi32(ahi, _mm256_srai_epi32(p, 16));
 	}
@@ -273,8 +275,11 @@ static bool rows_table(const struct eie_decoded *d)
 
 size_t eie_rows_ws_size(const struct eie_layer *l)
 {
+	if (!eie_has_rows_form(l))
+		return 0;
 	return align8(((size_t)l->cols + 256) * sizeof(int32_t)) +
-	       (rows_table_fits(l) ? EIE_ROWS_TABLE_BYTES : 0);
+	       (rows_table_fits(l) ? ((size_t)l->cols << l->wbits) *
+				     sizeof(int32_t) : 0);
 }
 
 /* Slots of work between two questions to the poll. */
@@ -312,8 +317,8 @@ int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
 #if EIE_HAVE_AVX2
 	if (eie_use_avx2())
 		chunk_sums = v.prod ? chunk_sums_table :
-			     eie_host_avx512vl() ? chunk_sums_avx512vl :
-						   chunk_sums_avx2;
+			     eie_use_avx512vl() ? chunk_sums_avx512vl :
+						  chunk_sums_avx2;
 #endif
 	for (uint32_t c = c0; c < c1; c++) {
 		int64_t sum[EIE_ROW_LANES];

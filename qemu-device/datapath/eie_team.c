@@ -117,6 +117,8 @@ int eie_run_decoded_team(const struct eie_decoded *d, uint32_t batch,
 	};
 	uint64_t work;
 
+	if (!batch)
+		return 0;
 	if (parts > EIE_TEAM_MAX)
 		parts = EIE_TEAM_MAX;
 	if (batch > 1) {
@@ -132,6 +134,9 @@ int eie_run_decoded_team(const struct eie_decoded *d, uint32_t batch,
 		} else {
 			job.by = BY_COLUMNS;
 			work = c.entries - c.padding;
+			/* each part zeroes, and the caller adds, a sum per row */
+			while (parts > 1 && (uint64_t)parts * l->rows > work / 4)
+				parts--;
 		}
 	}
 	if (parts < 2 ||

@@ -185,10 +185,33 @@ static void team_stops_when_polled(void)
 	fixture_free(&f);
 }
 
+/* Batch 0 does nothing, as eie_run(): no input read, no output written. */
+static void empty_batch_does_nothing(void)
+{
+	struct fixture f;
+	struct eie_team team;
+	struct eie_stats st = { 0 };
+	struct decoded dd = { 0 };
+	int16_t out[16];
+
+	fixture_random_layer(&f, 5, 16, 64, 4, 4, 4, true);
+	CHECK_EQ(decode(&f.l, &dd), 0);
+	eie_threads_team(&team, 2);
+	team.min_work = 1;
+	memset(out, 0x55, sizeof(out));
+	CHECK_EQ(run_team(&dd.d, 0, NULL, out, &st, &team, NULL), 0);
+	CHECK_EQ(run_team(&dd.d, 0, NULL, out, &st, NULL, NULL), 0);
+	CHECK_EQ(out[0], 0x5555);
+	CHECK_EQ(st.nonzero_acts + st.entries + st.macs, 0);
+	undecode(&dd);
+	fixture_free(&f);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(team_matches_one_thread),
 	TAP_TEST(small_work_runs_alone),
 	TAP_TEST(team_stops_when_polled),
+	TAP_TEST(empty_batch_does_nothing),
 };
 
 TAP_MAIN(tests)

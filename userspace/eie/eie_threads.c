@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* POSIX threads for eie_run_decoded_team() (eie_threads.h). */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE	/* sched_getaffinity */
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -62,6 +63,12 @@ uint32_t eie_threads_default(const char *var)
 		if (!*end && n >= 1 && n <= EIE_TEAM_MAX)
 			return (uint32_t)n;
 	}
-	n = sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > EIE_TEAM_MAX ? EIE_TEAM_MAX : (uint32_t)n;
+	{
+		cpu_set_t set;
+
+		/* the CPUs this process may run on, not the machine's */
+		n = sched_getaffinity(0, sizeof(set), &set) ? 1 : CPU_COUNT(&set);
+	}
+	return n < 1 ? 1 : n > EIE_THREADS_DEFAULT_MAX ?
+	       EIE_THREADS_DEFAULT_MAX : (uint32_t)n;
 }

@@ -20,8 +20,10 @@ void eie_threads_team(struct eie_team *team, uint32_t parts);
 /*
  * The thread count a host program uses by default: the environment
  * variable `var` (when not NULL) if it holds 1..EIE_TEAM_MAX, else the
- * online CPUs (at most EIE_TEAM_MAX).
+ * CPUs this process may run on, at most EIE_THREADS_DEFAULT_MAX (each
+ * thread has a workspace of its own, and a split's gain is small past it).
  */
+#define EIE_THREADS_DEFAULT_MAX	8
 uint32_t eie_threads_default(const char *var);
 
 #endif
