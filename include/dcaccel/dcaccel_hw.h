@@ -89,7 +89,8 @@ typedef uint64_t __u64;
 
 #define DCACCEL_ID_MAGIC		0x44434143u	/* "DCAC" in ASCII */
 #define DCACCEL_VERSION_MAJOR		1
-#define DCACCEL_VERSION_MINOR		2	/* 1.1: INPUT_F32, 1.2: energy */
+/* 1.1: INPUT_F32, the BITPLANE op; 1.2: energy, the QUANT and BITPLANE_CONV ops */
+#define DCACCEL_VERSION_MINOR		2
 #define DCACCEL_VERSION \
 	((DCACCEL_VERSION_MAJOR << 16) | DCACCEL_VERSION_MINOR)
 

@@ -18,6 +18,7 @@
 #include "../../userspace/dcm/dcm.h"
 #include "../../userspace/dcm/dcm_layout.h"
 #include "../../qemu-device/datapath/dp_bitplane_conv.h"
+#include "../../userspace/libaccel/guest-tests/bitplane_fixture.h"
 #include "../../qemu-device/datapath/dp_outq.h"
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dcaccel/dcaccel_hw.h"
@@ -32,88 +33,35 @@ static const struct dcm_fixture_style style = { 4, 3, 0.4, 100000 };
 
 /* ---- models ---- */
 
-/* Ko planes read as a_kind: thresholds non-decreasing (ties too), codes random. */
-static void quant(struct dcm_layer *l, uint8_t bits, uint8_t a_kind,
-		  uint8_t in_frac, struct rng *r)
-{
-	const uint32_t levels = 1u << bits;
-	int32_t t = -2000;
-
-	l->kind = DCM_QUANT;
-	l->quant_bits = bits;
-	l->a_kind = a_kind;
-	l->in_frac = in_frac;
-	l->thr = calloc(levels - 1, sizeof(*l->thr));
-	l->codes = calloc(levels, 1);
-	for (uint32_t k = 0; k + 1 < levels; k++) {
-		t += (int32_t)rng_range(r, 0, 1000);
-		l->thr[k] = (int16_t)t;
-	}
-	for (uint32_t k = 0; k < levels; k++)
-		l->codes[k] = (uint8_t)rng_range(r, 0, levels - 1);
-}
-
+/* Ko planes read as a_kind: libaccel's fixture's quantizer over -2000..2000. */
 static void quant_vec(struct dcm_layer *l, uint32_t n, uint8_t bits,
 		      uint8_t a_kind, uint8_t in_frac, struct rng *r)
 {
-	quant(l, bits, a_kind, in_frac, r);
-	l->rows = l->cols = n;
+	bpf_quant(l, bits, a_kind, in_frac, -2000, 2000, r);
+	bpf_quant_vec(l, n);
 }
 
 static void quant_map(struct dcm_layer *l, uint32_t c, uint32_t h, uint32_t w,
 		      uint8_t bits, uint8_t a_kind, uint8_t in_frac,
 		      struct rng *r)
 {
-	quant(l, bits, a_kind, in_frac, r);
-	l->channels = c;
-	l->in_h = h;
-	l->in_w = w;
+	bpf_quant(l, bits, a_kind, in_frac, -2000, 2000, r);
+	bpf_quant_map(l, c, h, w);
 }
 
 /*
  * Random planes (padding bits 0), bases and, with bias, biases whose last
- * is 5 (a one-byte varint the tests lengthen). A convolution's window is
- * set before.
+ * is 5 (a one-byte varint the tests lengthen), for 4 PEs (libaccel's
+ * fixture, bpf_planes()). A convolution's window is set before.
  */
 static void planes(struct dcm_layer *l, uint8_t kind, uint32_t rows,
 		   uint32_t cols, uint8_t kw, uint8_t ka, uint8_t w_kind,
 		   uint8_t a_kind, bool bias, struct rng *r)
 {
-	const uint32_t tail = cols % 64;
-	uint64_t words, row;
-
-	l->kind = kind;
-	l->rows = rows;
-	l->cols = cols;
-	l->pes = 4;
-	l->w_planes = kw;
-	l->a_planes = ka;
-	l->w_kind = w_kind;
-	l->a_kind = a_kind;
-	l->bw_frac = 8;
-	l->ba_frac = 6;
+	bpf_planes(l, kind, rows, cols, 4, kw, ka, w_kind, a_kind, bias, r);
 	l->out_frac = 10;
-	l->relu = true;
-	words = dcm_layer_plane_words(l);
-	row = DCACCEL_PLANE_WORDS(cols);
-	l->wplanes = calloc(words, sizeof(*l->wplanes));
-	for (uint64_t t = 0; t < words; t++) {
-		l->wplanes[t] = rng_next(r);
-		if (tail && t % row == row - 1)
-			l->wplanes[t] &= ((uint64_t)1 << tail) - 1;
-	}
-	l->w_basis = calloc((size_t)rows * kw, sizeof(*l->w_basis));
-	l->a_basis = calloc(ka, sizeof(*l->a_basis));
-	for (size_t b = 0; b < (size_t)rows * kw; b++)
-		l->w_basis[b] = (int16_t)rng_range(r, -3000, 3000);
-	for (uint32_t v = 0; v < ka; v++)
-		l->a_basis[v] = (int16_t)rng_range(r, -3000, 3000);
-	if (bias) {
-		l->bias = calloc(rows, sizeof(*l->bias));
-		for (uint32_t i = 0; i < rows; i++)
-			l->bias[i] = (int32_t)rng_range(r, -100000, 100000);
+	if (bias)
 		l->bias[rows - 1] = 5;
-	}
 }
 
 /*

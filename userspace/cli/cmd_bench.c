@@ -329,10 +329,21 @@ int cmd_bench(int argc, char **argv)
 		goto out;
 	}
 	accel_model_info(m, &mi, NULL);
+	if ((backends & BE_DENSE) && !dense_supported(m)) {
+		/* nothing dense to compare a bit-plane network with */
+		fprintf(stderr, "dcaccel bench: %s has bit-plane layers: no dense-float row\n",
+			model);
+		backends &= ~BE_DENSE;
+		if (!(backends & (BE_CPU | BE_DEVICE))) {
+			rc = EXIT_USAGE;
+			goto out;
+		}
+	}
 	if ((rc = load_bench_inputs(input, mi.inputs, batches, nb, &in, &maxb)))
 		goto out;
 	out = malloc((size_t)maxb * mi.outputs * sizeof(*out));
-	if (!out || (st = dense_build(m, maxb, &d, &err))) {
+	if (!out || ((backends & BE_DENSE) &&
+		     (st = dense_build(m, maxb, &d, &err)))) {
 		rc = cli_report(out ? st : ACCEL_E_NOMEM, &err);
 		goto out;
 	}

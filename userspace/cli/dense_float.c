@@ -21,6 +21,22 @@ void dense_free(struct dense_model *d)
 	free(d->col);
 }
 
+bool dense_supported(const struct accel_model *m)
+{
+	struct accel_model_info mi;
+
+	accel_model_info(m, &mi, NULL);
+	for (uint32_t i = 0; i < mi.layer_count; i++) {
+		struct accel_layer_shape s;
+
+		accel_model_layer_shape(m, i, &s, NULL);
+		if (s.kind != ACCEL_LAYER_FC && s.kind != ACCEL_LAYER_CONV &&
+		    s.kind != ACCEL_LAYER_POOL)
+			return false;
+	}
+	return true;
+}
+
 int dense_build(const struct accel_model *m, uint32_t cap,
 		struct dense_model *d, struct accel_error *err)
 {

@@ -9,6 +9,7 @@
 #ifndef DCACCEL_CLI_DENSE_FLOAT_H
 #define DCACCEL_CLI_DENSE_FLOAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <dcaccel/accel.h>
@@ -21,6 +22,12 @@ struct dense_model {
 	float *x, *y, *col;	/* ping-pong activations, im2col buffer */
 	uint32_t cap;		/* vectors they hold */
 };
+
+/*
+ * Whether m has a dense float version here: not with bit-plane or QUANT
+ * layers (their weights are planes, their activations few bits).
+ */
+bool dense_supported(const struct accel_model *m);
 
 /* Build d for batches of up to cap vectors; an accel_status. */
 int dense_build(const struct accel_model *m, uint32_t cap,

@@ -50,6 +50,7 @@ $(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcm_v3 $(O)/tests/test_dcc_cnn: \
 	$(O)/tests/host/dcm_cnn_fixture.o
 # damaged files the reader refuses
 $(O)/tests/test_dcm_roundtrip $(O)/tests/test_dcm_v3: $(O)/tests/host/dcm_damage.o
+$(O)/tests/test_dcm_v3: $(O)/userspace/libaccel/guest-tests/bitplane_fixture.o
 $(O)/tests/test_dcc_layers $(O)/tests/test_dcc_slimming $(O)/tests/test_dcc_lowbit: \
 	$(O)/tests/host/dcc_synthetic.o
 $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_graph_reference.o \

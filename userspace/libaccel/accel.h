@@ -20,7 +20,7 @@ extern "C" {
 #endif
 
 #define ACCEL_VERSION_MAJOR	1
-#define ACCEL_VERSION_MINOR	3	/* 1: accel_model_layer_shape; 2: several devices; 3: energy */
+#define ACCEL_VERSION_MINOR	4	/* 1: accel_model_layer_shape; 2: several devices; 3: energy; 4: bit-plane layers */
 
 /* The environment variable with the CPU reference's thread count (1..64). */
 #define ACCEL_CPU_THREADS_ENV	"ACCEL_CPU_THREADS"
@@ -96,10 +96,14 @@ struct accel_model;
 
 /*
  * Load a .dcm file: a graph of fully connected, convolution and pooling
- * layers (an MLP, a CNN such as LeNet-5). With a device, its arrays are
- * placed in device buffers (re-encoded for the device's PE count when the
- * file's differs) and each device job runs the whole network, one op per
- * layer; with dev NULL the model runs on the CPU reference only.
+ * layers (an MLP, a CNN such as LeNet-5) and, since 1.4, of version 3's
+ * bit-plane layers and the quantizers that feed them. With a device, its
+ * arrays are placed in device buffers (re-encoded for the device's PE
+ * count when the file's differs; a bit-plane layer's PE count must be the
+ * device's) and each device job runs the whole network, one op per layer;
+ * a device without the bit-plane ops (hardware before 1.2) refuses a
+ * model with them, ACCEL_E_UNSUPPORTED. With dev NULL the model runs on
+ * the CPU reference only.
  */
 int accel_model_load(struct accel_device *dev, const char *path,
 		     struct accel_model **model, struct accel_error *err);
@@ -111,7 +115,9 @@ void accel_model_free(struct accel_model *model);
 /*
  * A layer's streams and format. A convolution's filters are rows (output
  * channels) x cols (in_channels x kernel_h x kernel_w); a pooling has no
- * weights (rows, cols, pes and the format fields 0).
+ * weights (rows, cols, pes and the format fields 0). A bit-plane layer
+ * (or convolution, likewise) has rows, cols, pes, in_frac, out_frac and
+ * relu, no codebook or entries; a quantizer has no weights.
  * accel_model_layer_shape() tells the kind and the maps.
  */
 struct accel_layer_info {
@@ -139,6 +145,10 @@ enum accel_layer_kind {
 	ACCEL_LAYER_FC = 0,	/* fully connected (the device's FC op) */
 	ACCEL_LAYER_CONV = 1,	/* convolution (the CONV op) */
 	ACCEL_LAYER_POOL = 2,	/* max or average pooling (the POOL op) */
+	/* since 1.4, of .dcm version 3: */
+	ACCEL_LAYER_BITPLANE = 3,	/* bit-plane FC layer (the BITPLANE op) */
+	ACCEL_LAYER_BITPLANE_CONV = 4,	/* bit-plane convolution */
+	ACCEL_LAYER_QUANT = 5,	/* int16 values to a bit-plane layer's planes */
 };
 
 #define ACCEL_POOL_MAX	0
@@ -148,7 +158,9 @@ enum accel_layer_kind {
  * What a layer takes and gives. Maps are CHW; a fully connected layer
  * takes its inputs as a cols x 1 x 1 map (a map before it, flattened in
  * CHW order) and gives rows x 1 x 1. ReLU is the FC and CONV ops' flag
- * (a ReLU before a max pooling is the layer's before it).
+ * (a ReLU before a max pooling is the layer's before it), and the
+ * bit-plane ops'. A quantizer keeps its vector or map: inputs and
+ * outputs count values, each of which it writes as a_planes bits.
  */
 struct accel_layer_shape {
 	uint32_t kind;		/* enum accel_layer_kind */
@@ -159,9 +171,15 @@ struct accel_layer_shape {
 	uint8_t stride_h, stride_w;
 	uint8_t pad_h, pad_w;
 	uint8_t pool_mode;	/* POOL: ACCEL_POOL_MAX or ACCEL_POOL_AVG */
-	uint8_t relu;		/* FC, CONV: negative sums become 0 */
+	uint8_t relu;		/* FC, CONV, bit-plane: negative sums become 0 */
 	uint8_t in_frac, out_frac;	/* fraction bits of inputs, outputs */
-	uint8_t reserved0[6];
+	/*
+	 * Since 1.4: BITPLANE, BITPLANE_CONV: the weight and activation
+	 * planes (Kw, Ka); QUANT: a_planes the planes it writes (Ko).
+	 * Otherwise 0.
+	 */
+	uint8_t w_planes, a_planes;
+	uint8_t reserved0[4];
 	uint64_t work;		/* device work units per input vector */
 	uint32_t reserved[8];	/* 0 */
 };
@@ -175,7 +193,11 @@ int accel_model_layer_shape(const struct accel_model *model, uint32_t layer,
  * value / 2^w_frac) and its bias (rows floats, / 2^(in_frac + w_frac)),
  * e.g. to compare with a dense float implementation. A convolution's
  * filters are PyTorch's [K][C][R][S] weights, row k filter k; a pooling
- * has none (nothing is written).
+ * has none (nothing is written). A bit-plane layer's weight is the sum
+ * over its planes of w_basis / 2^bw_frac times the bit (+1 or -1 for a
+ * SIGNED plane, 1 or 0 for an UNSIGNED one) and its bias / 2^(bw_frac +
+ * ba_frac), for inputs read from the activation planes alike; a
+ * quantizer has no such form: ACCEL_E_INVALID.
  */
 int accel_model_dense(const struct accel_model *model, uint32_t layer,
 		      float *weights, float *bias, struct accel_error *err);

@@ -2,8 +2,9 @@
 /*
  * Inference: quantize as dcc does, then run the layers on the CPU
  * reference (accel_cpu.c) or as one device job per chunk of vectors,
- * each job the whole network: one op per layer (FC, CONV, POOL) chained
- * in a command buffer over the job's activation BO.
+ * each job the whole network: one op per layer (FC, CONV, POOL,
+ * BITPLANE, BITPLANE_CONV, QUANT) chained in a command buffer over the
+ * job's activation BO.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,10 +110,11 @@ static void job_fill_input(const struct accel_model *m, uint32_t batch,
 }
 
 /*
- * Write sub-job s's ops, one per layer (FC, CONV or POOL), into the
- * command BO: the first reads the input BO, each later one the output of
- * the one before in the activation BO, so that the whole network runs as
- * one job and the host touches no activation between layers.
+ * Write sub-job s's ops, one per layer, into the command BO: the first
+ * reads the input BO, each later one the output of the one before (int16
+ * values or a QUANT op's planes) in the activation BO, so that the whole
+ * network runs as one job and the host touches no activation between
+ * layers.
  */
 static void build_ops(struct accel_job *j, uint32_t s)
 {
@@ -126,7 +128,7 @@ static void build_ops(struct accel_job *j, uint32_t s)
 		const struct accel_mlayer *ml = &m->layers[i];
 		uint64_t out_va = j->act->va + j->act_off[i] +
 				  (i + 1 == m->layer_count ?
-				   (uint64_t)sj->first * ml->outputs * 2 : 0);
+				   (uint64_t)sj->first * ml->out_bytes : 0);
 
 		accelp_layer_op(ml, sj->count, m->bo->va, in_va, out_va, cmd);
 		cmd += ml->op_size;
@@ -223,8 +225,9 @@ static int job_setup(struct accel_model *m, uint32_t batch, const float *in,
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		uint32_t n = i + 1 == m->layer_count || batch < m->chunk ? batch : m->chunk;
 
+		/* 8-aligned: a QUANT op writes 64-bit words */
 		j->act_off[i] = act_bytes;
-		act_bytes += ((uint64_t)n * m->layers[i].outputs * 2 + 7) & ~7ull;
+		act_bytes += ((uint64_t)n * m->layers[i].out_bytes + 7) & ~7ull;
 	}
 	st = bo_fit(m, &j->in, (uint64_t)batch * m->inputs * input_bytes(m),
 		    ACCEL_BO_DEVICE_READ_ONLY, err);

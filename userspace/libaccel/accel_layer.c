@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * One layer of a model's graph, whatever its kind: the datapath's form of
- * it (an EIE layer, a convolution or a pooling) checked as the device
- * checks it, its host form for the CPU reference, what its device op
- * costs (work units, bytes moved) and the op itself.
+ * it (an EIE layer, a convolution or a pooling; the version-3 kinds in
+ * accel_bitplane.c) checked as the device checks it, its host form for
+ * the CPU reference, what its device op costs (work units, bytes moved)
+ * and the op itself.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -99,10 +100,17 @@ int accelp_layer_prepare(const struct dcm_layer *l, uint32_t pes,
 	ml->in_frac = l->in_frac;
 	ml->out_frac = l->out_frac;
 	ml->file_pes = l->pes;
+	/* int16 values in and out, but for the planes of the version-3 kinds */
+	ml->in_bytes = 2ull * ml->inputs;
+	ml->out_bytes = 2ull * ml->outputs;
 	switch (l->kind) {
 	case DCM_FC:
 	case DCM_CONV:
 		return prepare_weights(l, pes, threads, ml, name, i, err);
+	case DCM_BITPLANE:
+	case DCM_BITPLANE_CONV:
+	case DCM_QUANT:
+		return accelp_bitplane_prepare(l, ml, name, i, err);
 	case DCM_POOL:
 		ml->pool.channels = l->channels;
 		dcm_layer_window(l, &ml->pool.win);
@@ -113,8 +121,9 @@ int accelp_layer_prepare(const struct dcm_layer *l, uint32_t pes,
 		ml->op_size = DCACCEL_OP_POOL_SIZE;
 		return ACCEL_OK;
 	}
-	return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u: kind %u is none of fc, conv, pool",
-			  name, i, l->kind);
+	return accelp_fail(err, ACCEL_E_MODEL,
+			   "%s: layer %u: kind %u is none of fc, conv, pool, bitplane, bitplane_conv, quant",
+			   name, i, l->kind);
 }
 
 void accelp_layer_free(struct accel_mlayer *ml)
@@ -132,6 +141,9 @@ static const char *over_limit(const struct accel_mlayer *ml,
 	const struct eie_layer *v = &ml->view;
 	const struct dp_window *w = ml->kind == DCM_POOL ? &ml->pool.win :
 				    &ml->conv.win;
+
+	if (accelp_kind_planes(ml->kind))
+		return accelp_bitplane_over_limit(ml, d, value, limit);
 #define OVER(name, val, lim) \
 	do { if ((uint64_t)(val) > (uint64_t)(lim)) { \
 		*value = (val); *limit = (lim); return name; } } while (0)
@@ -157,13 +169,39 @@ static const char *over_limit(const struct accel_mlayer *ml,
 	return NULL;
 }
 
+/*
+ * The version-3 kinds' ops: hardware 1.2 on (the QUANT op came with it;
+ * the device has no capability bit for them). Their layers are made for
+ * the device's PE count: it is the op's pes, which must be CAP_PES.
+ */
+static int planes_fit(const struct accel_mlayer *ml,
+		      const struct accel_device_info *d, const char *name,
+		      uint32_t i, struct accel_error *err)
+{
+	if (d->hw_version < ACCELP_HW_PLANES)
+		return accelp_fail(err, ACCEL_E_UNSUPPORTED,
+				   "%s: layer %u (%s): %s (hardware %u.%u) has no BITPLANE, BITPLANE_CONV or QUANT op (hardware 1.2 has them)",
+				   name, i, dcm_kind_name(ml->kind), d->node,
+				   d->hw_version >> 16, d->hw_version & 0xffff);
+	if (ml->kind != DCM_QUANT && ml->bp.l.pes != d->pes)
+		return accelp_fail(err, ACCEL_E_MODEL,
+				   "%s: layer %u (%s): made for %u PEs, the device has %u (a bit-plane layer's pes must be the device's)",
+				   name, i, dcm_kind_name(ml->kind), ml->bp.l.pes,
+				   d->pes);
+	return ACCEL_OK;
+}
+
 int accelp_layer_fits(const struct accel_mlayer *ml,
 		      const struct accel_device_info *d, const char *name,
 		      uint32_t i, struct accel_error *err)
 {
 	uint64_t value = 0, limit = 0;
-	const char *field = over_limit(ml, d, &value, &limit);
+	const char *field;
+	int st;
 
+	if (accelp_kind_planes(ml->kind) && (st = planes_fit(ml, d, name, i, err)))
+		return st;
+	field = over_limit(ml, d, &value, &limit);
 	if (!field)
 		return ACCEL_OK;
 	return accelp_fail(err, ACCEL_E_MODEL,
@@ -177,6 +215,8 @@ uint64_t accelp_layer_work(const struct accel_mlayer *ml, uint32_t batch)
 	const struct eie_layer *v = &ml->view;
 	const struct dp_window *w;
 
+	if (accelp_kind_planes(ml->kind))
+		return accelp_bitplane_work(ml, batch);
 	switch (ml->kind) {
 	case DCM_FC:
 		return DCACCEL_FC_WORK(v->rows, v->cols, v->pes, batch,
@@ -201,6 +241,10 @@ void accelp_layer_bytes(const struct accel_mlayer *ml, uint64_t *fixed,
 {
 	const struct eie_layer *v = &ml->view;
 
+	if (accelp_kind_planes(ml->kind)) {
+		accelp_bitplane_bytes(ml, fixed, per_vector);
+		return;
+	}
 	/* the input and output maps (or vectors) of each batch item */
 	*per_vector = (ml->f32_input ? 4ull : 2ull) * ml->inputs +
 		      2ull * ml->outputs;
@@ -209,6 +253,52 @@ void accelp_layer_bytes(const struct accel_mlayer *ml, uint64_t *fixed,
 		*fixed = 2ull * v->codebook_len + 4ull * v->pes * ((uint64_t)v->cols + 1) +
 			 (uint64_t)DCACCEL_EIE_ENTRY_BYTES(v->wbits, v->zbits) *
 			 v->entry_count + (v->bias ? 4ull * v->rows : 0);
+}
+
+/* Place an FC or CONV layer's arrays from offset size on: the new size. */
+static uint64_t place_weights(struct accel_mlayer *ml, uint64_t size)
+{
+	const struct eie_layer *v = &ml->view;
+	size_t eb = DCACCEL_EIE_ENTRY_BYTES(v->wbits, v->zbits);
+
+	ml->cb_off = size;
+	size = ACCELP_ALIGN8(size + (uint64_t)v->codebook_len * 2);
+	ml->cp_off = size;
+	size = ACCELP_ALIGN8(size + (uint64_t)v->pes * (v->cols + 1) * 4);
+	ml->en_off = size;
+	size = ACCELP_ALIGN8(size + (uint64_t)v->entry_count * eb + 1);
+	ml->bias_off = size;
+	return ACCELP_ALIGN8(size + (uint64_t)v->rows * 4);
+}
+
+/* Copy them where place_weights() put them. */
+static void copy_weights(const struct accel_mlayer *ml, uint8_t *base)
+{
+	const struct eie_layer *v = &ml->view;
+
+	memcpy(base + ml->cb_off, v->codebook, (size_t)v->codebook_len * 2);
+	memcpy(base + ml->cp_off, v->colptr, (size_t)v->pes * (v->cols + 1) * 4);
+	memcpy(base + ml->en_off, v->entries,
+	       (size_t)v->entry_count * DCACCEL_EIE_ENTRY_BYTES(v->wbits, v->zbits));
+	if (v->bias)
+		memcpy(base + ml->bias_off, v->bias, (size_t)v->rows * 4);
+}
+
+uint64_t accelp_layer_place(struct accel_mlayer *ml, uint64_t size)
+{
+	if (ml->kind == DCM_FC || ml->kind == DCM_CONV)
+		return place_weights(ml, size);
+	if (accelp_kind_planes(ml->kind))
+		return accelp_bitplane_place(ml, size);
+	return size;	/* POOL: no arrays */
+}
+
+void accelp_layer_copy(const struct accel_mlayer *ml, uint8_t *base)
+{
+	if (ml->kind == DCM_FC || ml->kind == DCM_CONV)
+		copy_weights(ml, base);
+	else if (accelp_kind_planes(ml->kind))
+		accelp_bitplane_copy(ml, base);
 }
 
 /*
@@ -232,6 +322,10 @@ void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
 	struct dcaccel_op_conv conv;
 	struct dcaccel_op_pool pool;
 
+	if (accelp_kind_planes(ml->kind)) {
+		accelp_bitplane_op(ml, batch, model_va, in_va, out_va, cmd);
+		return;
+	}
 	switch (ml->kind) {
 	case DCM_FC:
 		fc_op_from_layer(&ml->view, batch, &fc);
@@ -257,9 +351,13 @@ void accelp_layer_op(const struct accel_mlayer *ml, uint32_t batch,
 }
 
 void accelp_layer_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
-			  const int16_t *x, int16_t *y, void *ws,
+			  const void *x, void *y, void *ws,
 			  struct eie_stats *stats, const struct eie_team *team)
 {
+	if (accelp_kind_planes(ml->kind)) {
+		accelp_bitplane_run_cpu(ml, batch, x, y, stats);
+		return;
+	}
 	switch (ml->kind) {
 	case DCM_FC:
 		/* no poll: it cannot fail */

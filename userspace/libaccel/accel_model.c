@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Model loading: libdcm validates and decodes the file, a graph of FC,
- * convolution and pooling layers; each layer gets its datapath form and
- * the CPU reference's host form (accel_layer.c) and, with a device, its
- * arrays in one read-only BO (re-encoded for the device's PE count when
- * needed) and its place in the job's command buffer.
+ * convolution and pooling layers and (version 3) bit-plane layers and
+ * their quantizers; each layer gets its datapath form and the CPU
+ * reference's host form (accel_layer.c, accel_bitplane.c) and, with a
+ * device, its arrays in one read-only BO (FC and CONV filters re-encoded
+ * for the device's PE count when needed) and its place in the job's
+ * command buffer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,8 +15,6 @@
 
 #include "accel_internal.h"
 #include "dcaccel/dcaccel_hw.h"
-
-#define ALIGN8(x)	(((x) + 7) & ~(uint64_t)7)
 
 /*
  * Vectors per device job: the job's work (CAP_MAX_WORK) and each op's
@@ -63,29 +63,19 @@ static int place_on_device(struct accel_model *m, const char *name,
 
 	for (uint32_t i = 0; i < m->layer_count; i++) {
 		struct accel_mlayer *ml = &m->layers[i];
-		const struct eie_layer *v = &ml->view;
-		size_t eb = DCACCEL_EIE_ENTRY_BYTES(v->wbits, v->zbits);
 
 		if ((st = accelp_layer_fits(ml, &m->dev->info, name, i, err)))
 			return st;
 		m->cmd_bytes += ml->op_size;
-		if (ml->kind == DCM_POOL)
-			continue;	/* no arrays */
-		ml->cb_off = size;
-		size = ALIGN8(size + (uint64_t)v->codebook_len * 2);
-		ml->cp_off = size;
-		size = ALIGN8(size + (uint64_t)v->pes * (v->cols + 1) * 4);
-		ml->en_off = size;
-		size = ALIGN8(size + (uint64_t)v->entry_count * eb + 1);
-		ml->bias_off = size;
-		size = ALIGN8(size + (uint64_t)v->rows * 4);
+		size = accelp_layer_place(ml, size);
 	}
 	/*
 	 * 1.1 devices quantize float inputs themselves (INPUT_F32), for a
-	 * first layer of FC or CONV (a POOL op takes int16 only)
+	 * first layer of FC or CONV (POOL and QUANT ops take int16 only)
 	 */
-	m->layers[0].f32_input = m->dev->info.hw_version >= (1u << 16 | 1) &&
-				 m->layers[0].kind != DCM_POOL;
+	m->layers[0].f32_input = m->dev->info.hw_version >= ACCELP_HW_INPUT_F32 &&
+				 (m->layers[0].kind == DCM_FC ||
+				  m->layers[0].kind == DCM_CONV);
 	if ((st = job_chunk(m, name, err)))
 		return st;
 	/* a graph of pooling only has no arrays: one page all the same */
@@ -94,32 +84,51 @@ static int place_on_device(struct accel_model *m, const char *name,
 	if (st)
 		return st;
 	base = m->bo->map;
-	for (uint32_t i = 0; i < m->layer_count; i++) {
-		struct accel_mlayer *ml = &m->layers[i];
-		const struct eie_layer *v = &ml->view;
-
-		if (ml->kind == DCM_POOL)
-			continue;
-		memcpy(base + ml->cb_off, v->codebook, (size_t)v->codebook_len * 2);
-		memcpy(base + ml->cp_off, v->colptr, (size_t)v->pes * (v->cols + 1) * 4);
-		memcpy(base + ml->en_off, v->entries,
-		       (size_t)v->entry_count * DCACCEL_EIE_ENTRY_BYTES(v->wbits, v->zbits));
-		if (v->bias)
-			memcpy(base + ml->bias_off, v->bias, (size_t)v->rows * 4);
-	}
+	for (uint32_t i = 0; i < m->layer_count; i++)
+		accelp_layer_copy(&m->layers[i], base);
 	return ACCEL_OK;
 }
 
 /*
- * The layers' forms and checks, the CPU reference's workspace and the
- * device placement of a read model. Each layer must take what the one
- * before gives (libdcm's rule, checked again here: the graph is what
- * the device's ops chain through one activation buffer).
+ * May layer i stand where it is, taking what the one before gives?
+ * libdcm's rules, checked again here: the graph is what the device's ops
+ * chain through one activation buffer.
+ */
+static int check_order(const struct accel_model *m, uint32_t i,
+		       const char *name, struct accel_error *err)
+{
+	const struct dcm_layer *l = &m->dcm.layers[i];
+	struct dcm_error de;
+
+	if (dcm_check_place(l, i, m->layer_count, &de) ||
+	    (i && dcm_check_follows(l - 1, l, i, &de)))
+		return accelp_fail(err, ACCEL_E_MODEL, "%s: %s", name, de.msg);
+	return ACCEL_OK;
+}
+
+/* A prepared layer reads the bytes per input the one before writes. */
+static int check_bytes(const struct accel_model *m, uint32_t i,
+		       const char *name, struct accel_error *err)
+{
+	const struct accel_mlayer *ml = &m->layers[i];
+
+	if (!i || ml->in_bytes == ml[-1].out_bytes)
+		return ACCEL_OK;
+	return accelp_fail(err, ACCEL_E_MODEL,
+			   "%s: layer %u (%s) reads %llu bytes per input, layer %u (%s) writes %llu",
+			   name, i, dcm_kind_name(ml->kind),
+			   (unsigned long long)ml->in_bytes, i - 1,
+			   dcm_kind_name(ml[-1].kind),
+			   (unsigned long long)ml[-1].out_bytes);
+}
+
+/*
+ * The layers' forms and checks, the CPU reference's workspace and
+ * activation buffers, and the device placement of a read model.
  */
 static int prepare(struct accel_model *m, const char *name,
 		   struct accel_error *err)
 {
-	struct dcm_error de;
 	int st;
 
 	m->layer_count = m->dcm.layer_count;
@@ -133,24 +142,24 @@ static int prepare(struct accel_model *m, const char *name,
 	m->ws_size = 8;
 	eie_threads_team(&m->team, eie_threads_default(ACCEL_CPU_THREADS_ENV));
 	for (uint32_t i = 0; i < m->layer_count; i++) {
-		const struct dcm_layer *l = &m->dcm.layers[i];
 		struct accel_mlayer *ml = &m->layers[i];
 
-		if (i && dcm_check_follows(l - 1, l, i, &de))
-			return accelp_fail(err, ACCEL_E_MODEL, "%s: %s", name, de.msg);
-		st = accelp_layer_prepare(l, m->dev ? m->dev->info.pes : 0,
-					  m->team.parts, ml, name, i, err);
-		if (st)
+		if ((st = check_order(m, i, name, err)) ||
+		    (st = accelp_layer_prepare(&m->dcm.layers[i],
+					       m->dev ? m->dev->info.pes : 0,
+					       m->team.parts, ml, name, i, err)) ||
+		    (st = check_bytes(m, i, name, err)))
 			return st;
-		if (ml->outputs > m->widest)
-			m->widest = ml->outputs;
+		/* a layer's input and output share the two buffers */
+		if (ml->in_bytes > m->act_bytes)
+			m->act_bytes = ml->in_bytes;
+		if (ml->out_bytes > m->act_bytes)
+			m->act_bytes = ml->out_bytes;
 		if (ml->cpu_ws > m->ws_size)
 			m->ws_size = ml->cpu_ws;
 	}
 	m->inputs = m->layers[0].inputs;
 	m->outputs = m->layers[m->layer_count - 1].outputs;
-	if (m->inputs > m->widest)
-		m->widest = m->inputs;
 	m->ws_size = (m->ws_size + 7) & ~(size_t)7;
 	return m->dev ? place_on_device(m, name, err) : ACCEL_OK;
 }

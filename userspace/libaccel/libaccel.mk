@@ -4,7 +4,8 @@
 LIBACCEL := $(O)/libaccel.a
 LIBACCEL_SRCS := userspace/libaccel/accel_error.c userspace/libaccel/accel_device.c \
 	userspace/libaccel/accel_model.c userspace/libaccel/accel_model_query.c \
-	userspace/libaccel/accel_layer.c userspace/libaccel/accel_infer.c \
+	userspace/libaccel/accel_layer.c userspace/libaccel/accel_bitplane.c \
+	userspace/libaccel/accel_infer.c \
 	userspace/libaccel/accel_cpu.c userspace/libaccel/accel_split.c \
 	userspace/libaccel/accel_rows.c
 # what linking libaccel.a needs besides it
@@ -64,15 +65,24 @@ install: install-libaccel
 # The guest test's object (guest-tests/build.sh links it with its data);
 # built with everything so that it always compiles.
 all: $(O)/userspace/libaccel/guest-tests/libaccel_guest_test.o \
-	$(O)/userspace/libaccel/guest-tests/cli_guest_test.o
+	$(O)/userspace/libaccel/guest-tests/cli_guest_test.o \
+	$(O)/userspace/libaccel/guest-tests/bitplane_fixture.o
 
 # Host tests (no device needed) and the fuzz target of the model loader.
-LIBACCEL_TESTS := test_libaccel_model test_libaccel_cnn
+# test_libaccel_bitplane runs the device path's ops through the device
+# core (DEV_TEST_OBJS, LIBDCDEV) on the host.
+LIBACCEL_TESTS := test_libaccel_model test_libaccel_cnn test_libaccel_bitplane
 TESTS += $(LIBACCEL_TESTS:%=$(O)/tests/%)
 $(foreach t,$(LIBACCEL_TESTS),$(eval LDLIBS_$(t) := $(LIBACCEL_LDLIBS) -lpthread))
 $(LIBACCEL_TESTS:%=$(O)/tests/%): $(O)/tests/host/dcm_cnn_fixture.o
 $(O)/tests/test_libaccel_cnn: $(O)/tests/host/dcm_graph_reference.o \
 	$(O)/tests/host/conv_reference.o $(O)/tests/host/eie_reference.o
+$(O)/tests/test_libaccel_bitplane: \
+	$(O)/userspace/libaccel/guest-tests/bitplane_fixture.o \
+	$(O)/tests/host/dcm_damage.o $(DEV_TEST_OBJS) $(EIE_FIXTURE_OBJS) \
+	$(LIBDCDEV)
+# the device core after libaccel's archives: libeie once more for it
+LDLIBS_test_libaccel_bitplane := $(LIBEIE) $(LDLIBS_test_libaccel_bitplane)
 $(LIBACCEL_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 		$(TAP_OBJ) $(LIBACCEL_DEPS)
 	$(LINK)

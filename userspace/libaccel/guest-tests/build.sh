@@ -33,6 +33,7 @@ nice -n 10 make -s -j2 VARIANT=$variant "$rel/libaccel.a" "$rel/libdcm.a" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" \
 	"$rel/userspace/libaccel/guest-tests/cli_guest_test.o" \
 	"$rel/tests/host/dcm_cnn_fixture.o" \
+	"$rel/userspace/libaccel/guest-tests/bitplane_fixture.o" \
 	"${cli_paths[@]}"
 
 # The model make run uses too, cached by what it depends on.
@@ -55,6 +56,7 @@ ldflags=$(make -s VARIANT=$variant print-ldflags)
 $cc $ldflags -Wl,-z,noexecstack -o "$out/libaccel_guest_test" \
 	"$rel/userspace/libaccel/guest-tests/libaccel_guest_test.o" "$stage/data.o" \
 	"$rel/tests/host/dcm_cnn_fixture.o" \
+	"$rel/userspace/libaccel/guest-tests/bitplane_fixture.o" \
 	"$rel/userspace/dcc/idx.o" "$rel/userspace/dcc/dcc_error.o" \
 	"$rel/libaccel.a" "$rel/libdcm.a" "$rel/libeie_encode.a" "$rel/libeie.a" \
 	-ldrm -lz -lm -lpthread

@@ -7,7 +7,10 @@
  * several threads with poll(); a small random CNN (conv, pool, conv,
  * pool, fc, fc) run whole on the device, one job per chunk of inputs,
  * bit-exact against the CPU reference; CNN graphs the device cannot run
- * or whose layers do not follow one another, refused with messages; and
+ * or whose layers do not follow one another, refused with messages;
+ * .dcm version-3 graphs (QUANT, BITPLANE, BITPLANE_CONV with FC, CONV and
+ * POOL layers) run whole on the device, bit-exact against the CPU
+ * reference, counters too, and one made for another PE count refused;
  * the API's error paths; and the test set split over two devices.
  *
  * The model, the test images and labels and dcc's accuracy are linked in
@@ -27,10 +30,11 @@
 #include "../../dcm/dcm.h"
 #include "../../dcc/idx.h"
 #include "guest_data.h"
+#include "bitplane_fixture.h"
 #include "../../../tests/host/dcm_cnn_fixture.h"
 #include "../../../tests/lib/rng.h"
 
-#define PLAN		22
+#define PLAN		(22 + BPF_GRAPHS + 1)
 #define SPLIT_RESULTS	6
 #define THREADS		4
 
@@ -347,6 +351,87 @@ static void test_cnn_bad_graphs(struct ctx *c)
 	free(img);
 }
 
+/*
+ * Graph g of bitplane_fixture.h, made for the device's PE count, on n
+ * random inputs on the device and on the CPU reference: the same outputs
+ * and counters.
+ */
+static void bitplane_graph(struct ctx *c, enum bpf_graph g, uint32_t n)
+{
+	struct accel_device_info di;
+	struct accel_model *dm = NULL, *cm = NULL;
+	struct accel_model_info mi = { 0 };
+	struct accel_stats ds = { 0 }, cs = { 0 };
+	struct accel_error err = { "" };
+	struct dcm_model fx;
+	uint32_t inputs, mism = 0;
+	float *x, *dout = NULL, *cout = NULL;
+	uint8_t *img;
+	size_t len = 0;
+	int st;
+
+	accel_device_info(c->dev, &di, NULL);
+	inputs = bpf_graph(&fx, g, di.pes, 90 + g);
+	img = model_image(&fx, &len);
+	x = dcm_fixture_inputs(n, inputs, 0.2, 91 + g);
+	st = !img ? ACCEL_E_MODEL :
+	     accel_model_load_buffer(c->dev, img, len, bpf_graph_name(g), &dm, &err);
+	if (!st)
+		st = accel_model_load_buffer(NULL, img, len, bpf_graph_name(g), &cm, &err);
+	if (!st) {
+		accel_model_info(dm, &mi, NULL);
+		dout = malloc((size_t)n * mi.outputs * sizeof(float));
+		cout = malloc((size_t)n * mi.outputs * sizeof(float));
+		st = accel_infer(cm, ACCEL_BACKEND_CPU, n, x, cout, &cs, &err);
+	}
+	if (!st)
+		st = accel_infer(dm, ACCEL_BACKEND_DEVICE, n, x, dout, &ds, &err);
+	for (size_t k = 0; !st && k < (size_t)n * mi.outputs; k++)
+		mism += dout[k] != cout[k];
+	printf("# %s: %llu device jobs, %llu cycles, %llu MACs (CPU %llu)\n",
+	       bpf_graph_name(g), (unsigned long long)ds.jobs,
+	       (unsigned long long)ds.cycles, (unsigned long long)ds.macs,
+	       (unsigned long long)cs.macs);
+	result(!st && mism == 0 && ds.macs == cs.macs &&
+	       ds.nonzero_acts == cs.nonzero_acts && ds.entries == cs.entries &&
+	       ds.cycles > 0,
+	       "version-3 graph %s on %u inputs: device outputs and counters equal the CPU reference's (%u of %u differ)%s%s",
+	       bpf_graph_name(g), n, mism, n * mi.outputs, st ? ": " : "",
+	       st ? err.msg : "");
+	accel_model_free(dm);
+	accel_model_free(cm);
+	free(img);
+	free(x);
+	free(dout);
+	free(cout);
+}
+
+static void test_bitplane(struct ctx *c)
+{
+	struct accel_device_info di;
+	struct accel_model *m = (void *)1;
+	struct accel_error err = { "" };
+	struct dcm_model fx;
+	uint8_t *img;
+	size_t len = 0;
+	char want[96];
+	int st;
+
+	for (int g = 0; g < BPF_GRAPHS; g++)
+		bitplane_graph(c, g, 300);
+	/* a bit-plane layer is never re-encoded: its PE count is the device's */
+	accel_device_info(c->dev, &di, NULL);
+	bpf_graph(&fx, BPF_FC_CHAIN, di.pes == 16 ? 8 : 16, 1);
+	img = model_image(&fx, &len);
+	snprintf(want, sizeof(want), "layer 2 (bitplane): made for %u PEs, the device has %u",
+		 di.pes == 16 ? 8 : 16, di.pes);
+	st = img ? accel_model_load_buffer(c->dev, img, len, "pes", &m, &err) : -1;
+	printf("# %s\n", err.msg);
+	result(st == ACCEL_E_MODEL && m == NULL && strstr(err.msg, want),
+	       "a bit-plane layer made for another PE count is refused, naming it");
+	free(img);
+}
+
 /* Buffers and the error paths that need a device. */
 static void test_errors(struct ctx *c)
 {
@@ -585,6 +670,7 @@ int main(void)
 	test_split(&c);
 	test_cnn(&c);
 	test_cnn_bad_graphs(&c);
+	test_bitplane(&c);
 	test_errors(&c);
 	accel_model_free(c.m);
 	accel_model_free(c.cpu);
