@@ -49,11 +49,6 @@ static size_t map_outputs(const struct dp_conv *c)
 	       dp_window_out_w(&c->win);
 }
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 /*
  * The workspace of dp_conv_run_prepared(): the accumulators of one map,
  * pixel-major for the walk (output pixel px's channels at acc[px * K ..
@@ -62,7 +57,7 @@ static size_t align8(size_t n)
  */
 size_t dp_conv_prepared_ws_size(const struct dp_conv *c)
 {
-	return align8(map_outputs(c) * sizeof(int64_t)) +
+	return eie_align8(map_outputs(c) * sizeof(int64_t)) +
 	       (dp_conv_rows_fits(c) ? dp_conv_rows_xpad_size(c) : 0);
 }
 
@@ -252,7 +247,7 @@ int dp_conv_run_prepared(const struct dp_conv_prepared *p, uint32_t batch,
 	struct conv_ws w = {
 		.acc = ws,
 		.xpad = (uint32_t *)((uint8_t *)ws +
-				    align8(map_outputs(c) * sizeof(int64_t))),
+				    eie_align8(map_outputs(c) * sizeof(int64_t))),
 	};
 
 	for (uint32_t b = 0; b < batch; b++) {

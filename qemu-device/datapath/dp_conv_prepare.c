@@ -12,17 +12,12 @@
 
 #include "dp_conv.h"
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 /* per filter, per column (2), per input channel (2) */
 static size_t counters_size(const struct dp_conv *c)
 {
-	return align8((size_t)c->filters.rows * sizeof(uint32_t)) +
-	       align8((size_t)c->filters.cols * 2 * sizeof(uint32_t)) +
-	       align8((size_t)c->in_channels * 2 * sizeof(uint32_t));
+	return eie_align8((size_t)c->filters.rows * sizeof(uint32_t)) +
+	       eie_align8((size_t)c->filters.cols * 2 * sizeof(uint32_t)) +
+	       eie_align8((size_t)c->in_channels * 2 * sizeof(uint32_t));
 }
 
 size_t dp_conv_prepared_size(const struct dp_conv *c)
@@ -52,7 +47,7 @@ void dp_conv_prepare(const struct dp_conv *c, void *buf,
 	const struct eie_layer *f = &c->filters;
 	uint32_t *per_row = buf;
 	uint32_t *colcount = (uint32_t *)((uint8_t *)buf +
-			     align8((size_t)f->rows * sizeof(uint32_t)));
+			     eie_align8((size_t)f->rows * sizeof(uint32_t)));
 	const uint32_t taps = c->win.kernel_h * c->win.kernel_w;
 	uint8_t *at = (uint8_t *)buf + counters_size(c);
 
@@ -69,7 +64,7 @@ void dp_conv_prepare(const struct dp_conv *c, void *buf,
 	}
 	/* entry counts stay below 2^32: at most DCACCEL_EIE_DIM_MAX of them */
 	p->chancount = (uint32_t *)((uint8_t *)colcount +
-		       align8((size_t)f->cols * 2 * sizeof(uint32_t)));
+		       eie_align8((size_t)f->cols * 2 * sizeof(uint32_t)));
 	memset(p->chancount, 0, (size_t)c->in_channels * 2 * sizeof(uint32_t));
 	for (uint32_t j = 0; j < f->cols; j++) {
 		p->chancount[2 * (j / taps)] += p->colcount[2 * j];

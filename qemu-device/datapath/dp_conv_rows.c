@@ -24,11 +24,6 @@
 #define TILE_MAX	TILE_AVX512
 #define SLACK		(TILE_MAX + 2)
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 static uint64_t padded_values(const struct dp_conv *c)
 {
 	const struct dp_window *w = &c->win;
@@ -46,13 +41,13 @@ size_t dp_conv_rows_size(const struct dp_conv *c)
 {
 	const struct eie_layer *f = &c->filters;
 
-	return align8(((size_t)f->rows + 1) * sizeof(uint32_t)) +
-	       2 * align8((size_t)f->entry_count * sizeof(uint32_t));
+	return eie_align8(((size_t)f->rows + 1) * sizeof(uint32_t)) +
+	       2 * eie_align8((size_t)f->entry_count * sizeof(uint32_t));
 }
 
 size_t dp_conv_rows_xpad_size(const struct dp_conv *c)
 {
-	return align8(padded_values(c) * sizeof(uint32_t));
+	return eie_align8(padded_values(c) * sizeof(uint32_t));
 }
 
 /*
@@ -138,9 +133,9 @@ void dp_conv_rows_build(const struct dp_conv *c, uint32_t *per_row,
 	r->hp = win->in_h + 2u * win->pad_h;
 	r->wp = win->in_w + 2u * win->pad_w;
 	r->start = (uint32_t *)p;
-	p += align8(((size_t)f->rows + 1) * sizeof(uint32_t));
+	p += eie_align8(((size_t)f->rows + 1) * sizeof(uint32_t));
 	r->off = (uint32_t *)p;
-	p += align8((size_t)f->entry_count * sizeof(uint32_t));
+	p += eie_align8((size_t)f->entry_count * sizeof(uint32_t));
 	r->wpair = (uint32_t *)p;
 
 	memset(per_row, 0, (size_t)f->rows * sizeof(*per_row));

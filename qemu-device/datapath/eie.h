@@ -17,6 +17,12 @@
 
 #include "dcaccel/dcaccel_eie.h"
 
+/* n rounded up to 8: the parts of host forms and workspaces start aligned. */
+static inline size_t eie_align8(size_t n)
+{
+	return (n + 7) & ~(size_t)7;
+}
+
 /* One sparse, weight-shared fully connected layer in EIE form. */
 struct eie_layer {
 	uint32_t rows;		/* m: outputs */

@@ -25,17 +25,12 @@
 #define EIE_SSE2_MADD	0
 #endif
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 size_t eie_decoded_size(const struct eie_layer *l)
 {
-	return align8(((size_t)l->cols + 1) * sizeof(uint32_t)) +
-	       align8((size_t)l->cols * 2 * sizeof(uint32_t)) +
-	       align8((size_t)l->entry_count * sizeof(uint32_t)) +
-	       align8(l->entry_count);
+	return eie_align8(((size_t)l->cols + 1) * sizeof(uint32_t)) +
+	       eie_align8((size_t)l->cols * 2 * sizeof(uint32_t)) +
+	       eie_align8((size_t)l->entry_count * sizeof(uint32_t)) +
+	       eie_align8(l->entry_count);
 }
 
 /*
@@ -53,11 +48,11 @@ void eie_decode_layer(const struct eie_layer *l, void *buf,
 
 	d->layer = l;
 	d->colstart = (uint32_t *)p;
-	p += align8(((size_t)l->cols + 1) * sizeof(uint32_t));
+	p += eie_align8(((size_t)l->cols + 1) * sizeof(uint32_t));
 	d->colcount = (uint32_t *)p;
-	p += align8((size_t)l->cols * 2 * sizeof(uint32_t));
+	p += eie_align8((size_t)l->cols * 2 * sizeof(uint32_t));
 	d->row = (uint32_t *)p;
-	p += align8((size_t)l->entry_count * sizeof(uint32_t));
+	p += eie_align8((size_t)l->entry_count * sizeof(uint32_t));
 	d->widx = p;
 	memset(&d->rows, 0, sizeof(d->rows));
 
@@ -500,7 +495,7 @@ size_t eie_run_decoded_ws_size(const struct eie_layer *l)
 
 	if (vec < rows)
 		vec = rows;
-	return align8(tile > vec ? tile : vec);
+	return eie_align8(tile > vec ? tile : vec);
 }
 
 int eie_run_decoded_poll(const struct eie_decoded *d, uint32_t batch,

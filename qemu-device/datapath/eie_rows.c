@@ -30,11 +30,6 @@
 #include <immintrin.h>
 #endif
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 static uint32_t rows_chunks(const struct eie_layer *l)
 {
 	return (l->rows + EIE_ROW_LANES - 1) / EIE_ROW_LANES;
@@ -59,9 +54,9 @@ size_t eie_decoded_rows_size(const struct eie_layer *l)
 {
 	if (!eie_has_rows_form(l))
 		return 0;
-	return align8((size_t)l->rows * sizeof(uint64_t)) * 2 +
-	       align8(((size_t)rows_chunks(l) + 1) * sizeof(uint64_t)) +
-	       align8(rows_max_slots(l) * sizeof(uint16_t));
+	return eie_align8((size_t)l->rows * sizeof(uint64_t)) * 2 +
+	       eie_align8(((size_t)rows_chunks(l) + 1) * sizeof(uint64_t)) +
+	       eie_align8(rows_max_slots(l) * sizeof(uint16_t));
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -84,11 +79,11 @@ void eie_decode_rows(struct eie_decoded *d, void *buf)
 	if (!eie_has_rows_form(l))
 		return;
 	order = (uint64_t *)p;
-	p += align8((size_t)l->rows * sizeof(uint64_t));
+	p += eie_align8((size_t)l->rows * sizeof(uint64_t));
 	next = (uint64_t *)p;
-	p += align8((size_t)l->rows * sizeof(uint64_t));
+	p += eie_align8((size_t)l->rows * sizeof(uint64_t));
 	start = (uint64_t *)p;
-	p += align8(((size_t)chunks + 1) * sizeof(uint64_t));
+	p += eie_align8(((size_t)chunks + 1) * sizeof(uint64_t));
 	slot = (uint16_t *)p;
 
 	/* padding entries make no slots: rows beyond the real ones, none */
@@ -277,7 +272,7 @@ size_t eie_rows_ws_size(const struct eie_layer *l)
 {
 	if (!eie_has_rows_form(l))
 		return 0;
-	return align8(((size_t)l->cols + 256) * sizeof(int32_t)) +
+	return eie_align8(((size_t)l->cols + 256) * sizeof(int32_t)) +
 	       (rows_table_fits(l) ? ((size_t)l->cols << l->wbits) *
 				     sizeof(int32_t) : 0);
 }
@@ -304,7 +299,7 @@ int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
 	for (uint32_t k = 0; k < l->codebook_len; k++)
 		cb[k] = l->codebook[k];
 	if (rows_table(d)) {
-		int32_t *prod = (int32_t *)((uint8_t *)ws + align8(
+		int32_t *prod = (int32_t *)((uint8_t *)ws + eie_align8(
 			((size_t)l->cols + 256) * sizeof(int32_t)));
 		const uint32_t n = 1u << l->wbits;
 

@@ -16,14 +16,9 @@
 #include "eie_decoded_parts.h"
 #include "eie_host.h"
 
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
 size_t eie_run_team_ws_size(const struct eie_layer *l, uint32_t parts)
 {
-	return align8(eie_run_decoded_ws_size(l)) * (parts ? parts : 1);
+	return eie_align8(eie_run_decoded_ws_size(l)) * (parts ? parts : 1);
 }
 
 enum split_by { BY_VECTORS, BY_CHUNKS, BY_COLUMNS };
@@ -113,7 +108,7 @@ int eie_run_decoded_team(const struct eie_decoded *d, uint32_t batch,
 	struct eie_vector_counts c = { 0 };
 	struct team_job job = {
 		.d = d, .in = in, .out = out, .batch = batch, .ws = ws,
-		.ws_stride = align8(eie_run_decoded_ws_size(l)), .poll = poll,
+		.ws_stride = eie_align8(eie_run_decoded_ws_size(l)), .poll = poll,
 	};
 	uint64_t work;
 
