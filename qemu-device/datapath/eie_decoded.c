@@ -177,16 +177,26 @@ enum eie_form eie_decoded_choice(const struct eie_decoded *d,
 							 EIE_FORM_COLUMNS;
 }
 
-/* One vector, by rows or by columns; -ECANCELED when poll said stop. */
+/* One vector: its counts, then eie_run_counted_vector(). */
 static int run_decoded_vector(const struct eie_decoded *d, const int16_t *x,
 			      int16_t *y, void *ws, struct eie_stats *stats,
 			      const struct eie_poll *poll)
 {
-	const struct eie_layer *l = d->layer;
-	int64_t *acc = ws;
 	struct eie_vector_counts c;
 
 	eie_vector_counts(d, x, &c);
+	return eie_run_counted_vector(d, x, y, ws, stats, poll, &c);
+}
+
+int eie_run_counted_vector(const struct eie_decoded *d, const int16_t *x,
+			   int16_t *y, void *ws, struct eie_stats *stats,
+			   const struct eie_poll *poll,
+			   const struct eie_vector_counts *counts)
+{
+	const struct eie_layer *l = d->layer;
+	const struct eie_vector_counts c = *counts;
+	int64_t *acc = ws;
+
 	if (eie_take_rows(d, c.entries - c.padding)) {
 		if (eie_run_rows(d, x, y, ws, 0, d->rows.chunks, poll))
 			return -ECANCELED;

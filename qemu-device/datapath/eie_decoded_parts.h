@@ -39,6 +39,15 @@ int eie_columns_partial(const struct eie_decoded *d, const int16_t *x,
 			uint32_t j0, uint32_t j1, int64_t *acc, int32_t *prod,
 			const struct eie_poll *poll);
 
+/*
+ * One vector whose counts are known (eie_vector_counts()), by rows or by
+ * columns as eie_take_rows() says; stats added to. 0 or -ECANCELED.
+ */
+int eie_run_counted_vector(const struct eie_decoded *d, const int16_t *x,
+			   int16_t *y, void *ws, struct eie_stats *stats,
+			   const struct eie_poll *poll,
+			   const struct eie_vector_counts *counts);
+
 /* The output stage of every row: bias, ReLU, rounding, saturation. */
 void eie_finish_sums(const struct eie_layer *l, const int64_t *acc,
 		     int16_t *y);

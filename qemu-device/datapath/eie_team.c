@@ -114,6 +114,8 @@ int eie_run_decoded_team(const struct eie_decoded *d, uint32_t batch,
 
 	if (!batch)
 		return 0;
+	if (parts < 2)
+		return eie_run_decoded_poll(d, batch, in, out, ws, stats, poll);
 	if (parts > EIE_TEAM_MAX)
 		parts = EIE_TEAM_MAX;
 	if (batch > 1) {
@@ -135,8 +137,15 @@ int eie_run_decoded_team(const struct eie_decoded *d, uint32_t batch,
 		}
 	}
 	if (parts < 2 ||
-	    work < (team->min_work ? team->min_work : EIE_TEAM_MIN_WORK))
-		return eie_run_decoded_poll(d, batch, in, out, ws, stats, poll);
+	    work < (team->min_work ? team->min_work : EIE_TEAM_MIN_WORK)) {
+		if (batch > 1)
+			return eie_run_decoded_poll(d, batch, in, out, ws,
+						    stats, poll);
+		/* one vector alone: its counts are taken already */
+		if (eie_poll_stop(poll))
+			return -ECANCELED;
+		return eie_run_counted_vector(d, in, out, ws, stats, poll, &c);
+	}
 	if (eie_poll_stop(poll))
 		return -ECANCELED;
 
