@@ -268,11 +268,17 @@ static bool rows_table(const struct eie_decoded *d)
 	       d->rows.start[d->rows.chunks] >= 4 * ((uint64_t)l->cols << l->wbits);
 }
 
+/* The workspace's inputs and 256 weights as int32; the table follows. */
+static size_t rows_values_bytes(const struct eie_layer *l)
+{
+	return eie_align8(((size_t)l->cols + 256) * sizeof(int32_t));
+}
+
 size_t eie_rows_ws_size(const struct eie_layer *l)
 {
 	if (!eie_has_rows_form(l))
 		return 0;
-	return eie_align8(((size_t)l->cols + 256) * sizeof(int32_t)) +
+	return rows_values_bytes(l) +
 	       (rows_table_fits(l) ? ((size_t)l->cols << l->wbits) *
 				     sizeof(int32_t) : 0);
 }
@@ -299,8 +305,8 @@ int eie_run_rows(const struct eie_decoded *d, const int16_t *x, int16_t *y,
 	for (uint32_t k = 0; k < l->codebook_len; k++)
 		cb[k] = l->codebook[k];
 	if (rows_table(d)) {
-		int32_t *prod = (int32_t *)((uint8_t *)ws + eie_align8(
-			((size_t)l->cols + 256) * sizeof(int32_t)));
+		int32_t *prod = (int32_t *)((uint8_t *)ws +
+					    rows_values_bytes(l));
 		const uint32_t n = 1u << l->wbits;
 
 		/* a slot's value is its product's place: column << wbits | w */
