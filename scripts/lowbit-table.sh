@@ -18,7 +18,7 @@ out=build/lowbit
 step() { printf '\n== %s\n' "$*" >&2; }
 
 # method name, then the dcc stages after the dense model
-methods=(dc hq sbnn)
+methods=(dc hq sbnn bwn xnor qnn lq)
 
 step "installing what is missing from Debian's archive"
 # shellcheck source=tests/guest/guest-arch.sh
@@ -96,6 +96,10 @@ describe() {
 	dc) echo "Deep Compression (prune, k-means, Huffman)" ;;
 	hq) echo "HQ ternary {-a, 0, +a}" ;;
 	sbnn) echo "SBNN sparse binary {0, +a}" ;;
+	bwn) echo "BWN binary weights +-a per row" ;;
+	xnor) echo "XNOR-Net binary weights and signs" ;;
+	qnn) echo "QNN 2-bit uniform" ;;
+	lq) echo "LQ-Nets 2-bit learned bases" ;;
 	esac
 }
 
@@ -114,11 +118,11 @@ for k in "${!methods[@]}"; do
 	else
 		same=no status=1
 	fi
-	echo "$m,$(field "$m" wbits | tr , /),16,$(field "$m" bytes),$(field "$m" rate),$(field "$m" density),$dense,$(trained_acc "$m"),$(field "$m" fixed),$dacc,$same,$(field "$m" cycles),$(field "$m" energy_nj),$(field "$m" onchip_nj)" >> "$csv"
+	echo "$m,$(field "$m" wbits | tr , /),$(field "$m" abits | tr , /),$(field "$m" bytes),$(field "$m" rate),$(field "$m" density),$dense,$(trained_acc "$m"),$(field "$m" fixed),$dacc,$same,$(field "$m" cycles),$(field "$m" energy_nj),$(field "$m" onchip_nj)" >> "$csv"
 done
 
 step "the table (LeNet-300-100, Fashion-MNIST; ordered by size)"
-echo "| method | weight bits (fc1/fc2/fc3) | act. bits | non-zero weights | .dcm bytes | rate vs fp32 | top-1 dense | top-1 trained | top-1 device | device = CPU | cycles/inference | energy/inference | with weights on chip |"
+echo "| method | weight bits (fc1/fc2/fc3) | input bits (fc1/fc2/fc3) | non-zero weights | .dcm bytes | rate vs fp32 | top-1 dense | top-1 trained | top-1 device | device = CPU | cycles/inference | energy/inference | with weights on chip |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
 tail -n +2 "$csv" | sort -t, -k4,4n | while IFS=, read -r m wb ab bytes rate dens d t e dv same cyc nj oc; do
 	awk -v name="$(describe "$m")" -v wb="$wb" -v ab="$ab" -v dens="$dens" \

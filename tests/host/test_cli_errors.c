@@ -114,9 +114,9 @@ static void test_dcc_messages(void)
 		ARGS("--safetensors 'm.st' and .npy file 'w.npy'"));
 	/* the low-bit methods' options */
 	refused("dcc", ARGS("lowbit", "-i", "a", "-o", "b"),
-		ARGS("dcc lowbit: --lowbit is missing: hq (ternary, hyperspherical) or sbnn (sparse binary)\n"));
-	refused("dcc", ARGS("compress", "--lowbit", "xnor", "-o", "m.dcm"),
-		ARGS("dcc: --lowbit 'xnor': expected hq (ternary, hyperspherical) or sbnn (sparse binary)\n"));
+		ARGS("dcc lowbit: --lowbit is missing: hq (ternary, hyperspherical), sbnn (sparse binary), bwn (binary weights), xnor (XNOR-Net), qnn (k-bit) or lq (LQ-Nets)\n"));
+	refused("dcc", ARGS("compress", "--lowbit", "xnor2", "-o", "m.dcm"),
+		ARGS("dcc: --lowbit 'xnor2': expected hq (ternary, hyperspherical), sbnn (sparse binary), bwn (binary weights), xnor (XNOR-Net), qnn (k-bit) or lq (LQ-Nets)\n"));
 	refused("dcc", ARGS("prune", "--lowbit", "hq", "-i", "a", "-o", "b"),
 		ARGS("dcc prune: --lowbit is for the lowbit and compress commands\n"));
 	refused("dcc", ARGS("lowbit", "--keep", "0.1,0"),
@@ -127,6 +127,11 @@ static void test_dcc_messages(void)
 	refused("dcc", ARGS("lowbit", "--lowbit-final", "1001"), ARGS("--lowbit-final '1001'", "from 0 to 1000"));
 	refused("dcc", ARGS("lowbit", "--lowbit-lr", "0"), ARGS("--lowbit-lr '0'", "greater than 0"));
 	refused("dcc", ARGS("lowbit", "--hq-reg", "2"), ARGS("--hq-reg '2'", "from 0 to 1"));
+	refused("dcc", ARGS("lowbit", "--lowbit-wbits", "1,9"),
+		ARGS("dcc: --lowbit-wbits '1,9': item 2 ('9') is not allowed", "from 1 to 8"));
+	refused("dcc", ARGS("lowbit", "--lowbit-abits", "0"), ARGS("--lowbit-abits '0'", "from 1 to 8"));
+	refused("dcc", ARGS("lowbit", "--lowbit", "hq", "--lowbit-abits", "2", "-i", "a", "-o", "b"),
+		ARGS("dcc lowbit: --lowbit-wbits and --lowbit-abits are for the bit-plane methods (--lowbit bwn, xnor, qnn or lq)\n"));
 }
 
 static void test_dcaccel_messages(void)

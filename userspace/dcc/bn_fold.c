@@ -75,6 +75,8 @@ int net_fold_bn(const struct net *src, struct net *dst, struct dcc_error *err)
 		if (s->kind == LAYER_BN)
 			continue;
 		d = &dst->l[j++];
+		if (s->kind == LAYER_QUANT)
+			d->q = s->q;
 		if (!layer_has_weights(s))
 			continue;	/* pool, relu and flatten hold nothing */
 		if (layer_copy_weights(s, d)) {

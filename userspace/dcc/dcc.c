@@ -128,15 +128,25 @@ static void usage(FILE *f)
 "  --shrink-lr X         their learning rate, above 0 and at most 10 [0.005]\n"
 "  --lowbit M            lowbit, compress: weights of few values instead of\n"
 "                        pruning and weight sharing: hq (ternary, hyper-\n"
-"                        spherical) or sbnn (sparse binary)\n"
+"                        spherical), sbnn (sparse binary); or weights and\n"
+"                        activations as bit planes: bwn (binary weights),\n"
+"                        xnor (XNOR-Net), qnn (k-bit uniform), lq (LQ-Nets)\n"
 "  --keep X,X,...        lowbit: fraction of each layer's weights left non-zero\n"
 "                        (the last for the rest), each above 0 and at most 1\n"
 "                        [0.065,0.07,0.2]\n"
 "  --lowbit-steps N      lowbit: steps of the sparsity schedule, 1 to 100 [4]\n"
 "  --lowbit-epochs N     lowbit: training epochs after each step, 0 to 1000 [3]\n"
-"  --lowbit-final N      lowbit: training epochs after the last, 0 to 1000 [6]\n"
+"  --lowbit-final N      lowbit: training epochs after the last, 0 to 1000 [6;\n"
+"                        15 for bwn, xnor, qnn, lq]\n"
 "  --lowbit-lr X         lowbit: learning rate, above 0 and at most 10 [0.03]\n"
 "  --hq-reg X            hq: weight of the cosine-distance term, 0 to 1 [0.001]\n"
+"  --lowbit-wbits B,B    bwn, xnor, qnn, lq: weight planes of each weight layer\n"
+"                        (the last for the rest), each 1 to 8 [the method's\n"
+"                        bits, the last layer 8: bwn, xnor 1; qnn, lq 2]\n"
+"  --lowbit-abits B,B    bwn, xnor, qnn, lq: planes of the activations each\n"
+"                        weight layer reads, 1 to 8 [8 for the first and the\n"
+"                        last, the method's for the rest: bwn 8, xnor 1 (signs),\n"
+"                        qnn, lq 2]\n"
 "  --sweep-methods M,M   sweep: none (magnitude pruning only) and the --structure\n"
 "                        methods, or all [all]\n"
 "  --sweep-levels X,X    sweep: structured pruning levels, each above 0 and at\n"
@@ -180,7 +190,8 @@ static const struct option long_opts[] = {
 	{ "max-drop", 1, 0, 'G' }, { "lowbit", 1, 0, 'a' }, { "keep", 1, 0, 'k' },
 	{ "lowbit-steps", 1, 0, 'c' }, { "lowbit-epochs", 1, 0, 'u' },
 	{ "lowbit-final", 1, 0, 'f' }, { "lowbit-lr", 1, 0, 'y' },
-	{ "hq-reg", 1, 0, 'j' },
+	{ "hq-reg", 1, 0, 'j' }, { "lowbit-wbits", 1, 0, 'U' },
+	{ "lowbit-abits", 1, 0, 'X' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 
 /* The option's name as --help spells it, for messages. */
@@ -349,6 +360,15 @@ static int set_opt(struct opts *o, int c, const char *arg)
 	case 'f': return cliopt_u32("dcc", n, arg, 0, 1000, &o->lowbit.final_epochs);
 	case 'y': return cliopt_real("dcc", n, arg, 0, 10, true, &o->lowbit.lr);
 	case 'j': return cliopt_real("dcc", n, arg, 0, 1, false, &o->lowbit.reg);
+	case 'U':
+	case 'X':
+		if (cliopt_list("dcc", n, arg, 1, NET_LAYERS_MAX / 2, true, 1,
+				QUANT_BITS_MAX, false, v, &cnt))
+			return -1;
+		for (uint32_t k = 0; k < cnt; k++)
+			(c == 'U' ? o->lowbit.wbits : o->lowbit.abits)[k] = (uint32_t)v[k];
+		*(c == 'U' ? &o->lowbit.nwbits : &o->lowbit.nabits) = cnt;
+		return 0;
 	case 'A': o->train.adam = true; return 0;
 	case 'g': o->train.progress = true; return 0;
 	case 'x': o->transpose = true; return 0;
@@ -482,7 +502,12 @@ int do_quantize(struct net *n, const struct opts *o,
 int do_lowbit(struct net *n, const struct opts *o,
 	      const struct dataset *train, struct dcc_error *err)
 {
-	return lowbit_train(n, &o->lowbit, &o->train, train, err);
+	struct lowbit_opts lo = o->lowbit;
+
+	/* no schedule before them: the bit-plane methods train longer */
+	if (lo.method >= LOWBIT_BWN && !o->given['f'])
+		lo.final_epochs = LOWBIT_PLANES_EPOCHS;
+	return lowbit_train(n, &lo, &o->train, train, err);
 }
 
 static bool trains_anew(enum sp_method m)
@@ -666,7 +691,8 @@ int do_encode(const struct net *n, const struct opts *o,
 	for (uint32_t i = 0; i < dm.layer_count; i++) {
 		const struct eie_streams *a = &dm.layers[i].streams, *b = &back.layers[i].streams;
 
-		if (dm.layers[i].kind == DCM_POOL)
+		/* only FC and CONV layers have EIE streams */
+		if (dm.layers[i].kind != DCM_FC && dm.layers[i].kind != DCM_CONV)
 			continue;
 		if (a->entry_count != b->entry_count ||
 		    memcmp(a->colptr, b->colptr, (size_t)a->pes * (a->cols + 1) * 4) ||
@@ -861,14 +887,6 @@ static int cmd_info(const struct opts *o, char **argv, struct dcc_error *err)
 
 	if (dcm_read_file(argv[optind], &dm, &de))
 		return dcc_fail(err, "%s", de.msg);
-	/* the report and the datapath run know fc, conv and pool layers */
-	for (uint32_t i = 0; i < dm.layer_count; i++)
-		if (dm.layers[i].kind > DCM_POOL) {
-			dcc_fail(err, "%s: layer %u (%s): dcc does not report or run version-3 bit-plane or QUANT layers yet",
-				 argv[optind], i, dcm_kind_name(dm.layers[i].kind));
-			dcm_free(&dm);
-			return -1;
-		}
 	if (load_data(o, NULL, &test, err)) {
 		fprintf(stderr, "dcc: no test data (%s): accuracy not measured\n", err->msg);
 		report_table(stdout, &dm, &acc);
@@ -914,6 +932,11 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 	if (o->lowbit.method != LOWBIT_NONE && strcmp(cmd, "lowbit") &&
 	    strcmp(cmd, "compress")) {
 		fprintf(stderr, "dcc %s: --lowbit is for the lowbit and compress commands\n", cmd);
+		return -1;
+	}
+	if ((o->given['U'] || o->given['X']) && o->lowbit.method < LOWBIT_BWN) {
+		fprintf(stderr, "dcc %s: --lowbit-wbits and --lowbit-abits are for the bit-plane methods (--lowbit bwn, xnor, qnn or lq)\n",
+			cmd);
 		return -1;
 	}
 	if (!strcmp(cmd, "info")) {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * The device's accuracy: a .dcm graph run image by image through the
- * datapath's host entry points (eie_run, dp_conv_run, dp_pool_run), the
- * code the device itself runs, so that the figure is the device's bit
- * for bit.
+ * datapath's host entry points (eie_run, dp_conv_run, dp_pool_run, and
+ * for the bit-plane kinds fixed_eval_planes.c's), the code the device
+ * itself runs, so that the figure is the device's bit for bit.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +12,7 @@
 #include "../../qemu-device/datapath/dp_energy.h"
 #include "../../qemu-device/datapath/dp_pool.h"
 #include "../common/q15.h"
+#include "fixed_eval_planes.h"
 #include "fixedpoint.h"
 
 /* The datapath's description of one layer. */
@@ -19,14 +20,20 @@ union dp_op {
 	struct eie_layer fc;
 	struct dp_conv conv;
 	struct dp_pool pool;
+	union fe_planes planes;	/* BITPLANE, BITPLANE_CONV, QUANT */
 };
 
-/* Views, validation and workspace size of each layer. */
+/*
+ * Views, validation and workspace size of each layer, and the widest
+ * activation in bytes: int16 values, or the 64-bit words of bit planes.
+ */
 static int prepare(const struct dcm_model *dm, union dp_op *op, size_t *ws,
-		   size_t *widest, struct dcc_error *err)
+		   uint64_t *widest, struct dcc_error *err)
 {
 	struct eie_error ee = { "" };
 
+	if (fe_has_planes(dm) && fe_planes_check(dm, err))
+		return -1;
 	for (uint32_t i = 0; i < dm->layer_count; i++) {
 		const struct dcm_layer *l = &dm->layers[i];
 		int bad = 0;
@@ -42,42 +49,44 @@ static int prepare(const struct dcm_model *dm, union dp_op *op, size_t *ws,
 			dcm_layer_window(l, &op[i].conv.win);
 			bad = dp_conv_validate(&op[i].conv, &ee);
 			need = bad ? 0 : dp_conv_run_ws_size(&op[i].conv);
-		} else if (l->kind != DCM_POOL) {
-			/* .dcm version 3's bit-plane and QUANT layers */
-			return dcc_fail(err, "layer %u (%s): dcc does not run bit-plane or QUANT layers yet",
-					i, dcm_kind_name(l->kind));
-		} else {
+		} else if (l->kind == DCM_POOL) {
 			op[i].pool.channels = l->channels;
 			op[i].pool.mode = l->pool_mode;
 			dcm_layer_window(l, &op[i].pool.win);
 			bad = dp_pool_validate(&op[i].pool, &ee);
+		} else {
+			bad = fe_planes_prepare(l, &op[i].planes, &ee);
 		}
 		if (bad)
 			return dcc_fail(err, "layer %u (%s) is not valid for the datapath: %s",
 					i, dcm_kind_name(l->kind), ee.msg);
 		if (need > *ws)
 			*ws = need;
-		if (dcm_layer_outputs(l) > *widest)
-			*widest = dcm_layer_outputs(l);
+		if (fe_in_bytes(l) > *widest)
+			*widest = fe_in_bytes(l);
+		if (fe_out_bytes(l) > *widest)
+			*widest = fe_out_bytes(l);
 	}
 	return 0;
 }
 
 static void run_layer(const struct dcm_layer *l, const union dp_op *op,
-		      uint32_t n, const int16_t *x, int16_t *y, void *ws,
+		      uint32_t n, const void *x, void *y, void *ws,
 		      struct eie_stats *st)
 {
 	if (l->kind == DCM_FC)
 		eie_run(&op->fc, n, x, y, ws, st);
 	else if (l->kind == DCM_CONV)
 		dp_conv_run(&op->conv, n, x, y, ws, st, NULL);
-	else
+	else if (l->kind == DCM_POOL)
 		dp_pool_run(&op->pool, n, x, y, NULL);
+	else
+		fe_planes_run(l, &op->planes, n, x, y, st);
 }
 
 /* The cycle model of layer i on its input x (count of them), into c. */
 static int layer_cycles(const struct dcm_layer *l, const union dp_op *op,
-			uint32_t count, const int16_t *x, void *ws,
+			uint32_t count, const void *x, void *ws,
 			struct eie_cycles *c)
 {
 	if (l->kind == DCM_FC)
@@ -86,7 +95,10 @@ static int layer_cycles(const struct dcm_layer *l, const union dp_op *op,
 		return dp_conv_model_cycles(&op->conv, DCACCEL_EIE_QUEUE_DEFAULT, count, x, ws,
 					    c, NULL, NULL);
 	/* a pool job runs on all of the device's PEs */
-	dp_pool_model_cycles(&op->pool, DCACCEL_EIE_PES_DEFAULT, count, c, NULL);
+	if (l->kind == DCM_POOL)
+		dp_pool_model_cycles(&op->pool, DCACCEL_EIE_PES_DEFAULT, count, c, NULL);
+	else
+		fe_planes_cycles(l, &op->planes, count, c);
 	return 0;
 }
 
@@ -97,13 +109,18 @@ static int layer_cycles(const struct dcm_layer *l, const union dp_op *op,
  */
 static void layer_energy(const struct dcm_layer *l, const union dp_op *op,
 			 uint32_t i, uint32_t layers, uint32_t count,
-			 const int16_t *x, struct dp_energy *e)
+			 const void *in, struct dp_energy *e)
 {
 	const struct dp_energy_io io = {
 		.in_on_chip = i > 0, .out_on_chip = i + 1 < layers,
 	};
 	const size_t in_n = dcm_layer_inputs(l);
+	const int16_t *x = in;
 
+	if (l->kind > DCM_POOL) {
+		fe_planes_energy(l, &op->planes, count, &io, e);
+		return;
+	}
 	for (uint32_t b = 0; b < count; b++) {
 		if (l->kind == DCM_FC)
 			dp_energy_fc(&op->fc, 1, x + b * in_n, &io, e);
@@ -112,6 +129,14 @@ static void layer_energy(const struct dcm_layer *l, const union dp_op *op,
 		else
 			dp_energy_pool(&op->pool, 1, &io, e);
 	}
+}
+
+/* An 8-aligned activation buffer of n inputs of `bytes` each, or NULL. */
+static void *act_alloc(uint32_t n, uint64_t bytes)
+{
+	uint64_t size = ((uint64_t)(n ? n : 1) * bytes + 7) & ~7ull;
+
+	return size > SIZE_MAX ? NULL : aligned_alloc(8, (size_t)size);
 }
 
 /*
@@ -125,8 +150,9 @@ static int run_graph(const struct dcm_model *dm, const int16_t *in,
 		     struct dcc_error *err)
 {
 	union dp_op *op = calloc(dm->layer_count ? dm->layer_count : 1, sizeof(*op));
-	size_t widest = 0, ws_size = 8;
-	int16_t *a = NULL, *b = NULL;
+	size_t ws_size = 8;
+	uint64_t widest = 8;
+	void *a = NULL, *b = NULL;
 	void *ws = NULL;
 	int ret = -1;
 
@@ -144,16 +170,17 @@ static int run_graph(const struct dcm_model *dm, const int16_t *in,
 		if (need > ws_size)
 			ws_size = need;
 	}
-	a = malloc((size_t)(count ? count : 1) * widest * sizeof(*a));
-	b = malloc((size_t)(count ? count : 1) * widest * sizeof(*b));
+	/* a QUANT layer is never last: the graph's outputs are int16 */
+	a = act_alloc(count, widest);
+	b = act_alloc(count, widest);
 	ws = aligned_alloc(8, (ws_size + 7) & ~(size_t)7);
 	if (!a || !b || !ws) {
 		dcc_fail(err, "out of memory");
 		goto out;
 	}
 	for (uint32_t i = 0; i < dm->layer_count; i++) {
-		const int16_t *x = i ? (i & 1 ? a : b) : in;
-		int16_t *y = i + 1 == dm->layer_count ? out : (i & 1 ? b : a);
+		const void *x = i ? (i & 1 ? a : b) : in;
+		void *y = i + 1 == dm->layer_count ? out : (i & 1 ? b : a);
 
 		if (cycles && layer_cycles(&dm->layers[i], &op[i], count, x, ws, &cycles[i])) {
 			dcc_fail(err, "layer %u: the cycle model refused it", i);

@@ -49,7 +49,7 @@ static double max_abs_upto(const struct net *n, uint32_t upto,
 }
 
 /* The input map and window of a conv or pool layer. */
-static void set_map(const struct layer *nl, uint8_t kind, struct dcm_layer *l)
+void fixedpoint_set_map(const struct layer *nl, uint8_t kind, struct dcm_layer *l)
 {
 	l->kind = kind;
 	l->channels = nl->in.c;
@@ -76,7 +76,7 @@ static int weight_layer(const struct layer *nl, bool relu, uint32_t pes,
 		return dcc_fail(err, "%s is not quantized: run the quantize stage first",
 				nl->name);
 	if (nl->kind == LAYER_CONV)
-		set_map(nl, DCM_CONV, l);
+		fixedpoint_set_map(nl, DCM_CONV, l);
 	l->rows = wt->rows;
 	l->cols = wt->cols;
 	l->pes = pes;
@@ -111,7 +111,7 @@ static int weight_layer(const struct layer *nl, bool relu, uint32_t pes,
 
 static void pool_layer(const struct layer *nl, struct dcm_layer *l)
 {
-	set_map(nl, DCM_POOL, l);
+	fixedpoint_set_map(nl, DCM_POOL, l);
 	l->pool_mode = nl->pool_mode == POOL_AVG_MODE ? DCACCEL_POOL_AVG :
 			DCACCEL_POOL_MAX;
 	l->out_frac = l->in_frac;
@@ -131,6 +131,11 @@ int fixedpoint_check(const struct net *n, struct dcc_error *err)
 		if (n->l[i].kind == LAYER_BN && !folds(n, i))
 			return dcc_fail(err, "%s: the device has no batch norm of its own: it must come right after an fc or conv, to be folded into it",
 					n->l[i].name);
+		if (n->l[i].kind == LAYER_QUANT &&
+		    (i + 1 == n->count || !layer_has_weights(&n->l[i + 1]) ||
+		     !n->l[i + 1].wt.planes))
+			return dcc_fail(err, "%s: the device's quantizer writes planes for a bit-plane layer right after it: %s is none",
+					n->l[i].name, i + 1 < n->count ? n->l[i + 1].name : "the end");
 		if (n->l[i].kind == LAYER_RELU &&
 		    (i == 0 || !layer_has_weights(&n->l[before])))
 			return dcc_fail(err, "%s: the device applies ReLU in the fc or conv op before it, not after %s",
@@ -165,6 +170,7 @@ int fixedpoint_build(const struct net *n, const struct dataset *calib,
 		struct dcm_error de;
 		bool relu = i + 1 < n->count && n->l[i + 1].kind == LAYER_RELU;
 		double mx;
+		int bad;
 
 		if (nl->kind == LAYER_FLATTEN)
 			continue;	/* a map is read as a vector as it is */
@@ -174,14 +180,28 @@ int fixedpoint_build(const struct net *n, const struct dataset *calib,
 			pool_layer(nl, l);
 			continue;
 		}
+		if (nl->kind == LAYER_QUANT) {
+			if (fixedpoint_quant_layer(nl, l, err)) {
+				dcm_free(out);
+				return -1;
+			}
+			frac = 0;	/* planes: their scale is the reader's basis */
+			continue;
+		}
 		mx = max_abs_upto(n, i + 1 + relu, calib);
 		if (mx < 0) {
 			dcm_free(out);
 			return dcc_fail(err, "out of memory");
 		}
 		l->out_frac = (uint8_t)frac_bits_for(mx, 1.5);
-		if (weight_layer(nl, relu, pes, zbits, l, err) ||
-		    (dcm_layer_encode(l, &de) && dcc_fail(err, "%s: %s", nl->name, de.msg))) {
+		if (nl->wt.planes)
+			bad = fixedpoint_planes_layer(nl, i ? &n->l[i - 1] : NULL,
+						      relu, pes, l, err);
+		else
+			bad = weight_layer(nl, relu, pes, zbits, l, err) ||
+			      (dcm_layer_encode(l, &de) &&
+			       dcc_fail(err, "%s: %s", nl->name, de.msg));
+		if (bad) {
 			dcm_free(out);
 			return -1;
 		}

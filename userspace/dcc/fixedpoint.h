@@ -29,10 +29,28 @@ int fixedpoint_build(const struct net *n, const struct dataset *calib,
 		     uint32_t pes, unsigned int zbits, struct dcm_model *out,
 		     struct dcc_error *err);
 
+/* A map layer's kind, input map and window from the network's layer. */
+void fixedpoint_set_map(const struct layer *nl, uint8_t kind,
+			struct dcm_layer *l);
+
+/*
+ * A bit-plane network's layers (fixedpoint_planes.c): a quantizer as a
+ * QUANT layer (l->in_frac set: the outputs it reads), a weight layer with
+ * planes as a BITPLANE or BITPLANE_CONV layer reading `quant`'s planes
+ * (l->out_frac set: lowered to what the bases allow). 0 or -1 with err.
+ */
+int fixedpoint_quant_layer(const struct layer *nl, struct dcm_layer *l,
+			   struct dcc_error *err);
+int fixedpoint_planes_layer(const struct layer *nl, const struct layer *quant,
+			    bool relu, uint32_t pes, struct dcm_layer *l,
+			    struct dcc_error *err);
+
 /*
  * Run `count` int16 inputs (in_frac of layer 0) through the graph's
  * layers on the datapath into out (count x the last layer's outputs).
- * stats (per layer, may be NULL) is added to. 0 or -1 with err.
+ * Version-3 graphs too: their bit-plane and QUANT layers run as the
+ * device's ops (fixed_eval_planes.c), a QUANT layer first quantizing the
+ * inputs. stats (per layer, may be NULL) is added to. 0 or -1 with err.
  */
 int fixedpoint_run(const struct dcm_model *dm, const int16_t *in,
 		   uint32_t count, int16_t *out, struct eie_stats *stats,

@@ -14,6 +14,8 @@
 
 static const char *const names[] = {
 	[LOWBIT_NONE] = "none", [LOWBIT_HQ] = "hq", [LOWBIT_SBNN] = "sbnn",
+	[LOWBIT_BWN] = "bwn", [LOWBIT_XNOR] = "xnor", [LOWBIT_QNN] = "qnn",
+	[LOWBIT_LQ] = "lq",
 };
 
 void lowbit_opts_default(struct lowbit_opts *o)
@@ -33,7 +35,7 @@ void lowbit_opts_default(struct lowbit_opts *o)
 
 enum lowbit_method lowbit_method_parse(const char *name)
 {
-	for (int m = LOWBIT_HQ; m <= LOWBIT_SBNN; m++)
+	for (int m = LOWBIT_HQ; m <= LOWBIT_LAST; m++)
 		if (name && !strcmp(name, names[m]))
 			return (enum lowbit_method)m;
 	return LOWBIT_NONE;
@@ -271,6 +273,18 @@ int lowbit_train(struct net *n, const struct lowbit_opts *lo,
 		break;
 	case LOWBIT_SBNN:
 		ret = lowbit_sbnn(n, lo, t, train, err);
+		break;
+	case LOWBIT_BWN:
+		ret = lowbit_planes(n, &lowbit_bwn_method, lo, t, train, err);
+		break;
+	case LOWBIT_XNOR:
+		ret = lowbit_planes(n, &lowbit_xnor_method, lo, t, train, err);
+		break;
+	case LOWBIT_QNN:
+		ret = lowbit_planes(n, &lowbit_qnn_method, lo, t, train, err);
+		break;
+	case LOWBIT_LQ:
+		ret = lowbit_planes(n, &lowbit_lq_method, lo, t, train, err);
 		break;
 	default:
 		return dcc_fail(err, "no low-bit method given: %s", LOWBIT_NAMES);

@@ -12,8 +12,14 @@
 #include "net.h"
 #include "train.h"
 
-enum lowbit_method { LOWBIT_NONE, LOWBIT_HQ, LOWBIT_SBNN };
-#define LOWBIT_NAMES	"hq (ternary, hyperspherical) or sbnn (sparse binary)"
+enum lowbit_method {
+	LOWBIT_NONE, LOWBIT_HQ, LOWBIT_SBNN,
+	/* bit-plane methods (lowbit_planes.c): activations quantized too */
+	LOWBIT_BWN, LOWBIT_XNOR, LOWBIT_QNN, LOWBIT_LQ,
+};
+#define LOWBIT_LAST	LOWBIT_LQ
+#define LOWBIT_NAMES	"hq (ternary, hyperspherical), sbnn (sparse binary), " \
+			"bwn (binary weights), xnor (XNOR-Net), qnn (k-bit) or lq (LQ-Nets)"
 
 struct lowbit_opts {
 	enum lowbit_method method;
@@ -24,6 +30,13 @@ struct lowbit_opts {
 	uint32_t final_epochs;	/* after the last step */
 	float lr;
 	float reg;		/* hq: weight of the cosine-distance term */
+	/*
+	 * Bit-plane methods: each weight layer's weight planes and the planes
+	 * of the activations it reads (the last value for the rest); 0 for
+	 * the method's defaults (lowbit_planes.c).
+	 */
+	uint32_t wbits[NET_LAYERS_MAX / 2], nwbits;
+	uint32_t abits[NET_LAYERS_MAX / 2], nabits;
 };
 
 void lowbit_opts_default(struct lowbit_opts *o);
@@ -102,6 +115,51 @@ int lowbit_hq(struct net *n, const struct lowbit_opts *lo,
 int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
 		const struct train_opts *t, const struct dataset *train,
 		struct dcc_error *err);
+
+/*
+ * The bit-plane methods (lowbit_planes.c and lb_bwn_xnor.c, lb_qnn.c,
+ * lb_lqnet.c): a quantizer inserted before every weight layer, weights
+ * as planes with a basis per row, both trained from the dense model.
+ */
+struct planes_method {
+	enum lowbit_method id;
+	uint8_t wbits, abits;	/* the low-bit layers' planes */
+	bool sign_acts;		/* 1-bit activations are signs (the ReLU goes) */
+	/* a weight layer's projection at the method's wbits */
+	void (*project)(struct weights *wt);
+	/* the quantizer's basis on calibration inputs, and its update */
+	void (*calibrate)(struct actq *q, const float *x, size_t n);
+	void (*update)(struct actq *q, const float *x, size_t n);
+};
+#define LOWBIT_PLANES_EPOCHS	15	/* their --lowbit-final when not given */
+extern const struct planes_method lowbit_bwn_method, lowbit_xnor_method,
+	lowbit_qnn_method, lowbit_lq_method;
+
+int lowbit_planes(struct net *n, const struct planes_method *m,
+		  const struct lowbit_opts *lo, const struct train_opts *t,
+		  const struct dataset *train, struct dcc_error *err);
+
+/* What they share. */
+/*
+ * Each weight's code: its nearest level under its row's basis, and its
+ * value, into widx and w.
+ */
+void lowbit_planes_assign(struct weights *wt);
+/*
+ * Uniform levels: the basis s 2^j of k planes whose levels best fit
+ * x[0..n-1] in squared error, s over a grid up to the levels reaching
+ * max |x| (for +1/-1 planes, odd multiples of s; 1/0 planes, 0 .. 2^k-1).
+ */
+void lowbit_uniform_fit(const float *x, size_t n, uint32_t k, bool is_signed,
+			float *basis);
+/* The uniform projection with fixed bases (QNN; every method's 8-bit layers). */
+void lowbit_uniform_project(struct weights *wt);
+/*
+ * The least-squares basis for codes c of values x (one QEM step of
+ * LQ-Nets): 0, or -1 when the codes leave it singular (basis kept).
+ */
+int lowbit_ls_basis(const float *x, const uint8_t *codes, size_t n,
+		    uint32_t k, bool is_signed, float *basis);
 
 /* Their parts, for the tests. */
 /* W, widx, cb = {0, +a, -a}: a = mean |u| of the kept non-zero weights. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model_io.h"
+#include "weights.h"
 
 static void set_tensor(struct tensor *t, const struct layer *l,
 		       const char *what, enum tensor_type type, bool matrix,
@@ -46,8 +47,9 @@ static float *bn_vector(const struct batchnorm *bn, unsigned int k)
 
 int net_save(const struct net *n, const char *path, struct dcc_error *err)
 {
-	struct tensor t[NET_LAYERS_MAX * 5];
+	struct tensor t[NET_LAYERS_MAX * 6];
 	struct tensor_set ts = { 0, t, "" };
+	uint8_t planes_signed[NET_LAYERS_MAX];
 
 	/* the description, so that a network structured pruning changed loads as itself */
 	snprintf(ts.net, sizeof(ts.net), "%s", n->spec);
@@ -59,14 +61,27 @@ int net_save(const struct net *n, const char *path, struct dcc_error *err)
 			for (unsigned int k = 0; k < 4; k++)
 				set_tensor(&t[ts.count++], l, bn_tensor[k], TENSOR_F32, false,
 					   l->in.c, bn_vector(&l->bn, k), NULL);
+		if (l->kind == LAYER_QUANT)
+			set_tensor(&t[ts.count++], l, "basis", TENSOR_F32, false,
+				   l->q.bits, (float *)l->q.basis, NULL);
 		if (!layer_has_weights(l))
 			continue;
 		set_tensor(&t[ts.count++], l, "weight", TENSOR_F32, true, wt->w.n, wt->w.v, NULL);
 		set_tensor(&t[ts.count++], l, "bias", TENSOR_F32, false, wt->b.n, wt->b.v, NULL);
 		if (wt->mask)
 			set_tensor(&t[ts.count++], l, "mask", TENSOR_U8, true, wt->w.n, NULL, wt->mask);
-		if (wt->widx) {
+		if (wt->widx)
 			set_tensor(&t[ts.count++], l, "index", TENSOR_U8, true, wt->w.n, NULL, wt->widx);
+		if (wt->widx && wt->planes) {
+			set_tensor(&t[ts.count], l, "planes_basis", TENSOR_F32, false,
+				   (uint64_t)wt->rows * wt->planes, wt->basis, NULL);
+			t[ts.count].ndim = 2;
+			t[ts.count].shape[0] = wt->rows;
+			t[ts.count++].shape[1] = wt->planes;
+			planes_signed[i] = wt->planes_signed;
+			set_tensor(&t[ts.count++], l, "planes_signed", TENSOR_U8, false, 1,
+				   NULL, &planes_signed[i]);
+		} else if (wt->widx) {
 			set_tensor(&t[ts.count++], l, "codebook", TENSOR_F32, false, wt->cb.n, wt->cb.v, NULL);
 		}
 	}
@@ -178,6 +193,67 @@ static void shape_text(const struct layer *l, char *buf, size_t len)
 		snprintf(buf, len, "[%u, %u]", l->wt.rows, l->wt.cols);
 }
 
+/*
+ * Bit-plane weights: codes (the index tensor, U8) of K bits each, a basis
+ * of [rows, K] floats and whether the bits read as +1/-1.
+ */
+static int load_planes(const struct tensor_set *ts, const struct tensor *w,
+		       const struct tensor *ix, struct layer *l,
+		       struct dcc_error *err)
+{
+	struct weights *wt = &l->wt;
+	const struct tensor *bs = sibling(ts, w, "planes_basis");
+	const struct tensor *sg = sibling(ts, w, "planes_signed");
+	size_t nw = wt->w.n;
+
+	if (sibling(ts, w, "codebook"))
+		return dcc_fail(err, "%s: bit-plane weights (planes_basis) have no codebook",
+				l->name);
+	if (!ix || ix->type != TENSOR_U8 || ix->count != nw)
+		return dcc_fail(err, "%s: bit-plane weights need their codes: index, U8, %zu values",
+				l->name, nw);
+	if (bs->type != TENSOR_F32 || bs->ndim != 2 || bs->shape[0] != wt->rows ||
+	    bs->shape[1] < 1 || bs->shape[1] > QUANT_BITS_MAX)
+		return dcc_fail(err, "%s: wrong shape: planes_basis is F32 [%u, K], K 1 to %u",
+				bs->name, wt->rows, QUANT_BITS_MAX);
+	if (!sg || sg->type != TENSOR_U8 || sg->count != 1 || sg->u8[0] > 1)
+		return dcc_fail(err, "%s: planes_signed (U8, one value, 0 or 1) is missing or wrong",
+				l->name);
+	wt->planes = (uint8_t)bs->shape[1];
+	wt->planes_signed = sg->u8[0];
+	wt->bits = wt->planes;
+	wt->widx = malloc(nw);
+	wt->basis = malloc(bs->count * sizeof(float));
+	if (!wt->widx || !wt->basis)
+		return dcc_fail(err, "out of memory");
+	memcpy(wt->basis, bs->f, bs->count * sizeof(float));
+	for (size_t k = 0; k < nw; k++) {
+		if (ix->u8[k] >> wt->planes)
+			return dcc_fail(err, "%s: code %u at %zu has more than %u bits",
+					ix->name, ix->u8[k], k, wt->planes);
+		wt->widx[k] = ix->u8[k];
+	}
+	weights_planes_sync(wt);
+	return 0;
+}
+
+/* A quantizer's basis, bits of them. */
+static int load_quant(const struct tensor_set *ts, struct layer *l,
+		      struct dcc_error *err)
+{
+	char name[TENSOR_NAME_MAX];
+	const struct tensor *t;
+
+	snprintf(name, sizeof(name), "%s.basis", l->name);
+	t = tensor_find(ts, name);
+	if (!t || t->type != TENSOR_F32 || t->ndim != 1 || t->count != l->q.bits)
+		return dcc_fail(err, "%s: missing or wrong shape: need %u floats",
+				name, l->q.bits);
+	memcpy(l->q.basis, t->f, l->q.bits * sizeof(float));
+	quant_set_levels(&l->q);
+	return 0;
+}
+
 /* Mask, index and codebook of a weight layer, when the file has them. */
 static int load_compression(const struct tensor_set *ts, const struct tensor *w,
 			    struct layer *l, struct dcc_error *err)
@@ -202,8 +278,10 @@ static int load_compression(const struct tensor_set *ts, const struct tensor *w,
 				wt->w.v[k] = 0;
 		}
 	}
-	if (!ix && !cb)
+	if (!ix && !cb && !sibling(ts, w, "planes_basis"))
 		return 0;
+	if (sibling(ts, w, "planes_basis"))
+		return load_planes(ts, w, ix, l, err);
 	if (!ix || !cb || ix->type != TENSOR_U8 || ix->count != nw ||
 	    cb->type != TENSOR_F32 || cb->ndim != 1)
 		return dcc_fail(err, "%s: index (U8, %zu values) and codebook (F32, 2 to 256 values) must come together",
@@ -317,6 +395,8 @@ int net_from_tensors(const struct tensor_set *ts, const char *spec,
 		return -1;
 	for (uint32_t i = 0; i < n->count; i++) {
 		if (n->l[i].kind == LAYER_BN && load_bn(ts, &n->l[i], err))
+			goto fail;
+		if (n->l[i].kind == LAYER_QUANT && load_quant(ts, &n->l[i], err))
 			goto fail;
 		if (!layer_has_weights(&n->l[i]))
 			continue;

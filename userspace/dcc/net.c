@@ -47,6 +47,7 @@ const struct layer_ops *layer_ops_of(enum layer_kind kind)
 	case LAYER_RELU: return &layer_relu_ops;
 	case LAYER_FLATTEN: return &layer_flatten_ops;
 	case LAYER_BN: return &layer_bn_ops;
+	case LAYER_QUANT: return &layer_quant_ops;
 	}
 	return NULL;
 }
@@ -82,6 +83,19 @@ static int alloc_bn(struct batchnorm *bn, uint32_t channels)
 	for (uint32_t c = 0; c < channels; c++)
 		bn->gamma.v[c] = bn->var[c] = 1.0f;
 	return 0;
+}
+
+/*
+ * Uniform levels over [0, 1] (1/0 planes) or [-1, 1] (+1/-1 planes)
+ * until a method or the file sets the basis.
+ */
+static void init_quant(struct actq *q)
+{
+	const float unit = 1.0f / (float)((1u << q->bits) - 1);
+
+	for (uint32_t j = 0; j < q->bits; j++)
+		q->basis[j] = (float)(1u << j) * unit;
+	quant_set_levels(q);
 }
 
 /* "12" -> 12 within [lo, hi]; advances *p. */
@@ -163,6 +177,15 @@ static int parse_layer(const char *tok, struct layer *l)
 		l->kind = LAYER_BN;
 		return 0;
 	}
+	if (!strncmp(tok, "quant", 5)) {
+		p += 5;
+		l->kind = LAYER_QUANT;
+		if (number(&p, 1, QUANT_BITS_MAX, &k))
+			return -1;
+		l->q.bits = (uint8_t)k;
+		l->q.is_signed = *p == 's';
+		return *p && strcmp(p, "s") ? -1 : 0;
+	}
 	if (!strncmp(tok, "fc", 2)) {
 		p += 2;
 		l->kind = LAYER_FC;
@@ -210,7 +233,9 @@ static int parse_input(const char *tok, struct shape *in)
 static int place_layer(struct net *n, uint32_t i, struct shape in,
 		       unsigned int counts[LAYER_KINDS], struct dcc_error *err)
 {
-	static const char *const stem[] = { "fc", "conv", "pool", "relu", "flatten", "bn" };
+	static const char *const stem[] = {
+		"fc", "conv", "pool", "relu", "flatten", "bn", "quant",
+	};
 	struct layer *l = &n->l[i];
 	uint64_t nw;
 
@@ -256,6 +281,10 @@ static int place_layer(struct net *n, uint32_t i, struct shape in,
 	case LAYER_BN:
 		l->out = in;
 		return alloc_bn(&l->bn, in.c) ? dcc_fail(err, "out of memory") : 0;
+	case LAYER_QUANT:
+		l->out = in;
+		init_quant(&l->q);
+		return 0;
 	}
 	return -1;
 }
@@ -290,7 +319,7 @@ int net_build(struct net *n, const char *spec, struct dcc_error *err)
 		}
 		if (parse_layer(tok, l)) {
 			net_free(n);
-			return dcc_fail(err, "network layer %u: '%s' is not convKxRxS[/sN][/pN], maxpoolR[/sN], avgpoolR[/sN], fcN, relu or flatten (in range)",
+			return dcc_fail(err, "network layer %u: '%s' is not convKxRxS[/sN][/pN], maxpoolR[/sN], avgpoolR[/sN], fcN, relu, flatten, bn, quantK or quantKs (in range)",
 					n->count + 1, tok);
 		}
 		n->count++;
@@ -362,6 +391,7 @@ void net_free(struct net *n)
 		free_param(&l->wt.latent);
 		free(l->wt.mask);
 		free(l->wt.widx);
+		free(l->wt.basis);
 		free(l->cols);
 		free(l->tmp);
 		free(l->arg);
@@ -405,6 +435,8 @@ static int layer_token(const struct layer *l, char *buf, size_t len)
 		return snprintf(buf, len, "flatten");
 	case LAYER_BN:
 		return snprintf(buf, len, "bn");
+	case LAYER_QUANT:
+		return snprintf(buf, len, "quant%u%s", l->q.bits, l->q.is_signed ? "s" : "");
 	}
 	return 0;
 }

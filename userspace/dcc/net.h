@@ -23,8 +23,9 @@
 
 enum layer_kind {
 	LAYER_FC, LAYER_CONV, LAYER_POOL, LAYER_RELU, LAYER_FLATTEN, LAYER_BN,
+	LAYER_QUANT,
 };
-#define LAYER_KINDS	6
+#define LAYER_KINDS	7
 
 /* A map of c channels of h x w (a flat vector is c x 1 x 1). */
 struct shape {
@@ -67,6 +68,59 @@ struct weights {
 	double keep;		/* the fraction of weights project keeps */
 	float reg;		/* the regularizer's weight */
 	float alpha;		/* the scale project chose last */
+	/*
+	 * Bit-plane weights (lowbit_planes.c): widx holds each weight's code
+	 * of `planes` bits (bit u in plane u), and the weight is the row's
+	 * basis dotted with the code's bits, read as +1/-1 when planes_signed
+	 * and as 1/0 otherwise (hardware.rst, "Bit-plane layers"). planes 0:
+	 * not a bit-plane layer; then cb holds the values.
+	 */
+	uint8_t planes;
+	bool planes_signed;
+	float *basis;		/* rows x planes, bw[r][u] at r planes + u */
+};
+
+/*
+ * An activation quantizer (layer_quant.c): each value becomes the nearest
+ * of 2^bits levels, the sums of the basis over a code's bits (read as
+ * +1/-1 when is_signed, else 1/0), as the device's QUANT op and the next
+ * bit-plane layer compute it. The gradient passes straight through
+ * inside [level[0], level[last]] and is 0 outside (the clipped
+ * straight-through estimator).
+ */
+#define QUANT_BITS_MAX	8
+#define QUANT_LEVELS_MAX (1u << QUANT_BITS_MAX)
+
+/*
+ * The value of a k-bit code under a basis: bit j adds basis[j] when set,
+ * and subtracts it when clear in a +1/-1 plane (hardware.rst).
+ */
+static inline float planes_value(const float *basis, uint32_t k,
+				 bool is_signed, uint32_t code)
+{
+	float v = 0;
+
+	for (uint32_t j = 0; j < k; j++)
+		v += (code >> j & 1) ? basis[j] : is_signed ? -basis[j] : 0;
+	return v;
+}
+
+struct actq {
+	uint8_t bits;
+	bool is_signed;
+	float basis[QUANT_BITS_MAX];
+	/* from the basis (quant_set_levels): ascending levels, their codes,
+	 * and the midpoints between neighbours, where the level changes */
+	float level[QUANT_LEVELS_MAX];
+	uint8_t code[QUANT_LEVELS_MAX];
+	float thr[QUANT_LEVELS_MAX - 1];
+	/*
+	 * While training, the method's own update of the basis from a batch's
+	 * inputs (x, n values), before they are quantized; NULL: fixed.
+	 */
+	void (*update)(struct actq *q, const float *x, size_t n);
+	float momentum;		/* the update's moving average, its own use */
+	double stat[2];		/* and its running statistics */
 };
 
 /* A sliding window (hardware.rst, "Feature maps and windows"). */
@@ -104,6 +158,7 @@ struct layer {
 	struct window win;	/* conv, pool */
 	uint8_t pool_mode;	/* pool */
 	struct batchnorm bn;	/* bn */
+	struct actq q;		/* quant */
 	/* what backward needs of the last training forward (batch-sized) */
 	float *cols;		/* conv: im2col patches */
 	float *tmp;		/* conv: outputs / gradients in patch order */
@@ -122,7 +177,8 @@ struct net {
  * Build a network from a description (net-spec in the docs): a built-in
  * name (lenet5, lenet300, vgg6) or comma-separated layers after the input
  * shape "in=CxHxW": convKxRxS[/sS][/pP], maxpoolR[/sS], avgpoolR[/sS],
- * fcN, relu, flatten, bn. Weights are zero (bn: gamma 1, beta 0, running
+ * fcN, relu, flatten, bn, quantK (K-bit activations, 1/0 planes) or
+ * quantKs (+1/-1 planes). Weights are zero (bn: gamma 1, beta 0, running
  * mean 0, variance 1); net_init_weights() draws them.
  */
 int net_build(struct net *n, const char *spec, struct dcc_error *err);
@@ -197,7 +253,15 @@ struct layer_ops {
 
 const struct layer_ops *layer_ops_of(enum layer_kind kind);
 extern const struct layer_ops layer_fc_ops, layer_conv_ops, layer_pool_ops,
-	layer_relu_ops, layer_flatten_ops, layer_bn_ops;
+	layer_relu_ops, layer_flatten_ops, layer_bn_ops, layer_quant_ops;
+
+/*
+ * The levels, codes and thresholds of a quantizer from its bits, kind and
+ * basis: the 2^bits sums sorted (ties by code), thresholds the midpoints.
+ */
+void quant_set_levels(struct actq *q);
+/* The index into q->level of x's level: thresholds t with x >= t. */
+uint32_t quant_level_of(const struct actq *q, float x);
 
 /* Multiply-accumulates of one inference forward (fc and conv layers). */
 uint64_t net_macs(const struct net *n);

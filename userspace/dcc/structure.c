@@ -164,6 +164,16 @@ int layer_copy_weights(const struct layer *s, struct layer *d)
 		b->cb.n = a->cb.n;
 		b->bits = a->bits;
 	}
+	if (a->planes) {
+		size_t nb = (size_t)a->rows * a->planes * sizeof(float);
+
+		b->basis = malloc(nb);
+		if (!b->basis)
+			return -1;
+		memcpy(b->basis, a->basis, nb);
+		b->planes = a->planes;
+		b->planes_signed = a->planes_signed;
+	}
 	return 0;
 }
 
@@ -233,6 +243,8 @@ int net_keep_channels(const struct net *src, const struct channel_plan *p,
 		} else if (s->kind == LAYER_BN) {
 			bn_copy_channels(&s->bn, &d->bn, keep_in, s->in.c,
 				s->in.c / (keep_in ? in_channels : s->in.c));
+		} else if (s->kind == LAYER_QUANT) {
+			d->q = s->q;
 		}
 		/* pool, relu and flatten keep the channels as they come */
 	}

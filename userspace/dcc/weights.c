@@ -20,6 +20,10 @@ void weights_grad(struct weights *wt, float weight_decay)
 			wt->regularize(wt);
 		return;
 	}
+	if (wt->planes) {
+		/* fixed codes and bases: nothing but the bias trains */
+		return;
+	}
 	if (wt->widx) {
 		double g[CODEBOOK_MAX] = { 0 };
 
@@ -41,10 +45,30 @@ void weights_sync(struct weights *wt)
 		wt->project(wt);
 		return;
 	}
+	if (wt->planes) {
+		weights_planes_sync(wt);
+		return;
+	}
 	if (!wt->widx)
 		return;
 	for (size_t k = 0; k < wt->w.n; k++)
 		wt->w.v[k] = wt->cb.v[wt->widx[k]];
+}
+
+float weights_plane_value(const struct weights *wt, uint32_t r, uint32_t c)
+{
+	return planes_value(wt->basis + (size_t)r * wt->planes, wt->planes,
+			    wt->planes_signed, c);
+}
+
+void weights_planes_sync(struct weights *wt)
+{
+	for (uint32_t r = 0; r < wt->rows; r++)
+		for (uint32_t c = 0; c < wt->cols; c++) {
+			size_t k = (size_t)r * wt->cols + c;
+
+			wt->w.v[k] = weights_plane_value(wt, r, wt->widx[k]);
+		}
 }
 
 struct param *weights_trained(struct weights *wt)
