@@ -16,6 +16,7 @@
 
 #include "tap.h"
 #include "dcc_synthetic.h"
+#include "../../userspace/dcc/compress.h"
 #include "../../userspace/dcc/fixedpoint.h"
 #include "../../userspace/dcc/lowbit.h"
 #include "../../userspace/dcc/model_io.h"
@@ -521,6 +522,34 @@ static void test_encode_refusals(void)
 	dataset_free(&ds);
 }
 
+/* Pruning and weight sharing refuse bit planes rather than undo them. */
+static void test_no_second_pass(void)
+{
+	const double quality[] = { 1.0 };
+	const unsigned int bits[] = { 4 };
+	struct dataset ds;
+	struct net n;
+	struct dcc_error err = { "" };
+	uint8_t *codes;
+
+	synth_dataset(&ds, 100, 32, 4, 0.3f);
+	dense_net(&n, MLP, &ds, 3);
+	CHECK_EQ(small_run(&n, &ds, LOWBIT_QNN, &err), 0);
+	codes = malloc(n.l[1].wt.w.n);
+	if (!codes)
+		abort();
+	memcpy(codes, n.l[1].wt.widx, n.l[1].wt.w.n);
+	CHECK(pass_prune(&n, quality, 1, 1.0, &err) < 0);
+	DIAG("%s", err.msg);
+	CHECK(strstr(err.msg, "nothing to prune") != NULL);
+	CHECK(pass_quantize(&n, bits, 1, &err) < 0);
+	CHECK(strstr(err.msg, "nothing to share") != NULL);
+	CHECK(memcmp(codes, n.l[1].wt.widx, n.l[1].wt.w.n) == 0);
+	free(codes);
+	net_free(&n);
+	dataset_free(&ds);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_quant_levels),
 	TAP_TEST(test_quant_layer_ste),
@@ -535,6 +564,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_cnn_file_and_encode),
 	TAP_TEST(test_bad_files),
 	TAP_TEST(test_encode_refusals),
+	TAP_TEST(test_no_second_pass),
 };
 
 TAP_MAIN(tests)

@@ -102,6 +102,9 @@ int pass_quantize(struct net *n, const unsigned int *bits, uint32_t nbits,
 
 		if (!layer_has_weights(&n->l[i]))
 			continue;
+		if (n->l[i].wt.planes)
+			return dcc_fail(err, "%s: its weights are bit planes (a bit-plane method made them): nothing to %s; encode them as they are",
+					n->l[i].name, "share");
 		b = bits[k < nbits ? k : nbits - 1];
 		k++;
 		if (quantize_weights(&n->l[i].wt, b))

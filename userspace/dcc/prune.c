@@ -48,6 +48,9 @@ int pass_prune(struct net *n, const double *quality, uint32_t nquality,
 
 		if (!layer_has_weights(&n->l[i]))
 			continue;
+		if (n->l[i].wt.planes)
+			return dcc_fail(err, "%s: its weights are bit planes (a bit-plane method made them): nothing to %s; encode them as they are",
+					n->l[i].name, "prune");
 		q = quality[k < nquality ? k : nquality - 1];
 		k++;
 		if (prune_weights(&n->l[i].wt, q * scale) < 0)
