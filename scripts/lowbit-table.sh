@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# `make lowbit`: issue 15's table. LeNet-300-100 trained dense once on
+# `make lowbit`: issue 15's table. LeNet-300-100 (NET=lenet5: LeNet-5)
+# trained dense once on
 # Fashion-MNIST, then compressed from that one dense model by each method:
 # Deep Compression (pruning + weight sharing) and the low-bit methods
 # (dcc lowbit --lowbit M); each .dcm measured by dcc on the datapath
@@ -14,7 +15,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 data=/usr/share/datasets/fashion-mnist
 cache=${DCACCEL_CACHE:-$HOME/.cache/dcaccel}
-out=build/lowbit
+net=${NET:-lenet300}
+case $net in
+lenet300) title=LeNet-300-100 ;;
+lenet5) title=LeNet-5 ;;
+*) echo "lowbit-table.sh: NET=$net: lenet300 or lenet5" >&2; exit 2 ;;
+esac
+out=build/lowbit/$net
 step() { printf '\n== %s\n' "$*" >&2; }
 
 # method name, then the dcc stages after the dense model
@@ -40,7 +47,7 @@ key=$( { find userspace/dcc userspace/dcm userspace/eie userspace/common \
 		qemu-device/datapath include/dcaccel -type f -name '*.[ch]' -print0 |
 		sort -z | xargs -0 sha256sum
 	dpkg-query -W -f='${Version}' dataset-fashion-mnist; } | sha256sum | cut -c1-16)
-dir=$cache/lowbit/$key
+dir=$cache/lowbit/$key/$net
 mkdir -p "$dir"
 dcc=build/release/dcc
 
@@ -55,14 +62,14 @@ stage() {
 	fi
 }
 step "the dense model and each method's model (dcc; cached)"
-stage dense train --seed 1 --data "$data" -o "$dir/dense.safetensors"
+stage dense train --net "$net" --seed 1 --data "$data" -o "$dir/dense.safetensors"
 dense=$(sed -n 's/^dense: test accuracy \([0-9.]*\)%$/\1/p' "$dir/dense.log")
 for m in "${methods[@]}"; do
 	case $m in
 	dc)
-		stage dc-pruned prune --seed 1 --data "$data" \
+		stage dc-pruned prune --net "$net" --seed 1 --data "$data" \
 			-i "$dir/dense.safetensors" -o "$dir/dc-pruned.safetensors"
-		stage dc-trained quantize --seed 1 --data "$data" \
+		stage dc-trained quantize --net "$net" --seed 1 --data "$data" \
 			-i "$dir/dc-pruned.safetensors" -o "$dir/dc-trained.safetensors" ;;
 	*)
 		stage "$m-trained" lowbit --lowbit "$m" --seed 1 --data "$data" \
@@ -121,8 +128,8 @@ for k in "${!methods[@]}"; do
 	echo "$m,$(field "$m" wbits | tr , /),$(field "$m" abits | tr , /),$(field "$m" bytes),$(field "$m" rate),$(field "$m" density),$dense,$(trained_acc "$m"),$(field "$m" fixed),$dacc,$same,$(field "$m" cycles),$(field "$m" energy_nj),$(field "$m" onchip_nj)" >> "$csv"
 done
 
-step "the table (LeNet-300-100, Fashion-MNIST; ordered by size)"
-echo "| method | weight bits (fc1/fc2/fc3) | input bits (fc1/fc2/fc3) | non-zero weights | .dcm bytes | rate vs fp32 | top-1 dense | top-1 trained | top-1 device | device = CPU | cycles/inference | energy/inference | with weights on chip |"
+step "the table ($title, Fashion-MNIST; ordered by size)"
+echo "| method | weight bits (per weight layer) | input bits (per weight layer) | non-zero weights | .dcm bytes | rate vs fp32 | top-1 dense | top-1 trained | top-1 device | device = CPU | cycles/inference | energy/inference | with weights on chip |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|"
 tail -n +2 "$csv" | sort -t, -k4,4n | while IFS=, read -r m wb ab bytes rate dens d t e dv same cyc nj oc; do
 	awk -v name="$(describe "$m")" -v wb="$wb" -v ab="$ab" -v dens="$dens" \
@@ -132,14 +139,14 @@ tail -n +2 "$csv" | sort -t, -k4,4n | while IFS=, read -r m wb ab bytes rate den
 			name, wb, ab, dens * 100, bytes, rate, d, t, dv, e, same, cyc, nj / 1000, oc }'
 done
 echo
-echo "dense fp32 LeNet-300-100: $(sed -n 's/^Dense fp32: \([0-9]*\) bytes.*/\1/p' "$dir/dc-encode.log") bytes; top-1 $dense%"
+echo "dense fp32 $title: $(sed -n 's/^Dense fp32: \([0-9]*\) bytes.*/\1/p' "$dir/dc-encode.log") bytes; top-1 $dense%"
 
 # rate against top-1 on the device, each point labeled with its method
 gnuplot <<PLOT
 set terminal pngcairo size 900,560
 set output "$out/lowbit.png"
 set datafile separator ","
-set title "LeNet-300-100 on Fashion-MNIST: size against accuracy (on the device)"
+set title "$title on Fashion-MNIST: size against accuracy (on the device)"
 set xlabel "compression rate against fp32 (x)"
 set ylabel "top-1 on the device (%)"
 set grid
