@@ -17,7 +17,8 @@ $(O)/fuzz/fuzz_import_safetensors: $(O)/fuzz/fuzz_import_safetensors.o \
 		$(O)/userspace/dcc/net.o $(O)/userspace/dcc/layer_fc.o \
 		$(O)/userspace/dcc/layer_conv.o $(O)/userspace/dcc/layer_pool.o \
 		$(O)/userspace/dcc/layer_relu.o $(O)/userspace/dcc/layer_flatten.o \
-		$(O)/userspace/dcc/layer_bn.o \
+		$(O)/userspace/dcc/layer_bn.o $(O)/userspace/dcc/layer_quant.o \
+		$(O)/userspace/dcc/weights.o \
 		$(O)/userspace/dcc/idx.o $(O)/userspace/dcc/dcc_error.o
 	$(LINK)
 $(O)/fuzz/fuzz_idx: $(O)/fuzz/fuzz_idx.o $(O)/userspace/dcc/idx.o $(O)/userspace/dcc/dcc_error.o
