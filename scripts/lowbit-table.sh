@@ -141,19 +141,25 @@ done
 echo
 echo "dense fp32 $title: $(sed -n 's/^Dense fp32: \([0-9]*\) bytes.*/\1/p' "$dir/dc-encode.log") bytes; top-1 $dense%"
 
-# rate against top-1 on the device, each point labeled with its method
+# rate against top-1 on the device, each point labeled with its method:
+# by rate, labels alternately above and below, so that neighbours (two
+# methods of one size) do not print over each other
+labels=$out/labels.csv
+tail -n +2 "$csv" | sort -t, -k5,5g -k10,10gr |
+	awk -F, '{ printf "%s,%s,%d,%s: %.0f nJ on chip\n", $5, $10, NR % 2 ? 1 : -1, $1, $14 }' > "$labels"
 gnuplot <<PLOT
 set terminal pngcairo size 900,560
 set output "$out/lowbit.png"
 set datafile separator ","
 set title "$title on Fashion-MNIST: size against accuracy (on the device)"
-set xlabel "compression rate against fp32 (x)"
+set xlabel "compression rate against fp32 (x, log scale)"
 set ylabel "top-1 on the device (%)"
+set logscale x
 set grid
-set key bottom center
-set offsets graph 0.1, graph 0.1, graph 0.1, graph 0.1
+set key bottom left
+set offsets graph 0.1, graph 0.1, graph 0.12, graph 0.12
 plot "$csv" skip 1 using 5:10 with points pt 7 ps 1.5 title "methods", \
-     "$csv" skip 1 using 5:10:(sprintf("%s: %.0f nJ on chip", stringcolumn(1), column(14))) with labels offset 0,1 notitle, \
+     "$labels" using 1:(\$2 + 0.5 * \$3):4 with labels notitle, \
      $dense title "dense fp32" with lines dt 2
 PLOT
 echo "table: $csv; picture: $out/lowbit.png" >&2
