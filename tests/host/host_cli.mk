@@ -17,7 +17,7 @@ $(CLI_TESTS:%=$(O)/tests/%): $(O)/tests/%: $(O)/tests/host/%.o \
 TESTS += $(O)/tests/test_dcc_sweep $(O)/tests/test_dcc_pipeline
 $(O)/tests/host/test_dcc_pipeline.o: CPPFLAGS += -DTOP_DIR='"$(CURDIR)"' -DBIN_DIR='"$(CURDIR)/$(O)"'
 $(O)/tests/test_dcc_pipeline: $(O)/tests/host/test_dcc_pipeline.o $(O)/tests/host/run_tool.o \
-		$(TAP_OBJ) | $(O)/dcc
+		$(TAP_OBJ) | $(O)/dcc $(O)/dcaccel
 	$(LINK)
 $(O)/tests/host/test_dcc_sweep.o: CPPFLAGS += -DTOP_DIR='"$(CURDIR)"' -DBIN_DIR='"$(CURDIR)/$(O)"'
 LDLIBS_test_dcc_sweep := -lm

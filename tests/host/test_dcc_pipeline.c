@@ -3,7 +3,9 @@
  * dcc's whole pipeline as a user runs it, on a narrow MLP and a slice of
  * Fashion-MNIST: `compress` with and without structured pruning, and the
  * stages one by one (train, shrink, prune, quantize, encode), each
- * writing what the next reads and the last a .dcm that `info` accepts.
+ * writing what the next reads and the last a .dcm that `info` accepts;
+ * a bit-plane method's model (.dcm version 3) through dcc and through
+ * dcaccel's CPU reference.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,9 +68,35 @@ static void test_stages(void)
 	    "read back and checked: streams identical");
 }
 
+/*
+ * XNOR-Net from a dense model to a version-3 .dcm that dcc reports and
+ * dcaccel benchmarks on its CPU reference (no dense row: planes have no
+ * float form).
+ */
+static void test_bitplane_model(void)
+{
+	static struct tool_run r;
+
+	ran(ARGS("train", "--layers", "784,24,16,10", SMALL, "-o", at("x.safetensors")),
+	    "dense: test accuracy");
+	ran(ARGS("lowbit", "--lowbit", "xnor", "--lowbit-final", "1", SMALL,
+		 "-i", at("x.safetensors"), "-o", at("xq.safetensors")), "xnor: test accuracy");
+	ran(ARGS("encode", "-i", at("xq.safetensors"), "-o", at("x.dcm"), SMALL),
+	    "wbits=1,1,8 abits=8,1,8");
+	ran(ARGS("info", at("x.dcm"), "--test-limit", "50"), "bfc2");
+	CHECK_EQ(tool_run("dcaccel", ARGS("bench", at("x.dcm"), "--no-device",
+					  "--backends", "cpu,dense", "--batches", "1,4",
+					  "--iters", "3"), false, &r), 0);
+	CHECK_EQ(r.status, 0);
+	CHECK_STR_CONTAINS(r.err, "has bit-plane layers: no dense-float row");
+	CHECK_STR_CONTAINS(r.out, "cpu-reference       4");
+	CHECK(strstr(r.out, "dense") == NULL);
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(test_compress),
 	TAP_TEST(test_stages),
+	TAP_TEST(test_bitplane_model),
 };
 
 int main(void)
