@@ -30,19 +30,31 @@ int dp_outq_validate(const struct dp_outq *q, struct eie_error *err)
 
 uint8_t dp_outq_code(const struct dp_outq *q, int16_t y)
 {
-	const uint32_t count = (1u << q->bits) - 1;
-	uint32_t lo = 0, hi = count;
+	uint32_t level = 0;
 
-	/* the thresholds are sorted: the level is the first t above y */
-	while (lo < hi) {
-		uint32_t mid = (lo + hi) / 2;
+	/*
+	 * The thresholds are sorted, 2^Ko - 1 of them: the level is how many
+	 * y meets, found in Ko halvings with no branch to mispredict.
+	 */
+	for (uint32_t step = 1u << (q->bits - 1); step; step >>= 1)
+		level += y >= q->thr[level + step - 1] ? step : 0;
+	return q->codes[level];
+}
 
-		if (y >= q->thr[mid])
-			lo = mid + 1;
-		else
-			hi = mid;
+/*
+ * Plane word t of `bits` planes from up to 64 codes: bit k of plane v is
+ * bit v of code k. A loop of independent shifts the compiler vectorizes.
+ */
+static void codes_to_words(const uint8_t *code, uint32_t n, uint8_t bits,
+			   uint64_t *word, size_t plane)
+{
+	for (uint32_t v = 0; v < bits; v++) {
+		uint64_t w = 0;
+
+		for (uint32_t k = 0; k < n; k++)
+			w |= (uint64_t)(code[k] >> v & 1) << k;
+		word[(size_t)v * plane] = w;
 	}
-	return q->codes[lo];
 }
 
 void dp_outq_pack_map(const struct dp_outq *q, uint32_t channels,
@@ -52,19 +64,22 @@ void dp_outq_pack_map(const struct dp_outq *q, uint32_t channels,
 	const uint32_t lc = DCACCEL_PLANE_WORDS(channels);
 	const size_t plane = (size_t)pixels * lc;
 
-	memset(planes, 0, sizeof(*planes) * (size_t)batch * q->bits * plane);
+	/* 64 channels of one pixel at a time: their codes, then each plane's word */
 	for (uint32_t b = 0; b < batch; b++) {
 		const int16_t *map = y + (size_t)b * channels * pixels;
 		uint64_t *out = planes + (size_t)b * q->bits * plane;
 
-		for (uint32_t c = 0; c < channels; c++)
-			for (uint32_t x = 0; x < pixels; x++) {
-				uint8_t code = dp_outq_code(q, map[(size_t)c * pixels + x]);
-				uint64_t *word = out + (size_t)x * lc + c / 64;
+		for (uint32_t x = 0; x < pixels; x++)
+			for (uint32_t t = 0; t < lc; t++) {
+				uint32_t c0 = t * DCACCEL_PLANE_WORD_BITS;
+				uint32_t n = channels - c0 < DCACCEL_PLANE_WORD_BITS ?
+					     channels - c0 : DCACCEL_PLANE_WORD_BITS;
+				uint8_t code[DCACCEL_PLANE_WORD_BITS];
 
-				for (uint32_t v = 0; v < q->bits; v++)
-					word[(size_t)v * plane] |=
-						(uint64_t)(code >> v & 1) << (c % 64);
+				for (uint32_t k = 0; k < n; k++)
+					code[k] = dp_outq_code(q, map[(size_t)(c0 + k) * pixels + x]);
+				/* the padding bits past the last channel stay 0 */
+				codes_to_words(code, n, q->bits, out + (size_t)x * lc + t, plane);
 			}
 	}
 }
