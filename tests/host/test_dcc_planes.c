@@ -318,6 +318,55 @@ static void test_lq(void)
 	end_to_end(LOWBIT_LQ, "in=32,quant8,fc40,relu,quant2,fc24,relu,quant8,fc10", 80);
 }
 
+/*
+ * Bits other than the method's own: LQ-Nets at 3 bits still learns its
+ * bases (no longer uniform: s 2^j), and a layer at 8 bits is uniform.
+ */
+static void test_lq_other_bits(void)
+{
+	struct dataset ds;
+	struct net n;
+	struct lowbit_opts lo;
+	struct train_opts t;
+	struct dcc_error err = { "" };
+	size_t learned = 0, uniform = 0;
+
+	synth_dataset(&ds, 300, 32, 9, 0.3f);
+	dense_net(&n, MLP, &ds, 5);
+	lowbit_opts_default(&lo);
+	lo.method = LOWBIT_LQ;
+	lo.final_epochs = 2;
+	lo.wbits[0] = 3;
+	lo.wbits[1] = 8;
+	lo.nwbits = 2;
+	lo.abits[0] = 8;
+	lo.abits[1] = 3;
+	lo.nabits = 2;
+	train_opts_default(&t);
+	t.batch = 32;
+	CHECK_EQ(lowbit_train(&n, &lo, &t, &ds, &err), 0);
+	/* quant8, fc1 (3 planes), relu, quant3, fc2 (8), relu, quant3, fc3 */
+	CHECK_EQ(n.l[1].wt.planes, 3);
+	CHECK_EQ(n.l[3].q.bits, 3);
+	for (uint32_t r = 0; r < n.l[1].wt.rows; r++) {
+		const float *b = n.l[1].wt.basis + (size_t)r * 3;
+
+		learned += fabsf(b[1] - 2 * b[0]) > 1e-4f * fabsf(b[1]);
+	}
+	for (uint32_t r = 0; r < n.l[4].wt.rows; r++) {
+		const float *b = n.l[4].wt.basis + (size_t)r * 8;
+
+		uniform += fabsf(b[7] - 128 * b[0]) <= 1e-4f * fabsf(b[7]);
+	}
+	DIAG("3-bit rows with learned bases: %zu of %u; 8-bit rows uniform: %zu of %u",
+	     learned, n.l[1].wt.rows, uniform, n.l[4].wt.rows);
+	CHECK(learned > n.l[1].wt.rows / 2);
+	CHECK_EQ(uniform, n.l[4].wt.rows);
+	CHECK(fabsf(n.l[3].q.basis[1] - 2 * n.l[3].q.basis[0]) > 1e-4f);
+	net_free(&n);
+	dataset_free(&ds);
+}
+
 /* Code bit u of weight (i, j) in the spec's layout (hardware.rst). */
 static int fc_plane_bit(const struct dcm_layer *l, uint32_t u, uint32_t i,
 			uint32_t j)
@@ -560,6 +609,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_xnor),
 	TAP_TEST(test_qnn),
 	TAP_TEST(test_lq),
+	TAP_TEST(test_lq_other_bits),
 	TAP_TEST(test_mlp_file_and_encode),
 	TAP_TEST(test_cnn_file_and_encode),
 	TAP_TEST(test_bad_files),

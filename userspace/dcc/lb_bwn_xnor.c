@@ -41,10 +41,12 @@ static void sign_calibrate(struct actq *q, const float *x, size_t n)
 
 const struct planes_method lowbit_bwn_method = {
 	.id = LOWBIT_BWN, .wbits = 1, .abits = 8, .sign_acts = false,
+	.own_wbits = 1, .own_abits = 0,
 	.project = binary_project,
 };
 
 const struct planes_method lowbit_xnor_method = {
 	.id = LOWBIT_XNOR, .wbits = 1, .abits = 1, .sign_acts = true,
+	.own_wbits = 1, .own_abits = 1,
 	.project = binary_project, .calibrate = sign_calibrate,
 };

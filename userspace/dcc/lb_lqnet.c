@@ -73,5 +73,6 @@ static void lq_update(struct actq *q, const float *x, size_t n)
 
 const struct planes_method lowbit_lq_method = {
 	.id = LOWBIT_LQ, .wbits = 2, .abits = 2, .sign_acts = false,
+	.own_wbits = 7, .own_abits = 7,
 	.project = lq_project, .calibrate = lq_calibrate, .update = lq_update,
 };

@@ -11,5 +11,6 @@
 
 const struct planes_method lowbit_qnn_method = {
 	.id = LOWBIT_QNN, .wbits = 2, .abits = 2, .sign_acts = false,
+	.own_wbits = 8, .own_abits = 0,
 	.project = lowbit_uniform_project,
 };

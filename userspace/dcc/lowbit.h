@@ -124,6 +124,12 @@ int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
 struct planes_method {
 	enum lowbit_method id;
 	uint8_t wbits, abits;	/* the low-bit layers' planes */
+	/*
+	 * The most planes its own projection and quantizer fit take (BWN's
+	 * scale is one plane's, XNOR-Net's sign one bit's); wider layers get
+	 * the uniform ones.
+	 */
+	uint8_t own_wbits, own_abits;
 	bool sign_acts;		/* 1-bit activations are signs (the ReLU goes) */
 	/* a weight layer's projection at the method's wbits */
 	void (*project)(struct weights *wt);

@@ -293,7 +293,7 @@ static int attach_planes(struct net *n, const struct planes_method *m,
 			lowbit_uniform_fit(wt->latent.v + (size_t)r * wt->cols, wt->cols,
 					   wt->planes, true,
 					   wt->basis + (size_t)r * wt->planes);
-		if (wt->planes != m->wbits)
+		if (wt->planes > m->own_wbits)
 			wt->project = lowbit_uniform_project;
 		wt->project(wt);
 	}
@@ -305,8 +305,8 @@ static int attach_planes(struct net *n, const struct planes_method *m,
 /*
  * Each quantizer fitted, from the input on, to what it gets over the
  * first LOWBIT_CALIB_IMAGES training images (the layers before it
- * already quantized): the method's own fit at its bits, uniform levels
- * otherwise; the method's update trains it from then on.
+ * already quantized): the method's own fit up to its own_abits (never
+ * for the image), uniform levels otherwise; the method's update trains it from then on.
  */
 static int calibrate_quantizers(struct net *n, const struct planes_method *m,
 				const struct dataset *ds)
@@ -332,7 +332,7 @@ static int calibrate_quantizers(struct net *n, const struct planes_method *m,
 			ret = net_forward_upto(n, i, ds->x + (size_t)at * ds->dim, cnt,
 					       x + (size_t)at * per);
 		}
-		if (!ret && q->bits == m->abits && m->calibrate && i) {
+		if (!ret && q->bits <= m->own_abits && m->calibrate && i) {
 			m->calibrate(q, x, total);
 			q->update = m->update;
 		} else if (!ret) {
