@@ -114,9 +114,9 @@ static void test_dcc_messages(void)
 		ARGS("--safetensors 'm.st' and .npy file 'w.npy'"));
 	/* the low-bit methods' options */
 	refused("dcc", ARGS("lowbit", "-i", "a", "-o", "b"),
-		ARGS("dcc lowbit: --lowbit is missing: hq (ternary, hyperspherical), sbnn (sparse binary), bwn (binary weights), xnor (XNOR-Net), qnn (k-bit) or lq (LQ-Nets)\n"));
+		ARGS("dcc lowbit: --lowbit is missing: hq (ternary, hyperspherical), sbnn (sparse binary), bwn (binary weights), xnor (XNOR-Net), qnn (k-bit), lq (LQ-Nets) or smartdeal (SmartDeal)\n"));
 	refused("dcc", ARGS("compress", "--lowbit", "xnor2", "-o", "m.dcm"),
-		ARGS("dcc: --lowbit 'xnor2': expected hq (ternary, hyperspherical), sbnn (sparse binary), bwn (binary weights), xnor (XNOR-Net), qnn (k-bit) or lq (LQ-Nets)\n"));
+		ARGS("dcc: --lowbit 'xnor2': expected hq (ternary, hyperspherical), sbnn (sparse binary), bwn (binary weights), xnor (XNOR-Net), qnn (k-bit), lq (LQ-Nets) or smartdeal (SmartDeal)\n"));
 	refused("dcc", ARGS("prune", "--lowbit", "hq", "-i", "a", "-o", "b"),
 		ARGS("dcc prune: --lowbit is for the lowbit and compress commands\n"));
 	refused("dcc", ARGS("lowbit", "--keep", "0.1,0"),
@@ -132,6 +132,20 @@ static void test_dcc_messages(void)
 	refused("dcc", ARGS("lowbit", "--lowbit-abits", "0"), ARGS("--lowbit-abits '0'", "from 1 to 8"));
 	refused("dcc", ARGS("lowbit", "--lowbit", "hq", "--lowbit-abits", "2", "-i", "a", "-o", "b"),
 		ARGS("dcc lowbit: --lowbit-wbits and --lowbit-abits are for the bit-plane methods (--lowbit bwn, xnor, qnn or lq)\n"));
+	/* smartdeal comes after the bit-plane methods but is none of them */
+	refused("dcc", ARGS("lowbit", "--lowbit", "smartdeal", "--lowbit-wbits", "2", "-i", "a", "-o", "b"),
+		ARGS("dcc lowbit: --lowbit-wbits and --lowbit-abits are for the bit-plane methods (--lowbit bwn, xnor, qnn or lq)\n"));
+	refused("dcc", ARGS("lowbit", "--sd-block", "16"),
+		ARGS("dcc: --sd-block '16': expected a whole number from 2 to 15\n"));
+	refused("dcc", ARGS("lowbit", "--sd-block", "1"), ARGS("--sd-block '1'", "from 2 to 15"));
+	refused("dcc", ARGS("lowbit", "--sd-block", "4x"), ARGS("--sd-block '4x'"));
+	refused("dcc", ARGS("lowbit", "--sd-bits", "6"),
+		ARGS("dcc: --sd-bits '6': expected a whole number from 2 to 5\n"));
+	refused("dcc", ARGS("lowbit", "--sd-bits", "1"), ARGS("--sd-bits '1'", "from 2 to 5"));
+	refused("dcc", ARGS("compress", "--lowbit", "hq", "--sd-bits", "3", "-o", "m.dcm"),
+		ARGS("dcc compress: --sd-block and --sd-bits are for --lowbit smartdeal\n"));
+	refused("dcc", ARGS("encode", "--sd-block", "8", "-i", "a", "-o", "b"),
+		ARGS("dcc encode: --sd-block and --sd-bits are for --lowbit smartdeal\n"));
 }
 
 static void test_dcaccel_messages(void)

@@ -130,10 +130,12 @@ static void usage(FILE *f)
 "                        pruning and weight sharing: hq (ternary, hyper-\n"
 "                        spherical), sbnn (sparse binary); or weights and\n"
 "                        activations as bit planes: bwn (binary weights),\n"
-"                        xnor (XNOR-Net), qnn (k-bit uniform), lq (LQ-Nets)\n"
+"                        xnor (XNOR-Net), qnn (k-bit uniform), lq (LQ-Nets);\n"
+"                        or smartdeal (each fc a small basis and sparse\n"
+"                        powers of two)\n"
 "  --keep X,X,...        lowbit: fraction of each layer's weights left non-zero\n"
-"                        (the last for the rest), each above 0 and at most 1\n"
-"                        [0.065,0.07,0.2]\n"
+"                        (the last for the rest; smartdeal: of each row of C),\n"
+"                        each above 0 and at most 1 [0.065,0.07,0.2]\n"
 "  --lowbit-steps N      lowbit: steps of the sparsity schedule, 1 to 100 [4]\n"
 "  --lowbit-epochs N     lowbit: training epochs after each step, 0 to 1000 [3]\n"
 "  --lowbit-final N      lowbit: training epochs after the last, 0 to 1000 [6;\n"
@@ -147,6 +149,11 @@ static void usage(FILE *f)
 "                        weight layer reads, 1 to 8 [8 for the first and the\n"
 "                        last, the method's for the rest: bwn 8, xnor 1 (signs),\n"
 "                        qnn, lq 2]\n"
+"  --sd-block N          smartdeal: inputs per block of the basis, 2 to 15; a\n"
+"                        layer takes the largest block up to N that divides\n"
+"                        its inputs [4]\n"
+"  --sd-bits N           smartdeal: index bits of C's powers of two, 2 to 5\n"
+"                        (2^(N-1) - 1 exponents, each signed) [4]\n"
 "  --sweep-methods M,M   sweep: none (magnitude pruning only) and the --structure\n"
 "                        methods, or all [all]\n"
 "  --sweep-levels X,X    sweep: structured pruning levels, each above 0 and at\n"
@@ -192,6 +199,8 @@ static const struct option long_opts[] = {
 	{ "lowbit-final", 1, 0, 'f' }, { "lowbit-lr", 1, 0, 'y' },
 	{ "hq-reg", 1, 0, 'j' }, { "lowbit-wbits", 1, 0, 'U' },
 	{ "lowbit-abits", 1, 0, 'X' },
+	/* every letter is taken: digits for the rest */
+	{ "sd-block", 1, 0, '1' }, { "sd-bits", 1, 0, '2' },
 	{ "help", 0, 0, 'h' }, { "version", 0, 0, 'V' }, { 0, 0, 0, 0 } };
 
 /* The option's name as --help spells it, for messages. */
@@ -369,6 +378,12 @@ static int set_opt(struct opts *o, int c, const char *arg)
 			(c == 'U' ? o->lowbit.wbits : o->lowbit.abits)[k] = (uint32_t)v[k];
 		*(c == 'U' ? &o->lowbit.nwbits : &o->lowbit.nabits) = cnt;
 		return 0;
+	case '1':
+		return cliopt_u32("dcc", n, arg, LOWBIT_SD_BLOCK_MIN, LOWBIT_SD_BLOCK_MAX,
+				  &o->lowbit.sd_block);
+	case '2':
+		return cliopt_u32("dcc", n, arg, LOWBIT_SD_BITS_MIN, LOWBIT_SD_BITS_MAX,
+				  &o->lowbit.sd_bits);
 	case 'A': o->train.adam = true; return 0;
 	case 'g': o->train.progress = true; return 0;
 	case 'x': o->transpose = true; return 0;
@@ -505,9 +520,13 @@ int do_lowbit(struct net *n, const struct opts *o,
 	struct lowbit_opts lo = o->lowbit;
 
 	/* no schedule before them: the bit-plane methods train longer */
-	if (lo.method >= LOWBIT_BWN && !o->given['f'])
+	if (lowbit_is_planes(lo.method) && !o->given['f'])
 		lo.final_epochs = LOWBIT_PLANES_EPOCHS;
-	return lowbit_train(n, &lo, &o->train, train, err);
+	if (lowbit_train(n, &lo, &o->train, train, err))
+		return -1;
+	if (lo.method == LOWBIT_SMARTDEAL)
+		printf("smartdeal: network %s\n", n->spec);
+	return 0;
 }
 
 static bool trains_anew(enum sp_method m)
@@ -587,6 +606,11 @@ static int write_plots(const char *dir, const struct net *dense,
 		       const struct net *pruned, const struct net *quant,
 		       struct dcc_error *err)
 {
+	/* a method that rebuilt the network has no layer-by-layer dense model */
+	if (dense->count != quant->count) {
+		printf("plots: none, the network was rebuilt (%s)\n", quant->spec);
+		return 0;
+	}
 	mkdir(dir, 0755);
 	for (uint32_t i = 0; i < quant->count; i++) {
 		const struct layer *l = &quant->l[i];
@@ -934,8 +958,13 @@ static int check_operands(const char *cmd, const struct opts *o, int argc,
 		fprintf(stderr, "dcc %s: --lowbit is for the lowbit and compress commands\n", cmd);
 		return -1;
 	}
-	if ((o->given['U'] || o->given['X']) && o->lowbit.method < LOWBIT_BWN) {
+	if ((o->given['U'] || o->given['X']) && !lowbit_is_planes(o->lowbit.method)) {
 		fprintf(stderr, "dcc %s: --lowbit-wbits and --lowbit-abits are for the bit-plane methods (--lowbit bwn, xnor, qnn or lq)\n",
+			cmd);
+		return -1;
+	}
+	if ((o->given['1'] || o->given['2']) && o->lowbit.method != LOWBIT_SMARTDEAL) {
+		fprintf(stderr, "dcc %s: --sd-block and --sd-bits are for --lowbit smartdeal\n",
 			cmd);
 		return -1;
 	}

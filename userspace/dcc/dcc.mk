@@ -11,7 +11,7 @@ DCC_LIB_SRCS := userspace/dcc/dcc_error.c userspace/dcc/idx.c userspace/dcc/net.
 	userspace/dcc/weights.c userspace/dcc/train.c \
 	userspace/dcc/lowbit.c userspace/dcc/lb_hq.c userspace/dcc/lb_sbnn.c \
 	userspace/dcc/lowbit_planes.c userspace/dcc/lb_bwn_xnor.c userspace/dcc/lb_qnn.c \
-	userspace/dcc/lb_lqnet.c \
+	userspace/dcc/lb_lqnet.c userspace/dcc/lb_smartdeal.c \
 	userspace/dcc/prune.c userspace/dcc/kmeans.c userspace/dcc/fixedpoint.c \
 	userspace/dcc/fixedpoint_planes.c \
 	userspace/dcc/fixed_eval.c userspace/dcc/fixed_eval_planes.c \
@@ -42,7 +42,7 @@ install: install-dcc
 DCC_TESTS := test_dcm_huffman test_dcm_roundtrip test_dcm_v3 test_dcc_compress test_dcc_plot \
 	test_dcc_train test_dcc_badinput test_dcc_layers test_dcc_cnn \
 	test_dcc_structure test_dcc_slimming test_dcc_thinet_nisp test_dcc_lowbit test_dcc_planes \
-	test_dcc_v3eval
+	test_dcc_v3eval test_dcc_smartdeal
 TESTS += $(DCC_TESTS:%=$(O)/tests/%)
 $(foreach t,$(DCC_TESTS),$(eval LDLIBS_$(t) := $(DCC_LDLIBS)))
 $(O)/tests/host/test_dcc_%.o: CPPFLAGS += -I/usr/include/$(MULTIARCH)/openblas-pthread
@@ -60,7 +60,7 @@ $(O)/tests/test_dcm_v3: $(O)/userspace/libaccel/guest-tests/bitplane_fixture.o
 $(O)/tests/test_dcc_v3eval: $(O)/userspace/libaccel/guest-tests/bitplane_fixture.o \
 	$(O)/tests/host/dcm_cnn_fixture.o $(O)/tests/host/conv_reference.o \
 	$(O)/tests/host/eie_reference.o
-$(O)/tests/test_dcc_layers $(O)/tests/test_dcc_slimming $(O)/tests/test_dcc_lowbit $(O)/tests/test_dcc_planes: \
-	$(O)/tests/host/dcc_synthetic.o
+$(O)/tests/test_dcc_layers $(O)/tests/test_dcc_slimming $(O)/tests/test_dcc_lowbit $(O)/tests/test_dcc_planes \
+	$(O)/tests/test_dcc_smartdeal: $(O)/tests/host/dcc_synthetic.o
 $(O)/tests/test_dcc_cnn: $(O)/tests/host/dcm_graph_reference.o \
 	$(O)/tests/host/conv_reference.o $(O)/tests/host/eie_reference.o

@@ -15,7 +15,7 @@
 static const char *const names[] = {
 	[LOWBIT_NONE] = "none", [LOWBIT_HQ] = "hq", [LOWBIT_SBNN] = "sbnn",
 	[LOWBIT_BWN] = "bwn", [LOWBIT_XNOR] = "xnor", [LOWBIT_QNN] = "qnn",
-	[LOWBIT_LQ] = "lq",
+	[LOWBIT_LQ] = "lq", [LOWBIT_SMARTDEAL] = "smartdeal",
 };
 
 void lowbit_opts_default(struct lowbit_opts *o)
@@ -31,6 +31,8 @@ void lowbit_opts_default(struct lowbit_opts *o)
 	o->final_epochs = 6;
 	o->lr = 0.03f;
 	o->reg = 1e-3f;
+	o->sd_block = 4;
+	o->sd_bits = 4;
 }
 
 enum lowbit_method lowbit_method_parse(const char *name)
@@ -51,26 +53,30 @@ double lowbit_keep(const struct lowbit_opts *lo, uint32_t weight_layer)
 	return lo->keep[weight_layer < lo->nkeep ? weight_layer : lo->nkeep - 1];
 }
 
+int lowbit_attach_layer(struct weights *wt, void (*project)(struct weights *wt),
+			void (*regularize)(struct weights *wt), float reg)
+{
+	wt->latent.n = wt->w.n;
+	wt->latent.v = malloc(wt->w.n * sizeof(float));
+	wt->latent.g = calloc(wt->w.n, sizeof(float));
+	free(wt->widx);
+	wt->widx = calloc(wt->w.n ? wt->w.n : 1, 1);
+	if (!wt->latent.v || !wt->latent.g || !wt->widx)
+		return -1;
+	memcpy(wt->latent.v, wt->w.v, wt->w.n * sizeof(float));
+	wt->project = project;
+	wt->regularize = regularize;
+	wt->reg = reg;
+	return 0;
+}
+
 int lowbit_attach(struct net *n, void (*project)(struct weights *wt),
 		  void (*regularize)(struct weights *wt), float reg)
 {
-	for (uint32_t i = 0; i < n->count; i++) {
-		struct weights *wt = &n->l[i].wt;
-
-		if (!layer_has_weights(&n->l[i]))
-			continue;
-		wt->latent.n = wt->w.n;
-		wt->latent.v = malloc(wt->w.n * sizeof(float));
-		wt->latent.g = calloc(wt->w.n, sizeof(float));
-		free(wt->widx);
-		wt->widx = calloc(wt->w.n ? wt->w.n : 1, 1);
-		if (!wt->latent.v || !wt->latent.g || !wt->widx)
+	for (uint32_t i = 0; i < n->count; i++)
+		if (layer_has_weights(&n->l[i]) &&
+		    lowbit_attach_layer(&n->l[i].wt, project, regularize, reg))
 			return -1;
-		memcpy(wt->latent.v, wt->w.v, wt->w.n * sizeof(float));
-		wt->project = project;
-		wt->regularize = regularize;
-		wt->reg = reg;
-	}
 	return 0;
 }
 
@@ -285,6 +291,9 @@ int lowbit_train(struct net *n, const struct lowbit_opts *lo,
 		break;
 	case LOWBIT_LQ:
 		ret = lowbit_planes(n, &lowbit_lq_method, lo, t, train, err);
+		break;
+	case LOWBIT_SMARTDEAL:
+		ret = lowbit_smartdeal(n, lo, t, train, err);
 		break;
 	default:
 		return dcc_fail(err, "no low-bit method given: %s", LOWBIT_NAMES);

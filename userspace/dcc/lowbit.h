@@ -16,10 +16,13 @@ enum lowbit_method {
 	LOWBIT_NONE, LOWBIT_HQ, LOWBIT_SBNN,
 	/* bit-plane methods (lowbit_planes.c): activations quantized too */
 	LOWBIT_BWN, LOWBIT_XNOR, LOWBIT_QNN, LOWBIT_LQ,
+	/* each fc layer rebuilt as two: a small basis, sparse powers of two */
+	LOWBIT_SMARTDEAL,
 };
-#define LOWBIT_LAST	LOWBIT_LQ
+#define LOWBIT_LAST	LOWBIT_SMARTDEAL
 #define LOWBIT_NAMES	"hq (ternary, hyperspherical), sbnn (sparse binary), " \
-			"bwn (binary weights), xnor (XNOR-Net), qnn (k-bit) or lq (LQ-Nets)"
+			"bwn (binary weights), xnor (XNOR-Net), qnn (k-bit), lq (LQ-Nets) " \
+			"or smartdeal (SmartDeal)"
 
 struct lowbit_opts {
 	enum lowbit_method method;
@@ -37,7 +40,16 @@ struct lowbit_opts {
 	 */
 	uint32_t wbits[NET_LAYERS_MAX / 2], nwbits;
 	uint32_t abits[NET_LAYERS_MAX / 2], nabits;
+	/* smartdeal: inputs per block of its basis, and C's index bits */
+	uint32_t sd_block, sd_bits;
 };
+
+/* The bit-plane methods (lowbit_planes.c), by name. */
+static inline bool lowbit_is_planes(enum lowbit_method m)
+{
+	return m == LOWBIT_BWN || m == LOWBIT_XNOR || m == LOWBIT_QNN ||
+	       m == LOWBIT_LQ;
+}
 
 void lowbit_opts_default(struct lowbit_opts *o);
 /* LOWBIT_NONE for a name that is none of them. */
@@ -59,10 +71,13 @@ int lowbit_train(struct net *n, const struct lowbit_opts *lo,
 double lowbit_keep(const struct lowbit_opts *lo, uint32_t weight_layer);
 /*
  * Latent weights (a copy of w) and empty indices on every weight layer,
- * with the method's hooks; then the first projection. 0 or -1 (OOM).
+ * with the method's hooks; the caller projects first. 0 or -1 (OOM).
  */
 int lowbit_attach(struct net *n, void (*project)(struct weights *wt),
 		  void (*regularize)(struct weights *wt), float reg);
+/* The same for one weight layer. 0 or -1 (OOM). */
+int lowbit_attach_layer(struct weights *wt, void (*project)(struct weights *wt),
+			void (*regularize)(struct weights *wt), float reg);
 /* The last projection stays; the latent weights and hooks go. */
 void lowbit_detach(struct net *n);
 /* Project every weight layer again (after a change of keep or mask). */
@@ -108,13 +123,16 @@ int lowbit_run(struct net *n, const struct lowbit_opts *lo,
 	       const struct train_opts *t, uint32_t epochs, const char *stage,
 	       const struct dataset *train, struct dcc_error *err);
 
-/* The methods (lb_hq.c, lb_sbnn.c). */
+/* The methods (lb_hq.c, lb_sbnn.c, lb_smartdeal.c). */
 int lowbit_hq(struct net *n, const struct lowbit_opts *lo,
 	      const struct train_opts *t, const struct dataset *train,
 	      struct dcc_error *err);
 int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
 		const struct train_opts *t, const struct dataset *train,
 		struct dcc_error *err);
+int lowbit_smartdeal(struct net *n, const struct lowbit_opts *lo,
+		     const struct train_opts *t, const struct dataset *train,
+		     struct dcc_error *err);
 
 /*
  * The bit-plane methods (lowbit_planes.c and lb_bwn_xnor.c, lb_qnn.c,
@@ -176,5 +194,45 @@ void lowbit_hq_regularize(struct weights *wt);
 int lowbit_hq_prune(struct weights *wt, double keep);
 /* W, widx, cb = {0, +a}: the wt->keep largest u are a, their mean. */
 void lowbit_sbnn_project(struct weights *wt);
+
+/*
+ * SmartDeal (lb_smartdeal.c). Its limits: a block of r inputs has r * r
+ * basis values, which with the zero fit the device's 8 index bits up to
+ * r = 15; a power of two is exact in an int16 codebook from 2^-15 (the
+ * finest fraction bits) to 2^14, whatever the layer's fraction bits, as
+ * long as the window spans at most 15 exponents: 5 index bits.
+ */
+#define LOWBIT_SD_BLOCK_MIN	2
+#define LOWBIT_SD_BLOCK_MAX	15
+#define LOWBIT_SD_BITS_MIN	2
+#define LOWBIT_SD_BITS_MAX	5
+/* The largest block of 2 to want inputs that divides cols; 0 if none. */
+uint32_t lowbit_sd_block(uint32_t cols, uint32_t want);
+/*
+ * The basis of a rows x cols matrix w in blocks of r inputs: the r x r
+ * basis (row p the p-th principal direction of the rows' blocks, by
+ * falling variance) and c, rows x cols, such that each block of w is its
+ * block of c times the basis. 0, or -1 when r is not 1 to 15 or does not
+ * divide cols.
+ */
+int lowbit_sd_basis(const float *w, uint32_t rows, uint32_t cols, uint32_t r,
+		    float *basis, float *c);
+/*
+ * Every fc layer of n as a block-diagonal fc (the basis, shared weights
+ * of its r * r values, masked off the blocks, no bias) and the fc of the
+ * coefficients (the layer's bias and ReLU), r = lowbit_sd_block(its
+ * inputs, block): the network computes what it did. 0 or -1 with err (a
+ * layer no block divides, a conv, bn or quant layer).
+ */
+int lowbit_sd_decompose(struct net *n, uint32_t block, struct dcc_error *err);
+/* C while pruning: per row the ceil(keep cols) largest |u| as they are. */
+void lowbit_sd_prune(struct weights *wt);
+/*
+ * C's projection: per row the ceil(keep cols) largest |u| kept, each
+ * the nearest power of two in log domain, its sign kept, within the
+ * window of exponents wt->bits index bits hold below the nearest to the
+ * layer's largest |u|: W, widx, cb = {0, +2^e, -2^e, ...}.
+ */
+void lowbit_sd_project(struct weights *wt);
 
 #endif /* DCC_LOWBIT_H */
