@@ -16,16 +16,17 @@ cd "$top"
 data=/usr/share/datasets/fashion-mnist
 cache=${DCACCEL_CACHE:-$HOME/.cache/dcaccel}
 net=${NET:-lenet300}
+# the methods, each a row (their dcc stages below)
+methods=(dc hq sbnn smartdeal bwn xnor xnorfl qnn lq)
 case $net in
-lenet300) title=LeNet-300-100 ;;
-lenet5) title=LeNet-5 ;;
+lenet300) title=LeNet-300-100 first_last=8,1,8 ;;
+lenet5) title=LeNet-5 first_last=8,1,1,8
+	# dcc's SmartDeal splits fc layers only (dcc-lowbit.rst)
+	methods=(dc hq sbnn bwn xnor xnorfl qnn lq) ;;
 *) echo "lowbit-table.sh: NET=$net: lenet300 or lenet5" >&2; exit 2 ;;
 esac
 out=build/lowbit/$net
 step() { printf '\n== %s\n' "$*" >&2; }
-
-# method name, then the dcc stages after the dense model
-methods=(dc hq sbnn bwn xnor qnn lq)
 
 step "installing what is missing from Debian's archive"
 # shellcheck source=tests/guest/guest-arch.sh
@@ -71,6 +72,16 @@ for m in "${methods[@]}"; do
 			-i "$dir/dense.safetensors" -o "$dir/dc-pruned.safetensors"
 		stage dc-trained quantize --net "$net" --seed 1 --data "$data" \
 			-i "$dir/dc-pruned.safetensors" -o "$dir/dc-trained.safetensors" ;;
+	xnorfl)
+		# XNOR-Net with the paper's rule: the first layer's weights at 8 bits too
+		stage "$m-trained" lowbit --lowbit xnor --lowbit-wbits "$first_last" \
+			--seed 1 --data "$data" \
+			-i "$dir/dense.safetensors" -o "$dir/$m-trained.safetensors" ;;
+	smartdeal)
+		# 4.5% and 5% of C's rows kept: 48.9x within 0.5 pp (dcc-lowbit.rst)
+		stage "$m-trained" lowbit --lowbit smartdeal --keep 0.045,0.05,0.2 \
+			--seed 1 --data "$data" \
+			-i "$dir/dense.safetensors" -o "$dir/$m-trained.safetensors" ;;
 	*)
 		stage "$m-trained" lowbit --lowbit "$m" --seed 1 --data "$data" \
 			-i "$dir/dense.safetensors" -o "$dir/$m-trained.safetensors" ;;
@@ -95,6 +106,7 @@ field() { sed -n "s/^summary: .*\\b$2=\\([^ ]*\\).*/\\1/p" "$dir/$1-encode.log";
 trained_acc() {
 	case $1 in
 	dc) sed -n 's/^quantized: test accuracy \([0-9.]*\)%.*/\1/p' "$dir/dc-trained.log" ;;
+	xnorfl) sed -n 's/^xnor: test accuracy \([0-9.]*\)%.*/\1/p' "$dir/$1-trained.log" ;;
 	*) sed -n "s/^$1: test accuracy \\([0-9.]*\\)%.*/\\1/p" "$dir/$1-trained.log" ;;
 	esac
 }
@@ -105,11 +117,17 @@ describe() {
 	sbnn) echo "SBNN sparse binary {0, +a}" ;;
 	bwn) echo "BWN binary weights +-a per row" ;;
 	xnor) echo "XNOR-Net binary weights and signs" ;;
+	xnorfl) echo "XNOR-Net, first and last layers 8-bit (the paper's rule)" ;;
+	smartdeal) echo "SmartDeal: basis x sparse powers of two" ;;
 	qnn) echo "QNN 2-bit uniform" ;;
 	lq) echo "LQ-Nets 2-bit learned bases" ;;
 	esac
 }
 
+# the rate against the dense network's fp32 size, Deep Compression's
+# figure: dcc's own counts each layer of the .dcm as dense, and SmartDeal's
+# basis layers are layers the dense network does not have
+fp32=$(sed -n 's/^Dense fp32: \([0-9]*\) bytes.*/\1/p' "$dir/dc-encode.log")
 csv=$out/lowbit.csv
 echo "method,weight_bits,activation_bits,bytes,rate,density,top1_dense,top1_trained,top1_engine,top1_device,device_equals_cpu,cycles,energy_nj,energy_onchip_nj" > "$csv"
 status=0
@@ -125,7 +143,9 @@ for k in "${!methods[@]}"; do
 	else
 		same=no status=1
 	fi
-	echo "$m,$(field "$m" wbits | tr , /),$(field "$m" abits | tr , /),$(field "$m" bytes),$(field "$m" rate),$(field "$m" density),$dense,$(trained_acc "$m"),$(field "$m" fixed),$dacc,$same,$(field "$m" cycles),$(field "$m" energy_nj),$(field "$m" onchip_nj)" >> "$csv"
+	bytes=$(field "$m" bytes)
+	rate=$(awk -v a="$fp32" -v b="$bytes" 'BEGIN { printf "%.2f", a / b }')
+	echo "$m,$(field "$m" wbits | tr , /),$(field "$m" abits | tr , /),$bytes,$rate,$(field "$m" density),$dense,$(trained_acc "$m"),$(field "$m" fixed),$dacc,$same,$(field "$m" cycles),$(field "$m" energy_nj),$(field "$m" onchip_nj)" >> "$csv"
 done
 
 step "the table ($title, Fashion-MNIST; ordered by size)"
@@ -139,7 +159,7 @@ tail -n +2 "$csv" | sort -t, -k4,4n | while IFS=, read -r m wb ab bytes rate den
 			name, wb, ab, dens * 100, bytes, rate, d, t, dv, e, same, cyc, nj / 1000, oc }'
 done
 echo
-echo "dense fp32 $title: $(sed -n 's/^Dense fp32: \([0-9]*\) bytes.*/\1/p' "$dir/dc-encode.log") bytes; top-1 $dense%"
+echo "dense fp32 $title: $fp32 bytes; top-1 $dense%"
 
 # rate against top-1 on the device, each point labeled with its method:
 # by rate, labels alternately above and below, so that neighbours (two
