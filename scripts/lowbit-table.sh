@@ -161,12 +161,25 @@ done
 echo
 echo "dense fp32 $title: $fp32 bytes; top-1 $dense%"
 
-# rate against top-1 on the device, each point labeled with its method:
-# by rate, labels alternately above and below, so that neighbours (two
-# methods of one size) do not print over each other
+# rate against top-1 on the device, each point labeled with its method
+# (the energies are the table's): by rate, two points within 15% of each
+# other's rate a pair whose more accurate one is labeled above and the
+# other below, so that methods of about one size stay readable
 labels=$out/labels.csv
-tail -n +2 "$csv" | sort -t, -k5,5g -k10,10gr |
-	awk -F, '{ printf "%s,%s,%d,%s: %.0f nJ on chip\n", $5, $10, NR % 2 ? 1 : -1, $1, $14 }' > "$labels"
+tail -n +2 "$csv" | sort -t, -k5,5g |
+	awk -F, '{ r[NR] = $5; a[NR] = $10; m[NR] = $1 }
+	END {
+		for (i = 1; i <= NR; i++) {
+			d[i] = 1
+			if (i < NR && r[i + 1] < 1.15 * r[i]) {
+				d[i] = a[i] >= a[i + 1] ? 1 : -1
+				d[i + 1] = -d[i]
+				printf "%s,%s,%d,%s\n", r[i], a[i], d[i], m[i]
+				i++
+			}
+			printf "%s,%s,%d,%s\n", r[i], a[i], d[i], m[i]
+		}
+	}' > "$labels"
 gnuplot <<PLOT
 set terminal pngcairo size 900,560
 set output "$out/lowbit.png"
@@ -177,9 +190,9 @@ set ylabel "top-1 on the device (%)"
 set logscale x
 set grid
 set key bottom left
-set offsets graph 0.1, graph 0.1, graph 0.12, graph 0.12
+set offsets graph 0.05, graph 0.05, graph 0.12, graph 0.12
 plot "$csv" skip 1 using 5:10 with points pt 7 ps 1.5 title "methods", \
-     "$labels" using 1:(\$2 + 0.5 * \$3):4 with labels notitle, \
+     "$labels" using 1:(\$2 + 0.3 * \$3):4 with labels font ",10" notitle, \
      $dense title "dense fp32" with lines dt 2
 PLOT
 echo "table: $csv; picture: $out/lowbit.png" >&2
