@@ -62,10 +62,10 @@ static int prepare(const struct dcm_model *dm, union dp_op *op, size_t *ws,
 					i, dcm_kind_name(l->kind), ee.msg);
 		if (need > *ws)
 			*ws = need;
-		if (fe_in_bytes(l) > *widest)
-			*widest = fe_in_bytes(l);
-		if (fe_out_bytes(l) > *widest)
-			*widest = fe_out_bytes(l);
+		if (dcm_layer_in_bytes(l) > *widest)
+			*widest = dcm_layer_in_bytes(l);
+		if (dcm_layer_out_bytes(l) > *widest)
+			*widest = dcm_layer_out_bytes(l);
 	}
 	return 0;
 }

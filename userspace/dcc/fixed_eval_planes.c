@@ -8,7 +8,6 @@
  * libaccel's CPU reference and the device make.
  */
 #include "../dcm/dcm_layout.h"
-#include "dcaccel/dcaccel_bitplane.h"
 #include "fixed_eval_planes.h"
 
 bool fe_has_planes(const struct dcm_model *dm)
@@ -39,17 +38,6 @@ int fe_planes_check(const struct dcm_model *dm, struct dcc_error *err)
 	return 0;
 }
 
-/* A QUANT layer's values as the QUANT op takes them: a vector is one pixel. */
-static uint32_t quant_channels(const struct dcm_layer *l)
-{
-	return dcm_layer_is_map(l) ? l->channels : l->cols;
-}
-
-static uint32_t quant_pixels(const struct dcm_layer *l)
-{
-	return dcm_layer_is_map(l) ? l->in_h * l->in_w : 1;
-}
-
 int fe_planes_prepare(const struct dcm_layer *l, union fe_planes *p,
 		      struct eie_error *ee)
 {
@@ -65,33 +53,12 @@ int fe_planes_prepare(const struct dcm_layer *l, union fe_planes *p,
 	return dp_bitplane_validate(&p->bp.l, ee);
 }
 
-uint64_t fe_in_bytes(const struct dcm_layer *l)
-{
-	const uint64_t pixels = l->kind == DCM_BITPLANE_CONV ?
-				(uint64_t)l->in_h * l->in_w : 1;
-
-	/* Ka planes of L words, or of H W Lc words for a map */
-	if (dcm_kind_is_bitplane(l->kind))
-		return 8 * l->a_planes * pixels *
-		       DCACCEL_PLANE_WORDS((uint64_t)l->cols);
-	return 2 * dcm_layer_inputs(l);
-}
-
-uint64_t fe_out_bytes(const struct dcm_layer *l)
-{
-	/* Ko planes of pixels x Lc words (hardware.rst, "QUANT op") */
-	if (l->kind == DCM_QUANT)
-		return 8ull * l->quant_bits * quant_pixels(l) *
-		       DCACCEL_PLANE_WORDS((uint64_t)quant_channels(l));
-	return 2 * dcm_layer_outputs(l);
-}
-
 void fe_planes_run(const struct dcm_layer *l, const union fe_planes *p,
 		   uint32_t n, const void *x, void *y, struct eie_stats *st)
 {
 	/* no poll: none of them can fail once validated */
 	if (l->kind == DCM_QUANT && dcm_layer_is_map(l))
-		dp_outq_pack_map(&p->quant, l->channels, quant_pixels(l), n, x, y);
+		dp_outq_pack_map(&p->quant, l->channels, dcm_quant_pixels(l), n, x, y);
 	else if (l->kind == DCM_QUANT)
 		dp_outq_pack_fc(&p->quant, l->cols, n, x, y);
 	else if (l->kind == DCM_BITPLANE)
@@ -122,7 +89,7 @@ void fe_planes_energy(const struct dcm_layer *l, const union fe_planes *p,
 	 */
 	for (uint32_t b = 0; b < count; b++) {
 		if (l->kind == DCM_QUANT)
-			dp_energy_quant(quant_channels(l), quant_pixels(l),
+			dp_energy_quant(dcm_quant_channels(l), dcm_quant_pixels(l),
 					l->quant_bits, 1, io, e);
 		else if (l->kind == DCM_BITPLANE)
 			dp_energy_bitplane(&p->bp.l, 1, io, e);

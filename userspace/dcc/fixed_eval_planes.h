@@ -33,10 +33,6 @@ int fe_planes_check(const struct dcm_model *dm, struct dcc_error *err);
 int fe_planes_prepare(const struct dcm_layer *l, union fe_planes *p,
 		      struct eie_error *ee);
 
-/* Bytes per input of what a layer of any kind reads and writes. */
-uint64_t fe_in_bytes(const struct dcm_layer *l);
-uint64_t fe_out_bytes(const struct dcm_layer *l);
-
 /* Run n inputs (int16 values or plane words) of a prepared layer. */
 void fe_planes_run(const struct dcm_layer *l, const union fe_planes *p,
 		   uint32_t n, const void *x, void *y, struct eie_stats *st);

@@ -194,6 +194,16 @@ int dcm_check_follows(const struct dcm_layer *prev, const struct dcm_layer *l,
 int dcm_check_place(const struct dcm_layer *l, uint32_t i, uint32_t count,
 		    struct dcm_error *err);
 
+/* The channels and pixels a QUANT layer quantizes (a vector: one pixel). */
+uint32_t dcm_quant_channels(const struct dcm_layer *l);
+uint32_t dcm_quant_pixels(const struct dcm_layer *l);
+/*
+ * Bytes per input of what a layer reads and writes in the device's
+ * layouts: int16 values, or the 64-bit words of bit planes.
+ */
+uint64_t dcm_layer_in_bytes(const struct dcm_layer *l);
+uint64_t dcm_layer_out_bytes(const struct dcm_layer *l);
+
 /* "fc", "conv", "pool", "bitplane", "bitplane_conv", "quant" */
 const char *dcm_kind_name(uint8_t kind);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dcm_layout.h"
+#include "dcaccel/dcaccel_bitplane.h"
 #include "dcaccel/dcaccel_hw.h"
 
 int dcm_fail(struct dcm_error *err, const char *fmt, ...)
@@ -143,6 +144,37 @@ uint64_t dcm_layer_outputs(const struct dcm_layer *l)
 {
 	return (uint64_t)dcm_layer_out_channels(l) * dcm_layer_out_h(l) *
 	       dcm_layer_out_w(l);
+}
+
+uint32_t dcm_quant_channels(const struct dcm_layer *l)
+{
+	return dcm_layer_is_map(l) ? l->channels : l->cols;
+}
+
+uint32_t dcm_quant_pixels(const struct dcm_layer *l)
+{
+	return dcm_layer_is_map(l) ? l->in_h * l->in_w : 1;
+}
+
+uint64_t dcm_layer_in_bytes(const struct dcm_layer *l)
+{
+	const uint64_t pixels = l->kind == DCM_BITPLANE_CONV ?
+				(uint64_t)l->in_h * l->in_w : 1;
+
+	/* Ka planes of L words, or of H W Lc words for a map */
+	if (dcm_kind_is_bitplane(l->kind))
+		return 8ull * l->a_planes * pixels *
+		       DCACCEL_PLANE_WORDS((uint64_t)l->cols);
+	return 2 * dcm_layer_inputs(l);
+}
+
+uint64_t dcm_layer_out_bytes(const struct dcm_layer *l)
+{
+	/* Ko planes of pixels x Lc words (hardware.rst, "QUANT op") */
+	if (l->kind == DCM_QUANT)
+		return 8ull * l->quant_bits * dcm_quant_pixels(l) *
+		       DCACCEL_PLANE_WORDS((uint64_t)dcm_quant_channels(l));
+	return 2 * dcm_layer_outputs(l);
 }
 
 const char *dcm_kind_name(uint8_t kind)

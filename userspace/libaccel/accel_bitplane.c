@@ -23,14 +23,6 @@ static uint64_t taps(const struct accel_mlayer *ml)
 	       (uint64_t)w->kernel_h * w->kernel_w : 1;
 }
 
-/* Input pixels of one map (1 for a vector): its planes hold Lc words each. */
-static uint64_t in_pixels(const struct accel_mlayer *ml)
-{
-	const struct dp_window *w = &ml->bp.win;
-
-	return ml->kind == DCM_BITPLANE_CONV ? (uint64_t)w->in_h * w->in_w : 1;
-}
-
 /* 64-bit words of the weight planes: Kw rows L, or Kw K R S Lc. */
 static uint64_t plane_words(const struct accel_mlayer *ml)
 {
@@ -38,13 +30,6 @@ static uint64_t plane_words(const struct accel_mlayer *ml)
 
 	return (uint64_t)l->w_planes * l->rows * taps(ml) *
 	       DCACCEL_PLANE_WORDS((uint64_t)l->cols);
-}
-
-/* Bytes of the planes a QUANT layer writes per input: Ko pixels Lc words. */
-static uint64_t quant_out_bytes(const struct accel_mlayer *ml)
-{
-	return 8ull * ml->outq.bits * ml->q_pixels *
-	       DCACCEL_PLANE_WORDS((uint64_t)ml->q_channels);
 }
 
 static int prepare_quant(const struct dcm_layer *l, struct accel_mlayer *ml,
@@ -56,10 +41,9 @@ static int prepare_quant(const struct dcm_layer *l, struct accel_mlayer *ml,
 	if (dp_outq_validate(&ml->outq, &ee))
 		return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u (quant): %s",
 				   name, i, ee.msg);
-	/* a vector is m channels of one pixel (hardware.rst, "QUANT op") */
-	ml->q_channels = dcm_layer_is_map(l) ? l->channels : l->cols;
-	ml->q_pixels = dcm_layer_is_map(l) ? l->in_h * l->in_w : 1;
-	ml->out_bytes = quant_out_bytes(ml);
+	ml->q_channels = dcm_quant_channels(l);
+	ml->q_pixels = dcm_quant_pixels(l);
+	ml->out_bytes = dcm_layer_out_bytes(l);
 	ml->op_size = DCACCEL_OP_QUANT_SIZE;
 	return ACCEL_OK;
 }
@@ -69,7 +53,6 @@ int accelp_bitplane_prepare(const struct dcm_layer *l, struct accel_mlayer *ml,
 			    struct accel_error *err)
 {
 	struct eie_error ee;
-	uint64_t lc = DCACCEL_PLANE_WORDS((uint64_t)l->cols);
 	int bad;
 
 	if (l->kind == DCM_QUANT)
@@ -84,8 +67,7 @@ int accelp_bitplane_prepare(const struct dcm_layer *l, struct accel_mlayer *ml,
 	if (bad)
 		return accelp_fail(err, ACCEL_E_MODEL, "%s: layer %u (%s): %s",
 				   name, i, dcm_kind_name(l->kind), ee.msg);
-	/* Ka planes of L words, or of H W Lc words for a map */
-	ml->in_bytes = 8ull * l->a_planes * in_pixels(ml) * lc;
+	ml->in_bytes = dcm_layer_in_bytes(l);
 	ml->op_size = l->kind == DCM_BITPLANE ? DCACCEL_OP_BITPLANE_SIZE :
 		      DCACCEL_OP_BITPLANE_CONV_SIZE;
 	return ACCEL_OK;
