@@ -3,7 +3,7 @@
  * dcc's low-bit methods (dcc-lowbit.rst): selection against a sort, the
  * schedule's ends, HQ's projection, pruning and cosine term (its gradient
  * against central differences of the loss written out here), SBNN's
- * projection and bias correction, a straight-through step training the
+ * projection and standardization, a straight-through step training the
  * latent weights, both methods end to end on a small synthetic set, and a
  * three-value codebook through the .safetensors file and the encoder.
  */
@@ -277,30 +277,54 @@ static void dense_net(struct net *n, const struct dataset *ds, uint64_t seed)
 	CHECK(net_train(n, ds, &t, &err) >= 0);
 }
 
-/* Bias correction gives every channel the target's mean output again. */
-static void test_center(void)
+/*
+ * Standardizing gives every layer the target's variance and every channel
+ * its mean output again, layer after layer (the later layers' inputs move
+ * with the earlier layers' correction).
+ */
+static void test_standardize(void)
 {
 	struct dataset ds;
 	struct net n;
-	float *dense[NET_LAYERS_MAX] = { 0 }, *now[NET_LAYERS_MAX] = { 0 };
-	double worst = 0;
+	struct lowbit_stats dense, now;
+	double worst_mean = 0, worst_var = 0, before = 0;
 
 	synth_dataset(&ds, 200, 32, 4, 0.3f);
 	dense_net(&n, &ds, 2);
-	CHECK_EQ(lowbit_channel_means(&n, &ds, 100, dense), 0);
+	CHECK_EQ(lowbit_layer_stats(&n, &ds, 100, &dense), 0);
 	CHECK_EQ(lowbit_attach(&n, lowbit_sbnn_project, NULL, 0), 0);
 	for (uint32_t i = 0; i < n.count; i++)
 		n.l[i].wt.keep = 0.3;
 	lowbit_project_all(&n);
-	CHECK_EQ(lowbit_center(&n, &ds, 100, dense), 0);
-	CHECK_EQ(lowbit_channel_means(&n, &ds, 100, now), 0);
+	CHECK_EQ(lowbit_layer_stats(&n, &ds, 100, &now), 0);
 	for (uint32_t i = 0; i < n.count; i++)
-		for (uint32_t c = 0; dense[i] && c < n.l[i].out.c; c++)
-			worst = fmax(worst, fabs(dense[i][c] - now[i][c]));
-	DIAG("largest difference of a channel's mean output after correction: %g", worst);
-	CHECK(worst < 1e-3);
-	lowbit_means_free(dense);
-	lowbit_means_free(now);
+		if (dense.mean[i])
+			before = fmax(before, fabs(log(now.var[i] / dense.var[i])));
+	lowbit_stats_free(&now);
+	CHECK_EQ(lowbit_standardize(&n, &ds, 100, &dense), 0);
+	CHECK_EQ(lowbit_layer_stats(&n, &ds, 100, &now), 0);
+	for (uint32_t i = 0; i < n.count; i++) {
+		if (!dense.mean[i])
+			continue;
+		worst_var = fmax(worst_var, fabs(now.var[i] / dense.var[i] - 1));
+		for (uint32_t c = 0; c < n.l[i].out.c; c++)
+			worst_mean = fmax(worst_mean, fabs(dense.mean[i][c] - now.mean[i][c]));
+	}
+	DIAG("variance off by a factor of up to %.2f after projection; after correction: means within %g, variances within %g",
+	     exp(before), worst_mean, worst_var);
+	/* the projection moved them: the check below is not vacuous */
+	CHECK(before > 0.1);
+	CHECK(worst_mean < 1e-3);
+	CHECK(worst_var < 1e-3);
+	/* the codebook follows the weights: w is still cb[widx] */
+	for (uint32_t i = 0; i < n.count; i++)
+		for (size_t k = 0; layer_has_weights(&n.l[i]) && k < n.l[i].wt.w.n; k++)
+			if (n.l[i].wt.w.v[k] != n.l[i].wt.cb.v[n.l[i].wt.widx[k]]) {
+				CHECK(!"w == cb[widx]");
+				break;
+			}
+	lowbit_stats_free(&dense);
+	lowbit_stats_free(&now);
 	lowbit_detach(&n);
 	net_free(&n);
 	dataset_free(&ds);
@@ -526,7 +550,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(test_hq_cosine_gradient),
 	TAP_TEST(test_sbnn_project),
 	TAP_TEST(test_ties_and_tiny_keeps),
-	TAP_TEST(test_center),
+	TAP_TEST(test_standardize),
 	TAP_TEST(test_straight_through_step),
 	TAP_TEST(test_hq_end_to_end),
 	TAP_TEST(test_sbnn_end_to_end),

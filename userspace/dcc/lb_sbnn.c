@@ -57,14 +57,15 @@ int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
 		struct dcc_error *err)
 {
 	uint32_t steps = lo->steps ? lo->steps : 1;
-	float *dense[NET_LAYERS_MAX] = { 0 };
+	struct lowbit_stats dense;
 	int ret = -1;
 
 	/*
-	 * Weights of one sign shift every output: the biases bring each
-	 * channel's mean back to the dense model's after each projection.
+	 * Weights of one sign shift every output and widen it: after each
+	 * projection the scale and the biases bring each layer's variance
+	 * and each channel's mean back to the dense model's.
 	 */
-	if (lowbit_channel_means(n, train, LOWBIT_CALIB_IMAGES, dense) ||
+	if (lowbit_layer_stats(n, train, LOWBIT_CALIB_IMAGES, &dense) ||
 	    lowbit_attach(n, lowbit_sbnn_project, NULL, 0)) {
 		dcc_fail(err, "out of memory");
 		goto out;
@@ -80,7 +81,7 @@ int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
 				n->l[i].wt.keep = lowbit_schedule(SBNN_KEEP_FIRST,
 						lowbit_keep(lo, j++), s, steps);
 		lowbit_project_all(n);
-		if (lowbit_center(n, train, LOWBIT_CALIB_IMAGES, dense)) {
+		if (lowbit_standardize(n, train, LOWBIT_CALIB_IMAGES, &dense)) {
 			dcc_fail(err, "out of memory");
 			goto out;
 		}
@@ -92,6 +93,6 @@ int lowbit_sbnn(struct net *n, const struct lowbit_opts *lo,
 	lowbit_project_all(n);
 	ret = 0;
 out:
-	lowbit_means_free(dense);
+	lowbit_stats_free(&dense);
 	return ret;
 }

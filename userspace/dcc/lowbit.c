@@ -182,13 +182,14 @@ double lowbit_schedule(double from, double to, uint32_t s, uint32_t steps)
 	return to + (from - to) * r * r * r;
 }
 
-/* Layer i's mean output per channel over the first count images of ds. */
-static int layer_means(const struct net *n, uint32_t i, const struct dataset *ds,
-		       uint32_t count, float *mean)
+/* Layer i's mean output per channel, and their variance, over count images. */
+static int layer_stats(const struct net *n, uint32_t i, const struct dataset *ds,
+		       uint32_t count, float *mean, double *var)
 {
 	struct shape o = n->l[i].out;
 	size_t px = (size_t)o.h * o.w, per = shape_size(o);
 	float *out = malloc((size_t)count * per * sizeof(float));
+	double ss = 0;
 
 	if (!out || net_forward_upto(n, i + 1, ds->x, count, out)) {
 		free(out);
@@ -201,55 +202,84 @@ static int layer_means(const struct net *n, uint32_t i, const struct dataset *ds
 			for (size_t p = 0; p < px; p++)
 				sum += out[img * per + c * px + p];
 		mean[c] = (float)(sum / ((double)count * px));
+		for (uint32_t img = 0; img < count; img++)
+			for (size_t p = 0; p < px; p++) {
+				double d = out[img * per + c * px + p] - mean[c];
+
+				ss += d * d;
+			}
 	}
+	*var = ss / ((double)count * per);
 	free(out);
 	return 0;
 }
 
-int lowbit_channel_means(const struct net *n, const struct dataset *ds,
-			 uint32_t count, float **means)
+int lowbit_layer_stats(const struct net *n, const struct dataset *ds,
+		       uint32_t count, struct lowbit_stats *s)
 {
+	memset(s, 0, sizeof(*s));
 	if (count > ds->count)
 		count = ds->count;
 	for (uint32_t i = 0; i < n->count; i++) {
-		means[i] = NULL;
 		if (!layer_has_weights(&n->l[i]))
 			continue;
-		means[i] = malloc(n->l[i].out.c * sizeof(float));
-		if (!means[i] || layer_means(n, i, ds, count, means[i]))
+		s->mean[i] = malloc(n->l[i].out.c * sizeof(float));
+		if (!s->mean[i] ||
+		    layer_stats(n, i, ds, count, s->mean[i], &s->var[i]))
 			return -1;
 	}
 	return 0;
 }
 
-int lowbit_center(struct net *n, const struct dataset *ds, uint32_t count,
-		  float *const *target)
+/* Every weight of the layer, and what it is projected from, times f. */
+static void scale_weights(struct weights *wt, float f)
+{
+	for (size_t k = 0; k < wt->w.n; k++)
+		wt->w.v[k] *= f;
+	for (size_t k = 0; wt->latent.v && k < wt->latent.n; k++)
+		wt->latent.v[k] *= f;
+	for (size_t k = 0; k < wt->cb.n; k++)
+		wt->cb.v[k] *= f;
+	wt->alpha *= f;
+}
+
+int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
+		       const struct lowbit_stats *target)
 {
 	if (count > ds->count)
 		count = ds->count;
 	for (uint32_t i = 0; i < n->count; i++) {
 		struct layer *l = &n->l[i];
 		float *now;
+		double var, f = 1;
 
-		if (!layer_has_weights(l) || !target[i])
+		if (!layer_has_weights(l) || !target->mean[i])
 			continue;
 		now = malloc(l->out.c * sizeof(float));
-		if (!now || layer_means(n, i, ds, count, now)) {
+		if (!now || layer_stats(n, i, ds, count, now, &var)) {
 			free(now);
 			return -1;
 		}
-		for (uint32_t c = 0; c < l->out.c; c++)
-			l->wt.b.v[c] += target[i][c] - now[c];
+		if (var > 0 && target->var[i] > 0)
+			f = sqrt(target->var[i] / var);
+		scale_weights(&l->wt, (float)f);
+		/* a channel's mean less its bias scales with the weights */
+		for (uint32_t c = 0; c < l->out.c; c++) {
+			float b = l->wt.b.v[c];
+
+			l->wt.b.v[c] += target->mean[i][c] -
+					((float)f * (now[c] - b) + b);
+		}
 		free(now);
 	}
 	return 0;
 }
 
-void lowbit_means_free(float **means)
+void lowbit_stats_free(struct lowbit_stats *s)
 {
 	for (uint32_t i = 0; i < NET_LAYERS_MAX; i++) {
-		free(means[i]);
-		means[i] = NULL;
+		free(s->mean[i]);
+		s->mean[i] = NULL;
 	}
 }
 

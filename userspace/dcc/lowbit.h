@@ -102,21 +102,28 @@ int lowbit_top_k(const float *v, size_t n, size_t k, float *scratch,
  */
 double lowbit_schedule(double from, double to, uint32_t s, uint32_t steps);
 /*
- * Each weight layer's mean output per channel (before its relu) over the
- * first `count` images of ds, into means[layer] (allocated, out.c values;
- * NULL for the other layers). 0 or -1 (OOM).
+ * What a weight layer's outputs (before its relu) look like over the
+ * first LOWBIT_CALIB_IMAGES images: each channel's mean, and the variance
+ * of a channel about its mean, averaged over the channels.
  */
 #define LOWBIT_CALIB_IMAGES	1000
-int lowbit_channel_means(const struct net *n, const struct dataset *ds,
-			 uint32_t count, float **means);
+struct lowbit_stats {
+	float *mean[NET_LAYERS_MAX];	/* out.c values; NULL: no weights */
+	double var[NET_LAYERS_MAX];
+};
+/* s filled (allocated) over the first `count` images of ds; 0 or -1 (OOM). */
+int lowbit_layer_stats(const struct net *n, const struct dataset *ds,
+		       uint32_t count, struct lowbit_stats *s);
 /*
- * Bias correction: layer by layer from the input, each weight layer's
- * biases moved so that its mean outputs per channel are `target`'s again.
- * 0 or -1 (OOM).
+ * Layer by layer from the input, each weight layer's outputs brought back
+ * to `target`'s: its weights (latent, values and codebook) scaled so that
+ * their variance is the target's, then its biases moved so that each
+ * channel's mean is. The roles batch normalization's variance and mean
+ * play in the papers' networks. 0 or -1 (OOM).
  */
-int lowbit_center(struct net *n, const struct dataset *ds, uint32_t count,
-		  float *const *target);
-void lowbit_means_free(float **means);
+int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
+		       const struct lowbit_stats *target);
+void lowbit_stats_free(struct lowbit_stats *s);
 
 /* One training run of `epochs` at the method's rate; 0 or -1 with err. */
 int lowbit_run(struct net *n, const struct lowbit_opts *lo,
