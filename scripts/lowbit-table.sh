@@ -198,7 +198,7 @@ set xlabel "compression rate against fp32 (x, log scale)"
 set ylabel "top-1 on the device (%)"
 set logscale x
 set grid
-set key bottom left
+set key below horizontal
 set offsets graph 0.05, graph 0.05, graph 0.12, graph 0.12
 plot "$csv" skip 1 using 5:10 with points pt 7 ps 1.5 title "methods", \
      "$labels" using 1:(\$2 + 0.3 * \$3):4 with labels font ",10" notitle, \
