@@ -5,6 +5,7 @@
  * and its cycle model (dp_bitplane.h, dp_bitplane_conv.h), and write the
  * outputs.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 
@@ -86,6 +87,7 @@ _Static_assert(BOFF(input_va) - BOFF(wplanes_va) == 32 &&
 /* What differs between the two forms once their arrays are in. */
 struct bp_form {
 	int (*validate)(const void *layer, struct eie_error *err);
+	/* 0, -ECANCELED (poll) or -ENOMEM (its workspace) */
 	int (*run)(const void *layer, uint32_t batch, const uint64_t *in,
 		   int16_t *out, struct eie_stats *stats,
 		   const struct eie_poll *poll);
@@ -128,7 +130,14 @@ static int conv_run(const void *c, uint32_t batch, const uint64_t *in,
 		    int16_t *out, struct eie_stats *stats,
 		    const struct eie_poll *poll)
 {
-	return dp_bitplane_conv_run(c, batch, in, out, stats, poll);
+	void *ws = dcdev_alloc(dp_bitplane_conv_ws_size(c));
+	int ret;
+
+	if (!ws)
+		return -ENOMEM;
+	ret = dp_bitplane_conv_run(c, batch, in, out, ws, stats, poll);
+	free(ws);
+	return ret;
 }
 
 static void conv_cycles(const void *c, uint32_t batch, struct eie_cycles *cy,
@@ -167,6 +176,7 @@ static uint32_t exec_form(struct dcdev_mmu *m, const struct dcdev_op *op,
 	struct bp_bufs b = { 0 };
 	struct eie_error err;
 	uint32_t st;
+	int ret;
 
 	if (!out) {
 		st = r->status = DCACCEL_JOB_NO_MEMORY;
@@ -179,8 +189,10 @@ static uint32_t exec_form(struct dcdev_mmu *m, const struct dcdev_op *op,
 		st = dcdev_op_bad_layer(r, op, &err);
 		goto done;
 	}
-	if (form->run(layer, batch, b.in, out, &r->stats, poll)) {
-		st = DCDEV_OP_CANCELLED;
+	ret = form->run(layer, batch, b.in, out, &r->stats, poll);
+	if (ret) {
+		st = ret == -ENOMEM ? (r->status = DCACCEL_JOB_NO_MEMORY) :
+		     DCDEV_OP_CANCELLED;
 		goto done;
 	}
 	form->cycles(layer, batch, &r->cycles, r->pe_busy);

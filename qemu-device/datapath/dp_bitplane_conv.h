@@ -8,6 +8,8 @@
 #ifndef DCACCEL_DP_BITPLANE_CONV_H
 #define DCACCEL_DP_BITPLANE_CONV_H
 
+#include <stddef.h>
+
 #include "dp_bitplane.h"
 #include "dp_window.h"
 
@@ -25,13 +27,17 @@ struct dp_bitplane_conv {
 int dp_bitplane_conv_validate(const struct dp_bitplane_conv *c,
 			      struct eie_error *err);
 
+/* Bytes of workspace dp_bitplane_conv_run() needs (8-byte aligned). */
+size_t dp_bitplane_conv_ws_size(const struct dp_bitplane_conv *c);
+
 /*
  * Run `batch` maps, each Ka planes of H W Lc words (plane v at
- * v H W Lc), into K x OH x OW outputs per map (CHW). Statistics as
+ * v H W Lc), into K x OH x OW outputs per map (CHW). ws is
+ * dp_bitplane_conv_ws_size() bytes, 8-byte aligned. Statistics as
  * hardware.rst says; poll (may be NULL) is asked before each map.
  */
 int dp_bitplane_conv_run(const struct dp_bitplane_conv *c, uint32_t batch,
-			 const uint64_t *in, int16_t *out,
+			 const uint64_t *in, int16_t *out, void *ws,
 			 struct eie_stats *stats, const struct eie_poll *poll);
 
 /* (output pixel, tap) pairs whose input pixel is inside the map: V. */

@@ -13,6 +13,7 @@
 #include "dev_rig.h"
 #include "rng.h"
 #include "tap.h"
+#include "bitplane_conv_run.h"
 #include "dp_bitplane_conv.h"
 #include "dcaccel/dcaccel_bitplane.h"
 #include "../../qemu-device/core/dev_le.h"
@@ -137,7 +138,7 @@ static void test_random_convs_as_jobs(void)
 		want = calloc(x.out_n, 2);
 		got = calloc(x.out_n, 2);
 		CHECK_EQ(dp_bitplane_conv_validate(&x.c, NULL), 0);
-		CHECK_EQ(dp_bitplane_conv_run(&x.c, x.batch, x.in, want, &st, NULL), 0);
+		CHECK_EQ(bpconv_run(&x.c, x.batch, x.in, want, &st), 0);
 		dp_bitplane_conv_model_cycles(&x.c, x.batch, &cy, busy);
 		add_op(&r, &x, &out_va);
 		CHECK_EQ(rig_run_to_record(&r, &res), DCACCEL_JOB_OK);

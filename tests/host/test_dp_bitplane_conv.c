@@ -12,6 +12,7 @@
 
 #include "tap.h"
 #include "rng.h"
+#include "bitplane_conv_run.h"
 #include "dp_bitplane_conv.h"
 #include "eie_arith.h"
 #include "dcaccel/dcaccel_bitplane.h"
@@ -59,10 +60,20 @@ static void fill(struct rng *r, uint64_t *p, size_t n)
 		p[i] = rng_next(r);
 }
 
+/* Whether all of output (oy, ox)'s taps are inside the map. */
+static int all_inside(const struct dp_window *w, uint32_t oy, uint32_t ox)
+{
+	int64_t iy = (int64_t)oy * w->stride_h - w->pad_h;
+	int64_t ix = (int64_t)ox * w->stride_w - w->pad_w;
+
+	return iy >= 0 && ix >= 0 && iy + w->kernel_h <= w->in_h &&
+	       ix + w->kernel_w <= w->in_w;
+}
+
 static void test_random_convs_match_the_definition(void)
 {
 	struct rng r = { 5 };
-	long bad = 0, outputs = 0;
+	long bad = 0, outputs = 0, inside = 0;
 
 	for (int round = 0; round < 120; round++) {
 		struct dp_bitplane_conv cv = {
@@ -71,8 +82,8 @@ static void test_random_convs_match_the_definition(void)
 				.cols = rng_chance(&r, 0.3) ?
 					rng_range(&r, 60, 70) : rng_range(&r, 1, 130),
 				.pes = rng_range(&r, 1, 3),
-				.w_planes = rng_range(&r, 1, 2),
-				.a_planes = rng_range(&r, 1, 2),
+				.w_planes = rng_range(&r, 1, 3),
+				.a_planes = rng_range(&r, 1, 3),
 				.w_kind = rng_range(&r, 0, 1),
 				.a_kind = rng_range(&r, 0, 1),
 				.bw_frac = rng_range(&r, 0, 4),
@@ -80,10 +91,10 @@ static void test_random_convs_match_the_definition(void)
 				.relu = rng_chance(&r, 0.5),
 			},
 			.win = {
-				.in_h = rng_range(&r, 1, 6),
-				.in_w = rng_range(&r, 1, 6),
-				.kernel_h = rng_range(&r, 1, 3),
-				.kernel_w = rng_range(&r, 1, 3),
+				.in_h = rng_range(&r, 1, 8),
+				.in_w = rng_range(&r, 1, 8),
+				.kernel_h = rng_range(&r, 1, 4),
+				.kernel_w = rng_range(&r, 1, 4),
 				.stride_h = rng_range(&r, 1, 2),
 				.stride_w = rng_range(&r, 1, 2),
 			},
@@ -92,7 +103,7 @@ static void test_random_convs_match_the_definition(void)
 		struct dp_window *w = &cv.win;
 		uint32_t lc, out_n, batch = rng_range(&r, 1, 2);
 		uint64_t *wp, *x;
-		int16_t *wb, ab[2], *y;
+		int16_t *wb, ab[3], *y;
 		int32_t bias[5];
 		size_t map_words;
 
@@ -114,8 +125,8 @@ static void test_random_convs_match_the_definition(void)
 		fill(&r, x, batch * map_words);
 		for (uint32_t k = 0; k < l->rows * l->w_planes; k++)
 			wb[k] = (int16_t)rng_range(&r, -300, 300);
-		ab[0] = (int16_t)rng_range(&r, -300, 300);
-		ab[1] = (int16_t)rng_range(&r, -300, 300);
+		for (int v = 0; v < 3; v++)
+			ab[v] = (int16_t)rng_range(&r, -300, 300);
 		for (int k = 0; k < 5; k++)
 			bias[k] = (int32_t)rng_range(&r, -5000, 5000);
 		l->wplanes = wp;
@@ -125,7 +136,7 @@ static void test_random_convs_match_the_definition(void)
 		CHECK_EQ(dp_bitplane_conv_validate(&cv, NULL), 0);
 		out_n = l->rows * dp_window_out_h(w) * dp_window_out_w(w);
 		y = malloc(sizeof(*y) * batch * out_n);
-		CHECK_EQ(dp_bitplane_conv_run(&cv, batch, x, y, NULL, NULL), 0);
+		CHECK_EQ(bpconv_run(&cv, batch, x, y, NULL), 0);
 		for (uint32_t b = 0; b < batch; b++)
 			for (uint32_t k = 0; k < l->rows; k++)
 				for (uint32_t oy = 0; oy < dp_window_out_h(w); oy++)
@@ -137,14 +148,18 @@ static void test_random_convs_match_the_definition(void)
 						bad += y[at] != plain(&cv, x + b * map_words,
 								      k, oy, ox);
 						outputs++;
+						inside += all_inside(w, oy, ox);
 					}
 		free(wp);
 		free(x);
 		free(wb);
 		free(y);
 	}
-	DIAG("%ld outputs of 120 random convolutions", outputs);
+	DIAG("%ld outputs of 120 random convolutions, %ld with every tap in the map",
+	     outputs, inside);
 	CHECK_EQ(bad, 0);
+	/* both of dp_bitplane_conv_run()'s forms were checked */
+	CHECK(inside > 0 && inside < outputs);
 }
 
 /*
@@ -173,7 +188,7 @@ static void test_padding_contributes_nothing(void)
 
 	for (int k = 0; k < 18; k++)
 		wp[k] = x[k] = UINT64_MAX;
-	CHECK_EQ(dp_bitplane_conv_run(&cv, 1, x, y, NULL, NULL), 0);
+	CHECK_EQ(bpconv_run(&cv, 1, x, y, NULL), 0);
 	for (int k = 0; k < 9; k++)
 		CHECK_EQ(y[k], 70 * taps[k]);
 }
@@ -207,7 +222,7 @@ static void test_pairs_cycles_and_statistics(void)
 	CHECK_EQ(c.cycles, 2 * (36 + 2 * 196));
 	CHECK_EQ(busy[0], 2 * 2 * 196);
 	CHECK_EQ(busy[1], 2 * 196);
-	CHECK_EQ(dp_bitplane_conv_run(&cv, 2, x, y, &st, NULL), 0);
+	CHECK_EQ(bpconv_run(&cv, 2, x, y, &st), 0);
 	CHECK_EQ(st.nonzero_acts, 2 * 70 * 9);
 	CHECK_EQ(st.entries, busy[0] + busy[1]);
 	CHECK_EQ(st.macs, 2 * 3 * 1 * 2 * 70 * 49);

@@ -26,6 +26,7 @@
 #include "../../qemu-device/core/dev_le.h"
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dcm_cnn_fixture.h"
+#include "bitplane_conv_run.h"
 
 #define PES	4	/* the graphs' layers' (the device core's too) */
 #define REC	DCM_LAYER_BYTES_V3
@@ -107,7 +108,7 @@ static void ref_layer(const struct dcm_layer *l, uint32_t n, const void *x,
 		break;
 	default:
 		dcm_layer_bitplane_conv(l, &bc);
-		CHECK_EQ(dp_bitplane_conv_run(&bc, n, x, y, es, NULL), 0);
+		CHECK_EQ(bpconv_run(&bc, n, x, y, es), 0);
 		break;
 	}
 }
@@ -521,7 +522,7 @@ static void dense_matches(struct accel_model *m, const struct dcm_layer *l,
 	if (l->kind == DCM_BITPLANE)
 		dp_bitplane_run(&bc.l, 1, in, y, NULL, NULL);
 	else
-		dp_bitplane_conv_run(&bc, 1, in, y, NULL, NULL);
+		CHECK_EQ(bpconv_run(&bc, 1, in, y, NULL), 0);
 	for (uint32_t k = 0, at = 0; k < l->rows; k++)
 		for (uint32_t oy = 0; oy < dp_window_out_h(&win); oy++)
 			for (uint32_t ox = 0; ox < dp_window_out_w(&win); ox++, at++)

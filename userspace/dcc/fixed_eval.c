@@ -56,6 +56,7 @@ static int prepare(const struct dcm_model *dm, union dp_op *op, size_t *ws,
 			bad = dp_pool_validate(&op[i].pool, &ee);
 		} else {
 			bad = fe_planes_prepare(l, &op[i].planes, &ee);
+			need = bad ? 0 : fe_planes_ws_size(l, &op[i].planes);
 		}
 		if (bad)
 			return dcc_fail(err, "layer %u (%s) is not valid for the datapath: %s",
@@ -81,7 +82,7 @@ static void run_layer(const struct dcm_layer *l, const union dp_op *op,
 	else if (l->kind == DCM_POOL)
 		dp_pool_run(&op->pool, n, x, y, NULL);
 	else
-		fe_planes_run(l, &op->planes, n, x, y, st);
+		fe_planes_run(l, &op->planes, n, x, y, ws, st);
 }
 
 /* The cycle model of layer i on its input x (count of them), into c. */

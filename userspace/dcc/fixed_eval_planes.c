@@ -53,8 +53,14 @@ int fe_planes_prepare(const struct dcm_layer *l, union fe_planes *p,
 	return dp_bitplane_validate(&p->bp.l, ee);
 }
 
+size_t fe_planes_ws_size(const struct dcm_layer *l, const union fe_planes *p)
+{
+	return l->kind == DCM_BITPLANE_CONV ? dp_bitplane_conv_ws_size(&p->bp) : 0;
+}
+
 void fe_planes_run(const struct dcm_layer *l, const union fe_planes *p,
-		   uint32_t n, const void *x, void *y, struct eie_stats *st)
+		   uint32_t n, const void *x, void *y, void *ws,
+		   struct eie_stats *st)
 {
 	/* no poll: none of them can fail once validated */
 	if (l->kind == DCM_QUANT && dcm_layer_is_map(l))
@@ -64,7 +70,7 @@ void fe_planes_run(const struct dcm_layer *l, const union fe_planes *p,
 	else if (l->kind == DCM_BITPLANE)
 		dp_bitplane_run(&p->bp.l, n, x, y, st, NULL);
 	else
-		dp_bitplane_conv_run(&p->bp, n, x, y, st, NULL);
+		dp_bitplane_conv_run(&p->bp, n, x, y, ws, st, NULL);
 }
 
 void fe_planes_cycles(const struct dcm_layer *l, const union fe_planes *p,

@@ -33,9 +33,13 @@ int fe_planes_check(const struct dcm_model *dm, struct dcc_error *err);
 int fe_planes_prepare(const struct dcm_layer *l, union fe_planes *p,
 		      struct eie_error *ee);
 
+/* The workspace bytes fe_planes_run() needs for a prepared layer. */
+size_t fe_planes_ws_size(const struct dcm_layer *l, const union fe_planes *p);
+
 /* Run n inputs (int16 values or plane words) of a prepared layer. */
 void fe_planes_run(const struct dcm_layer *l, const union fe_planes *p,
-		   uint32_t n, const void *x, void *y, struct eie_stats *st);
+		   uint32_t n, const void *x, void *y, void *ws,
+		   struct eie_stats *st);
 
 /* Its cycle model over count inputs, added to c. */
 void fe_planes_cycles(const struct dcm_layer *l, const union fe_planes *p,

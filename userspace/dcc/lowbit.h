@@ -103,8 +103,9 @@ int lowbit_top_k(const float *v, size_t n, size_t k, float *scratch,
 double lowbit_schedule(double from, double to, uint32_t s, uint32_t steps);
 /*
  * What a weight layer's outputs (before its relu) look like over the
- * first LOWBIT_CALIB_IMAGES images: each channel's mean, and the variance
- * of a channel about its mean, averaged over the channels.
+ * first images of a set: each channel's mean, and the variance of a
+ * channel about its mean, averaged over the channels. SBNN takes them
+ * over LOWBIT_CALIB_IMAGES.
  */
 #define LOWBIT_CALIB_IMAGES	1000
 struct lowbit_stats {
@@ -116,10 +117,13 @@ int lowbit_layer_stats(const struct net *n, const struct dataset *ds,
 		       uint32_t count, struct lowbit_stats *s);
 /*
  * Layer by layer from the input, each weight layer's outputs brought back
- * to `target`'s: its weights (latent, values and codebook) scaled so that
- * their variance is the target's, then its biases moved so that each
- * channel's mean is. The roles batch normalization's variance and mean
- * play in the papers' networks. 0 or -1 (OOM).
+ * to `target`'s over the first `count` images: its weights (latent,
+ * values and codebook) scaled so that its outputs' variance is the
+ * target's, then its biases moved so that each channel's mean is. The
+ * roles batch normalization's variance and mean play in the papers'
+ * networks. Each layer's statistics come from a forward from the input
+ * (the layers before it already moved): depth(depth + 1)/2 layer
+ * forwards, 10 for LeNet-5's four. 0 or -1 (OOM).
  */
 int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
 		       const struct lowbit_stats *target);

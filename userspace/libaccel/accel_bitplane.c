@@ -60,6 +60,8 @@ int accelp_bitplane_prepare(const struct dcm_layer *l, struct accel_mlayer *ml,
 	if (l->kind == DCM_BITPLANE_CONV) {
 		dcm_layer_bitplane_conv(l, &ml->bp);
 		bad = dp_bitplane_conv_validate(&ml->bp, &ee);
+		if (!bad)
+			ml->cpu_ws = dp_bitplane_conv_ws_size(&ml->bp);
 	} else {
 		dcm_layer_bitplane(l, &ml->bp.l);
 		bad = dp_bitplane_validate(&ml->bp.l, &ee);
@@ -286,7 +288,8 @@ void accelp_bitplane_op(const struct accel_mlayer *ml, uint32_t batch,
 /* ---- the CPU reference --------------------------------------------------- */
 
 void accelp_bitplane_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
-			     const void *x, void *y, struct eie_stats *stats)
+			     const void *x, void *y, void *ws,
+			     struct eie_stats *stats)
 {
 	/* no poll: none of them can fail once validated */
 	if (ml->kind == DCM_QUANT)
@@ -295,7 +298,7 @@ void accelp_bitplane_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
 	else if (ml->kind == DCM_BITPLANE)
 		dp_bitplane_run(&ml->bp.l, batch, x, y, stats, NULL);
 	else
-		dp_bitplane_conv_run(&ml->bp, batch, x, y, stats, NULL);
+		dp_bitplane_conv_run(&ml->bp, batch, x, y, ws, stats, NULL);
 }
 
 /* ---- dense weights ------------------------------------------------------- */

@@ -174,8 +174,10 @@ void accelp_bitplane_copy(const struct accel_mlayer *ml, uint8_t *base);
 void accelp_bitplane_op(const struct accel_mlayer *ml, uint32_t batch,
 			uint64_t model_va, uint64_t in_va, uint64_t out_va,
 			void *cmd);
+/* ws: the layer's cpu_ws bytes (BITPLANE_CONV's) */
 void accelp_bitplane_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
-			     const void *x, void *y, struct eie_stats *stats);
+			     const void *x, void *y, void *ws,
+			     struct eie_stats *stats);
 /* A BITPLANE or BITPLANE_CONV layer's rows x cols weights (K x C R S). */
 void accelp_bitplane_dense(const struct accel_mlayer *ml, float *weights,
 			   float *bias);

@@ -355,7 +355,7 @@ void accelp_layer_run_cpu(const struct accel_mlayer *ml, uint32_t batch,
 			  struct eie_stats *stats, const struct eie_team *team)
 {
 	if (accelp_kind_planes(ml->kind)) {
-		accelp_bitplane_run_cpu(ml, batch, x, y, stats);
+		accelp_bitplane_run_cpu(ml, batch, x, y, ws, stats);
 		return;
 	}
 	switch (ml->kind) {

@@ -333,6 +333,7 @@ TEST_F_TIMEOUT(dev, random_convs_bit_exact, 300)
 		uint64_t o_in, o_wb, o_ab, o_bias, job;
 		uint64_t *wp, *in;
 		int16_t *want;
+		void *ws;
 		char *d;
 
 		ASSERT_EQ(0, bp_make(&r, self->pes, &j));
@@ -370,7 +371,11 @@ TEST_F_TIMEOUT(dev, random_convs_bit_exact, 300)
 			dp_window_out_w(&c.win);
 		c.l.wplanes = wp;
 		ASSERT_EQ(0, dp_bitplane_conv_validate(&c, NULL));
-		ASSERT_EQ(0, dp_bitplane_conv_run(&c, j.batch, in, want, &st, NULL));
+		ws = malloc(dp_bitplane_conv_ws_size(&c));
+		ASSERT_NE(NULL, ws);
+		ASSERT_EQ(0, dp_bitplane_conv_run(&c, j.batch, in, want, ws, &st,
+						  NULL));
+		free(ws);
 		dp_bitplane_conv_model_cycles(&c, j.batch, &cy, NULL);
 
 		o_in = align64(8 * wn);
