@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <stdbool.h>
 
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dcaccel/dcaccel_eie.h"
@@ -54,42 +55,78 @@ int dp_bitplane_validate(const struct dp_bitplane *l, struct eie_error *err)
 	return 0;
 }
 
+/*
+ * One vector's outputs (planes at x) by POPCNT or by VPOPCNTQ (vp): inlined
+ * into a function of each's target, so that its counts are instructions.
+ */
+__attribute__((always_inline))
+static inline void vector_rows(const struct dp_bitplane *l, const uint64_t *x,
+			       int16_t *out, bool vp)
+{
+	const uint32_t words = DCACCEL_PLANE_WORDS(l->cols);
+	const unsigned int shift = l->bw_frac + l->ba_frac - l->out_frac;
+
+	for (uint32_t i = 0; i < l->rows; i++) {
+		int64_t acc = l->bias ? l->bias[i] : 0;
+
+		for (uint32_t u = 0; u < l->w_planes; u++) {
+			const uint64_t *w = l->wplanes +
+					    ((size_t)u * l->rows + i) * words;
+			int64_t sum = 0;
+
+			for (uint32_t v = 0; v < l->a_planes; v++) {
+				const uint64_t *a = x + (size_t)v * words;
+				struct dp_pair_counts pc = { 0 };
+
+				if (vp)
+					dp_pair_count_vpopcnt(&pc, w, a, l->cols,
+							      l->w_kind, l->a_kind);
+				else
+					dp_pair_count(&pc, w, a, l->cols,
+						      l->w_kind, l->a_kind);
+				sum += (int64_t)l->a_basis[v] *
+				       dp_pair_dot(&pc, l->w_kind, l->a_kind);
+			}
+			acc += l->w_basis[(size_t)i * l->w_planes + u] * sum;
+		}
+		*out++ = eie_finish(acc, l->relu, shift);
+	}
+}
+
 DP_POPCNT_CLONES
+static void rows_popcnt(const struct dp_bitplane *l, const uint64_t *x,
+			int16_t *out)
+{
+	vector_rows(l, x, out, false);
+}
+
+#ifdef DP_HAVE_X86_PATHS
+DP_VPOPCNT_TARGET
+static void rows_vpopcnt(const struct dp_bitplane *l, const uint64_t *x,
+			 int16_t *out)
+{
+	vector_rows(l, x, out, true);
+}
+#endif
+
 int dp_bitplane_run(const struct dp_bitplane *l, uint32_t batch,
 		    const uint64_t *in, int16_t *out, struct eie_stats *stats,
 		    const struct eie_poll *poll)
 {
 	const uint32_t words = DCACCEL_PLANE_WORDS(l->cols);
-	const unsigned int shift = l->bw_frac + l->ba_frac - l->out_frac;
 	const uint64_t pairs = (uint64_t)l->w_planes * l->a_planes;
+	void (*rows)(const struct dp_bitplane *l, const uint64_t *x,
+		     int16_t *out) = rows_popcnt;
 
+#ifdef DP_HAVE_X86_PATHS
+	if (words >= DP_VPOPCNT_MIN_WORDS && dp_isa_use_vpopcnt())
+		rows = rows_vpopcnt;
+#endif
 	for (uint32_t b = 0; b < batch; b++) {
-		const uint64_t *x = in + (size_t)b * l->a_planes * words;
-
 		if (eie_poll_stop(poll))
 			return -ECANCELED;
-		for (uint32_t i = 0; i < l->rows; i++) {
-			int64_t acc = l->bias ? l->bias[i] : 0;
-
-			for (uint32_t u = 0; u < l->w_planes; u++) {
-				const uint64_t *w = l->wplanes +
-					((size_t)u * l->rows + i) * words;
-				int64_t sum = 0;
-
-				for (uint32_t v = 0; v < l->a_planes; v++) {
-					struct dp_pair_counts pc = { 0 };
-
-					dp_pair_count(&pc, w, x + (size_t)v * words,
-						      l->cols, l->w_kind, l->a_kind);
-					sum += (int64_t)l->a_basis[v] *
-					       dp_pair_dot(&pc, l->w_kind,
-							   l->a_kind);
-				}
-				acc += l->w_basis[(size_t)i * l->w_planes + u] *
-				       sum;
-			}
-			*out++ = eie_finish(acc, l->relu, shift);
-		}
+		rows(l, in + (size_t)b * l->a_planes * words, out);
+		out += l->rows;
 		if (stats) {
 			stats->nonzero_acts += l->cols;
 			stats->entries += pairs * l->rows * words;

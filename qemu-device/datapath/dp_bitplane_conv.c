@@ -111,10 +111,25 @@ static void pack_filters(const struct dp_bitplane_conv *c, struct field *f)
 			  c->win.kernel_w * lc, f->filters + uk * f->words);
 }
 
+/*
+ * Both outputs' forms count by POPCNT or by VPOPCNTQ (vp), inlined into
+ * a function of each's target (dp_planes.h).
+ */
+__attribute__((always_inline))
+static inline void pair_count(struct dp_pair_counts *pc, const uint64_t *w,
+			      const uint64_t *a, uint32_t n,
+			      const struct dp_bitplane *l, bool vp)
+{
+	if (vp)
+		dp_pair_count_vpopcnt(pc, w, a, n, l->w_kind, l->a_kind);
+	else
+		dp_pair_count(pc, w, a, n, l->w_kind, l->a_kind);
+}
+
 /* Output k of the pixel whose taps f->taps holds. */
-DP_POPCNT_CLONES
-static int16_t field_output(const struct dp_bitplane_conv *c,
-			    const struct field *f, uint32_t k)
+__attribute__((always_inline))
+static inline int16_t field_output(const struct dp_bitplane_conv *c,
+				   const struct field *f, uint32_t k, bool vp)
 {
 	const struct dp_bitplane *l = &c->l;
 	int64_t acc = l->bias ? l->bias[k] : 0;
@@ -127,8 +142,8 @@ static int16_t field_output(const struct dp_bitplane_conv *c,
 		for (uint32_t v = 0; v < l->a_planes; v++) {
 			struct dp_pair_counts pc = { 0 };
 
-			dp_pair_count(&pc, filt, f->taps + (size_t)v * f->words,
-				      f->bits, l->w_kind, l->a_kind);
+			pair_count(&pc, filt, f->taps + (size_t)v * f->words,
+				   f->bits, l, vp && f->words >= DP_VPOPCNT_MIN_WORDS);
 			sum += (int64_t)l->a_basis[v] *
 			       dp_pair_dot(&pc, l->w_kind, l->a_kind);
 		}
@@ -138,9 +153,10 @@ static int16_t field_output(const struct dp_bitplane_conv *c,
 }
 
 /* Output (k, oy, ox) of one map (planes at x), tap by tap. */
-DP_POPCNT_CLONES
-static int16_t conv_output(const struct dp_bitplane_conv *c, const uint64_t *x,
-			   uint32_t k, uint32_t oy, uint32_t ox)
+__attribute__((always_inline))
+static inline int16_t conv_output(const struct dp_bitplane_conv *c,
+				  const uint64_t *x, uint32_t k, uint32_t oy,
+				  uint32_t ox, bool vp)
 {
 	const struct dp_bitplane *l = &c->l;
 	const struct dp_window *w = &c->win;
@@ -169,11 +185,11 @@ static int16_t conv_output(const struct dp_bitplane_conv *c, const uint64_t *x,
 
 					if (ix < 0 || ix >= w->in_w)
 						continue;
-					dp_pair_count(&pc,
-						    filt + ((size_t)r * w->kernel_w + s) * lc,
-						    x + v * map_words +
-						    ((size_t)iy * w->in_w + ix) * lc,
-						    l->cols, l->w_kind, l->a_kind);
+					pair_count(&pc,
+						   filt + ((size_t)r * w->kernel_w + s) * lc,
+						   x + v * map_words +
+						   ((size_t)iy * w->in_w + ix) * lc,
+						   l->cols, l, vp && lc >= DP_VPOPCNT_MIN_WORDS);
 				}
 			}
 			sum += (int64_t)l->a_basis[v] *
@@ -194,8 +210,10 @@ static bool axis_inside(uint32_t o, uint32_t in, uint32_t kernel,
 }
 
 /* One map's outputs (CHW at out), the pixels inside by the packed form. */
-static void conv_map(const struct dp_bitplane_conv *c, const struct field *f,
-		     const uint64_t *x, int16_t *out)
+__attribute__((always_inline))
+static inline void conv_map(const struct dp_bitplane_conv *c,
+			    const struct field *f, const uint64_t *x,
+			    int16_t *out, bool vp)
 {
 	const struct dp_bitplane *l = &c->l;
 	const struct dp_window *w = &c->win;
@@ -214,7 +232,7 @@ static void conv_map(const struct dp_bitplane_conv *c, const struct field *f,
 			if (!row_in || !axis_inside(ox, w->in_w, w->kernel_w,
 						    w->stride_w, w->pad_w)) {
 				for (uint32_t k = 0; k < l->rows; k++)
-					y[k * px] = conv_output(c, x, k, oy, ox);
+					y[k * px] = conv_output(c, x, k, oy, ox, vp);
 				continue;
 			}
 			for (uint32_t v = 0; v < l->a_planes; v++)
@@ -224,10 +242,26 @@ static void conv_map(const struct dp_bitplane_conv *c, const struct field *f,
 					   w->pad_w) * lc,
 					  w->in_w * lc, f->taps + v * f->words);
 			for (uint32_t k = 0; k < l->rows; k++)
-				y[k * px] = field_output(c, f, k);
+				y[k * px] = field_output(c, f, k, vp);
 		}
 	}
 }
+
+DP_POPCNT_CLONES
+static void map_popcnt(const struct dp_bitplane_conv *c, const struct field *f,
+		       const uint64_t *x, int16_t *out)
+{
+	conv_map(c, f, x, out, false);
+}
+
+#ifdef DP_HAVE_X86_PATHS
+DP_VPOPCNT_TARGET
+static void map_vpopcnt(const struct dp_bitplane_conv *c,
+			const struct field *f, const uint64_t *x, int16_t *out)
+{
+	conv_map(c, f, x, out, true);
+}
+#endif
 
 int dp_bitplane_conv_run(const struct dp_bitplane_conv *c, uint32_t batch,
 			 const uint64_t *in, int16_t *out, void *ws,
@@ -241,14 +275,20 @@ int dp_bitplane_conv_run(const struct dp_bitplane_conv *c, uint32_t batch,
 	const size_t map_words = (size_t)l->a_planes * w->in_h * w->in_w * lc;
 	const uint64_t pairs = dp_bitplane_conv_pairs(w);
 	const uint64_t kk = (uint64_t)l->rows * l->w_planes * l->a_planes;
+	void (*map)(const struct dp_bitplane_conv *c, const struct field *f,
+		    const uint64_t *x, int16_t *out) = map_popcnt;
 	struct field f;
 
 	field_init(c, ws, &f);
+#ifdef DP_HAVE_X86_PATHS
+	if (f.words >= DP_VPOPCNT_MIN_WORDS && dp_isa_use_vpopcnt())
+		map = map_vpopcnt;
+#endif
 	pack_filters(c, &f);
 	for (uint32_t b = 0; b < batch; b++) {
 		if (eie_poll_stop(poll))
 			return -ECANCELED;
-		conv_map(c, &f, in + b * map_words, out + b * out_n);
+		map(c, &f, in + b * map_words, out + b * out_n);
 		if (stats) {
 			stats->nonzero_acts += (uint64_t)l->cols * w->in_h *
 					       w->in_w;

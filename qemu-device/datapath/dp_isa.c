@@ -35,3 +35,13 @@ bool dp_isa_use(enum dp_isa isa)
 {
 	return isa <= ceiling && cpu_has(isa);
 }
+
+bool dp_isa_use_vpopcnt(void)
+{
+#ifdef DP_HAVE_X86_PATHS
+	return dp_isa_use(DP_ISA_AVX512) &&
+	       __builtin_cpu_supports("avx512vpopcntdq");
+#else
+	return false;
+#endif
+}

@@ -33,4 +33,7 @@ bool dp_isa_force(enum dp_isa isa);
 /* Whether the paths of isa may run now (DP_ISA_GENERIC always may). */
 bool dp_isa_use(enum dp_isa isa);
 
+/* Whether AVX-512's VPOPCNTQ may: DP_ISA_AVX512 and the CPU's VPOPCNTDQ. */
+bool dp_isa_use_vpopcnt(void);
+
 #endif

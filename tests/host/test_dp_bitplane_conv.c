@@ -14,6 +14,7 @@
 #include "rng.h"
 #include "bitplane_conv_run.h"
 #include "dp_bitplane_conv.h"
+#include "popcnt_paths.h"
 #include "eie_arith.h"
 #include "dcaccel/dcaccel_bitplane.h"
 
@@ -70,7 +71,7 @@ static int all_inside(const struct dp_window *w, uint32_t oy, uint32_t ox)
 	       ix + w->kernel_w <= w->in_w;
 }
 
-static void test_random_convs_match_the_definition(void)
+static void random_convs(void)
 {
 	struct rng r = { 5 };
 	long bad = 0, outputs = 0, inside = 0;
@@ -79,8 +80,10 @@ static void test_random_convs_match_the_definition(void)
 		struct dp_bitplane_conv cv = {
 			.l = {
 				.rows = rng_range(&r, 1, 5),
-				.cols = rng_chance(&r, 0.3) ?
-					rng_range(&r, 60, 70) : rng_range(&r, 1, 130),
+				/* across word edges; 4-5 words a tap, VPOPCNTQ's */
+				.cols = rng_chance(&r, 0.3) ? rng_range(&r, 60, 70) :
+					rng_chance(&r, 0.2) ? rng_range(&r, 190, 300) :
+					rng_range(&r, 1, 130),
 				.pes = rng_range(&r, 1, 3),
 				.w_planes = rng_range(&r, 1, 3),
 				.a_planes = rng_range(&r, 1, 3),
@@ -160,6 +163,12 @@ static void test_random_convs_match_the_definition(void)
 	CHECK_EQ(bad, 0);
 	/* both of dp_bitplane_conv_run()'s forms were checked */
 	CHECK(inside > 0 && inside < outputs);
+}
+
+/* Generic C (POPCNT), then AVX-512's VPOPCNTQ path where the CPU has it. */
+static void test_random_convs_match_the_definition(void)
+{
+	popcnt_paths(random_convs);
 }
 
 /*
