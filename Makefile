@@ -98,7 +98,9 @@ print-ldflags:
 	@echo $(LDFLAGS)
 
 # Link a program from its prerequisites (objects and archives).
-LINK = @mkdir -p $(dir $@) && $(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS_$(notdir $@))
+# (objects before archives, whichever rule named them: an archive member
+# is pulled in only for what the objects before it need)
+LINK = @mkdir -p $(dir $@) && $(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(LDLIBS_$(notdir $@))
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)

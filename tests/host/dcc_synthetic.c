@@ -2,6 +2,8 @@
 #include <stdlib.h>
 
 #include "dcc_synthetic.h"
+#include "../../userspace/dcc/train.h"
+#include "tap.h"
 
 void synth_fill(float *v, size_t n, uint64_t *s, float lo, float hi)
 {
@@ -29,4 +31,19 @@ void synth_dataset(struct dataset *ds, uint32_t count, uint32_t dim,
 						     noise * (rng_uniform(&s) - 0.5f);
 	}
 	free(proto);
+}
+
+void synth_dense_net(struct net *n, const char *spec, const struct dataset *ds,
+		     uint64_t seed)
+{
+	struct dcc_error err;
+	struct train_opts t;
+
+	CHECK_EQ(net_build(n, spec, &err), 0);
+	net_init_weights(n, seed);
+	train_opts_default(&t);
+	t.epochs = 15;
+	t.batch = 32;
+	t.lr = 0.02f;
+	CHECK(net_train(n, ds, &t, &err) >= 0);
 }

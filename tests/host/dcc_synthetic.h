@@ -16,4 +16,15 @@ void synth_fill(float *v, size_t n, uint64_t *s, float lo, float hi);
 void synth_dataset(struct dataset *ds, uint32_t count, uint32_t dim,
 		   uint64_t seed, float noise);
 
+/* The small MLP of the low-bit methods' tests, over 32 inputs. */
+#define SYNTH_MLP	"in=32,fc40,relu,fc24,relu,fc10"
+
+/*
+ * n: the network `spec` (net_build's), its weights from `seed`, trained
+ * on ds for 15 epochs (batch 32, lr 0.02): the dense model the low-bit
+ * methods' tests start from. A failure is the caller's test's.
+ */
+void synth_dense_net(struct net *n, const char *spec, const struct dataset *ds,
+		     uint64_t seed);
+
 #endif

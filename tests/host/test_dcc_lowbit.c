@@ -263,20 +263,6 @@ static void test_sbnn_project(void)
 	weights_release(&wt);
 }
 
-static void dense_net(struct net *n, const struct dataset *ds, uint64_t seed)
-{
-	struct dcc_error err;
-	struct train_opts t;
-
-	CHECK_EQ(net_build(n, "in=32,fc40,relu,fc24,relu,fc10", &err), 0);
-	net_init_weights(n, seed);
-	train_opts_default(&t);
-	t.epochs = 15;
-	t.batch = 32;
-	t.lr = 0.02f;
-	CHECK(net_train(n, ds, &t, &err) >= 0);
-}
-
 /*
  * Standardizing gives every layer the target's variance and every channel
  * its mean output again, layer after layer (the later layers' inputs move
@@ -290,7 +276,7 @@ static void test_standardize(void)
 	double worst_mean = 0, worst_var = 0, before = 0;
 
 	synth_dataset(&ds, 200, 32, 4, 0.3f);
-	dense_net(&n, &ds, 2);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 2);
 	CHECK_EQ(lowbit_layer_stats(&n, &ds, 100, &dense), 0);
 	CHECK_EQ(lowbit_attach(&n, lowbit_sbnn_project, NULL, 0), 0);
 	for (uint32_t i = 0; i < n.count; i++)
@@ -345,7 +331,7 @@ static void test_straight_through_step(void)
 	size_t moved = 0, wrong = 0;
 
 	synth_dataset(&ds, 200, 32, 6, 0.3f);
-	dense_net(&n, &ds, 3);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 3);
 	CHECK_EQ(lowbit_attach(&n, lowbit_hq_project, lowbit_hq_regularize, 1e-3f), 0);
 	wt = &n.l[0].wt;
 	CHECK_EQ(lowbit_hq_prune(wt, 0.5), 0);
@@ -401,7 +387,7 @@ static void end_to_end(enum lowbit_method m, unsigned int values, double min_acc
 	double acc;
 
 	synth_dataset(&ds, 300, 32, 9, 0.3f);
-	dense_net(&n, &ds, 5);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 5);
 	if (small_run(&n, &ds, m, (const double[]){ 0.4, 0.5 }, 2, &lo, &err))
 		DIAG("%s", err.msg);
 	acc = net_accuracy(&n, &ds);
@@ -453,7 +439,7 @@ static void test_three_value_codebook_file(void)
 	CHECK(fd >= 0);
 	close(fd);
 	synth_dataset(&ds, 200, 32, 12, 0.3f);
-	dense_net(&n, &ds, 7);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 7);
 	CHECK_EQ(small_run(&n, &ds, LOWBIT_HQ, (const double[]){ 0.5 }, 1, &lo, &err), 0);
 	CHECK_EQ(net_save(&n, path, &err), 0);
 	if (net_load(path, NULL, &back, &err)) {

@@ -222,21 +222,6 @@ static void test_assign(void)
 	free(wt.basis);
 }
 
-static void dense_net(struct net *n, const char *spec,
-		      const struct dataset *ds, uint64_t seed)
-{
-	struct dcc_error err;
-	struct train_opts t;
-
-	CHECK_EQ(net_build(n, spec, &err), 0);
-	net_init_weights(n, seed);
-	train_opts_default(&t);
-	t.epochs = 15;
-	t.batch = 32;
-	t.lr = 0.02f;
-	CHECK(net_train(n, ds, &t, &err) >= 0);
-}
-
 static int small_run(struct net *n, const struct dataset *ds,
 		     enum lowbit_method m, struct dcc_error *err)
 {
@@ -250,8 +235,6 @@ static int small_run(struct net *n, const struct dataset *ds,
 	t.batch = 32;
 	return lowbit_train(n, &lo, &t, ds, err);
 }
-
-#define MLP	"in=32,fc40,relu,fc24,relu,fc10"
 
 /*
  * Each method from a dense model: the network it makes (a quantizer before
@@ -267,7 +250,7 @@ static void end_to_end(enum lowbit_method m, const char *want, double min_acc)
 	double acc;
 
 	synth_dataset(&ds, 300, 32, 9, 0.3f);
-	dense_net(&n, MLP, &ds, 5);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 5);
 	if (small_run(&n, &ds, m, &err))
 		DIAG("%s", err.msg);
 	net_describe(&n, spec, sizeof(spec));
@@ -332,7 +315,7 @@ static void test_lq_other_bits(void)
 	size_t learned = 0, uniform = 0;
 
 	synth_dataset(&ds, 300, 32, 9, 0.3f);
-	dense_net(&n, MLP, &ds, 5);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 5);
 	lowbit_opts_default(&lo);
 	lo.method = LOWBIT_LQ;
 	lo.final_epochs = 2;
@@ -406,7 +389,7 @@ static void round_trip(const char *dense, enum lowbit_method m, uint32_t dim,
 	CHECK(fd >= 0);
 	close(fd);
 	synth_dataset(&ds, 300, dim, 12, 0.3f);
-	dense_net(&n, dense, &ds, 7);
+	synth_dense_net(&n, dense, &ds, 7);
 	CHECK_EQ(small_run(&n, &ds, m, &err), 0);
 	CHECK_EQ(net_save(&n, path, &err), 0);
 	if (net_load(path, NULL, &back, &err)) {
@@ -478,8 +461,8 @@ out:
 
 static void test_mlp_file_and_encode(void)
 {
-	round_trip(MLP, LOWBIT_XNOR, 32, 90);
-	round_trip(MLP, LOWBIT_LQ, 32, 90);
+	round_trip(SYNTH_MLP, LOWBIT_XNOR, 32, 90);
+	round_trip(SYNTH_MLP, LOWBIT_LQ, 32, 90);
 }
 
 static void test_cnn_file_and_encode(void)
@@ -505,7 +488,7 @@ static void refused_file(const char *tensor, void (*edit)(struct tensor *t),
 	CHECK(fd >= 0);
 	close(fd);
 	synth_dataset(&ds, 100, 32, 2, 0.3f);
-	dense_net(&n, MLP, &ds, 3);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 3);
 	CHECK_EQ(small_run(&n, &ds, LOWBIT_QNN, &err), 0);
 	CHECK_EQ(net_save(&n, path, &err), 0);
 	CHECK_EQ(safetensors_load(path, &ts, &err), 0);
@@ -582,7 +565,7 @@ static void test_no_second_pass(void)
 	uint8_t *codes;
 
 	synth_dataset(&ds, 100, 32, 4, 0.3f);
-	dense_net(&n, MLP, &ds, 3);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 3);
 	CHECK_EQ(small_run(&n, &ds, LOWBIT_QNN, &err), 0);
 	codes = malloc(n.l[1].wt.w.n);
 	if (!codes)

@@ -272,21 +272,6 @@ static void test_projection(void)
 	weights_release(&wt);
 }
 
-static void dense_net(struct net *n, const char *spec, const struct dataset *ds,
-		      uint64_t seed)
-{
-	struct dcc_error err;
-	struct train_opts t;
-
-	CHECK_EQ(net_build(n, spec, &err), 0);
-	net_init_weights(n, seed);
-	train_opts_default(&t);
-	t.epochs = 15;
-	t.batch = 32;
-	t.lr = 0.02f;
-	CHECK(net_train(n, ds, &t, &err) >= 0);
-}
-
 /* dst: a network of src's description and its weights and biases. */
 static void copy_net(const struct net *src, struct net *dst)
 {
@@ -360,7 +345,7 @@ static void test_decompose(void)
 	double diff, worst = 0;
 
 	synth_dataset(&ds, 200, 32, 3, 0.3f);
-	dense_net(&n, "in=32,fc40,relu,fc24,relu,fc10", &ds, 2);
+	synth_dense_net(&n, SYNTH_MLP, &ds, 2);
 	copy_net(&n, &dense);
 	CHECK_EQ(lowbit_sd_decompose(&n, 4, &err), 0);
 	net_describe(&n, desc, sizeof(desc));
@@ -452,7 +437,7 @@ static int small_run(struct net *n, const struct dataset *ds, const double *keep
 static void test_end_to_end(void)
 {
 	char path[] = "/tmp/dcc_smartdeal_XXXXXX.safetensors";
-	const char *spec = "in=32,fc40,relu,fc24,relu,fc10";
+	const char *spec = SYNTH_MLP;
 	struct dataset ds;
 	struct net n, back;
 	struct dcm_model dm;
@@ -465,7 +450,7 @@ static void test_end_to_end(void)
 	CHECK(fd >= 0);
 	close(fd);
 	synth_dataset(&ds, 300, 32, 9, 0.3f);
-	dense_net(&n, spec, &ds, 5);
+	synth_dense_net(&n, spec, &ds, 5);
 	/* the basis the split starts from, to see training move it */
 	{
 		struct net split;
@@ -570,7 +555,7 @@ static void test_two_bits(void)
 	struct dcc_error err = { "" };
 
 	synth_dataset(&ds, 300, 32, 11, 0.3f);
-	dense_net(&n, "in=32,fc40,relu,fc10", &ds, 4);
+	synth_dense_net(&n, "in=32,fc40,relu,fc10", &ds, 4);
 	CHECK_EQ(small_run(&n, &ds, (const double[]){ 0.5 }, 1, 2, &lo, &err), 0);
 	for (uint32_t i = 0, j = 0; i < n.count; i++)
 		if (layer_has_weights(&n.l[i]) && j++ % 2) {
