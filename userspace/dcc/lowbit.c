@@ -182,19 +182,13 @@ double lowbit_schedule(double from, double to, uint32_t s, uint32_t steps)
 	return to + (from - to) * r * r * r;
 }
 
-/* Layer i's mean output per channel, and their variance, over count images. */
-static int layer_stats(const struct net *n, uint32_t i, const struct dataset *ds,
-		       uint32_t count, float *mean, double *var)
+/* The mean of each channel of count outputs of shape o, and their variance. */
+static void out_stats(struct shape o, const float *out, uint32_t count,
+		      float *mean, double *var)
 {
-	struct shape o = n->l[i].out;
 	size_t px = (size_t)o.h * o.w, per = shape_size(o);
-	float *out = malloc((size_t)count * per * sizeof(float));
 	double ss = 0;
 
-	if (!out || net_forward_upto(n, i + 1, ds->x, count, out)) {
-		free(out);
-		return -1;
-	}
 	for (uint32_t c = 0; c < o.c; c++) {
 		double sum = 0;
 
@@ -210,6 +204,20 @@ static int layer_stats(const struct net *n, uint32_t i, const struct dataset *ds
 			}
 	}
 	*var = ss / ((double)count * per);
+}
+
+/* Layer i's mean output per channel, and their variance, over count images. */
+static int layer_stats(const struct net *n, uint32_t i, const struct dataset *ds,
+		       uint32_t count, float *mean, double *var)
+{
+	float *out = malloc((size_t)count * shape_size(n->l[i].out) *
+			    sizeof(float));
+
+	if (!out || net_forward_upto(n, i + 1, ds->x, count, out)) {
+		free(out);
+		return -1;
+	}
+	out_stats(n->l[i].out, out, count, mean, var);
 	free(out);
 	return 0;
 }
@@ -243,36 +251,57 @@ static void scale_weights(struct weights *wt, float f)
 	wt->alpha *= f;
 }
 
+/*
+ * Bring layer l's outputs y (of its input x, count of them) to the
+ * target's mean and variance, and y with them. 0 or -1 (OOM).
+ */
+static int standardize_layer(struct layer *l, const float *x, float *y,
+			     uint32_t count, const float *mean, double target)
+{
+	float *now = malloc(l->out.c * sizeof(float));
+	double var, f = 1;
+
+	if (!now)
+		return -1;
+	out_stats(l->out, y, count, now, &var);
+	if (var > 0 && target > 0)
+		f = sqrt(target / var);
+	scale_weights(&l->wt, (float)f);
+	/* a channel's mean less its bias scales with the weights */
+	for (uint32_t c = 0; c < l->out.c; c++) {
+		float b = l->wt.b.v[c];
+
+		l->wt.b.v[c] += mean[c] - ((float)f * (now[c] - b) + b);
+	}
+	free(now);
+	/* the layer's outputs as they are now, the next layer's inputs */
+	return layer_ops_of(l->kind)->forward(l, x, y, count, false);
+}
+
 int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
 		       const struct lowbit_stats *target)
 {
+	const float *x = ds->x;
+	float *y = NULL;
+	int ret = 0;
+
 	if (count > ds->count)
 		count = ds->count;
-	for (uint32_t i = 0; i < n->count; i++) {
+	/* one layer's forward at a time, each on the last one's outputs */
+	for (uint32_t i = 0; i < n->count && !ret; i++) {
 		struct layer *l = &n->l[i];
-		float *now;
-		double var, f = 1;
+		float *prev = y;
 
-		if (!layer_has_weights(l) || !target->mean[i])
-			continue;
-		now = malloc(l->out.c * sizeof(float));
-		if (!now || layer_stats(n, i, ds, count, now, &var)) {
-			free(now);
-			return -1;
-		}
-		if (var > 0 && target->var[i] > 0)
-			f = sqrt(target->var[i] / var);
-		scale_weights(&l->wt, (float)f);
-		/* a channel's mean less its bias scales with the weights */
-		for (uint32_t c = 0; c < l->out.c; c++) {
-			float b = l->wt.b.v[c];
-
-			l->wt.b.v[c] += target->mean[i][c] -
-					((float)f * (now[c] - b) + b);
-		}
-		free(now);
+		y = malloc((size_t)count * shape_size(l->out) * sizeof(float));
+		ret = y ? layer_ops_of(l->kind)->forward(l, x, y, count, false) : -1;
+		if (!ret && layer_has_weights(l) && target->mean[i])
+			ret = standardize_layer(l, x, y, count, target->mean[i],
+						target->var[i]);
+		free(prev);
+		x = y;
 	}
-	return 0;
+	free(y);
+	return ret;
 }
 
 void lowbit_stats_free(struct lowbit_stats *s)

@@ -121,9 +121,9 @@ int lowbit_layer_stats(const struct net *n, const struct dataset *ds,
  * values and codebook) scaled so that its outputs' variance is the
  * target's, then its biases moved so that each channel's mean is. The
  * roles batch normalization's variance and mean play in the papers'
- * networks. Each layer's statistics come from a forward from the input
- * (the layers before it already moved): depth(depth + 1)/2 layer
- * forwards, 10 for LeNet-5's four. 0 or -1 (OOM).
+ * networks. Each layer's statistics are of its outputs on the inputs the
+ * layers before it give once moved: one forward through the network,
+ * and one more of each weight layer. 0 or -1 (OOM).
  */
 int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
 		       const struct lowbit_stats *target);
