@@ -39,6 +39,7 @@
 
 #include "dcaccel/dcaccel_bitplane.h"
 #include "dp_bitplane.h"
+#include "dp_isa.h"
 #include "eie_encode.h"
 #include "bench_args.h"
 #include "timing.h"
@@ -99,7 +100,8 @@ struct layer_data {
 };
 
 /* What is timed, in the table's order. */
-enum impl { BITPLANE, EIE, EIE_DECODED, OPENBLAS, IMPLS };
+/* BITPLANE_POPCNT: the bit-plane op held to its POPCNT path (no VPOPCNTQ) */
+enum impl { BITPLANE, BITPLANE_POPCNT, EIE, EIE_DECODED, OPENBLAS, IMPLS };
 
 struct run {
 	struct layer_data *l;
@@ -273,6 +275,7 @@ static void run_once(void *arg)
 
 	switch (r->impl) {
 	case BITPLANE:
+	case BITPLANE_POPCNT:	/* the path chosen by the caller */
 		dp_bitplane_run(&l->bp, l->batch, l->xplanes, l->y, NULL, NULL);
 		break;
 	case EIE:
@@ -369,6 +372,10 @@ static void check_all(struct layer_data *l)
 {
 	check_exact(l, "the bit-plane op", BITPLANE, true, l->beta,
 		    BW_FRAC + BA_FRAC - OUT_FRAC);
+	dp_isa_force(DP_ISA_GENERIC);
+	check_exact(l, "the bit-plane op (POPCNT)", BITPLANE_POPCNT, true,
+		    l->beta, BW_FRAC + BA_FRAC - OUT_FRAC);
+	dp_isa_force(DP_ISA_BEST);
 	/* beta = 1: the EIE op's outputs are the dot products themselves */
 	eie_inputs(l, 1 << BA_FRAC);
 	check_exact(l, "the EIE op (beta 1)", EIE, false, 1 << BA_FRAC, BA_FRAC);
@@ -390,7 +397,10 @@ static void measure(struct layer_data *l, uint32_t batch, int iters,
 	for (int i = 0; i < IMPLS; i++) {
 		struct run r = { l, (enum impl)i };
 
+		if (i == BITPLANE_POPCNT)
+			dp_isa_force(DP_ISA_GENERIC);
 		res->us[i] = median_time(run_once, &r, iters, MIN_SECONDS) * 1e6;
+		dp_isa_force(DP_ISA_BEST);
 	}
 	/* what one pass over the weights reads */
 	res->plane_bytes = (uint64_t)l->m * l->words * sizeof(uint64_t) +
@@ -404,8 +414,8 @@ static void measure(struct layer_data *l, uint32_t batch, int iters,
 
 static void print_header(void)
 {
-	printf("%-10s %9s %5s | %11s %10s %10s %10s %6s | %7s %7s %7s | %10s %10s %10s\n",
-	       "layer", "size", "batch", "bitplane_us", "EIE_us", "EIEdec_us",
+	printf("%-10s %9s %5s | %11s %10s %10s %10s %10s %6s | %7s %7s %7s | %10s %10s %10s\n",
+	       "layer", "size", "batch", "bitplane_us", "POPCNT_us", "EIE_us", "EIEdec_us",
 	       "BLAS_us", "BLAS", "vs_EIE", "vs_dec", "vs_BLAS",
 	       "planes_KiB", "EIE_KiB", "fp32_KiB");
 }
@@ -415,8 +425,9 @@ static void print_row(const struct result *r)
 	char size[32];
 
 	snprintf(size, sizeof(size), "%ux%u", r->p->inputs, r->p->outputs);
-	printf("%-10s %9s %5u | %11.1f %10.1f %10.1f %10.1f %6s | %7.2f %7.2f %7.2f | %10.1f %10.1f %10.1f\n",
-	       r->p->name, size, r->batch, r->us[BITPLANE], r->us[EIE],
+	printf("%-10s %9s %5u | %11.1f %10.1f %10.1f %10.1f %10.1f %6s | %7.2f %7.2f %7.2f | %10.1f %10.1f %10.1f\n",
+	       r->p->name, size, r->batch, r->us[BITPLANE],
+	       r->us[BITPLANE_POPCNT], r->us[EIE],
 	       r->us[EIE_DECODED], r->us[OPENBLAS],
 	       r->batch == 1 ? "sgemv" : "sgemm",
 	       r->us[EIE] / r->us[BITPLANE],
@@ -435,11 +446,12 @@ static int write_csv(const char *path, const struct result *r, int n)
 			strerror(errno));
 		return 1;
 	}
-	fprintf(f, "layer,inputs,outputs,batch,bitplane_us,eie_us,eie_decoded_us,openblas_us,openblas_routine,eie_over_bitplane,eie_decoded_over_bitplane,openblas_over_bitplane,plane_bytes,eie_stream_bytes,fp32_bytes\n");
+	fprintf(f, "layer,inputs,outputs,batch,bitplane_us,bitplane_popcnt_us,eie_us,eie_decoded_us,openblas_us,openblas_routine,eie_over_bitplane,eie_decoded_over_bitplane,openblas_over_bitplane,plane_bytes,eie_stream_bytes,fp32_bytes\n");
 	for (int i = 0; i < n; i++)
-		fprintf(f, "%s,%u,%u,%u,%.2f,%.2f,%.2f,%.2f,%s,%.3f,%.3f,%.3f,%llu,%llu,%llu\n",
+		fprintf(f, "%s,%u,%u,%u,%.2f,%.2f,%.2f,%.2f,%.2f,%s,%.3f,%.3f,%.3f,%llu,%llu,%llu\n",
 			r[i].p->name, r[i].p->inputs, r[i].p->outputs,
-			r[i].batch, r[i].us[BITPLANE], r[i].us[EIE],
+			r[i].batch, r[i].us[BITPLANE],
+			r[i].us[BITPLANE_POPCNT], r[i].us[EIE],
 			r[i].us[EIE_DECODED], r[i].us[OPENBLAS],
 			r[i].batch == 1 ? "sgemv" : "sgemm",
 			r[i].us[EIE] / r[i].us[BITPLANE],
@@ -536,8 +548,10 @@ int main(int argc, char **argv)
 	openblas_set_num_threads(1);
 	printf("XNOR-Net layers, y = alpha[i] beta W x with W, x in {-1,+1}: one thread, seed %llu, medians of this thread's CPU time over at least %u runs (%.1f s for short ones)\n",
 	       (unsigned long long)a.seed, iters, MIN_SECONDS);
-	printf("bitplane: dp_bitplane_run, Kw = Ka = 1 SIGNED, alpha at %d and beta at %d fraction bits, outputs at %d\n",
-	       BW_FRAC, BA_FRAC, OUT_FRAC);
+	printf("bitplane: dp_bitplane_run, Kw = Ka = 1 SIGNED, alpha at %d and beta at %d fraction bits, outputs at %d; pairs of 4 words or more counted by AVX-512's VPOPCNTQ: %s\n",
+	       BW_FRAC, BA_FRAC, OUT_FRAC,
+	       dp_isa_use_vpopcnt() ? "yes, this CPU has it" : "no, not on this CPU");
+	printf("POPCNT: the same op held to POPCNT (dp_isa_force(DP_ISA_GENERIC)), the baseline of the VPOPCNTQ path\n");
 	printf("EIE: eie_run on the streams (P=%d, %d+%d-bit entries) and eie_run_decoded (dec); the signs as a dense layer, codebook {0,+1,-1}, inputs +-beta at %d fraction bits; alpha, a scale per row, is not expressible in the EIE op (one codebook per layer) and is left out: the work is the same\n",
 	       PES, WBITS, ZBITS, BA_FRAC);
 	printf("BLAS: OpenBLAS %s, one thread, float32 (alpha folded into W's rows), sgemv at batch 1 and sgemm at batch %d\n",
