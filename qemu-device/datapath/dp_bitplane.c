@@ -78,12 +78,8 @@ static inline void vector_rows(const struct dp_bitplane *l, const uint64_t *x,
 				const uint64_t *a = x + (size_t)v * words;
 				struct dp_pair_counts pc = { 0 };
 
-				if (vp)
-					dp_pair_count_vpopcnt(&pc, w, a, l->cols,
-							      l->w_kind, l->a_kind);
-				else
-					dp_pair_count(&pc, w, a, l->cols,
-						      l->w_kind, l->a_kind);
+				dp_pair_count_by(&pc, w, a, l->cols, l->w_kind,
+						 l->a_kind, vp);
 				sum += (int64_t)l->a_basis[v] *
 				       dp_pair_dot(&pc, l->w_kind, l->a_kind);
 			}

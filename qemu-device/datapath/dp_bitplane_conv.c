@@ -84,8 +84,7 @@ static void pack_taps(const struct dp_bitplane_conv *c, const uint64_t *at,
 	const struct dp_window *w = &c->win;
 	const uint32_t lc = DCACCEL_PLANE_WORDS(c->l.cols);
 	const uint32_t tail = c->l.cols - (lc - 1) * DCACCEL_PLANE_WORD_BITS;
-	const uint64_t last = tail == DCACCEL_PLANE_WORD_BITS ? UINT64_MAX :
-			      ((uint64_t)1 << tail) - 1;
+	const uint64_t last = dp_last_word_mask(c->l.cols);
 	struct bit_sink b = { .out = out };
 
 	for (uint32_t r = 0; r < w->kernel_h; r++)
@@ -111,21 +110,6 @@ static void pack_filters(const struct dp_bitplane_conv *c, struct field *f)
 			  c->win.kernel_w * lc, f->filters + uk * f->words);
 }
 
-/*
- * Both outputs' forms count by POPCNT or by VPOPCNTQ (vp), inlined into
- * a function of each's target (dp_planes.h).
- */
-__attribute__((always_inline))
-static inline void pair_count(struct dp_pair_counts *pc, const uint64_t *w,
-			      const uint64_t *a, uint32_t n,
-			      const struct dp_bitplane *l, bool vp)
-{
-	if (vp)
-		dp_pair_count_vpopcnt(pc, w, a, n, l->w_kind, l->a_kind);
-	else
-		dp_pair_count(pc, w, a, n, l->w_kind, l->a_kind);
-}
-
 /* Output k of the pixel whose taps f->taps holds. */
 __attribute__((always_inline))
 static inline int16_t field_output(const struct dp_bitplane_conv *c,
@@ -142,8 +126,8 @@ static inline int16_t field_output(const struct dp_bitplane_conv *c,
 		for (uint32_t v = 0; v < l->a_planes; v++) {
 			struct dp_pair_counts pc = { 0 };
 
-			pair_count(&pc, filt, f->taps + (size_t)v * f->words,
-				   f->bits, l, vp && f->words >= DP_VPOPCNT_MIN_WORDS);
+			dp_pair_count_by(&pc, filt, f->taps + (size_t)v * f->words,
+					 f->bits, l->w_kind, l->a_kind, vp);
 			sum += (int64_t)l->a_basis[v] *
 			       dp_pair_dot(&pc, l->w_kind, l->a_kind);
 		}
@@ -185,11 +169,11 @@ static inline int16_t conv_output(const struct dp_bitplane_conv *c,
 
 					if (ix < 0 || ix >= w->in_w)
 						continue;
-					pair_count(&pc,
-						   filt + ((size_t)r * w->kernel_w + s) * lc,
-						   x + v * map_words +
-						   ((size_t)iy * w->in_w + ix) * lc,
-						   l->cols, l, vp && lc >= DP_VPOPCNT_MIN_WORDS);
+					dp_pair_count_by(&pc,
+							 filt + ((size_t)r * w->kernel_w + s) * lc,
+							 x + v * map_words +
+							 ((size_t)iy * w->in_w + ix) * lc,
+							 l->cols, l->w_kind, l->a_kind, vp);
 				}
 			}
 			sum += (int64_t)l->a_basis[v] *

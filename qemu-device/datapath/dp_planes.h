@@ -8,6 +8,7 @@
 #ifndef DCACCEL_DP_PLANES_H
 #define DCACCEL_DP_PLANES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dp_isa.h"
@@ -181,6 +182,23 @@ static inline void dp_pair_count_vpopcnt(struct dp_pair_counts *pc,
 
 /* The words from which VPOPCNTQ pays over POPCNT, its setup and sum. */
 #define DP_VPOPCNT_MIN_WORDS	4
+
+/*
+ * dp_pair_count() by VPOPCNTQ when vp (and the pair is that long) or by
+ * POPCNT: for the bit-plane ops' loops, always inlined into a function of
+ * each path's target.
+ */
+__attribute__((always_inline))
+static inline void dp_pair_count_by(struct dp_pair_counts *pc,
+				    const uint64_t *w, const uint64_t *a,
+				    uint32_t n, uint8_t w_kind, uint8_t a_kind,
+				    bool vp)
+{
+	if (vp && DCACCEL_PLANE_WORDS(n) >= DP_VPOPCNT_MIN_WORDS)
+		dp_pair_count_vpopcnt(pc, w, a, n, w_kind, a_kind);
+	else
+		dp_pair_count(pc, w, a, n, w_kind, a_kind);
+}
 
 /* The pair's dot product, each bit read by its plane's kind. */
 static inline int64_t dp_pair_dot(const struct dp_pair_counts *pc,
