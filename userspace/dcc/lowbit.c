@@ -206,39 +206,6 @@ static void out_stats(struct shape o, const float *out, uint32_t count,
 	*var = ss / ((double)count * per);
 }
 
-/* Layer i's mean output per channel, and their variance, over count images. */
-static int layer_stats(const struct net *n, uint32_t i, const struct dataset *ds,
-		       uint32_t count, float *mean, double *var)
-{
-	float *out = malloc((size_t)count * shape_size(n->l[i].out) *
-			    sizeof(float));
-
-	if (!out || net_forward_upto(n, i + 1, ds->x, count, out)) {
-		free(out);
-		return -1;
-	}
-	out_stats(n->l[i].out, out, count, mean, var);
-	free(out);
-	return 0;
-}
-
-int lowbit_layer_stats(const struct net *n, const struct dataset *ds,
-		       uint32_t count, struct lowbit_stats *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (count > ds->count)
-		count = ds->count;
-	for (uint32_t i = 0; i < n->count; i++) {
-		if (!layer_has_weights(&n->l[i]))
-			continue;
-		s->mean[i] = malloc(n->l[i].out.c * sizeof(float));
-		if (!s->mean[i] ||
-		    layer_stats(n, i, ds, count, s->mean[i], &s->var[i]))
-			return -1;
-	}
-	return 0;
-}
-
 /* Every weight of the layer, and what it is projected from, times f. */
 static void scale_weights(struct weights *wt, float f)
 {
@@ -278,8 +245,16 @@ static int standardize_layer(struct layer *l, const float *x, float *y,
 	return layer_ops_of(l->kind)->forward(l, x, y, count, false);
 }
 
-int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
-		       const struct lowbit_stats *target)
+/*
+ * Forward the first count images of ds through n one layer at a time,
+ * each layer on the last one's outputs, calling at() after each weight
+ * layer with its input x and its outputs y; at() may change the layer
+ * and y. 0, or -1 on OOM or at()'s failure.
+ */
+static int walk_layers(struct net *n, const struct dataset *ds, uint32_t count,
+		       int (*at)(struct layer *l, uint32_t i, const float *x,
+				 float *y, uint32_t count, void *ctx),
+		       void *ctx)
 {
 	const float *x = ds->x;
 	float *y = NULL;
@@ -287,21 +262,56 @@ int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
 
 	if (count > ds->count)
 		count = ds->count;
-	/* one layer's forward at a time, each on the last one's outputs */
 	for (uint32_t i = 0; i < n->count && !ret; i++) {
 		struct layer *l = &n->l[i];
 		float *prev = y;
 
 		y = malloc((size_t)count * shape_size(l->out) * sizeof(float));
 		ret = y ? layer_ops_of(l->kind)->forward(l, x, y, count, false) : -1;
-		if (!ret && layer_has_weights(l) && target->mean[i])
-			ret = standardize_layer(l, x, y, count, target->mean[i],
-						target->var[i]);
+		if (!ret && layer_has_weights(l))
+			ret = at(l, i, x, y, count, ctx);
 		free(prev);
 		x = y;
 	}
 	free(y);
 	return ret;
+}
+
+static int take_stats(struct layer *l, uint32_t i, const float *x, float *y,
+		      uint32_t count, void *ctx)
+{
+	struct lowbit_stats *s = ctx;
+
+	(void)x;
+	s->mean[i] = malloc(l->out.c * sizeof(float));
+	if (!s->mean[i])
+		return -1;
+	out_stats(l->out, y, count, s->mean[i], &s->var[i]);
+	return 0;
+}
+
+int lowbit_layer_stats(const struct net *n, const struct dataset *ds,
+		       uint32_t count, struct lowbit_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	/* an inference forward writes nothing of the layers (net_forward_upto) */
+	return walk_layers((struct net *)n, ds, count, take_stats, s);
+}
+
+static int standardize_at(struct layer *l, uint32_t i, const float *x,
+			  float *y, uint32_t count, void *ctx)
+{
+	const struct lowbit_stats *target = ctx;
+
+	return target->mean[i] ?
+	       standardize_layer(l, x, y, count, target->mean[i],
+				 target->var[i]) : 0;
+}
+
+int lowbit_standardize(struct net *n, const struct dataset *ds, uint32_t count,
+		       const struct lowbit_stats *target)
+{
+	return walk_layers(n, ds, count, standardize_at, (void *)target);
 }
 
 void lowbit_stats_free(struct lowbit_stats *s)
