@@ -101,9 +101,9 @@ done
 
 wait "$qemu_pid" || { tail -n 30 "$out/qemu.log" >&2; exit 1; }
 wait "$module_pid" || { tail -n 30 "$out/module.log" >&2; exit 1; }
-# one guest test program classifies with every model twice; LeNet-5's
-# bit-plane convolutions on the emulated CPU take minutes each (the
-# guest's default of 600 s cut the first LeNet-5 run after four models)
+# one guest test program classifies with every model on the device (and
+# the first on the CPU too); LeNet-5's eight took 15 min before 474cc50,
+# and the guest's default of 600 s cut an earlier run after four models
 export GUEST_TEST_TIMEOUT=${GUEST_TEST_TIMEOUT:-5400} GUEST_TIMEOUT=${GUEST_TIMEOUT:-6000}
 # and on x86 the pc machine's default CPU has no POPCNT: the CPU
 # reference's bit-plane ops would count bits in libgcc's software loop
